@@ -1,0 +1,2 @@
+-- Migration number: 0001
+CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY);
