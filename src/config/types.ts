@@ -1,0 +1,57 @@
+/** Tenant configuration as kept in KV. Holds no personal data; secrets only encrypted. */
+
+export type Region = "eu" | "us" | "global";
+export type SourceType = "standard" | "roller" | "shopify" | "stripe" | "woocommerce";
+export type DestinationType = "meta" | "google_ads" | "google_data_manager";
+
+export interface ConsentPolicy {
+  googleOnDenied: "drop" | "send_denied_flag";
+  /** CMP category or purpose id → destination ids it grants. */
+  categoryMap: Record<string, string[]>;
+  userRegion: "eea" | "us" | "other" | "auto";
+}
+
+export const DEFAULT_CONSENT_POLICY: ConsentPolicy = {
+  googleOnDenied: "drop",
+  categoryMap: {},
+  userRegion: "auto",
+};
+
+/** AES-256-GCM ciphertext, see src/config/crypto.ts. */
+export type Encrypted = string;
+
+export interface SourceConfig {
+  id: string;
+  type: SourceType;
+  secret: Encrypted;
+  options: Record<string, unknown>;
+  updatedAt: string;
+}
+
+export interface DestinationConfig {
+  id: string;
+  type: DestinationType;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  /** Encrypted JSON object of credential fields; null when none were given. */
+  credentials: Encrypted | null;
+  /** Names of the credential fields that are set (shown by GET instead of values). */
+  credentialFields: string[];
+  updatedAt: string;
+}
+
+export interface TenantConfig {
+  id: string;
+  name: string;
+  region: Region;
+  defaultCountry?: string;
+  timezone?: string;
+  allowedOrigins: string[];
+  /** SHA-256 hex of the tenant API key; the key itself is shown once at creation. */
+  apiKeyHash: string;
+  consentPolicy: ConsentPolicy;
+  sources: Record<string, SourceConfig>;
+  destinations: Record<string, DestinationConfig>;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,113 @@
+/**
+ * The internal event model (SPEC §3). A source adapter produces a `ConversionEvent` (raw user
+ * data, never stored); identity hashing turns it into a `RelayEvent`, the only shape that reaches
+ * the TenantRelay Durable Object.
+ */
+
+export interface CustomerData {
+  email?: string;
+  phone?: string;
+  firstName?: string;
+  lastName?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  country?: string;
+  externalId?: string;
+}
+
+export interface ClickIds {
+  gclid?: string;
+  gbraid?: string;
+  wbraid?: string;
+  fbclid?: string;
+  fbc?: string;
+  fbp?: string;
+}
+
+export interface ClientContext {
+  ip?: string;
+  userAgent?: string;
+  pageUrl?: string;
+}
+
+export interface LineItem {
+  id: string;
+  quantity: number;
+  price?: number;
+}
+
+export type ConsentState = "granted" | "denied";
+
+/** Every consent form a webhook or beacon may carry (SPEC §4.3). */
+export interface ConsentInput {
+  gcm?: Partial<Record<GcmType, ConsentState>>;
+  gcmDefault?: Partial<Record<GcmType, ConsentState>>;
+  gcd?: string;
+  gcs?: string;
+  tcf?: { tcString: string; gdprApplies?: boolean; addtlConsent?: string };
+  gpp?: { gppString: string; applicableSections?: number[] };
+  gpc?: boolean;
+  categories?: Record<string, boolean>;
+  meta?: ConsentState;
+}
+
+export type GcmType = "ad_storage" | "ad_user_data" | "ad_personalization" | "analytics_storage";
+
+export interface ConversionEvent {
+  tenantId: string;
+  sourceId: string;
+  /** Provider-aware and stable across redeliveries (SPEC §3). */
+  dedupKey: string;
+  /** The platform's delivery id; only recognises redeliveries. */
+  deliveryId?: string;
+  /** Sent as Meta `event_id` and Google `orderId`. */
+  orderId: string;
+  eventName: string;
+  /** Conversion time from the source, epoch milliseconds; never "now". */
+  occurredAt: number;
+  value: number;
+  currency: string;
+  items: LineItem[];
+  customer: CustomerData;
+  clickIds: ClickIds;
+  client: ClientContext;
+  consent?: ConsentInput;
+  joinKey?: string;
+}
+
+/** Meta `user_data` identifiers, normalized per Meta's rules and SHA-256 hex hashed. */
+export interface MetaHashedUserData {
+  em?: string[];
+  ph?: string[];
+  fn?: string[];
+  ln?: string[];
+  ct?: string[];
+  st?: string[];
+  zp?: string[];
+  country?: string[];
+  external_id?: string[];
+}
+
+/** Hashed identifiers per destination family; raw values never leave the Worker request. */
+export interface HashedIdentity {
+  meta?: MetaHashedUserData;
+}
+
+/** What the Worker hands to TenantRelay: the event without raw user data. */
+export interface RelayEvent {
+  sourceId: string;
+  dedupKey: string;
+  deliveryId?: string;
+  orderId: string;
+  eventName: string;
+  occurredAt: number;
+  value: number;
+  currency: string;
+  items: LineItem[];
+  clickIds: ClickIds;
+  client: ClientContext;
+  consent?: ConsentInput;
+  joinKey?: string;
+  identity: HashedIdentity;
+}

@@ -1,0 +1,33 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { log } from "../platform/log";
+
+/** A client-facing error: `{"error":{"code","message"}}` with its status (SPEC §4). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+/** The single onError of the app: typed errors become their response, anything else a 500. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : "http_error";
+    return c.json(errorBody(code, err.message || "Request failed"), status);
+  }
+  // The message of an unexpected error may carry request data, so only its class is logged.
+  log.error("unhandled_error", { path: new URL(c.req.url).pathname, errorName: err.name });
+  return c.json(errorBody("internal_error", "Internal error"), 500);
+}
