@@ -1,0 +1,40 @@
+// The default entry point bundles the "min" metadata: enough to parse and length-check every
+// region (this layer bundles to ~32 kB gzipped). "max" (~53 kB) adds the per-type patterns that
+// only `isValid()`/`getType()` use, and `isValid()` is deliberately not used (see toE164).
+import { isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js";
+import type { CountryCode } from "libphonenumber-js";
+
+/**
+ * E.164 (`+16505551212`) or undefined when the number cannot be read. `country` is the region a
+ * number without a country code is read in: the customer's country, else the tenant's default;
+ * without one such a number is dropped, since guessing would hash someone else's number.
+ *
+ * Acceptance is `isPossible()` (right length for the region), not `isValid()` (number in an
+ * allocated range). The metadata is pinned with the dependency and goes stale as regulators open
+ * new ranges, so `isValid()` would silently drop real customers' numbers; a possible-but-unallocated
+ * number costs nothing beyond a hash that matches no one.
+ */
+export function toE164(raw: string, country?: string): string | undefined {
+  const region = toRegion(country);
+  for (const reading of readings(raw.trim())) {
+    const parsed = parsePhoneNumberFromString(reading, region);
+    if (parsed?.isPossible()) return parsed.number;
+  }
+  return undefined;
+}
+
+function toRegion(country: string | undefined): CountryCode | undefined {
+  const upper = country?.trim().toUpperCase();
+  return upper !== undefined && isSupportedCountry(upper) ? upper : undefined;
+}
+
+/**
+ * The number as written, then with a leading `00` read as `+`. The library only honours `00` as
+ * the exit code of the region it reads in, so `0044 …` fails with no region or from the US
+ * (exit code 011). `00` is the ITU-recommended exit code and practically never starts a national
+ * number; the second reading is only tried after the first fails, so a region's own exit code
+ * (AU `0011`) still wins.
+ */
+function readings(trimmed: string): string[] {
+  return trimmed.startsWith("00") ? [trimmed, `+${trimmed.slice(2)}`] : [trimmed];
+}
