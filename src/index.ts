@@ -1,12 +1,17 @@
 import { Hono } from "hono";
-import { handleError, errorBody } from "./http/errors";
+import { errorBody, handleError } from "./http/errors";
 import { adminRoutes } from "./routes/admin";
+import { ingestRoutes } from "./routes/ingest";
 
 export { TenantRelay } from "../durable-objects/TenantRelay";
 
+/** webhook → source adapter → identity → consent → TenantRelay → destination adapter */
 const app = new Hono<{ Bindings: Env }>();
+
 app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/v1/hooks", ingestRoutes);
 app.route("/v1/admin", adminRoutes);
+
 app.notFound((c) => c.json(errorBody("not_found", "No such route"), 404));
 app.onError(handleError);
 

@@ -1,5 +1,27 @@
 import { Hono } from "hono";
+import { z } from "zod";
+import { validate } from "../../http/body";
+import { ApiError } from "../../http/errors";
+import { tenantRelay } from "../../platform/durable";
 import type { AdminEnv } from "./context";
+
+const listQuery = z.object({
+  status: z.enum(["pending", "delivered", "failed", "blocked", "suppressed", "expired"]).optional(),
+  since: z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
 
 /** Delivery log: GET /v1/admin/tenants/:id/events[/:eventId] (mounted behind tenant access). */
 export const eventRoutes = new Hono<AdminEnv>();
+
+eventRoutes.get("/", async (c) => {
+  const filter = validate(listQuery, c.req.query());
+  const events = await tenantRelay(c.env, c.get("tenant")).listEvents(filter);
+  return c.json({ events });
+});
+
+eventRoutes.get("/:eventId", async (c) => {
+  const event = await tenantRelay(c.env, c.get("tenant")).getEvent(c.req.param("eventId"));
+  if (!event) throw new ApiError(404, "event_not_found", "No such event (events are kept 24 hours)");
+  return c.json(event);
+});

@@ -1,0 +1,39 @@
+/**
+ * TenantRelay's SQLite schema. Created lazily as well as at start-up, because deleteAll() drops
+ * user tables (reference/platform.md §2.2).
+ */
+export const RELAY_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS events (
+     id TEXT PRIMARY KEY,
+     dedup_key TEXT NOT NULL UNIQUE,
+     source_id TEXT NOT NULL,
+     order_id TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at)`,
+  `CREATE INDEX IF NOT EXISTS events_received ON events (received_at)`,
+  `CREATE TABLE IF NOT EXISTS deliveries (
+     event_id TEXT NOT NULL,
+     destination_id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER,
+     last_error TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (event_id, destination_id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)`,
+  // Personal-data-free hourly aggregates; they outlive the events they count.
+  `CREATE TABLE IF NOT EXISTS counters (
+     hour TEXT NOT NULL,
+     metric TEXT NOT NULL,
+     destination_id TEXT NOT NULL DEFAULT '',
+     count INTEGER NOT NULL,
+     PRIMARY KEY (hour, metric, destination_id)
+   )`,
+];

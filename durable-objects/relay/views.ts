@@ -1,0 +1,76 @@
+import type { RelayEvent } from "../../src/events/conversion";
+import type { DeliveryRow, EventRow } from "./store";
+
+export interface DeliveryView {
+  destinationId: string;
+  type: string;
+  decision: string;
+  reason: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt?: string;
+  lastError?: string;
+}
+
+export interface EventView {
+  id: string;
+  sourceId: string;
+  orderId: string;
+  receivedAt: string;
+  expiresAt: string;
+  deliveries: DeliveryView[];
+}
+
+/** The detail view says which identifiers were present, never their values (hashed or raw). */
+export interface EventDetailView extends EventView {
+  eventName: string;
+  occurredAt: string;
+  value: number;
+  currency: string;
+  identifiers: Record<string, string[]>;
+  clickIds: string[];
+  consentSignals: string[];
+}
+
+function deliveryView(row: DeliveryRow): DeliveryView {
+  const view: DeliveryView = {
+    destinationId: row.destination_id,
+    type: row.type,
+    decision: row.decision,
+    reason: row.reason,
+    status: row.status,
+    attempts: row.attempts,
+  };
+  if (row.status === "pending" && row.next_attempt_at !== null) view.nextAttemptAt = new Date(row.next_attempt_at).toISOString();
+  if (row.last_error) view.lastError = row.last_error;
+  return view;
+}
+
+export function eventView(event: EventRow, deliveries: DeliveryRow[]): EventView {
+  return {
+    id: event.id,
+    sourceId: event.source_id,
+    orderId: event.order_id,
+    receivedAt: new Date(event.received_at).toISOString(),
+    expiresAt: new Date(event.expires_at).toISOString(),
+    deliveries: deliveries.map(deliveryView),
+  };
+}
+
+export function eventDetailView(event: EventRow, deliveries: DeliveryRow[]): EventDetailView {
+  const body = JSON.parse(event.body) as RelayEvent;
+  const identifiers: Record<string, string[]> = {};
+  for (const [family, fields] of Object.entries(body.identity)) {
+    identifiers[family] = Object.keys(fields ?? {});
+  }
+  return {
+    ...eventView(event, deliveries),
+    eventName: body.eventName,
+    occurredAt: new Date(body.occurredAt).toISOString(),
+    value: body.value,
+    currency: body.currency,
+    identifiers,
+    clickIds: Object.keys(body.clickIds),
+    consentSignals: Object.keys(body.consent ?? {}),
+  };
+}

@@ -1,0 +1,82 @@
+import type { RelayEvent } from "../../events/conversion";
+
+/** Meta settings as stored on the destination (validated by the admin API). */
+export interface MetaSettings {
+  pixelId: string;
+  apiVersion: string;
+  actionSource: string;
+  testEventCode?: string;
+}
+
+export const META_MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function readMetaSettings(settings: Record<string, unknown>): MetaSettings {
+  return {
+    pixelId: String(settings.pixelId ?? ""),
+    apiVersion: String(settings.apiVersion ?? "v25.0"),
+    actionSource: String(settings.actionSource ?? "website"),
+    testEventCode: typeof settings.testEventCode === "string" && settings.testEventCode ? settings.testEventCode : undefined,
+  };
+}
+
+/**
+ * Why an event cannot be sent to Meta at all, checked before it can poison a batch: Meta rejects
+ * the whole request for one event older than 7 days, or a website event without browser context.
+ */
+export function metaPrecheck(event: RelayEvent, settings: MetaSettings, now: number): string | undefined {
+  if (now - event.occurredAt > META_MAX_EVENT_AGE_MS) return "event_too_old";
+  if (settings.actionSource === "website" && (!event.client.userAgent || !event.client.pageUrl)) {
+    return "website_context_missing";
+  }
+  return undefined;
+}
+
+/** One Conversions API server event (reference/destinations.md §1.2, §1.7). */
+export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings): Record<string, unknown> {
+  const hashed = event.identity.meta ?? {};
+  const userData: Record<string, unknown> = { ...hashed };
+  // Sent exactly as received: Meta matches them byte for byte (fbclid is case-sensitive).
+  if (event.client.ip) userData.client_ip_address = event.client.ip;
+  if (event.client.userAgent) userData.client_user_agent = event.client.userAgent;
+  if (event.clickIds.fbc) userData.fbc = event.clickIds.fbc;
+  else if (event.clickIds.fbclid) userData.fbc = `fb.1.${event.occurredAt}.${event.clickIds.fbclid}`;
+  if (event.clickIds.fbp) userData.fbp = event.clickIds.fbp;
+
+  const customData: Record<string, unknown> = {
+    currency: event.currency,
+    value: event.value,
+    order_id: event.orderId,
+  };
+  if (event.items.length > 0) {
+    customData.contents = event.items.map((item) => ({
+      id: item.id,
+      quantity: item.quantity,
+      ...(item.price !== undefined ? { item_price: item.price } : {}),
+    }));
+    customData.content_ids = event.items.map((item) => item.id);
+    customData.content_type = "product";
+    customData.num_items = event.items.reduce((n, item) => n + item.quantity, 0);
+  }
+
+  const serverEvent: Record<string, unknown> = {
+    event_name: event.eventName,
+    event_time: Math.floor(event.occurredAt / 1000),
+    // The order id on every attempt, so Meta's own 48 h dedup agrees with ours.
+    event_id: event.orderId,
+    action_source: settings.actionSource,
+    user_data: userData,
+    custom_data: customData,
+  };
+  if (event.client.pageUrl) serverEvent.event_source_url = event.client.pageUrl;
+  return serverEvent;
+}
+
+export function buildMetaRequestBody(events: RelayEvent[], settings: MetaSettings): Record<string, unknown> {
+  const body: Record<string, unknown> = { data: events.map((e) => buildMetaServerEvent(e, settings)) };
+  if (settings.testEventCode) body.test_event_code = settings.testEventCode;
+  return body;
+}
+
+export function metaEventsUrl(base: string, settings: MetaSettings): string {
+  return `${base.replace(/\/+$/, "")}/${encodeURIComponent(settings.apiVersion)}/${encodeURIComponent(settings.pixelId)}/events`;
+}

@@ -1,0 +1,37 @@
+import type { DestinationType } from "../config/types";
+import type { Decision } from "../consent/decide";
+import type { RelayEvent } from "../events/conversion";
+
+/** One due delivery handed to a destination adapter. */
+export interface DeliveryItem {
+  eventId: string;
+  event: RelayEvent;
+  decision: Exclude<Decision, "blocked">;
+}
+
+/** What became of one item. `retry` is retried with backoff until the 24 h window closes. */
+export type ItemOutcome =
+  | { status: "delivered" }
+  | { status: "retry"; code: string; retryAfterMs?: number }
+  | { status: "failed"; code: string };
+
+export interface SendContext {
+  settings: Record<string, unknown>;
+  credentials: Record<string, string>;
+  env: Env;
+  now: number;
+  /** Outbound fetch; a parameter so adapters stay testable without a network. */
+  fetch: typeof fetch;
+}
+
+/**
+ * A destination: a small declarative definition plus `send`, which returns one outcome per item
+ * (same order). Adapters never throw for a vendor's answer; they classify it.
+ */
+export interface DestinationAdapter {
+  type: DestinationType;
+  /** Which hashed identity family the adapter reads (see src/identity). */
+  family: "meta";
+  maxBatchSize: number;
+  send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;
+}

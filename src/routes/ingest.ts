@@ -1,0 +1,67 @@
+import { Hono } from "hono";
+import { decryptSourceSecret, getTenant } from "../config/tenant-store";
+import { destinationAdapters } from "../destinations/registry";
+import type { ConversionEvent, RelayEvent } from "../events/conversion";
+import { limitBody } from "../http/body";
+import { ApiError } from "../http/errors";
+import { hashIdentity } from "../identity";
+import { clock } from "../platform/clock";
+import { tenantRelay } from "../platform/durable";
+import { log } from "../platform/log";
+import { rateLimitByIp } from "../http/rate-limit";
+import { sourceAdapters } from "../sources/registry";
+
+/** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
+function toRelayEvent(event: ConversionEvent, identity: RelayEvent["identity"]): RelayEvent {
+  const { tenantId: _tenantId, customer: _customer, ...rest } = event;
+  return { ...rest, identity };
+}
+
+/** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook (SPEC §4.1). */
+export const ingestRoutes = new Hono<{ Bindings: Env }>();
+
+ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) => {
+  const { tenantId, sourceId } = c.req.param();
+  const tenant = await getTenant(c.env, tenantId);
+  if (!tenant) throw new ApiError(404, "tenant_not_found", "Unknown tenant");
+  const source = tenant.sources[sourceId];
+  if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
+  const adapter = sourceAdapters[source.type];
+  if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
+
+  const rawBody = await c.req.text();
+  const now = clock.now();
+  const ctx = { tenantId, sourceId, secret: await decryptSourceSecret(c.env, tenant, sourceId), options: source.options, now };
+  const request = { headers: c.req.raw.headers, rawBody };
+  // Verification comes before anything reads the body.
+  if (!(await adapter.verify(request, ctx))) {
+    log.warn("webhook_rejected", { tenantId, sourceId, reason: "invalid_signature" });
+    throw new ApiError(401, "invalid_signature", "Signature verification failed");
+  }
+
+  const parsed = adapter.parse(request, ctx);
+  if (parsed.kind === "ignored") {
+    log.info("webhook_ignored", { tenantId, sourceId, reason: parsed.reason });
+    return c.json({ status: "ignored", reason: parsed.reason }, 200);
+  }
+
+  const destinations = Object.values(tenant.destinations)
+    .filter((d) => d.enabled)
+    .map((d) => ({ id: d.id, type: d.type }));
+  const families = new Set(destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
+  const identity = await hashIdentity(parsed.event.customer, {
+    defaultCountry: tenant.defaultCountry,
+    families,
+  });
+  const result = await tenantRelay(c.env, tenant).ingest(toRelayEvent(parsed.event, identity), {
+    tenantId,
+    destinations,
+    policy: tenant.consentPolicy,
+  });
+  log.info("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status });
+  return c.json(result, result.status === "accepted" ? 202 : 200);
+});
+
+ingestRoutes.all("/:tenantId/:sourceId", () => {
+  throw new ApiError(405, "method_not_allowed", "Use POST");
+});

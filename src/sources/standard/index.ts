@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { validate, parseJson } from "../../http/body";
+import type { ConversionEvent } from "../../events/conversion";
+import { consentSchema } from "../../consent/schema";
+import type { SourceAdapter } from "../types";
+import { verifyStandardSignature } from "./signature";
+
+/** Empty strings in optional fields mean "not given" (the documented body shows them blank). */
+const optionalText = z
+  .string()
+  .max(1024)
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+const bodySchema = z.object({
+  type: z.string().min(1).max(64).default("purchase"),
+  orderId: z.string().trim().min(1).max(256),
+  occurredAt: z.iso.datetime({ offset: true }),
+  value: z.number().finite().nonnegative(),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, "must be an ISO-4217 code").transform((c) => c.toUpperCase()),
+  eventName: z.string().min(1).max(64).optional(),
+  items: z
+    .array(z.object({ id: z.string().min(1).max(256), quantity: z.number().int().positive(), price: z.number().finite().optional() }))
+    .max(500)
+    .default([]),
+  customer: z
+    .object({
+      email: optionalText,
+      phone: optionalText,
+      firstName: optionalText,
+      lastName: optionalText,
+      city: optionalText,
+      state: optionalText,
+      zip: optionalText,
+      country: optionalText,
+      externalId: optionalText,
+    })
+    .prefault({}),
+  clickIds: z
+    .object({ gclid: optionalText, gbraid: optionalText, wbraid: optionalText, fbclid: optionalText, fbc: optionalText, fbp: optionalText })
+    .prefault({}),
+  client: z.object({ ip: optionalText, userAgent: optionalText, pageUrl: optionalText }).prefault({}),
+  joinKey: optionalText,
+  consent: consentSchema.optional(),
+});
+
+function withoutUndefined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Sluice's own webhook format (SPEC §4.3); its dedup key is the order id. */
+export const standardSource: SourceAdapter = {
+  type: "standard",
+
+  verify: (req, ctx) => verifyStandardSignature(req.headers, req.rawBody, ctx.secret, ctx.now),
+
+  parse(req, ctx) {
+    const body = validate(bodySchema, parseJson(req.rawBody));
+    if (body.type !== "purchase") return { kind: "ignored", reason: `unsupported_type:${body.type.slice(0, 32)}` };
+    const event: ConversionEvent = {
+      tenantId: ctx.tenantId,
+      sourceId: ctx.sourceId,
+      dedupKey: body.orderId,
+      deliveryId: req.headers.get("webhook-id") ?? undefined,
+      orderId: body.orderId,
+      eventName: body.eventName ?? "Purchase",
+      occurredAt: Date.parse(body.occurredAt),
+      value: body.value,
+      currency: body.currency,
+      items: body.items,
+      customer: withoutUndefined(body.customer),
+      clickIds: withoutUndefined(body.clickIds),
+      client: withoutUndefined(body.client),
+      consent: body.consent,
+      joinKey: body.joinKey,
+    };
+    return { kind: "conversion", event };
+  },
+};

@@ -1,0 +1,97 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { TEST_WHSEC, signStandard } from "./standard-webhooks";
+
+export const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
+export const BASE = "http://sluice.test";
+
+export async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}${path}`, init);
+}
+
+export async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) {
+  const res = await api(`/v1/admin${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, text, json: text ? (JSON.parse(text) as any) : undefined };
+}
+
+export const META_TOKEN = "EAAB-test-meta-access-token-secret";
+
+/** A tenant with a standard source `shop` and a Meta destination `meta`, through the Admin API. */
+export async function createTenant(id: string, opts: { region?: string; defaultCountry?: string } = {}) {
+  const created = await admin("POST", "/tenants", {
+    id,
+    name: `Tenant ${id}`,
+    region: opts.region ?? "global",
+    defaultCountry: opts.defaultCountry ?? "US",
+  });
+  if (created.status !== 201) throw new Error(`tenant create failed: ${created.status} ${created.text}`);
+  const source = await admin("PUT", `/tenants/${id}/sources/shop`, { type: "standard", secret: TEST_WHSEC });
+  if (source.status >= 300) throw new Error(`source put failed: ${source.status} ${source.text}`);
+  const dest = await admin("PUT", `/tenants/${id}/destinations/meta`, {
+    type: "meta",
+    enabled: true,
+    settings: { pixelId: "1234567890", apiVersion: "v25.0", actionSource: "website" },
+    credentials: { accessToken: META_TOKEN },
+  });
+  if (dest.status >= 300) throw new Error(`destination put failed: ${dest.status} ${dest.text}`);
+  return { apiKey: created.json.apiKey as string };
+}
+
+export const CUSTOMER = {
+  email: "  John.Doe@Example.COM ",
+  phone: "(650) 555-1212",
+  firstName: "Mary",
+  lastName: "O'Brien-Smith",
+  city: "San Francisco",
+  state: "California",
+  zip: "94035-1234",
+  country: "US",
+  externalId: "User-123",
+};
+
+export function purchase(orderId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    type: "purchase",
+    orderId,
+    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    value: 49.0,
+    currency: "eur",
+    items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
+    customer: CUSTOMER,
+    clickIds: { fbc: "fb.1.1767225000000.AbCdEf", fbp: "fb.1.1767000000000.123456789" },
+    client: { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64)", pageUrl: "https://shop.example/thanks" },
+    consent: { meta: "granted" },
+    ...overrides,
+  };
+}
+
+export async function sendWebhook(tenantId: string, body: unknown, sign: Parameters<typeof signStandard>[1] = {}) {
+  const raw = typeof body === "string" ? body : JSON.stringify(body);
+  const headers = await signStandard(raw, sign);
+  const res = await api(`/v1/hooks/${tenantId}/shop`, { method: "POST", headers, body: raw });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as any) : undefined };
+}
+
+export function relay(tenantId: string) {
+  return env.TENANT_RELAY.getByName(tenantId);
+}
+
+/** Runs the tenant's pending alarm (if any) now; returns whether one ran. */
+export function runAlarm(tenantId: string): Promise<boolean> {
+  return runDurableObjectAlarm(relay(tenantId));
+}
+
+export function relayRows(tenantId: string) {
+  return runInDurableObject(relay(tenantId), (_instance, state) => {
+    const q = (sql: string) => {
+      try {
+        return state.storage.sql.exec(sql).toArray();
+      } catch {
+        return [];
+      }
+    };
+    return { events: q("SELECT * FROM events"), deliveries: q("SELECT * FROM deliveries"), kv: [...state.storage.kv.list()] };
+  });
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONSENT_POLICY, type ConsentPolicy } from "../../src/config/types";
+import { decideConsent } from "../../src/consent/decide";
+import { readConsentInput } from "../../src/consent/schema";
+
+const meta = { id: "meta", type: "meta" } as const;
+const ads = { id: "ads", type: "google_ads" } as const;
+const policy = (p: Partial<ConsentPolicy> = {}): ConsentPolicy => ({ ...DEFAULT_CONSENT_POLICY, ...p });
+
+describe("decideConsent — Meta", () => {
+  it("blocks with consent_missing when there is no consent at all", () => {
+    expect(decideConsent(undefined, meta, policy())).toEqual({ decision: "blocked", reason: "consent_missing" });
+  });
+
+  it("sends only on an explicit meta grant", () => {
+    expect(decideConsent({ meta: "granted" }, meta, policy())).toEqual({ decision: "send", reason: "meta_granted" });
+    expect(decideConsent({ meta: "denied" }, meta, policy())).toEqual({ decision: "blocked", reason: "meta_denied" });
+  });
+
+  it("is never granted by Google's signals alone", () => {
+    const gcmAllGranted = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" } } as const;
+    expect(decideConsent(gcmAllGranted, meta, policy())).toEqual({ decision: "blocked", reason: "meta_consent_missing" });
+  });
+
+  it("grants through a mapped CMP category, and an unmapped category says nothing", () => {
+    const mapped = policy({ categoryMap: { marketing: ["meta"] } });
+    expect(decideConsent({ categories: { marketing: true } }, meta, mapped)).toEqual({ decision: "send", reason: "category_granted" });
+    expect(decideConsent({ categories: { analytics: true } }, meta, mapped)).toEqual({ decision: "blocked", reason: "meta_consent_missing" });
+    expect(decideConsent({ categories: { marketing: true } }, meta, policy())).toEqual({ decision: "blocked", reason: "meta_consent_missing" });
+  });
+
+  it("lets a denial win over a grant", () => {
+    const mapped = policy({ categoryMap: { marketing: ["meta"], ads: ["meta"] } });
+    expect(decideConsent({ meta: "granted", categories: { marketing: false } }, meta, mapped).decision).toBe("blocked");
+    expect(decideConsent({ categories: { marketing: true, ads: false } }, meta, mapped)).toEqual({ decision: "blocked", reason: "category_denied" });
+  });
+
+  it("blocks every destination on Global Privacy Control", () => {
+    expect(decideConsent({ meta: "granted", gpc: true }, meta, policy())).toEqual({ decision: "blocked", reason: "us_opt_out" });
+    expect(decideConsent({ gcm: { ad_user_data: "granted" }, gpc: true }, ads, policy())).toEqual({ decision: "blocked", reason: "us_opt_out" });
+  });
+});
+
+describe("decideConsent — Google (gcm first cut)", () => {
+  it("sends on ad_user_data granted and blocks when it is missing", () => {
+    expect(decideConsent({ gcm: { ad_user_data: "granted" } }, ads, policy())).toEqual({ decision: "send", reason: "gcm_ad_user_data_granted" });
+    expect(decideConsent({ gcm: { ad_storage: "granted" } }, ads, policy())).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_missing" });
+  });
+
+  it("does not count a page default as consent", () => {
+    expect(decideConsent({ gcmDefault: { ad_user_data: "granted" } }, ads, policy()).decision).toBe("blocked");
+  });
+
+  it("drops or sends the denied flag on an explicit denial, per the tenant's election", () => {
+    const denied = { gcm: { ad_user_data: "denied" } } as const;
+    expect(decideConsent(denied, ads, policy())).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_denied" });
+    expect(decideConsent(denied, ads, policy({ googleOnDenied: "send_denied_flag" }))).toEqual({
+      decision: "send_denied_flag",
+      reason: "gcm_ad_user_data_denied",
+    });
+  });
+});
+
+describe("readConsentInput", () => {
+  it("keeps well-formed signals and drops malformed ones instead of failing", () => {
+    expect(readConsentInput({ meta: "yes", gcm: { ad_user_data: "GRANTED", ad_storage: "granted" }, gpc: "1" })).toEqual({
+      gcm: { ad_storage: "granted" },
+    });
+    expect(readConsentInput("granted")).toBeUndefined();
+    expect(readConsentInput({})).toBeUndefined();
+    expect(readConsentInput({ tcf: { tcString: 42 }, categories: { marketing: "true", ads: true } })).toEqual({ categories: { ads: true } });
+  });
+});

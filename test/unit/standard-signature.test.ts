@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { verifyStandardSignature } from "../../src/sources/standard/signature";
+import { TEST_WHSEC, signStandard } from "../helpers/standard-webhooks";
+
+const body = JSON.stringify({ orderId: "1" });
+const now = Date.now();
+
+async function verify(headers: Record<string, string>, raw = body, secret = TEST_WHSEC, at = now) {
+  return verifyStandardSignature(new Headers(headers), raw, secret, at);
+}
+
+describe("Standard Webhooks signature", () => {
+  it("accepts a correct signature, also among several", async () => {
+    const headers = await signStandard(body);
+    expect(await verify(headers)).toBe(true);
+    expect(await verify({ ...headers, "webhook-signature": `v1,AAAA ${headers["webhook-signature"]}` })).toBe(true);
+  });
+
+  it("rejects a body changed by one byte, a wrong secret, a missing header", async () => {
+    const headers = await signStandard(body);
+    expect(await verify(headers, body.replace("1", "2"))).toBe(false);
+    expect(await verify(headers, body, `whsec_${btoa("another-key")}`)).toBe(false);
+    for (const name of ["webhook-id", "webhook-timestamp", "webhook-signature"]) {
+      const { [name]: _dropped, ...rest } = headers;
+      expect(await verify(rest)).toBe(false);
+    }
+  });
+
+  it("rejects timestamps outside 5 minutes either way", async () => {
+    const old = await signStandard(body, { timestamp: Math.floor(now / 1000) - 301 });
+    const future = await signStandard(body, { timestamp: Math.floor(now / 1000) + 301 });
+    const edge = await signStandard(body, { timestamp: Math.floor(now / 1000) - 299 });
+    expect(await verify(old)).toBe(false);
+    expect(await verify(future)).toBe(false);
+    expect(await verify(edge)).toBe(true);
+  });
+
+  it("rejects unknown versions and secrets not in whsec_ form", async () => {
+    const headers = await signStandard(body);
+    expect(await verify({ ...headers, "webhook-signature": headers["webhook-signature"]!.replace("v1,", "v1a,") })).toBe(false);
+    expect(await verify(headers, body, "not-a-whsec")).toBe(false);
+  });
+});
