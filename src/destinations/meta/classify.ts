@@ -9,7 +9,8 @@ import type { ItemOutcome } from "../types";
 const THROTTLING = new Set([4, 17, 32, 341, 613]);
 const TRANSIENT = new Set([1, 2, 368, 5000]);
 const INVALID_PARAMETER = new Set([100, 105]);
-const AUTH_OR_CONFIG = new Set([10, 190]);
+// 104: no access token was sent (Graph answers it before looking at the events).
+const AUTH_OR_CONFIG = new Set([10, 104, 190]);
 
 export interface MetaGraphError {
   code?: number;

@@ -1,0 +1,70 @@
+// The local demo set-up shared by `npm start` (scripts/start.mjs) and `npm run sample`
+// (scripts/send-sample.mjs). Nothing here is a real credential: the demo tenant only ever talks to
+// the local sandbox.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatSecret } from "./standard-webhooks.mjs";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const STATE_DIR = join(ROOT, ".sandbox");
+export const DEMO_FILE = join(STATE_DIR, "demo.json");
+
+export const RELAY_PORT = Number(process.env.RELAY_PORT ?? 8787);
+export const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8788);
+export const RELAY_URL = process.env.RELAY_URL ?? `http://127.0.0.1:${RELAY_PORT}`;
+export const SANDBOX_URL = process.env.SANDBOX_URL ?? `http://127.0.0.1:${SANDBOX_PORT}`;
+
+export const DEMO_TENANT = Object.freeze({ id: "demo", name: "Demo Shop", region: "global", defaultCountry: "US" });
+export const DEMO_SOURCE_ID = "shop";
+/** whsec_ + base64 of the fixed 24 bytes "sluice-demo-signing-key!" (demo only). */
+export const DEMO_SIGNING_SECRET = formatSecret(Buffer.from("sluice-demo-signing-key!", "utf8"));
+export const DEMO_DESTINATION_ID = "meta";
+export const DEMO_META_DESTINATION = Object.freeze({
+  type: "meta",
+  enabled: true,
+  settings: { pixelId: "1234567890", apiVersion: "v25.0", actionSource: "website", testEventCode: "TEST12345" },
+  credentials: { accessToken: "demo-meta-token" },
+});
+
+/**
+ * @typedef {{ tenantId: string, apiKey?: string, sourceId: string, signingSecret: string,
+ *   relayUrl: string, sandboxUrl: string, createdAt?: string, updatedAt: string }} DemoState
+ */
+
+/** @returns {DemoState | undefined} */
+export function readDemoState() {
+  if (!existsSync(DEMO_FILE)) return undefined;
+  try {
+    return JSON.parse(readFileSync(DEMO_FILE, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {DemoState} state */
+export function writeDemoState(state) {
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(DEMO_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Reads a dotenv-style file (`KEY=value`, `KEY="value"`, `# comments`).
+ * @param {string} path
+ * @returns {Record<string, string>}
+ */
+export function readDotenv(path) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || !m[1]) continue;
+    let value = m[2] ?? "";
+    if (/^"(.*)"$/.test(value)) value = value.slice(1, -1).replace(/\\n/g, "\n").replace(/\\"/g, '"');
+    else if (/^'(.*)'$/.test(value)) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, "");
+    out[m[1]] = value;
+  }
+  return out;
+}
