@@ -1,6 +1,25 @@
 import { Hono } from "hono";
+import { limitBody } from "../../http/body";
+import { authenticate, tenantAccess } from "./auth";
+import { consentPolicyRoutes } from "./consent-policy";
 import type { AdminEnv } from "./context";
+import { destinationRoutes } from "./destinations";
 import { eventRoutes } from "./events";
+import { sourceRoutes } from "./sources";
+import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
 
+/**
+ * Admin API (SPEC §4.2). Every route authenticates; everything under /tenants/:id (including
+ * /tenants/:id itself, which Hono's `/*` also matches) passes tenantAccess, which sets `tenant`.
+ */
 export const adminRoutes = new Hono<AdminEnv>();
+
+adminRoutes.use("*", limitBody, authenticate);
+adminRoutes.use("/tenants/:id/*", tenantAccess);
+
+adminRoutes.route("/tenants", tenantCollectionRoutes);
+adminRoutes.route("/tenants/:id", tenantRoutes);
+adminRoutes.route("/tenants/:id/sources", sourceRoutes);
+adminRoutes.route("/tenants/:id/destinations", destinationRoutes);
+adminRoutes.route("/tenants/:id/consent-policy", consentPolicyRoutes);
 adminRoutes.route("/tenants/:id/events", eventRoutes);

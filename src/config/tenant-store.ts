@@ -1,0 +1,118 @@
+import { ApiError } from "../http/errors";
+import { clock } from "../platform/clock";
+import { decryptSecret, DecryptError, secretAad } from "./crypto";
+import { isValidId } from "./ids";
+import { deleteTenantRow, insertTenantRow, updateTenantRowIfUnchanged, upsertTenantRow } from "./registry";
+import type { DestinationConfig, SourceConfig, TenantConfig } from "./types";
+
+/**
+ * Tenant config: KV `tenant:<id>` → JSON TenantConfig, read on the hot path; the D1 registry row is
+ * written alongside. Secrets inside are AES-GCM ciphertexts; decrypt them only here.
+ */
+
+export function tenantKey(id: string): string {
+  return `tenant:${id}`;
+}
+
+/**
+ * `cacheTtl` (seconds, ≥ 30) suits the hot path; admin reads leave it unset, because they
+ * read-modify-write and must not start from a cached copy.
+ */
+export async function getTenant(env: Env, id: string, opts: { cacheTtl?: number } = {}): Promise<TenantConfig | null> {
+  // An id that cannot exist is not looked up (and a long one would exceed KV's 512-byte key limit).
+  if (!isValidId(id)) return null;
+  const key = tenantKey(id);
+  return opts.cacheTtl
+    ? env.CONFIG.get<TenantConfig>(key, { type: "json", cacheTtl: opts.cacheTtl })
+    : env.CONFIG.get<TenantConfig>(key, "json");
+}
+
+/** Unconditional write of KV and the registry row (seeding, scripts). Admin routes use the checked writes below. */
+export async function putTenant(env: Env, tenant: TenantConfig): Promise<void> {
+  await upsertTenantRow(env.DB, tenant);
+  await env.CONFIG.put(tenantKey(tenant.id), JSON.stringify(tenant));
+}
+
+export async function deleteTenantConfig(env: Env, id: string): Promise<void> {
+  await env.CONFIG.delete(tenantKey(id));
+}
+
+/** Registers a new tenant; 409 `tenant_exists` if the id is taken in KV or D1. */
+export async function createTenantConfig(env: Env, tenant: TenantConfig): Promise<void> {
+  if ((await getTenant(env, tenant.id)) || !(await insertTenantRow(env.DB, tenant))) {
+    throw new ApiError(409, "tenant_exists", `Tenant "${tenant.id}" already exists`);
+  }
+  try {
+    await env.CONFIG.put(tenantKey(tenant.id), JSON.stringify(tenant));
+  } catch (err) {
+    await deleteTenantRow(env.DB, tenant.id).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Replace `prev` by `next` (stamped with a fresh updatedAt, returned). KV cannot compare-and-set,
+ * so the D1 row arbitrates: if another write landed since `prev` was read, 409 `conflict`
+ * instead of silently dropping that write (e.g. two destinations PUT at once).
+ */
+export async function updateTenantConfig(env: Env, prev: TenantConfig, next: TenantConfig): Promise<TenantConfig> {
+  const saved: TenantConfig = { ...next, updatedAt: nextTimestamp(prev.updatedAt) };
+  if (!(await updateTenantRowIfUnchanged(env.DB, saved, prev.updatedAt))) {
+    throw new ApiError(409, "conflict", "The tenant was changed or deleted by another request; read it again and retry");
+  }
+  try {
+    await env.CONFIG.put(tenantKey(saved.id), JSON.stringify(saved));
+  } catch (err) {
+    // Put the row back so the next writer, who will read the old KV value, is not refused forever.
+    await updateTenantRowIfUnchanged(env.DB, prev, saved.updatedAt).catch(() => undefined);
+    throw err;
+  }
+  return saved;
+}
+
+/** Now, but strictly after `previous`, so two writes never share an updatedAt (the D1 check relies on it). */
+export function nextTimestamp(previous: string): string {
+  const prevMs = Date.parse(previous);
+  const now = clock.now();
+  return new Date(Number.isFinite(prevMs) && now <= prevMs ? prevMs + 1 : now).toISOString();
+}
+
+/** Own entries only: ids like "constructor" must not find Object.prototype members. */
+export function findSource(tenant: TenantConfig, sourceId: string): SourceConfig | undefined {
+  return Object.hasOwn(tenant.sources, sourceId) ? tenant.sources[sourceId] : undefined;
+}
+
+export function findDestination(tenant: TenantConfig, destinationId: string): DestinationConfig | undefined {
+  return Object.hasOwn(tenant.destinations, destinationId) ? tenant.destinations[destinationId] : undefined;
+}
+
+/** The source's signing secret in clear. 404 `source_not_found` for an unknown source. */
+export async function decryptSourceSecret(env: Env, tenant: TenantConfig, sourceId: string): Promise<string> {
+  const source = findSource(tenant, sourceId);
+  if (!source) throw new ApiError(404, "source_not_found", `No source "${sourceId}" for this tenant`);
+  return decryptSecret(env.ENCRYPTION_KEY, source.secret, secretAad(tenant.id, "source", sourceId));
+}
+
+/**
+ * The destination's credential fields in clear ({} when none are set).
+ * 404 `destination_not_found` for an unknown destination.
+ */
+export async function decryptDestinationCredentials(
+  env: Env,
+  tenant: TenantConfig,
+  destinationId: string,
+): Promise<Record<string, string>> {
+  const destination = findDestination(tenant, destinationId);
+  if (!destination) throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
+  if (!destination.credentials) return {};
+  const json = await decryptSecret(
+    env.ENCRYPTION_KEY,
+    destination.credentials,
+    secretAad(tenant.id, "destination", destinationId),
+  );
+  const parsed: unknown = JSON.parse(json);
+  if (!parsed || typeof parsed !== "object" || Object.values(parsed).some((v) => typeof v !== "string")) {
+    throw new DecryptError();
+  }
+  return parsed as Record<string, string>;
+}

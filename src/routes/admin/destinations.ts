@@ -1,0 +1,98 @@
+import { Hono } from "hono";
+import { changedKeys } from "../../config/audit";
+import { encryptSecret, secretAad } from "../../config/crypto";
+import { CREDENTIAL_FIELDS, putDestinationSchema } from "../../config/destination-schema";
+import { destinationView } from "../../config/redact";
+import { findDestination } from "../../config/tenant-store";
+import type { DestinationConfig } from "../../config/types";
+import { readJson } from "../../http/body";
+import { ApiError } from "../../http/errors";
+import { clock } from "../../platform/clock";
+import { commitTenant } from "./commit";
+import type { AdminEnv } from "./context";
+import { methodNotAllowed, pathId } from "./route-helpers";
+
+/**
+ * `/v1/admin/tenants/:id/destinations[/:destinationId]` (behind tenantAccess). Credentials are
+ * write-only; a PUT without them keeps the stored ones, so settings can change without
+ * resending secrets.
+ */
+export const destinationRoutes = new Hono<AdminEnv>();
+
+destinationRoutes.get("/", (c) =>
+  c.json({ destinations: Object.values(c.get("tenant").destinations).map(destinationView) }),
+);
+destinationRoutes.all("/", methodNotAllowed(["GET"]));
+
+destinationRoutes.put("/:destinationId", async (c) => {
+  const destinationId = pathId(c.req.param("destinationId"), "destinationId");
+  const body = await readJson(c, putDestinationSchema);
+  const tenant = c.get("tenant");
+  const existing = findDestination(tenant, destinationId);
+
+  let credentials: string;
+  let credentialFields: string[];
+  if (body.credentials !== undefined) {
+    const given: Record<string, string> = body.credentials;
+    credentialFields = CREDENTIAL_FIELDS[body.type].filter((k) => given[k] !== undefined);
+    credentials = await encryptSecret(
+      c.env.ENCRYPTION_KEY,
+      JSON.stringify(given),
+      secretAad(tenant.id, "destination", destinationId),
+    );
+  } else if (existing && existing.type === body.type && existing.credentials) {
+    credentials = existing.credentials;
+    credentialFields = existing.credentialFields;
+  } else {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `credentials: required for a new ${body.type} destination or a change of type (${CREDENTIAL_FIELDS[body.type].join(", ")})`,
+    );
+  }
+
+  const destination: DestinationConfig = {
+    id: destinationId,
+    type: body.type,
+    enabled: body.enabled ?? existing?.enabled ?? true,
+    settings: body.settings,
+    credentials,
+    credentialFields,
+    updatedAt: new Date(clock.now()).toISOString(),
+  };
+  const fields = [
+    ...changedKeys(
+      { type: existing?.type, enabled: existing?.enabled },
+      { type: destination.type, enabled: destination.enabled },
+    ),
+    ...changedKeys(existing?.settings, destination.settings, "settings."),
+    ...(body.credentials !== undefined ? credentialFields.map((k) => `credentials.${k}`) : []),
+  ];
+  const saved = await commitTenant(
+    c,
+    { ...tenant, destinations: { ...tenant.destinations, [destinationId]: destination } },
+    { action: "destination.put", targetId: destinationId, detail: { fields, created: !existing } },
+  );
+  const stored = findDestination(saved, destinationId) ?? destination;
+  return c.json(destinationView(stored), existing ? 200 : 201);
+});
+
+destinationRoutes.get("/:destinationId", (c) => {
+  const destinationId = pathId(c.req.param("destinationId"), "destinationId");
+  const destination = findDestination(c.get("tenant"), destinationId);
+  if (!destination) throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
+  return c.json(destinationView(destination));
+});
+
+destinationRoutes.delete("/:destinationId", async (c) => {
+  const destinationId = pathId(c.req.param("destinationId"), "destinationId");
+  const tenant = c.get("tenant");
+  if (!findDestination(tenant, destinationId)) {
+    throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
+  }
+  const { [destinationId]: _removed, ...destinations } = tenant.destinations;
+  await commitTenant(c, { ...tenant, destinations }, { action: "destination.delete", targetId: destinationId, detail: {} });
+  return c.json({ deleted: destinationId });
+});
+
+destinationRoutes.all("/:destinationId", methodNotAllowed(["GET", "PUT", "DELETE"]));

@@ -1,0 +1,142 @@
+import { Hono } from "hono";
+import { generateApiKey } from "../../config/api-keys";
+import { changedKeys, recordAudit } from "../../config/audit";
+import { generateTenantId } from "../../config/ids";
+import { purgeTenantStores } from "../../config/purge";
+import { tenantView } from "../../config/redact";
+import { listTenantRows } from "../../config/registry";
+import { createTenantSchema, patchTenantSchema } from "../../config/tenant-schema";
+import { createTenantConfig } from "../../config/tenant-store";
+import { DEFAULT_CONSENT_POLICY, type TenantConfig } from "../../config/types";
+import { readJson } from "../../http/body";
+import { ApiError } from "../../http/errors";
+import { clock } from "../../platform/clock";
+import { relayNamespace } from "../../platform/durable";
+import { log } from "../../platform/log";
+import { actorLabel, requireOperator } from "./auth";
+import { commitTenant } from "./commit";
+import type { AdminEnv } from "./context";
+import { methodNotAllowed } from "./route-helpers";
+
+/** `/v1/admin/tenants`: create (operator) and list (operator). */
+export const tenantCollectionRoutes = new Hono<AdminEnv>();
+
+// Per handler, not use("*"): mounted at /tenants, a "*" middleware would also cover /tenants/:id/*.
+tenantCollectionRoutes.post("/", requireOperator, async (c) => {
+  const body = await readJson(c, createTenantSchema);
+  // Throws 503 for an EU tenant where the EU jurisdiction is not configured (fail closed).
+  relayNamespace(c.env, body.region);
+  const id = body.id ?? generateTenantId(body.name);
+  const { apiKey, apiKeyHash } = await generateApiKey(id);
+  const now = new Date(clock.now()).toISOString();
+  const tenant: TenantConfig = {
+    id,
+    name: body.name,
+    region: body.region,
+    ...(body.defaultCountry !== undefined && { defaultCountry: body.defaultCountry }),
+    ...(body.timezone !== undefined && { timezone: body.timezone }),
+    allowedOrigins: body.allowedOrigins,
+    apiKeyHash,
+    consentPolicy: structuredClone(DEFAULT_CONSENT_POLICY),
+    sources: {},
+    destinations: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  await createTenantConfig(c.env, tenant);
+  const fields = ["id", "name", "region", "defaultCountry", "timezone", "allowedOrigins"].filter(
+    (k) => tenant[k as keyof TenantConfig] !== undefined,
+  );
+  await recordAudit(c.env.DB, {
+    actor: actorLabel(c.get("actor")),
+    tenantId: id,
+    action: "tenant.create",
+    targetId: id,
+    detail: { fields, created: true },
+  });
+  log.info("admin_change", { tenantId: id, action: "tenant.create" });
+  return c.json({ tenant: tenantView(tenant), apiKey }, 201);
+});
+
+tenantCollectionRoutes.get("/", requireOperator, async (c) => {
+  const limitParam = Number(c.req.query("limit") ?? 50);
+  const limit = Number.isInteger(limitParam) && limitParam >= 1 && limitParam <= 100 ? limitParam : null;
+  if (limit === null) throw new ApiError(400, "invalid_request", "limit must be an integer from 1 to 100");
+  const after = c.req.query("after");
+  const rows = await listTenantRows(c.env.DB, { limit, ...(after !== undefined && { after }) });
+  return c.json({
+    tenants: rows.map((r) => ({ id: r.id, name: r.name, region: r.region, createdAt: r.created_at, updatedAt: r.updated_at })),
+    next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null,
+  });
+});
+
+tenantCollectionRoutes.all("/", methodNotAllowed(["GET", "POST"]));
+
+/** `/v1/admin/tenants/:id` (behind tenantAccess): read, change, delete, rotate the key. */
+export const tenantRoutes = new Hono<AdminEnv>();
+
+tenantRoutes.get("/", (c) => c.json({ tenant: tenantView(c.get("tenant")) }));
+
+tenantRoutes.patch("/", async (c) => {
+  const body = await readJson(c, patchTenantSchema);
+  const tenant = c.get("tenant");
+  // The Durable Object and R2 objects live in the region's jurisdiction; they cannot move.
+  if (body.region !== undefined && body.region !== tenant.region) {
+    throw new ApiError(400, "region_immutable", "A tenant's region cannot change; create a new tenant instead");
+  }
+  const next: TenantConfig = { ...tenant };
+  if (body.name !== undefined) next.name = body.name;
+  if (body.allowedOrigins !== undefined) next.allowedOrigins = body.allowedOrigins;
+  if (body.defaultCountry === null) delete next.defaultCountry;
+  else if (body.defaultCountry !== undefined) next.defaultCountry = body.defaultCountry;
+  if (body.timezone === null) delete next.timezone;
+  else if (body.timezone !== undefined) next.timezone = body.timezone;
+
+  const pick = (t: TenantConfig) => ({
+    name: t.name,
+    defaultCountry: t.defaultCountry,
+    timezone: t.timezone,
+    allowedOrigins: t.allowedOrigins,
+  });
+  const fields = changedKeys(pick(tenant), pick(next));
+  if (fields.length === 0) return c.json({ tenant: tenantView(tenant) });
+  const saved = await commitTenant(c, next, { action: "tenant.update", targetId: tenant.id, detail: { fields } });
+  return c.json({ tenant: tenantView(saved) });
+});
+
+tenantRoutes.delete("/", async (c) => {
+  const tenant = c.get("tenant");
+  const receipt = await purgeTenantStores(c.env, tenant);
+  await recordAudit(c.env.DB, {
+    actor: actorLabel(c.get("actor")),
+    tenantId: tenant.id,
+    action: "tenant.delete",
+    targetId: tenant.id,
+    detail: {
+      counts: {
+        durableObjectEvents: receipt.purged.durableObject.events,
+        durableObjectDeliveries: receipt.purged.durableObject.deliveries,
+        r2Objects: receipt.purged.r2Objects,
+        kv: receipt.purged.kv,
+        d1Rows: receipt.purged.d1Rows,
+      },
+    },
+  });
+  return c.json(receipt);
+});
+
+tenantRoutes.all("/", methodNotAllowed(["GET", "PATCH", "DELETE"]));
+
+/** A lost key can only be replaced: the old one stops working at once. */
+tenantRoutes.post("/api-key", async (c) => {
+  const tenant = c.get("tenant");
+  const { apiKey, apiKeyHash } = await generateApiKey(tenant.id);
+  await commitTenant(c, { ...tenant, apiKeyHash }, {
+    action: "tenant.rotate_key",
+    targetId: tenant.id,
+    detail: { fields: ["apiKey"] },
+  });
+  return c.json({ apiKey });
+});
+
+tenantRoutes.all("/api-key", methodNotAllowed(["POST"]));
