@@ -1,15 +1,13 @@
 import { http, HttpResponse } from "msw";
 import { afterEach, expect, it, vi } from "vitest";
-import { setClockForTesting } from "../src/platform/clock";
+import { advance, useTestClock } from "./helpers/clock";
 import { server, useMsw } from "./helpers/msw";
 import { TEST_WHSEC } from "./helpers/standard-webhooks";
 import { CUSTOMER, META_TOKEN, admin, createTenant, purchase, relayRows, runAlarm, sendWebhook } from "./helpers/relay";
 
 useMsw();
-afterEach(() => {
-  vi.restoreAllMocks();
-  setClockForTesting(undefined);
-});
+useTestClock();
+afterEach(() => vi.restoreAllMocks());
 
 it("writes no identifier, hash or secret to any log line over a full flow", async () => {
   const lines: string[] = [];
@@ -33,11 +31,10 @@ it("writes no identifier, hash or secret to any log line over a full flow", asyn
   await sendWebhook("t-logs", purchase("order-log-2"), { secret: `whsec_${btoa("wrong-secret-here")}` });
   await sendWebhook("t-logs", "{not json");
   await runAlarm("t-logs");
-  const offset = 20_000;
-  setClockForTesting(() => Date.now() + offset);
+  advance(20_000);
   await runAlarm("t-logs");
   await admin("GET", `/tenants/t-logs/events/${accepted.json.id}`);
-  setClockForTesting(() => Date.now() + 25 * 3_600_000);
+  advance(25 * 3_600_000);
   await runAlarm("t-logs");
   expect(metaCalls).toBe(2);
   expect((await relayRows("t-logs")).events).toEqual([]);

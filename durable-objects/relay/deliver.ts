@@ -1,4 +1,4 @@
-import { decryptDestinationCredentials, getTenant } from "../../src/config/tenant-store";
+import { decryptDestinationCredentials, findDestination, getTenant } from "../../src/config/tenant-store";
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { destinationAdapters } from "../../src/destinations/registry";
@@ -61,7 +61,7 @@ async function deliverToDestination(
   rows: DueDelivery[],
   now: number,
 ): Promise<void> {
-  const config = tenant.destinations[destinationId];
+  const config = findDestination(tenant, destinationId);
   if (!config) return failAll(store, tenant.id, rows, "destination_removed", now);
   if (!config.enabled) return failAll(store, tenant.id, rows, "destination_disabled", now);
   const adapter = destinationAdapters[config.type];

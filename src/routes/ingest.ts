@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { decryptSourceSecret, getTenant } from "../config/tenant-store";
+import { decryptSourceSecret, findSource, getTenant } from "../config/tenant-store";
 import { destinationAdapters } from "../destinations/registry";
 import type { ConversionEvent, RelayEvent } from "../events/conversion";
 import { limitBody } from "../http/body";
@@ -24,7 +24,7 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
   const { tenantId, sourceId } = c.req.param();
   const tenant = await getTenant(c.env, tenantId);
   if (!tenant) throw new ApiError(404, "tenant_not_found", "Unknown tenant");
-  const source = tenant.sources[sourceId];
+  const source = findSource(tenant, sourceId);
   if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
   const adapter = sourceAdapters[source.type];
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);

@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { clock } from "../../src/platform/clock";
 import { TEST_WHSEC, signStandard } from "./standard-webhooks";
 
 export const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
@@ -54,7 +55,7 @@ export function purchase(orderId: string, overrides: Record<string, unknown> = {
   return {
     type: "purchase",
     orderId,
-    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    occurredAt: new Date(clock.now() - 60_000).toISOString(),
     value: 49.0,
     currency: "eur",
     items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
@@ -68,7 +69,7 @@ export function purchase(orderId: string, overrides: Record<string, unknown> = {
 
 export async function sendWebhook(tenantId: string, body: unknown, sign: Parameters<typeof signStandard>[1] = {}) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
-  const headers = await signStandard(raw, sign);
+  const headers = await signStandard(raw, { timestamp: Math.floor(clock.now() / 1000), ...sign });
   const res = await api(`/v1/hooks/${tenantId}/shop`, { method: "POST", headers, body: raw });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as any) : undefined };
