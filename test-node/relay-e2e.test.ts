@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import type { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signStandardWebhook } from "../scripts/lib/standard-webhooks.mjs";
+import { startSandbox } from "../sandbox/server.mjs";
+import type { Sandbox } from "../sandbox/server.mjs";
+import { ADMIN_TOKEN, startRelay } from "./harness";
+
+const SECRET = `whsec_${Buffer.from("sluice-e2e-signing-key-000").toString("base64")}`;
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+let sandbox: Sandbox;
+let mf: Miniflare;
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await mf.dispatchFetch(`http://sluice.local${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+const admin = (method: string, path: string, body?: unknown) =>
+  call(method, `/v1/admin${path}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
+
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ log: false });
+  mf = await startRelay({ sandboxUrl: sandbox.url });
+  expect((await admin("POST", "/tenants", { id: "e2e", name: "E2E Shop", region: "eu", defaultCountry: "GB" })).status).toBe(201);
+  expect((await admin("PUT", "/tenants/e2e/sources/shop", { type: "standard", secret: SECRET })).status).toBeLessThan(300);
+  const dest = await admin("PUT", "/tenants/e2e/destinations/meta", {
+    type: "meta",
+    enabled: true,
+    settings: { pixelId: "998877", apiVersion: "v25.0", actionSource: "website", testEventCode: "TEST777" },
+    credentials: { accessToken: "e2e-meta-token" },
+  });
+  expect(dest.status).toBeLessThan(300);
+});
+
+afterAll(async () => {
+  await mf?.dispose();
+  await sandbox?.close();
+});
+
+function webhook(orderId: string, consent: unknown) {
+  const body = JSON.stringify({
+    type: "purchase",
+    orderId,
+    occurredAt: new Date(Date.now() - 30_000).toISOString(),
+    value: 12.5,
+    currency: "GBP",
+    customer: { email: "Jane@Example.co.uk", phone: "020 7946 0958", firstName: "Jane", country: "GB" },
+    clickIds: { fbp: "fb.1.1767000000000.42" },
+    client: { ip: "198.51.100.4", userAgent: "Mozilla/5.0 e2e", pageUrl: "https://shop.example/thanks" },
+    consent,
+  });
+  return { body, headers: signStandardWebhook({ secret: SECRET, body }) };
+}
+
+describe("the real Worker against the local Conversions API emulator", () => {
+  it("delivers a signed webhook to the sandbox as a correct Conversions API request within seconds", async () => {
+    const { body, headers } = webhook("e2e-1", { meta: "granted" });
+    const res = await call("POST", "/v1/hooks/e2e/shop", body, headers);
+    expect(res.status).toBe(202);
+
+    // No test hook drives this: the Durable Object's own alarm sends it.
+    const received = await waitFor(() => sandbox.requests({ api: "meta" }).find((r) => r.response.status === 200));
+    expect(received.path).toBe("/meta/v25.0/998877/events");
+    expect(received.headers.authorization).toBe("Bearer [redacted]");
+    expect(received.testEventCode).toBe("TEST777");
+    const sent = (received.body as any).data[0];
+    expect(sent).toMatchObject({
+      event_name: "Purchase",
+      event_id: "e2e-1",
+      action_source: "website",
+      event_source_url: "https://shop.example/thanks",
+      custom_data: { currency: "GBP", value: 12.5, order_id: "e2e-1" },
+    });
+    expect(sent.user_data).toEqual({
+      em: [sha256("jane@example.co.uk")],
+      ph: [sha256("442079460958")],
+      fn: [sha256("jane")],
+      country: [sha256("gb")],
+      client_ip_address: "198.51.100.4",
+      client_user_agent: "Mozilla/5.0 e2e",
+      fbp: "fb.1.1767000000000.42",
+    });
+
+    const log = await waitFor(async () => {
+      const event = await admin("GET", `/tenants/e2e/events/${res.json.id}`);
+      return event.json.deliveries[0].status === "delivered" ? event.json : undefined;
+    });
+    expect(log.deliveries[0]).toMatchObject({ destinationId: "meta", decision: "send", status: "delivered", attempts: 1 });
+  });
+
+  it("answers a redelivery as a duplicate and never sends it twice", async () => {
+    const { body, headers } = webhook("e2e-2", { meta: "granted" });
+    const first = await call("POST", "/v1/hooks/e2e/shop", body, headers);
+    const again = await call("POST", "/v1/hooks/e2e/shop", body, headers);
+    expect(again).toEqual({ status: 200, json: { status: "duplicate", id: first.json.id } });
+    await waitFor(() => sandbox.requests({ api: "meta" }).find((r) => (r.body as any)?.data?.[0]?.event_id === "e2e-2"));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const sends = sandbox.requests({ api: "meta" }).filter((r) => (r.body as any)?.data?.some((e: any) => e.event_id === "e2e-2"));
+    expect(sends).toHaveLength(1);
+  });
+
+  it("blocks a webhook without consent and sends nothing", async () => {
+    const before = sandbox.requests({ api: "meta" }).length;
+    const { body, headers } = webhook("e2e-4", undefined);
+    const res = await call("POST", "/v1/hooks/e2e/shop", body, headers);
+    const event = await admin("GET", `/tenants/e2e/events/${res.json.id}`);
+    expect(event.json.deliveries[0]).toMatchObject({ decision: "blocked", reason: "consent_missing", status: "blocked" });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sandbox.requests({ api: "meta" }).length).toBe(before);
+  });
+
+  it("rejects a bad signature with 401", async () => {
+    const { body, headers } = webhook("e2e-5", { meta: "granted" });
+    const res = await call("POST", "/v1/hooks/e2e/shop", body.replace("12.5", "13.5"), headers);
+    expect(res).toEqual({ status: 401, json: { error: { code: "invalid_signature", message: expect.any(String) } } });
+  });
+});
