@@ -7,6 +7,7 @@ import { clock } from "../src/platform/clock";
 import { log } from "../src/platform/log";
 import { deliverDue } from "./relay/deliver";
 import { RelayStore, type EventFilter } from "./relay/store";
+import { buildStats, type TenantStats } from "./relay/stats";
 import { eventDetailView, eventView, type EventDetailView, type EventView } from "./relay/views";
 
 export interface IngestPlan {
@@ -91,6 +92,14 @@ export class TenantRelay extends DurableObject<Env> {
     this.#store.ensureSchema();
     const event = this.#store.getEvent(id);
     return event ? eventDetailView(event, this.#store.deliveriesOf(id)) : null;
+  }
+
+  /** Last 24 h: received, duplicates, outcomes and block reasons per destination, coverage. */
+  async stats(): Promise<TenantStats> {
+    this.#store.ensureSchema();
+    const now = clock.now();
+    const events = this.#store.listEvents({ since: now - RETENTION_MS, limit: 100_000 }).map((e) => JSON.parse(e.body) as RelayEvent);
+    return buildStats(this.#store.counters(now - RETENTION_MS), events, 24);
   }
 
   /** Erases everything this tenant's object holds (tenant deletion), with a count of what went. */

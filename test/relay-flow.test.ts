@@ -169,6 +169,17 @@ describe("relay spine: standard webhook → Meta", () => {
       attempts: 0,
     });
     expect((await eventLog("t-noconsent", denied.json.id)).deliveries[0]).toMatchObject({ decision: "blocked", reason: "meta_consent_missing" });
+
+    const stats = (await admin("GET", "/tenants/t-noconsent/stats")).json;
+    expect(stats).toMatchObject({ received: 2, duplicates: 0 });
+    expect(stats.destinations.meta).toEqual({
+      delivered: 0,
+      failed: 0,
+      expired: 0,
+      suppressed: 0,
+      blocked: { consent_missing: 1, meta_consent_missing: 1 },
+    });
+    expect(stats.coverage).toEqual({ events: 2, email: 1, phone: 1, clickId: 1 });
   });
 
   it("retries a Meta 500 and delivers once on the following 200, with the same event_id", async () => {
@@ -235,6 +246,8 @@ describe("relay spine: standard webhook → Meta", () => {
     expect((await admin("GET", `/tenants/t-purge/events/${delivered.json.id}`)).status).toBe(404);
     expect((await admin("GET", `/tenants/t-purge/events/${blocked.json.id}`)).status).toBe(404);
     expect((await admin("GET", "/tenants/t-purge/events")).json).toEqual({ events: [] });
+
+    expect((await admin("GET", "/tenants/t-purge/stats")).json).toMatchObject({ purged: 2, coverage: { events: 0 } });
 
     // A redelivery after the window is a new event: dedup lasts exactly as long as the data.
     const late = await sendWebhook("t-purge", purchase("order-p1"));

@@ -6,6 +6,7 @@ import type { AdminEnv } from "./context";
 import { destinationRoutes } from "./destinations";
 import { eventRoutes } from "./events";
 import { sourceRoutes } from "./sources";
+import { statsRoutes } from "./stats";
 import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
 
 /**
@@ -23,3 +24,4 @@ adminRoutes.route("/tenants/:id/sources", sourceRoutes);
 adminRoutes.route("/tenants/:id/destinations", destinationRoutes);
 adminRoutes.route("/tenants/:id/consent-policy", consentPolicyRoutes);
 adminRoutes.route("/tenants/:id/events", eventRoutes);
+adminRoutes.route("/tenants/:id/stats", statsRoutes);

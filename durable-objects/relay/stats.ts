@@ -1,0 +1,56 @@
+import type { RelayEvent } from "../../src/events/conversion";
+import type { CounterRow } from "./store";
+
+export interface DestinationStats {
+  delivered: number;
+  failed: number;
+  expired: number;
+  suppressed: number;
+  blocked: Record<string, number>;
+}
+
+export interface TenantStats {
+  windowHours: number;
+  received: number;
+  duplicates: number;
+  purged: number;
+  destinations: Record<string, DestinationStats>;
+  /** Share of the events still held (last 24 h) that carried each kind of identifier. */
+  coverage: { events: number; email: number; phone: number; clickId: number };
+}
+
+const emptyDestination = (): DestinationStats => ({ delivered: 0, failed: 0, expired: 0, suppressed: 0, blocked: {} });
+
+/** Folds the hourly counters and the held events into the stats view (no identifiers). */
+export function buildStats(counters: CounterRow[], events: RelayEvent[], windowHours: number): TenantStats {
+  const stats: TenantStats = {
+    windowHours,
+    received: 0,
+    duplicates: 0,
+    purged: 0,
+    destinations: {},
+    coverage: { events: events.length, email: 0, phone: 0, clickId: 0 },
+  };
+  for (const row of counters) {
+    if (row.metric === "received") stats.received += row.count;
+    else if (row.metric === "duplicate") stats.duplicates += row.count;
+    else if (row.metric === "purged") stats.purged += row.count;
+    else if (row.destination_id) {
+      const dest = (stats.destinations[row.destination_id] ??= emptyDestination());
+      if (row.metric.startsWith("blocked:")) {
+        const reason = row.metric.slice("blocked:".length);
+        dest.blocked[reason] = (dest.blocked[reason] ?? 0) + row.count;
+      } else if (row.metric === "delivered" || row.metric === "failed" || row.metric === "expired" || row.metric === "suppressed") {
+        dest[row.metric] += row.count;
+      }
+    }
+  }
+  if (events.length > 0) {
+    const share = (n: number) => Math.round((n / events.length) * 1000) / 1000;
+    const has = (pick: (e: RelayEvent) => boolean) => share(events.filter(pick).length);
+    stats.coverage.email = has((e) => Object.values(e.identity).some((f) => f && ("em" in f || "hashedEmail" in f)));
+    stats.coverage.phone = has((e) => Object.values(e.identity).some((f) => f && ("ph" in f || "hashedPhoneNumber" in f)));
+    stats.coverage.clickId = has((e) => Object.keys(e.clickIds).length > 0);
+  }
+  return stats;
+}

@@ -1,0 +1,8 @@
+import { Hono } from "hono";
+import { tenantRelay } from "../../platform/durable";
+import type { AdminEnv } from "./context";
+
+/** GET /v1/admin/tenants/:id/stats — personal-data-free aggregates of the last 24 h. */
+export const statsRoutes = new Hono<AdminEnv>();
+
+statsRoutes.get("/", async (c) => c.json(await tenantRelay(c.env, c.get("tenant")).stats()));
