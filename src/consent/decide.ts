@@ -1,12 +1,17 @@
-import type { ConsentPolicy, DestinationType } from "../config/types";
-import type { ConsentInput, ConsentState } from "../events/conversion";
+import type { DestinationType } from "../config/types";
+import type { ConsentInput } from "../events/conversion";
+import { categoryStateFor } from "./categories";
+import { defaultsCountOutsideEea, type EffectiveConsentPolicy } from "./policy";
+import { isConsentSnapshot, normalizeConsent } from "./snapshot";
+import { hasUsOptOut } from "./us";
+import type { BlockReason, ConsentReason, ConsentSnapshot } from "./types";
 
 export type Decision = "send" | "send_denied_flag" | "blocked";
 
 export interface ConsentVerdict {
   decision: Decision;
   /** Machine-readable reason, recorded on the delivery (e.g. `consent_missing`, `meta_granted`). */
-  reason: string;
+  reason: ConsentReason;
 }
 
 export interface DestinationRef {
@@ -14,58 +19,109 @@ export interface DestinationRef {
   type: DestinationType;
 }
 
-const blocked = (reason: string): ConsentVerdict => ({ decision: "blocked", reason });
-const send = (reason: string): ConsentVerdict => ({ decision: "send", reason });
-
-/** What the tenant's CMP categories say about one destination: denied wins over granted. */
-function mappedCategoryState(input: ConsentInput, destinationId: string, policy: ConsentPolicy): ConsentState | undefined {
-  let state: ConsentState | undefined;
-  for (const [category, value] of Object.entries(input.categories ?? {})) {
-    // An unmapped category says nothing; it never grants.
-    if (!policy.categoryMap[category]?.includes(destinationId)) continue;
-    if (!value) return "denied";
-    state = "granted";
-  }
-  return state;
+export interface DecideOptions {
+  /** Receipt time for the snapshot, epoch ms; only recorded. */
+  now?: number;
+  /** `Sec-GPC: 1` was seen on the request that carried the consent. */
+  gpcHeader?: boolean;
+  /** The subject has withdrawn consent (SPEC §1.2). */
+  withdrawn?: boolean;
 }
 
-function decideMeta(input: ConsentInput, destination: DestinationRef, policy: ConsentPolicy): ConsentVerdict {
-  const category = mappedCategoryState(input, destination.id, policy);
-  // Explicit denials first: any "no" wins over any "yes".
-  if (input.meta === "denied") return blocked("meta_denied");
+const blocked = (reason: BlockReason): ConsentVerdict => ({ decision: "blocked", reason });
+const send = (reason: ConsentReason): ConsentVerdict => ({ decision: "send", reason });
+
+/** Blocks that apply to every destination, in the order they are reported. */
+function commonBlock(s: ConsentSnapshot): BlockReason | undefined {
+  if (s.withdrawnAt !== undefined) return "withdrawn";
+  if (s.sources.length === 0) return "consent_missing";
+  if (hasUsOptOut(s)) return "us_opt_out";
+  // An unreadable GPP string might hide an opt-out; an invalid TC string is ambiguous (§6.3 row 8).
+  if (s.gpp && !s.gpp.valid) return "gpp_invalid";
+  if (s.tcf?.applies && !s.tcf.valid) return s.tcf.invalidReason ?? "tcf_invalid";
+  // Google's signals contradicting each other leave no trustworthy answer for anyone (§6.3 row 11).
+  if (s.conflicts.includes("ad_user_data")) return "consent_conflict";
+  return undefined;
+}
+
+function decideGoogle(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
+  // A garbled Consent Mode string could be hiding a denial.
+  if (s.problems.includes("gcd_invalid")) return blocked("gcd_invalid");
+  if (s.problems.includes("gcs_invalid")) return blocked("gcs_invalid");
+  const category = categoryStateFor(s.categories?.raw, policy.categoryMap, destination.id);
+  let { adUserData: state, reason } = s.google;
+  const outsideEea = s.jurisdiction === "US" || s.jurisdiction === "OTHER";
+  if (s.google.provenance === "default_only" && state === "granted" && !(outsideEea && defaultsCountOutsideEea(policy))) {
+    state = "unknown";
+    reason = "gcm_default_only";
+  }
+  if (category === "denied") return blocked(state === "granted" ? "consent_conflict" : "category_denied");
+  if (state === "denied") {
+    // Denied mode needs a denial someone expressed; an unknown is never sent (§6.2).
+    return s.google.explicitDenial && policy.googleOnDenied === "send_denied_flag"
+      ? { decision: "send_denied_flag", reason }
+      : { decision: "blocked", reason };
+  }
+  if (state === "granted") return send(reason);
+  if (category === "granted") return send("category_granted");
+  return { decision: "blocked", reason };
+}
+
+function decideMeta(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
+  const { share, provenance, reason } = s.meta;
+  // A valid TC string refusing purpose 1 or 7 refuses Meta whatever else says yes (§6.1).
+  if (provenance === "tcf") return { decision: "blocked", reason };
+  const category = categoryStateFor(s.categories?.raw, policy.categoryMap, destination.id);
+  if (s.conflicts.includes("meta") || (share !== "unknown" && category !== undefined && category !== share)) {
+    return blocked("consent_conflict");
+  }
+  if (share === "denied") return blocked("meta_denied");
   if (category === "denied") return blocked("category_denied");
-  if (input.meta === "granted") return send("meta_granted");
+  if (share === "granted") return send("meta_granted");
   if (category === "granted") return send("category_granted");
   // Google's signals never grant Meta, and Limited Data Use is no substitute for consent.
   return blocked("meta_consent_missing");
 }
 
-function decideGoogle(input: ConsentInput, destination: DestinationRef, policy: ConsentPolicy): ConsentVerdict {
-  const category = mappedCategoryState(input, destination.id, policy);
-  const adUserData = input.gcm?.ad_user_data;
-  if (adUserData === "denied" || category === "denied") {
-    const reason = adUserData === "denied" ? "gcm_ad_user_data_denied" : "category_denied";
-    return policy.googleOnDenied === "send_denied_flag" && adUserData === "denied"
-      ? { decision: "send_denied_flag", reason }
-      : blocked(reason);
-  }
-  if (adUserData === "granted") return send("gcm_ad_user_data_granted");
-  if (category === "granted") return send("category_granted");
-  // A page default is not a user's choice.
-  return blocked("gcm_ad_user_data_missing");
+/** The verdict for one destination from a normalized snapshot (reference §6.2, §6.3). */
+export function decideSnapshot(snapshot: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
+  const common = commonBlock(snapshot);
+  if (common) return blocked(common);
+  return destination.type === "meta" ? decideMeta(snapshot, destination, policy) : decideGoogle(snapshot, destination, policy);
 }
 
 /**
  * Per-destination consent decision (SPEC §1 commitment 1): missing, invalid or ambiguous consent
- * means do not forward, and every block carries its reason.
+ * means do not forward, and every verdict carries its reason. Accepts the raw consent input (as
+ * the ingest path stores it), several inputs read together (webhook and beacon), or a snapshot.
  */
 export function decideConsent(
-  input: ConsentInput | undefined,
+  input: ConsentInput | readonly ConsentInput[] | ConsentSnapshot | undefined,
   destination: DestinationRef,
-  policy: ConsentPolicy,
+  policy: EffectiveConsentPolicy,
+  options: DecideOptions = {},
 ): ConsentVerdict {
-  if (!input) return blocked("consent_missing");
-  // A US opt-out (Global Privacy Control) blocks every destination.
-  if (input.gpc) return blocked("us_opt_out");
-  return destination.type === "meta" ? decideMeta(input, destination, policy) : decideGoogle(input, destination, policy);
+  const withdrawnAt = options.withdrawn ? (options.now ?? 0) : undefined;
+  const snapshot = isConsentSnapshot(input)
+    ? withRequestSignals(input, options.gpcHeader === true, withdrawnAt)
+    : normalizeConsent(input, {
+        userRegion: policy.userRegion,
+        now: options.now ?? 0,
+        categoryMap: policy.categoryMap,
+        ...(options.gpcHeader ? { gpcHeader: true } : {}),
+        ...(withdrawnAt === undefined ? {} : { withdrawnAt }),
+      });
+  return decideSnapshot(snapshot, destination, policy);
 }
+
+/** A stored snapshot plus what the current request adds (its Sec-GPC header, a withdrawal). */
+function withRequestSignals(s: ConsentSnapshot, gpc: boolean, withdrawnAt: number | undefined): ConsentSnapshot {
+  if (!gpc && withdrawnAt === undefined) return s;
+  return {
+    ...s,
+    ...(gpc ? { us: { ...s.us, gpc: true }, sources: s.sources.includes("gpc") ? s.sources : [...s.sources, "gpc"] } : {}),
+    ...(withdrawnAt === undefined || s.withdrawnAt !== undefined ? {} : { withdrawnAt }),
+  };
+}
+
+export type { ConsentReason } from "./types";

@@ -31,7 +31,8 @@ describe("decideConsent — Meta", () => {
 
   it("lets a denial win over a grant", () => {
     const mapped = policy({ categoryMap: { marketing: ["meta"], ads: ["meta"] } });
-    expect(decideConsent({ meta: "granted", categories: { marketing: false } }, meta, mapped).decision).toBe("blocked");
+    // The explicit flag and the mapped category disagree: a conflict, and denied wins.
+    expect(decideConsent({ meta: "granted", categories: { marketing: false } }, meta, mapped)).toEqual({ decision: "blocked", reason: "consent_conflict" });
     expect(decideConsent({ categories: { marketing: true, ads: false } }, meta, mapped)).toEqual({ decision: "blocked", reason: "category_denied" });
   });
 
@@ -41,14 +42,14 @@ describe("decideConsent — Meta", () => {
   });
 });
 
-describe("decideConsent — Google (gcm first cut)", () => {
+describe("decideConsent — Google (gcm objects)", () => {
   it("sends on ad_user_data granted and blocks when it is missing", () => {
     expect(decideConsent({ gcm: { ad_user_data: "granted" } }, ads, policy())).toEqual({ decision: "send", reason: "gcm_ad_user_data_granted" });
     expect(decideConsent({ gcm: { ad_storage: "granted" } }, ads, policy())).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_missing" });
   });
 
   it("does not count a page default as consent", () => {
-    expect(decideConsent({ gcmDefault: { ad_user_data: "granted" } }, ads, policy()).decision).toBe("blocked");
+    expect(decideConsent({ gcmDefault: { ad_user_data: "granted" } }, ads, policy())).toEqual({ decision: "blocked", reason: "gcm_default_only" });
   });
 
   it("drops or sends the denied flag on an explicit denial, per the tenant's election", () => {

@@ -1,0 +1,63 @@
+import { GppModel, Sections } from "@iabgpp/cmpapi";
+import type { UsOptOuts } from "./types";
+
+export const GPP_SECTION_TCF_EU = 2;
+export const GPP_SECTION_TCF_CA = 5;
+
+export interface GppDecoded {
+  valid: boolean;
+  /** Section ids listed in the string's header, in order. */
+  sectionIds: number[];
+  /** Opt-outs found in any US section (usnat, state sections, uspv1). */
+  us: UsOptOuts;
+  /** The raw EU TC string carried as section 2, for the TCF decoder. */
+  tcfEuString?: string;
+}
+
+/** US sections are named `us…` (uspv1, usnat, usca, …); names survive new state sections. */
+export function isUsSection(sectionId: number): boolean {
+  return Sections.SECTION_ID_NAME_MAP.get(sectionId)?.startsWith("us") ?? false;
+}
+
+// Field values of the US sections (reference §4.6): 1 = Opted Out, 2 = Did Not Opt Out, 0 = N/A.
+const OPTED_OUT = 1;
+
+/**
+ * Decodes a GPP string with `GppModel`, the encoder/decoder half of `@iabgpp/cmpapi` that needs
+ * no `window` (unlike `CmpApi`). Every US section is read, applicable or not: an opt-out recorded
+ * anywhere is honoured. An unreadable string is invalid, never an exception.
+ */
+export function decodeGpp(gppString: string): GppDecoded {
+  try {
+    const model = new GppModel(gppString);
+    const sectionIds = (model.getSectionIds() as unknown[]).filter((n): n is number => typeof n === "number");
+    const us: UsOptOuts = {};
+    const mark = (key: keyof UsOptOuts, hit: boolean) => {
+      if (hit) us[key] = true;
+      else if (us[key] === undefined) us[key] = false;
+    };
+    for (const id of sectionIds) {
+      const name = Sections.SECTION_ID_NAME_MAP.get(id);
+      if (!name || !isUsSection(id)) continue;
+      const section = model.getSection(name) as Record<string, unknown> | null;
+      if (!section) continue;
+      if (name === "uspv1") {
+        // The older US Privacy string: "Y" in OptOutSale is an opt-out of sale.
+        mark("saleOptOut", section.OptOutSale === "Y");
+        continue;
+      }
+      if ("SaleOptOut" in section) mark("saleOptOut", section.SaleOptOut === OPTED_OUT);
+      if ("SharingOptOut" in section) mark("sharingOptOut", section.SharingOptOut === OPTED_OUT);
+      if ("TargetedAdvertisingOptOut" in section) mark("targetedAdsOptOut", section.TargetedAdvertisingOptOut === OPTED_OUT);
+      if ("Gpc" in section) mark("gpc", section.Gpc === true);
+    }
+    const out: GppDecoded = { valid: true, sectionIds, us };
+    const tcfIndex = sectionIds.indexOf(GPP_SECTION_TCF_EU);
+    // The section text is the TC string itself (core plus its optional segments).
+    const tcf = tcfIndex >= 0 ? gppString.split("~")[tcfIndex + 1] : undefined;
+    if (tcf) out.tcfEuString = tcf;
+    return out;
+  } catch {
+    return { valid: false, sectionIds: [], us: {} };
+  }
+}

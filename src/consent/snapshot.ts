@@ -1,0 +1,85 @@
+import type { ConsentPolicy } from "../config/types";
+import type { ConsentInput } from "../events/conversion";
+import { mapCategories, mergeCategories, type CategoryMap } from "./categories";
+import { collectGcm } from "./gcm";
+import { resolveGoogle } from "./google";
+import { decodeGpp } from "./gpp";
+import { resolveJurisdiction } from "./jurisdiction";
+import { resolveMeta } from "./meta";
+import { readTcf } from "./tcf-reading";
+import { readUs } from "./us";
+import type { ConsentProblem, ConsentSnapshot, ConsentSource } from "./types";
+
+export interface NormalizeContext {
+  userRegion: ConsentPolicy["userRegion"];
+  /** Receipt time, epoch ms. */
+  now: number;
+  categoryMap?: CategoryMap;
+  /** `Sec-GPC: 1` on the request that carried the consent (only a browser beacon can see it). */
+  gpcHeader?: boolean;
+  /** Set by an explicit withdrawal; overrides every grant. */
+  withdrawnAt?: number;
+}
+
+export function isConsentSnapshot(v: unknown): v is ConsentSnapshot {
+  return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "consent_snapshot";
+}
+
+/**
+ * Turns every consent form of SPEC §4.3 into the normalized snapshot of reference §6.1. Several
+ * inputs (a webhook's and its beacon's) are read as one set of sources: where they disagree,
+ * denied wins and the conflict is recorded. Pure: no I/O, no clock but `ctx.now`.
+ */
+export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] | undefined, ctx: NormalizeContext): ConsentSnapshot {
+  const inputs: readonly ConsentInput[] = input === undefined ? [] : Array.isArray(input) ? input : [input as ConsentInput];
+  const sources = new Set<ConsentSource>();
+  const problems = new Set<ConsentProblem>();
+
+  const gcm = collectGcm(inputs);
+  gcm.sources.forEach((s) => sources.add(s));
+  gcm.problems.forEach((p) => problems.add(p));
+
+  const gppDecoded = inputs.map((i) => (i.gpp ? decodeGpp(i.gpp.gppString) : undefined));
+  const tcf = readTcf(inputs, gppDecoded);
+  if (inputs.some((i) => i.tcf)) sources.add("tcf");
+  for (const t of tcf.all) if (t.applies && t.invalidReason) problems.add(t.invalidReason);
+
+  const { us, applicableSections, gpp } = readUs(inputs, gppDecoded, ctx.gpcHeader === true);
+  if (gpp) sources.add("gpp");
+  if (gpp && !gpp.valid) problems.add("gpp_invalid");
+  if (us.gpc) sources.add("gpc");
+
+  const rawCategories = mergeCategories(inputs.map((i) => i.categories));
+  if (rawCategories) sources.add("categories");
+  if (inputs.some((i) => i.meta)) sources.add("meta");
+
+  const jurisdiction = resolveJurisdiction(ctx.userRegion, {
+    tcfApplies: tcf.all.some((t) => t.applies),
+    gdprNotApplicable: tcf.all.some((t) => t.gdprApplies === false),
+    gppSections: applicableSections,
+  });
+  const { google, conflicts: googleConflicts } = resolveGoogle(gcm, tcf, jurisdiction);
+  const { meta, conflict: metaConflict } = resolveMeta(inputs, tcf.usable);
+  const conflicts = [...googleConflicts, ...(metaConflict ? ["meta"] : [])];
+  if (conflicts.includes("ad_user_data") || metaConflict) problems.add("consent_conflict");
+
+  const capturedAt = Math.max(...tcf.usable.map((t) => t.lastUpdatedAt ?? 0), 0);
+  const snapshot: ConsentSnapshot = {
+    kind: "consent_snapshot",
+    version: 1,
+    receivedAt: ctx.now,
+    ...(capturedAt > 0 ? { capturedAt } : {}),
+    sources: [...sources],
+    jurisdiction,
+    google,
+    meta,
+    conflicts,
+    problems: [...problems],
+  };
+  if (tcf.shown) snapshot.tcf = tcf.shown;
+  if (Object.keys(us).length > 0) snapshot.us = us;
+  if (gpp) snapshot.gpp = gpp;
+  if (rawCategories) snapshot.categories = { raw: rawCategories, ...mapCategories(rawCategories, ctx.categoryMap ?? {}) };
+  if (ctx.withdrawnAt !== undefined) snapshot.withdrawnAt = ctx.withdrawnAt;
+  return snapshot;
+}

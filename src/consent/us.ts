@@ -1,0 +1,37 @@
+import type { ConsentInput } from "../events/conversion";
+import type { GppDecoded } from "./gpp";
+import type { ConsentSnapshot, UsOptOuts } from "./types";
+
+export interface UsReading {
+  us: UsOptOuts;
+  /** Sections the CMP declared applicable, else those the strings carry (for the jurisdiction). */
+  applicableSections: number[];
+  gpp?: { valid: boolean; sectionIds: number[] };
+}
+
+/** US opt-outs from every GPP string, the `gpc` flag and the Sec-GPC header. */
+export function readUs(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDecoded | undefined>, gpcHeader: boolean): UsReading {
+  const us: UsOptOuts = {};
+  const applicable = new Set<number>();
+  const ids = new Set<number>();
+  let valid = true;
+  let present = false;
+  inputs.forEach((input, n) => {
+    const decoded = gpp[n];
+    if (!input.gpp || !decoded) return;
+    present = true;
+    valid &&= decoded.valid;
+    decoded.sectionIds.forEach((id) => ids.add(id));
+    const declared = input.gpp.applicableSections?.filter((id) => id > 0);
+    (declared && declared.length > 0 ? declared : decoded.sectionIds).forEach((id) => applicable.add(id));
+    for (const [k, v] of Object.entries(decoded.us) as Array<[keyof UsOptOuts, boolean]>) us[k] = us[k] === true || v;
+  });
+  if (gpcHeader || inputs.some((i) => i.gpc === true)) us.gpc = true;
+  return { us, applicableSections: [...applicable], ...(present ? { gpp: { valid, sectionIds: [...ids] } } : {}) };
+}
+
+/** Any US opt-out (GPP sale/sharing/targeted ads, GPC) blocks every destination (SPEC §1.1). */
+export function hasUsOptOut(s: ConsentSnapshot): boolean {
+  const us = s.us;
+  return !!us && (us.saleOptOut === true || us.sharingOptOut === true || us.targetedAdsOptOut === true || us.gpc === true);
+}
