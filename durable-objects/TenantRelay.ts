@@ -1,20 +1,26 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ConsentPolicy } from "../src/config/types";
-import { decideConsent, type DestinationRef } from "../src/consent/decide";
+import { getTenant } from "../src/config/tenant-store";
 import { RETENTION_MS } from "../src/delivery/backoff";
 import type { RelayEvent } from "../src/events/conversion";
 import { clock } from "../src/platform/clock";
 import { log } from "../src/platform/log";
+import {
+  decideDeliveries,
+  heldDeliveries,
+  revokedByBeacon,
+  shouldHold,
+  suppressedDeliveries,
+  withBeacon,
+  type BeaconSignal,
+  type ConsentPlan,
+} from "./relay/consent-gate";
 import { deliverDue } from "./relay/deliver";
-import { RelayStore, type EventFilter } from "./relay/store";
 import { buildStats, type TenantStats } from "./relay/stats";
+import { RelayStore, type EventFilter } from "./relay/store";
 import { eventDetailView, eventView, type EventDetailView, type EventView } from "./relay/views";
 
-export interface IngestPlan {
+export interface IngestPlan extends ConsentPlan {
   tenantId: string;
-  /** The tenant's enabled destinations at receipt; each gets one delivery. */
-  destinations: DestinationRef[];
-  policy: ConsentPolicy;
 }
 
 export interface IngestResult {
@@ -25,13 +31,23 @@ export interface IngestResult {
 export interface PurgeReceipt {
   events: number;
   deliveries: number;
+  beacons: number;
+  suppressions: number;
+}
+
+export interface WithdrawalResult {
+  /** Deliveries that were still queued, held or retrying and will now never be sent. */
+  suppressed: number;
+  /** Stored events that matched the subject. */
+  matchedEvents: number;
 }
 
 const TENANT_ID_KEY = "tenantId";
 
 /**
- * One per tenant (SPEC §2): dedup index, stored hashed events, the delivery queue and log. Every
- * decision about an event happens here, in one strongly consistent place.
+ * One per tenant (SPEC §2): dedup index, stored hashed events, consent signals, suppressions, the
+ * delivery queue and log. Every decision about an event happens here, in one strongly consistent
+ * place.
  */
 export class TenantRelay extends DurableObject<Env> {
   readonly #store: RelayStore;
@@ -46,21 +62,26 @@ export class TenantRelay extends DurableObject<Env> {
    * Stores an event with one delivery per destination, or reports the duplicate. Runs without an
    * await between the dedup check and the insert, so concurrent duplicates cannot both pass.
    */
-  async ingest(event: RelayEvent, plan: IngestPlan): Promise<IngestResult> {
+  async ingest(received: RelayEvent, plan: IngestPlan): Promise<IngestResult> {
     this.#store.ensureSchema();
     const now = clock.now();
-    const dedupKey = `${event.sourceId}:${event.dedupKey}`;
+    const dedupKey = `${received.sourceId}:${received.dedupKey}`;
     const existing = this.#store.findEventIdByDedupKey(dedupKey);
     if (existing) {
       this.#store.bumpCounter(now, "duplicate");
       return { status: "duplicate", id: existing };
     }
 
+    const beacon = this.#beacon(received.joinKeyHash, now);
+    const event = withBeacon(received, beacon);
+    // The suppression list is checked at enqueue: a withdrawn subject is never queued.
+    const deliveries = this.#store.isSuppressed(event.subjectKeys, now)
+      ? suppressedDeliveries(plan)
+      : shouldHold(event, beacon)
+        ? heldDeliveries(plan, now)
+        : decideDeliveries(event, beacon, plan, now);
+
     const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
-    const deliveries = plan.destinations.map((destination) => {
-      const verdict = decideConsent(event.consent, destination, plan.policy);
-      return { destinationId: destination.id, type: destination.type, ...verdict };
-    });
     this.ctx.storage.kv.put(TENANT_ID_KEY, plan.tenantId);
     this.#store.insertEvent(
       {
@@ -70,17 +91,70 @@ export class TenantRelay extends DurableObject<Env> {
         order_id: event.orderId,
         received_at: now,
         expires_at: now + RETENTION_MS,
+        join_hash: event.joinKeyHash ?? null,
         body: JSON.stringify(event),
       },
       deliveries,
+      event.subjectKeys,
       now,
     );
     this.#store.bumpCounter(now, "received");
     for (const d of deliveries) {
-      if (d.decision === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
+      if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
+      if (d.status === "suppressed") this.#store.bumpCounter(now, "suppressed", d.destinationId);
     }
     await this.#rearm();
     return { status: "accepted", id };
+  }
+
+  /**
+   * A browser beacon under a (hashed) join key: kept 24 h for webhooks still to come, decides the
+   * webhooks already waiting for it, and withdraws what it revokes of an earlier beacon's grant.
+   */
+  async recordBeacon(joinHash: string, signal: BeaconSignal, plan: IngestPlan): Promise<{ decided: number; suppressed: number }> {
+    this.#store.ensureSchema();
+    const now = clock.now();
+    this.ctx.storage.kv.put(TENANT_ID_KEY, plan.tenantId);
+    const previous = this.#beacon(joinHash, now);
+    this.#store.putBeacon(joinHash, JSON.stringify(signal), now, now + RETENTION_MS);
+
+    let suppressed = 0;
+    if (previous) {
+      const revoked = revokedByBeacon(previous, signal, plan, now).map((d) => d.id);
+      if (revoked.length > 0) {
+        const eventIds = this.#store.listEventIdsByJoinHash(joinHash);
+        suppressed = this.#store.suppressPending(eventIds, now, revoked);
+        this.#store.bumpCounter(now, "suppressed", "", suppressed);
+        log.info("beacon_revocation", { tenantId: plan.tenantId, count: suppressed });
+      }
+    }
+    const held = this.#store.heldEvents({ joinHash });
+    for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, signal, plan, now);
+    await this.#rearm();
+    return { decided: held.length, suppressed };
+  }
+
+  /** Withdrawal (SPEC §4.1): suppresses every queued, held and retrying delivery of the subject. */
+  async withdraw(subjectKeys: string[]): Promise<WithdrawalResult> {
+    this.#store.ensureSchema();
+    const now = clock.now();
+    this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
+    const eventIds = this.#store.eventIdsForSubjects(subjectKeys);
+    const suppressed = this.#store.suppressPending(eventIds, now);
+    this.#store.bumpCounter(now, "suppressed", "", suppressed);
+    await this.#rearm();
+    return { suppressed, matchedEvents: eventIds.length };
+  }
+
+  /** Data subject erasure: deletes every stored event of the subject and suppresses it. */
+  async eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number }> {
+    this.#store.ensureSchema();
+    const now = clock.now();
+    this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
+    const erasedEvents = this.#store.deleteEvents(this.#store.eventIdsForSubjects(subjectKeys));
+    this.#store.bumpCounter(now, "erased", "", erasedEvents);
+    await this.#rearm();
+    return { erasedEvents };
   }
 
   async listEvents(filter: EventFilter): Promise<EventView[]> {
@@ -105,32 +179,71 @@ export class TenantRelay extends DurableObject<Env> {
   /** Erases everything this tenant's object holds (tenant deletion), with a count of what went. */
   async purgeTenant(): Promise<PurgeReceipt> {
     this.#store.ensureSchema();
-    const receipt = { events: this.#store.count("events"), deliveries: this.#store.count("deliveries") };
+    const receipt = {
+      events: this.#store.count("events"),
+      deliveries: this.#store.count("deliveries"),
+      beacons: this.#store.count("beacons"),
+      suppressions: this.#store.count("suppressions"),
+    };
     // deleteAll also drops the tables and, at this compatibility date, the alarm.
     await this.ctx.storage.deleteAll();
     return receipt;
   }
 
   /**
-   * Sends due deliveries and purges events past 24 h. It catches its own errors and always
-   * re-arms: the platform's own alarm retries are few and short, a 24 h retry buffer needs more.
+   * Ends the waits for consent that are over, sends due deliveries and purges what is 24 h old.
+   * It catches its own errors and always re-arms: the platform's own alarm retries are few and
+   * short, a 24 h retry buffer needs more.
    */
   override async alarm(): Promise<void> {
     const now = clock.now();
     try {
       this.#store.ensureSchema();
       const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
-      if (tenantId) await deliverDue(this.env, this.#store, tenantId, now);
+      const tenant = tenantId ? await getTenant(this.env, tenantId) : null;
+      if (tenant) {
+        const plan: ConsentPlan = {
+          destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })),
+          policy: tenant.consentPolicy,
+        };
+        for (const row of this.#store.heldEvents({ holdEndedBy: now })) {
+          const event = JSON.parse(row.body) as RelayEvent;
+          this.#decideHeld(row.id, event, this.#beacon(event.joinKeyHash, now), plan, now);
+        }
+      }
+      if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now());
       const purged = this.#store.purgeExpired(clock.now());
-      if (purged > 0) {
-        this.#store.bumpCounter(now, "purged", "", purged);
-        log.info("purge", { tenantId, purged });
+      if (purged.events + purged.beacons + purged.suppressions > 0) {
+        this.#store.bumpCounter(now, "purged", "", purged.events);
+        log.info("purge", { tenantId, purged: purged.events, count: purged.beacons + purged.suppressions });
       }
     } catch (err) {
       log.error("alarm_failed", { errorName: err instanceof Error ? err.name : "unknown" });
     } finally {
       await this.#rearm();
     }
+  }
+
+  /** Decides an event that waited for its consent, with the beacon if one came. */
+  #decideHeld(eventId: string, stored: RelayEvent, beacon: BeaconSignal | undefined, plan: ConsentPlan, now: number): void {
+    const event = withBeacon(stored, beacon);
+    if (beacon) this.#store.updateEventBody(eventId, JSON.stringify(event));
+    const held = new Set(this.#store.deliveriesOf(eventId).filter((d) => d.decision === "pending").map((d) => d.destination_id));
+    for (const d of decideDeliveries(event, beacon, { ...plan, destinations: plan.destinations.filter((x) => held.has(x.id)) }, now)) {
+      this.#store.decideDelivery(eventId, d.destinationId, d, now);
+      if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
+    }
+    // A destination removed while the event waited is never sent.
+    for (const id of held) {
+      if (!plan.destinations.some((d) => d.id === id)) {
+        this.#store.decideDelivery(eventId, id, { decision: "blocked", reason: "destination_removed", status: "blocked", nextAttemptAt: null }, now);
+      }
+    }
+  }
+
+  #beacon(joinHash: string | undefined, now: number): BeaconSignal | undefined {
+    const body = joinHash ? this.#store.getBeacon(joinHash, now) : undefined;
+    return body ? (JSON.parse(body) as BeaconSignal) : undefined;
   }
 
   async #rearm(): Promise<void> {

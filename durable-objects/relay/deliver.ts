@@ -1,4 +1,4 @@
-import { decryptDestinationCredentials, findDestination, getTenant } from "../../src/config/tenant-store";
+import { decryptDestinationCredentials, findDestination } from "../../src/config/tenant-store";
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { destinationAdapters } from "../../src/destinations/registry";
@@ -74,7 +74,15 @@ async function deliverToDestination(
     return failAll(store, tenant.id, rows, "credentials_unreadable", now);
   }
 
-  for (const batch of chunk(rows, adapter.maxBatchSize)) {
+  for (const candidates of chunk(rows, adapter.maxBatchSize)) {
+    // Checked right before the request: a withdrawal that landed since the rows were read wins.
+    const batch = candidates.filter((row) => {
+      if (!store.isEventSuppressed(row.event_id, now)) return true;
+      store.suppressPending([row.event_id], now, [destinationId]);
+      store.bumpCounter(now, "suppressed", destinationId);
+      return false;
+    });
+    if (batch.length === 0) continue;
     const items: DeliveryItem[] = batch.map((row) => ({
       eventId: row.event_id,
       event: JSON.parse(row.body) as RelayEvent,
@@ -88,10 +96,9 @@ async function deliverToDestination(
 }
 
 /** Sends every due delivery, batched per destination. Errors stay inside one destination. */
-export async function deliverDue(env: Env, store: RelayStore, tenantId: string, now: number): Promise<void> {
+export async function deliverDue(env: Env, store: RelayStore, tenantId: string, tenant: TenantConfig | null, now: number): Promise<void> {
   const due = store.dueDeliveries(now, DELIVERIES_PER_RUN);
   if (due.length === 0) return;
-  const tenant = await getTenant(env, tenantId);
   if (!tenant) {
     // The tenant was deleted; its purge removes these rows, nothing may be sent for it.
     failAll(store, tenantId, due, "tenant_removed", now);

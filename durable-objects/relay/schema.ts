@@ -10,9 +10,11 @@ export const RELAY_SCHEMA = [
      order_id TEXT NOT NULL,
      received_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL,
+     join_hash TEXT,
      body TEXT NOT NULL
    )`,
   `CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at)`,
+  `CREATE INDEX IF NOT EXISTS events_join ON events (join_hash)`,
   `CREATE INDEX IF NOT EXISTS events_received ON events (received_at)`,
   `CREATE TABLE IF NOT EXISTS deliveries (
      event_id TEXT NOT NULL,
@@ -28,6 +30,26 @@ export const RELAY_SCHEMA = [
      PRIMARY KEY (event_id, destination_id)
    )`,
   `CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)`,
+  // Hashed subject keys of each event, for withdrawal and erasure.
+  `CREATE TABLE IF NOT EXISTS event_subjects (
+     subject_key TEXT NOT NULL,
+     event_id TEXT NOT NULL,
+     PRIMARY KEY (subject_key, event_id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS event_subjects_event ON event_subjects (event_id)`,
+  // The latest browser beacon per (hashed) join key: consent, click ids and client context, 24 h.
+  `CREATE TABLE IF NOT EXISTS beacons (
+     join_hash TEXT PRIMARY KEY,
+     body TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   )`,
+  // Withdrawn subjects; checked at enqueue, before each send and before each retry. 24 h.
+  `CREATE TABLE IF NOT EXISTS suppressions (
+     subject_key TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   )`,
   // Personal-data-free hourly aggregates; they outlive the events they count.
   `CREATE TABLE IF NOT EXISTS counters (
      hour TEXT NOT NULL,

@@ -3,18 +3,30 @@ import { RELAY_SCHEMA } from "./schema";
 
 export type DeliveryStatus = "pending" | "delivered" | "failed" | "blocked" | "suppressed" | "expired";
 
+/** `pending` while the event waits for its consent (a beacon under the same join key). */
+export type StoredDecision = Decision | "pending";
+
 export interface NewDelivery {
   destinationId: string;
   type: string;
-  decision: Decision;
+  decision: StoredDecision;
   reason: string;
+  status: DeliveryStatus;
+  /** When to send, or (while undecided) when the wait for consent ends. */
+  nextAttemptAt: number | null;
+}
+
+export interface PurgeCounts {
+  events: number;
+  beacons: number;
+  suppressions: number;
 }
 
 export type DeliveryRow = {
   event_id: string;
   destination_id: string;
   type: string;
-  decision: Decision;
+  decision: StoredDecision;
   reason: string;
   status: DeliveryStatus;
   attempts: number;
@@ -28,6 +40,7 @@ export type EventRow = {
   order_id: string;
   received_at: number;
   expires_at: number;
+  join_hash: string | null;
   /** The hashed RelayEvent as JSON; never raw personal data. */
   body: string;
 };
@@ -70,20 +83,24 @@ export class RelayStore {
     return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE dedup_key = ?", dedupKey).toArray()[0]?.id;
   }
 
-  insertEvent(row: EventRow & { dedup_key: string }, deliveries: NewDelivery[], now: number): void {
+  insertEvent(row: EventRow & { dedup_key: string }, deliveries: NewDelivery[], subjectKeys: string[], now: number): void {
     this.storage.transactionSync(() => {
       this.sql.exec(
-        "INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         row.id,
         row.dedup_key,
         row.source_id,
         row.order_id,
         row.received_at,
         row.expires_at,
+        row.join_hash,
         row.body,
       );
+      for (const key of subjectKeys) {
+        this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", key, row.id);
+      }
       for (const d of deliveries) {
-        const sendable = d.decision !== "blocked";
         this.sql.exec(
           `INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, next_attempt_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -92,11 +109,134 @@ export class RelayStore {
           d.type,
           d.decision,
           d.reason,
-          sendable ? "pending" : "blocked",
-          sendable ? now : null,
+          d.status,
+          d.nextAttemptAt,
           now,
         );
       }
+    });
+  }
+
+  /** Sets the consent decision of a delivery that was waiting for it. */
+  decideDelivery(eventId: string, destinationId: string, d: Omit<NewDelivery, "destinationId" | "type">, now: number): void {
+    this.sql.exec(
+      `UPDATE deliveries SET decision = ?, reason = ?, status = ?, next_attempt_at = ?, updated_at = ?
+       WHERE event_id = ? AND destination_id = ? AND decision = 'pending'`,
+      d.decision,
+      d.reason,
+      d.status,
+      d.nextAttemptAt,
+      now,
+      eventId,
+      destinationId,
+    );
+  }
+
+  updateEventBody(id: string, body: string): void {
+    this.sql.exec("UPDATE events SET body = ? WHERE id = ?", body, id);
+  }
+
+  /** Events waiting for consent: all held under a join key, or those whose wait has ended. */
+  heldEvents(filter: { joinHash: string } | { holdEndedBy: number }): EventRow[] {
+    const held = "SELECT event_id FROM deliveries WHERE decision = 'pending'";
+    return "joinHash" in filter
+      ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE join_hash = ? AND id IN (${held})`, filter.joinHash).toArray()
+      : this.sql
+          .exec<EventRow>(`SELECT * FROM events WHERE id IN (${held} AND next_attempt_at <= ?)`, filter.holdEndedBy)
+          .toArray();
+  }
+
+  listEventIdsByJoinHash(joinHash: string): string[] {
+    return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE join_hash = ?", joinHash).toArray().map((r) => r.id);
+  }
+
+  getBeacon(joinHash: string, now: number): string | undefined {
+    return this.sql
+      .exec<{ body: string }>("SELECT body FROM beacons WHERE join_hash = ? AND expires_at > ?", joinHash, now)
+      .toArray()[0]?.body;
+  }
+
+  putBeacon(joinHash: string, body: string, now: number, expiresAt: number): void {
+    this.sql.exec(
+      `INSERT INTO beacons (join_hash, body, received_at, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (join_hash) DO UPDATE SET body = excluded.body, received_at = excluded.received_at, expires_at = excluded.expires_at`,
+      joinHash,
+      body,
+      now,
+      expiresAt,
+    );
+  }
+
+  addSuppressions(keys: string[], now: number, expiresAt: number): void {
+    for (const key of keys) {
+      this.sql.exec(
+        `INSERT INTO suppressions (subject_key, created_at, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (subject_key) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+        key,
+        now,
+        expiresAt,
+      );
+    }
+  }
+
+  isSuppressed(keys: string[], now: number): boolean {
+    return keys.some(
+      (key) => this.sql.exec("SELECT 1 FROM suppressions WHERE subject_key = ? AND expires_at > ?", key, now).toArray().length > 0,
+    );
+  }
+
+  /** Whether any subject of the event has been withdrawn. */
+  isEventSuppressed(eventId: string, now: number): boolean {
+    return (
+      this.sql
+        .exec(
+          `SELECT 1 FROM event_subjects es JOIN suppressions s ON s.subject_key = es.subject_key
+           WHERE es.event_id = ? AND s.expires_at > ? LIMIT 1`,
+          eventId,
+          now,
+        )
+        .toArray().length > 0
+    );
+  }
+
+  eventIdsForSubjects(keys: string[]): string[] {
+    const ids = new Set<string>();
+    for (const key of keys) {
+      for (const row of this.sql.exec<{ event_id: string }>("SELECT event_id FROM event_subjects WHERE subject_key = ?", key)) {
+        ids.add(row.event_id);
+      }
+    }
+    return [...ids];
+  }
+
+  /** Marks every not-yet-sent delivery of these events suppressed; returns how many. */
+  suppressPending(eventIds: string[], now: number, destinationIds?: string[]): number {
+    let count = 0;
+    for (const id of eventIds) {
+      for (const row of this.deliveriesOf(id)) {
+        if (row.status !== "pending") continue;
+        if (destinationIds && !destinationIds.includes(row.destination_id)) continue;
+        this.sql.exec(
+          `UPDATE deliveries SET status = 'suppressed', reason = 'withdrawn', next_attempt_at = NULL, updated_at = ?
+           WHERE event_id = ? AND destination_id = ?`,
+          now,
+          id,
+          row.destination_id,
+        );
+        count++;
+      }
+    }
+    return count;
+  }
+
+  deleteEvents(ids: string[]): number {
+    return this.storage.transactionSync(() => {
+      for (const id of ids) {
+        this.sql.exec("DELETE FROM deliveries WHERE event_id = ?", id);
+        this.sql.exec("DELETE FROM event_subjects WHERE event_id = ?", id);
+        this.sql.exec("DELETE FROM events WHERE id = ?", id);
+      }
+      return ids.length;
     });
   }
 
@@ -104,7 +244,8 @@ export class RelayStore {
     return this.sql
       .exec<DueDelivery>(
         `SELECT d.*, e.expires_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?`,
+         WHERE d.status = 'pending' AND d.decision != 'pending' AND d.next_attempt_at <= ?
+         ORDER BY d.next_attempt_at LIMIT ?`,
         now,
         limit,
       )
@@ -119,7 +260,7 @@ export class RelayStore {
   ): void {
     this.sql.exec(
       `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
-       WHERE event_id = ? AND destination_id = ?`,
+       WHERE event_id = ? AND destination_id = ? AND (status = 'pending' OR ? = 'delivered')`,
       patch.status,
       patch.attempts,
       patch.nextAttemptAt,
@@ -127,17 +268,25 @@ export class RelayStore {
       now,
       eventId,
       destinationId,
+      patch.status,
     );
   }
 
-  /** Deletes every event received 24 h ago or more, with its deliveries; returns the count. */
-  purgeExpired(now: number): number {
+  /** Deletes everything received 24 h ago or more: events, deliveries, beacons, suppressions. */
+  purgeExpired(now: number): PurgeCounts {
     return this.storage.transactionSync(() => {
-      const expired = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE expires_at <= ?", now).one().n;
-      if (expired === 0) return 0;
-      this.sql.exec("DELETE FROM deliveries WHERE event_id IN (SELECT id FROM events WHERE expires_at <= ?)", now);
-      this.sql.exec("DELETE FROM events WHERE expires_at <= ?", now);
-      return expired;
+      const countWhere = (table: string) =>
+        this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE expires_at <= ?`, now).one().n;
+      const counts = { events: countWhere("events"), beacons: countWhere("beacons"), suppressions: countWhere("suppressions") };
+      if (counts.events > 0) {
+        const expired = "SELECT id FROM events WHERE expires_at <= ?";
+        this.sql.exec(`DELETE FROM deliveries WHERE event_id IN (${expired})`, now);
+        this.sql.exec(`DELETE FROM event_subjects WHERE event_id IN (${expired})`, now);
+        this.sql.exec("DELETE FROM events WHERE expires_at <= ?", now);
+      }
+      if (counts.beacons > 0) this.sql.exec("DELETE FROM beacons WHERE expires_at <= ?", now);
+      if (counts.suppressions > 0) this.sql.exec("DELETE FROM suppressions WHERE expires_at <= ?", now);
+      return counts;
     });
   }
 
@@ -147,7 +296,9 @@ export class RelayStore {
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
            SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'
-           UNION ALL SELECT MIN(expires_at) AS at FROM events)`,
+           UNION ALL SELECT MIN(expires_at) AS at FROM events
+           UNION ALL SELECT MIN(expires_at) AS at FROM beacons
+           UNION ALL SELECT MIN(expires_at) AS at FROM suppressions)`,
       )
       .one();
     return row.at ?? null;
@@ -180,7 +331,7 @@ export class RelayStore {
       .toArray();
   }
 
-  count(table: "events" | "deliveries"): number {
+  count(table: "events" | "deliveries" | "beacons" | "suppressions"): number {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
   }
 

@@ -13,4 +13,5 @@ export const putConsentPolicySchema = z.strictObject({
     .refine((map) => Object.keys(map).length <= 200, "at most 200 categories")
     .default(() => ({ ...DEFAULT_CONSENT_POLICY.categoryMap })),
   userRegion: z.enum(["eea", "us", "other", "auto"]).default(DEFAULT_CONSENT_POLICY.userRegion),
+  defaultsCountOutsideEea: z.boolean().default(DEFAULT_CONSENT_POLICY.defaultsCountOutsideEea),
 });

@@ -25,8 +25,8 @@ const R2_MAX_PAGES = 10_000;
  * every step is idempotent. The audit log is kept.
  */
 export async function purgeTenantStores(env: Env, tenant: TenantConfig): Promise<TenantPurgeReceipt> {
-  const relay = await tenantRelay(env, tenant).purgeTenant();
-  const durableObject: PurgeReceipt = { events: relay.events, deliveries: relay.deliveries };
+  // Spread into a plain object: the RPC result is a stub-side proxy type.
+  const durableObject: PurgeReceipt = { ...(await tenantRelay(env, tenant).purgeTenant()) };
   const r2Objects = await deletePrefix(eventsBucket(env, tenant), `${tenant.id}/`);
   const d1Rows = await deleteTenantData(env.DB, tenant.id);
   await deleteTenantConfig(env, tenant.id);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sourceAdapters } from "../sources/registry";
 import { fromBase64 } from "./encoding";
 import type { SourceType } from "./types";
 
@@ -49,6 +50,12 @@ export const putSourceSchema = z
           message: "options are stored in clear; put secrets in `secret`",
         });
       }
+    }
+    // Each adapter owns the schema of its options (e.g. a roller source needs `currency`).
+    const optionsSchema = sourceAdapters[body.type]?.optionsSchema;
+    const checked = optionsSchema?.safeParse(body.options);
+    for (const issue of checked && !checked.success ? checked.error.issues : []) {
+      ctx.addIssue({ code: "custom", path: ["options", ...issue.path.map(String)], message: issue.message });
     }
   });
 

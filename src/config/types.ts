@@ -9,12 +9,15 @@ export interface ConsentPolicy {
   /** CMP category or purpose id → destination ids it grants. */
   categoryMap: Record<string, string[]>;
   userRegion: "eea" | "us" | "other" | "auto";
+  /** Whether a page's default grant counts outside the EEA (decision table row 4); off by default. */
+  defaultsCountOutsideEea: boolean;
 }
 
 export const DEFAULT_CONSENT_POLICY: ConsentPolicy = {
   googleOnDenied: "drop",
   categoryMap: {},
   userRegion: "auto",
+  defaultsCountOutsideEea: false,
 };
 
 /** AES-256-GCM ciphertext, see src/config/crypto.ts. */

@@ -89,9 +89,20 @@ export interface MetaHashedUserData {
   external_id?: string[];
 }
 
+/**
+ * Google identifiers, normalized per Google's rules (reference/destinations.md §3.6) and SHA-256
+ * hex hashed. Only what Google can use is kept: click conversions take email and phone alone, and
+ * a Data Manager address needs the raw postal code, which is never stored.
+ */
+export interface GoogleHashedUserData {
+  hashedEmail?: string;
+  hashedPhoneNumber?: string;
+}
+
 /** Hashed identifiers per destination family; raw values never leave the Worker request. */
 export interface HashedIdentity {
   meta?: MetaHashedUserData;
+  google?: GoogleHashedUserData;
 }
 
 /** What the Worker hands to TenantRelay: the event without raw user data. */
@@ -108,6 +119,9 @@ export interface RelayEvent {
   clickIds: ClickIds;
   client: ClientContext;
   consent?: ConsentInput;
-  joinKey?: string;
+  /** SHA-256 of the join key: enough to match a beacon, useless to anyone reading storage. */
+  joinKeyHash?: string;
   identity: HashedIdentity;
+  /** Hashed subject keys (see src/identity/subjects.ts) for withdrawal and erasure. */
+  subjectKeys: string[];
 }

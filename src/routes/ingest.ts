@@ -4,7 +4,9 @@ import { destinationAdapters } from "../destinations/registry";
 import type { ConversionEvent, RelayEvent } from "../events/conversion";
 import { limitBody } from "../http/body";
 import { ApiError } from "../http/errors";
-import { hashIdentity } from "../identity";
+import type { TenantConfig } from "../config/types";
+import { hashIdentity, type IdentityFamily } from "../identity";
+import { hashOpaque, subjectKeys } from "../identity/subjects";
 import { clock } from "../platform/clock";
 import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
@@ -12,9 +14,14 @@ import { rateLimitByIp } from "../http/rate-limit";
 import { sourceAdapters } from "../sources/registry";
 
 /** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
-function toRelayEvent(event: ConversionEvent, identity: RelayEvent["identity"]): RelayEvent {
-  const { tenantId: _tenantId, customer: _customer, ...rest } = event;
-  return { ...rest, identity };
+async function toRelayEvent(event: ConversionEvent, tenant: TenantConfig, families: Set<IdentityFamily>): Promise<RelayEvent> {
+  const { tenantId: _tenantId, customer, joinKey, ...rest } = event;
+  const [identity, subjects, joinKeyHash] = await Promise.all([
+    hashIdentity(customer, { defaultCountry: tenant.defaultCountry, families }),
+    subjectKeys({ ...customer, clickIds: event.clickIds, orderId: event.orderId, joinKey }, tenant.defaultCountry),
+    hashOpaque(joinKey),
+  ]);
+  return { ...rest, identity, subjectKeys: subjects, ...(joinKeyHash ? { joinKeyHash } : {}) };
 }
 
 /** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook (SPEC §4.1). */
@@ -30,6 +37,9 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
   const rawBody = await c.req.text();
+  // An unsigned platform handshake (e.g. a webhook-creation ping) is answered, never stored.
+  const handshake = adapter.acknowledge?.({ headers: c.req.raw.headers, rawBody });
+  if (handshake) return c.json({ status: "ignored", reason: handshake.reason }, 200);
   const now = clock.now();
   const ctx = { tenantId, sourceId, secret: await decryptSourceSecret(c.env, tenant, sourceId), options: source.options, now };
   const request = { headers: c.req.raw.headers, rawBody };
@@ -49,11 +59,8 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
     .filter((d) => d.enabled)
     .map((d) => ({ id: d.id, type: d.type }));
   const families = new Set(destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
-  const identity = await hashIdentity(parsed.event.customer, {
-    defaultCountry: tenant.defaultCountry,
-    families,
-  });
-  const result = await tenantRelay(c.env, tenant).ingest(toRelayEvent(parsed.event, identity), {
+  const event = await toRelayEvent(parsed.event, tenant, families);
+  const result = await tenantRelay(c.env, tenant).ingest(event, {
     tenantId,
     destinations,
     policy: tenant.consentPolicy,

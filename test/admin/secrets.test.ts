@@ -25,7 +25,7 @@ async function fullSequence() {
   const t = `/tenants/${id}`;
   const steps: Array<[string, string, unknown?]> = [
     ["PUT", `${t}/sources/shop`, { type: "standard", secret: STANDARD_SECRET, options: { note: "main shop" } }],
-    ["PUT", `${t}/sources/venue`, { type: "roller", secret: ROLLER_SECRET }],
+    ["PUT", `${t}/sources/venue`, { type: "roller", secret: ROLLER_SECRET, options: { currency: "EUR" } }],
     ["PUT", `${t}/destinations/meta-main`, { type: "meta", enabled: true, settings: { pixelId: "111" }, credentials: { accessToken: META_TOKEN } }],
     ["PUT", `${t}/destinations/gads`, {
       type: "google_ads",

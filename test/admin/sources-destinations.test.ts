@@ -43,7 +43,8 @@ describe("sources", () => {
       ["woocommerce", "woo secret with spaces"],
       ["roller", "r".repeat(32)],
     ] as const) {
-      const res = await call("PUT", `${t}/sources/${type}-1`, { body: { type, secret } });
+      const options = type === "roller" ? { currency: "EUR" } : undefined;
+      const res = await call("PUT", `${t}/sources/${type}-1`, { body: { type, secret, options } });
       expect(res.status, `${type}: ${res.text}`).toBe(201);
     }
   });
@@ -209,18 +210,23 @@ describe("consent policy", () => {
     const id = uniqueId("consent");
     const { apiKey } = await createTenant(id);
     const path = `/tenants/${id}/consent-policy`;
-    expect((await call("GET", path, { token: apiKey })).json).toEqual({ googleOnDenied: "drop", categoryMap: {}, userRegion: "auto" });
+    expect((await call("GET", path, { token: apiKey })).json).toEqual({ googleOnDenied: "drop", categoryMap: {}, userRegion: "auto", defaultsCountOutsideEea: false });
 
     const put = await call("PUT", path, {
       token: apiKey,
       body: { googleOnDenied: "send_denied_flag", categoryMap: { marketing: ["meta-main"], "755": ["meta-main"] }, userRegion: "eea" },
     });
     expect(put.status).toBe(200);
-    expect(put.json).toEqual({ googleOnDenied: "send_denied_flag", categoryMap: { marketing: ["meta-main"], "755": ["meta-main"] }, userRegion: "eea" });
+    expect(put.json).toEqual({
+      googleOnDenied: "send_denied_flag",
+      categoryMap: { marketing: ["meta-main"], "755": ["meta-main"] },
+      userRegion: "eea",
+      defaultsCountOutsideEea: false,
+    });
     expect((await call("GET", `/tenants/${id}`)).json.tenant.consentPolicy).toEqual(put.json);
 
     const reset = await call("PUT", path, { token: apiKey, body: { userRegion: "us" } });
-    expect(reset.json).toEqual({ googleOnDenied: "drop", categoryMap: {}, userRegion: "us" });
+    expect(reset.json).toEqual({ googleOnDenied: "drop", categoryMap: {}, userRegion: "us", defaultsCountOutsideEea: false });
   });
 
   it("rejects invalid policies", async () => {

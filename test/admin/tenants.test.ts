@@ -27,7 +27,7 @@ describe("POST /v1/admin/tenants", () => {
       defaultCountry: "DE",
       timezone: "Europe/Berlin",
       allowedOrigins: ["https://shop.example", "http://localhost:8080"],
-      consentPolicy: { googleOnDenied: "drop", categoryMap: {}, userRegion: "auto" },
+      consentPolicy: { googleOnDenied: "drop", categoryMap: {}, userRegion: "auto", defaultsCountOutsideEea: false },
       sources: [],
       destinations: [],
       createdAt: expect.any(String),
@@ -262,7 +262,7 @@ describe("DELETE /v1/admin/tenants/:id", () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       deleted: id,
-      purged: { durableObject: { events: 0, deliveries: 0 }, r2Objects: 2, kv: 1, d1Rows: 3 },
+      purged: { durableObject: { events: 0, deliveries: 0, beacons: 0, suppressions: 0 }, r2Objects: 2, kv: 1, d1Rows: 3 },
     });
 
     expect(await storedJson(id)).toBeNull();

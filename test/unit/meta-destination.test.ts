@@ -15,6 +15,7 @@ const event: RelayEvent = {
   items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
   clickIds: { fbc: "fb.1.1767225000000.AbC", fbp: "fb.1.1767000000000.123", gclid: "g-1" },
   client: { ip: "203.0.113.7", userAgent: "UA/1.0", pageUrl: "https://shop.example/thanks" },
+  subjectKeys: [],
   identity: { meta: { em: ["a".repeat(64)], ph: ["b".repeat(64)] } },
 };
 const settings = readMetaSettings({ pixelId: "123", apiVersion: "v25.0", actionSource: "website", testEventCode: "TEST1" });

@@ -1,0 +1,45 @@
+import type { ClickIds } from "../events/conversion";
+import { toCountryCode } from "./country";
+import { hashField, sha256Hex } from "./hash";
+import { normalizeForMeta } from "./meta";
+
+/** What identifies a data subject for withdrawal and erasure (SPEC §4.1, reference §6.4). */
+export interface SubjectIdentifiers {
+  email?: string;
+  phone?: string;
+  externalId?: string;
+  clickIds?: ClickIds;
+  orderId?: string;
+  joinKey?: string;
+}
+
+const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
+
+/**
+ * Hashed, kind-prefixed keys ("em:<sha256>", "order:<sha256>", …). A webhook and a withdrawal
+ * naming the same person produce the same keys, because both go through one normalization
+ * (Meta's rules), independent of which destinations the tenant has.
+ */
+export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string): Promise<string[]> {
+  const region = toCountryCode(defaultCountry);
+  const keys: Array<Promise<string | undefined>> = [
+    prefixed("em", hashField(ids.email, normalizeForMeta.em)),
+    prefixed("ph", hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region))),
+    prefixed("xid", hashField(ids.externalId, normalizeForMeta.external_id)),
+    prefixed("order", hashOpaque(ids.orderId)),
+    prefixed("join", hashOpaque(ids.joinKey)),
+    ...CLICK_ID_KINDS.map((kind) => prefixed(kind, hashOpaque(ids.clickIds?.[kind]))),
+  ];
+  return [...new Set((await Promise.all(keys)).filter((k): k is string => k !== undefined))];
+}
+
+/** Opaque ids (order ids, join keys, click ids) are hashed exactly as given. */
+export async function hashOpaque(value: string | undefined): Promise<string | undefined> {
+  const trimmed = value?.trim();
+  return trimmed ? sha256Hex(trimmed) : undefined;
+}
+
+async function prefixed(kind: string, hash: Promise<string | undefined>): Promise<string | undefined> {
+  const value = await hash;
+  return value === undefined ? undefined : `${kind}:${value}`;
+}
