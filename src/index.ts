@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { errorBody, handleError } from "./http/errors";
 import { adminRoutes } from "./routes/admin";
+import { collectRoutes } from "./routes/collect";
+import { consentRoutes } from "./routes/consent";
 import { ingestRoutes } from "./routes/ingest";
 
 export { TenantRelay } from "../durable-objects/TenantRelay";
@@ -10,6 +12,8 @@ const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/v1/hooks", ingestRoutes);
+app.route("/v1/collect", collectRoutes);
+app.route("/v1/consent", consentRoutes);
 app.route("/v1/admin", adminRoutes);
 
 app.notFound((c) => c.json(errorBody("not_found", "No such route"), 404));

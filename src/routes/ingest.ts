@@ -12,6 +12,7 @@ import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
 import { rateLimitByIp } from "../http/rate-limit";
 import { sourceAdapters } from "../sources/registry";
+import { enabledDestinations } from "./plan";
 
 /** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
 async function toRelayEvent(event: ConversionEvent, tenant: TenantConfig, families: Set<IdentityFamily>): Promise<RelayEvent> {
@@ -55,16 +56,10 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
     return c.json({ status: "ignored", reason: parsed.reason }, 200);
   }
 
-  const destinations = Object.values(tenant.destinations)
-    .filter((d) => d.enabled)
-    .map((d) => ({ id: d.id, type: d.type }));
-  const families = new Set(destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
+  const plan = enabledDestinations(tenant);
+  const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
   const event = await toRelayEvent(parsed.event, tenant, families);
-  const result = await tenantRelay(c.env, tenant).ingest(event, {
-    tenantId,
-    destinations,
-    policy: tenant.consentPolicy,
-  });
+  const result = await tenantRelay(c.env, tenant).ingest(event, { tenantId, ...plan });
   log.info("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status });
   return c.json(result, result.status === "accepted" ? 202 : 200);
 });

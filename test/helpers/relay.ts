@@ -19,12 +19,13 @@ export async function admin(method: string, path: string, body?: unknown, header
 export const META_TOKEN = "EAAB-test-meta-access-token-secret";
 
 /** A tenant with a standard source `shop` and a Meta destination `meta`, through the Admin API. */
-export async function createTenant(id: string, opts: { region?: string; defaultCountry?: string } = {}) {
+export async function createTenant(id: string, opts: { region?: string; defaultCountry?: string; allowedOrigins?: string[] } = {}) {
   const created = await admin("POST", "/tenants", {
     id,
     name: `Tenant ${id}`,
     region: opts.region ?? "global",
     defaultCountry: opts.defaultCountry ?? "US",
+    allowedOrigins: opts.allowedOrigins ?? ["https://shop.example"],
   });
   if (created.status !== 201) throw new Error(`tenant create failed: ${created.status} ${created.text}`);
   const source = await admin("PUT", `/tenants/${id}/sources/shop`, { type: "standard", secret: TEST_WHSEC });
@@ -94,5 +95,13 @@ export function relayRows(tenantId: string) {
       }
     };
     return { events: q("SELECT * FROM events"), deliveries: q("SELECT * FROM deliveries"), kv: [...state.storage.kv.list()] };
+  });
+}
+
+export async function sendBeacon(tenantId: string, body: unknown, headers: Record<string, string> = {}) {
+  return api(`/v1/collect/${tenantId}`, {
+    method: "POST",
+    headers: { origin: "https://shop.example", "content-type": "text/plain", "cf-connecting-ip": "198.51.100.9", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }

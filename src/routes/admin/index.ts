@@ -7,6 +7,7 @@ import { destinationRoutes } from "./destinations";
 import { eventRoutes } from "./events";
 import { sourceRoutes } from "./sources";
 import { statsRoutes } from "./stats";
+import { subjectRoutes } from "./subjects";
 import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
 
 /**
@@ -25,3 +26,4 @@ adminRoutes.route("/tenants/:id/destinations", destinationRoutes);
 adminRoutes.route("/tenants/:id/consent-policy", consentPolicyRoutes);
 adminRoutes.route("/tenants/:id/events", eventRoutes);
 adminRoutes.route("/tenants/:id/stats", statsRoutes);
+adminRoutes.route("/tenants/:id/subjects", subjectRoutes);
