@@ -25,6 +25,7 @@
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { FaultInjector, FaultPlanError } from "./faults.mjs";
+import { GOOGLE_API_MODULES } from "./google.mjs";
 import { metaApi, metaErrorResponse } from "./meta.mjs";
 import { PAGE_CSP, renderPage } from "./ui.mjs";
 
@@ -62,10 +63,10 @@ import { PAGE_CSP, renderPage } from "./ui.mjs";
  */
 
 /** @type {ApiModule[]} */
-export const API_MODULES = [metaApi];
+export const API_MODULES = [metaApi, ...GOOGLE_API_MODULES];
 
 /** Prefixes the relay's other *_API_BASE variables point at; no emulator behind them yet. */
-export const RESERVED_PREFIXES = ["/google-ads", "/google-oauth", "/google-dm", "/roller"];
+export const RESERVED_PREFIXES = ["/roller"];
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const REDACTED = "[redacted]";

@@ -254,12 +254,20 @@ describe("Meta Conversions API emulation", () => {
   });
 
   it("records requests to the not-yet-emulated APIs and answers 501", async () => {
-    const res = await fetch(`${sandbox.url}/google-ads/v21/customers/123:uploadClickConversions`, {
+    const res = await fetch(`${sandbox.url}/roller/bookings/B-1`, { headers: { authorization: "Bearer roller.secret" } });
+    expect(res.status).toBe(501);
+    const [rec] = sandbox.requests();
+    expect(rec?.api).toBe("roller");
+    expect(JSON.stringify(rec)).not.toMatch(/roller\.secret/);
+  });
+
+  it("answers the Google Ads API as Google does, and redacts its credentials", async () => {
+    const res = await fetch(`${sandbox.url}/google-ads/v21/customers/1234567890:uploadClickConversions`, {
       method: "POST",
       headers: { authorization: "Bearer ya29.secret", "developer-token": "dev-secret" },
       body: "{}",
     });
-    expect(res.status).toBe(501);
+    expect(res.status).toBe(401);
     const [rec] = sandbox.requests();
     expect(rec?.api).toBe("google-ads");
     expect(JSON.stringify(rec)).not.toMatch(/ya29\.secret|dev-secret/);

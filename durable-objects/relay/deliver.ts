@@ -89,7 +89,7 @@ async function deliverToDestination(
       decision: row.decision === "send_denied_flag" ? "send_denied_flag" : "send",
     }));
     const started = Date.now();
-    const outcomes = await adapter.send(items, { env, settings: config.settings, credentials, now, fetch: (...a) => fetch(...a) });
+    const outcomes = await adapter.send(items, { env, settings: { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...config.settings }, credentials, now, fetch: (...a) => fetch(...a) });
     log.info("batch_sent", { tenantId: tenant.id, destinationId, destinationType: config.type, count: batch.length, durationMs: Date.now() - started });
     batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, now));
   }

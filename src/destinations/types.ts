@@ -1,6 +1,6 @@
 import type { DestinationType } from "../config/types";
 import type { Decision } from "../consent/decide";
-import type { RelayEvent } from "../events/conversion";
+import type { HashedIdentity, RelayEvent } from "../events/conversion";
 
 /** One due delivery handed to a destination adapter. */
 export interface DeliveryItem {
@@ -31,7 +31,7 @@ export interface SendContext {
 export interface DestinationAdapter {
   type: DestinationType;
   /** Which hashed identity family the adapter reads (see src/identity). */
-  family: "meta";
+  family: keyof HashedIdentity;
   maxBatchSize: number;
   send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;
 }

@@ -1,12 +1,14 @@
 import type { CustomerData, HashedIdentity } from "../events/conversion";
+import { hashGoogleUserData } from "./google";
 import { hashMetaUserData } from "./meta";
 
 export { hashField, isSha256Hex, sha256Hex } from "./hash";
 export { hashMetaUserData, normalizeForMeta } from "./meta";
+export { hashGoogleUserData, normalizeForGoogle } from "./google";
 export { toE164 } from "./phone";
 export { toCountryCode } from "./country";
 
-/** A destination family with its own normalization rules (Meta now; Google beside it later). */
+/** A destination family with its own normalization rules (Meta, Google). */
 export type IdentityFamily = keyof HashedIdentity;
 
 export interface HashIdentityOptions {
@@ -24,6 +26,7 @@ type FamilyHasher<F extends IdentityFamily> = (
 // Adding a family to HashedIdentity makes this object fail to type-check until its hasher exists.
 const HASHERS: { readonly [F in IdentityFamily]: FamilyHasher<F> } = {
   meta: hashMetaUserData,
+  google: hashGoogleUserData,
 };
 
 /** Hashed identifiers for the requested destination families; raw values stay in this call. */

@@ -1,0 +1,36 @@
+import { sendGoogleBatch } from "../google/batch";
+import { postWithGoogleAuth } from "../google/http";
+import { readOAuthCredentials } from "../google/oauth";
+import { retryAfterMs } from "../http";
+import type { DestinationAdapter } from "../types";
+import { classifyUploadAnswer } from "./classify";
+import {
+  buildUploadClickConversionsRequest,
+  googleAdsHeaders,
+  readGoogleAdsSettings,
+  uploadClickConversionsUrl,
+} from "./payload";
+
+/** Google Ads API click conversions, `UploadClickConversions` (reference/destinations.md §3). */
+export const googleAdsDestination: DestinationAdapter = {
+  type: "google_ads",
+  family: "google",
+  // The service's limit per request (TOO_MANY_CONVERSIONS_IN_REQUEST above it).
+  maxBatchSize: 2000,
+
+  async send(items, ctx) {
+    const settings = readGoogleAdsSettings(ctx.settings);
+    const creds = readOAuthCredentials(ctx.credentials);
+    const developerToken = ctx.credentials.developerToken;
+    if (!creds || !developerToken) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
+    const url = uploadClickConversionsUrl(ctx.env.GOOGLE_ADS_API_BASE, settings);
+    const headers = googleAdsHeaders(developerToken, settings);
+
+    return sendGoogleBatch(items, async (rows) => {
+      const body = buildUploadClickConversionsRequest(rows, settings);
+      const answer = await postWithGoogleAuth(url, headers, body, creds, ctx);
+      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
+      return classifyUploadAnswer(rows.length, answer.status, answer.body, retryAfterMs(answer.headers, ctx.now));
+    });
+  },
+};

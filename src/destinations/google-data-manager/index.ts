@@ -1,0 +1,40 @@
+import { log } from "../../platform/log";
+import { sendGoogleBatch } from "../google/batch";
+import { postWithGoogleAuth } from "../google/http";
+import { readOAuthCredentials } from "../google/oauth";
+import { retryAfterMs } from "../http";
+import type { DestinationAdapter } from "../types";
+import { classifyIngestAnswer } from "./classify";
+import { buildIngestEventsRequest, ingestEventsUrl, readDataManagerSettings } from "./payload";
+
+/** Google Data Manager API, `events:ingest` (reference/destinations.md §3.10). */
+export const googleDataManagerDestination: DestinationAdapter = {
+  type: "google_data_manager",
+  family: "google",
+  // IngestEventsRequest: "At most 2000 events can be sent in a single request" (proto comment).
+  maxBatchSize: 2000,
+
+  async send(items, ctx) {
+    const settings = readDataManagerSettings(ctx.settings);
+    const creds = readOAuthCredentials(ctx.credentials);
+    if (!creds) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
+    const url = ingestEventsUrl(ctx.env.GOOGLE_DATA_MANAGER_API_BASE);
+
+    return sendGoogleBatch(items, async (rows) => {
+      // No developer token: the Data Manager API authorizes by OAuth alone (§3.10).
+      const answer = await postWithGoogleAuth(url, {}, buildIngestEventsRequest(rows, settings), creds, ctx);
+      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
+      const { status, outcomes } = classifyIngestAnswer(
+        rows.length,
+        answer.status,
+        answer.body,
+        settings.validateOnly,
+        retryAfterMs(answer.headers, ctx.now),
+      );
+      // Each row's outcome goes to the delivery log; the request's own status is logged here,
+      // since ingestion is asynchronous and the per-row outcome cannot show it.
+      log.info("google_dm_ingest", { destinationType: "google_data_manager", status, httpStatus: answer.status, count: rows.length });
+      return outcomes;
+    });
+  },
+};

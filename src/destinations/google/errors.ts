@@ -1,0 +1,209 @@
+import type { ItemOutcome } from "../types";
+
+/**
+ * Google error codes → retry classes, shared by the Ads API and the Data Manager API
+ * (reference/destinations.md §3.4, §3.10). Pure: no I/O, no clock.
+ */
+
+/** One Google error reduced to what classification needs: its enum code and, if known, its row. */
+export interface GoogleRowError {
+  code: string;
+  /** Index into the request's `conversions` / `events`; undefined for a request-level error. */
+  row?: number;
+}
+
+/** Google keeps one conversion per (action, order id): a repeat means the first one counted. */
+const DUPLICATE = new Set([
+  "ORDER_ID_ALREADY_IN_USE",
+  "DUPLICATE_ORDER_ID",
+  "CLICK_CONVERSION_ALREADY_EXISTS",
+  "DUPLICATE_CLICK_CONVERSION_IN_REQUEST",
+]);
+
+/** Quota, internal and contention errors: the same request can succeed later. */
+const TRANSIENT = new Set([
+  "CONCURRENT_MODIFICATION",
+  "RESOURCE_EXHAUSTED",
+  "RESOURCE_TEMPORARILY_EXHAUSTED",
+  "INTERNAL_ERROR",
+  "INTERNAL",
+  "TRANSIENT_ERROR",
+  "DEADLINE_EXCEEDED",
+  "UNAVAILABLE",
+  "ABORTED",
+]);
+
+/** TOO_RECENT_EVENT / _CONVERSION_ACTION / _CALL: "retry after 6 hours" (v25 proto comments). */
+export const TOO_RECENT_RETRY_MS = 6 * 60 * 60 * 1000;
+
+/** Set on rows that were fine but not processed because Google rejected the request they were in. */
+export const REJECTED_WITH_BATCH = "rejected_with_batch";
+
+export type GoogleErrorClass = "duplicate" | "too_recent" | "transient" | "terminal";
+
+export function classOfGoogleCode(code: string): GoogleErrorClass {
+  if (DUPLICATE.has(code)) return "duplicate";
+  if (code.startsWith("TOO_RECENT_")) return "too_recent";
+  if (TRANSIENT.has(code)) return "transient";
+  // Data errors (UNPARSEABLE_GCLID …) and configuration errors (NO_CONVERSION_ACTION_FOUND,
+  // USER_PERMISSION_DENIED …) fail the same way on every retry: recorded, not retried.
+  return "terminal";
+}
+
+export function outcomeForCode(code: string, retryAfterMs?: number): ItemOutcome {
+  switch (classOfGoogleCode(code)) {
+    case "duplicate":
+      return { status: "delivered" };
+    case "too_recent":
+      return { status: "retry", code, retryAfterMs: Math.max(TOO_RECENT_RETRY_MS, retryAfterMs ?? 0) };
+    case "transient":
+      return { status: "retry", code, retryAfterMs };
+    case "terminal":
+      return { status: "failed", code };
+  }
+}
+
+// Which outcome wins when one row has several errors: an error that will recur beats one that may
+// pass, and both beat "already delivered".
+const SEVERITY: Record<ItemOutcome["status"], number> = { failed: 2, retry: 1, delivered: 0 };
+
+function worst(outcomes: ItemOutcome[]): ItemOutcome {
+  return outcomes.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a));
+}
+
+/**
+ * Outcomes for a request Google rejected as a whole (non-2xx). Throttling and server errors retry
+ * every row. When every error names its row, those rows are classified one by one and the others
+ * are marked REJECTED_WITH_BATCH (not processed, safe to resend). Otherwise the request-level
+ * error applies to every row.
+ */
+export function classifyRejectedRequest(
+  count: number,
+  httpStatus: number,
+  errors: GoogleRowError[],
+  fallbackCode: string,
+  retryAfterMs?: number,
+): ItemOutcome[] {
+  const all = (outcome: ItemOutcome) => Array.from({ length: count }, () => outcome);
+  const firstCode = errors[0]?.code ?? fallbackCode;
+  if (httpStatus === 429 || httpStatus >= 500) return all({ status: "retry", code: firstCode, retryAfterMs });
+  const transient = errors.find((e) => classOfGoogleCode(e.code) === "transient");
+  if (transient) return all({ status: "retry", code: transient.code, retryAfterMs });
+  if (errors.length === 0) return all(outcomeForCode(fallbackCode, retryAfterMs));
+
+  const rowed = errors.every((e) => e.row !== undefined && e.row >= 0 && e.row < count);
+  if (rowed) {
+    return Array.from({ length: count }, (_, i) => {
+      const mine = errors.filter((e) => e.row === i).map((e) => outcomeForCode(e.code, retryAfterMs));
+      return mine.length > 0 ? worst(mine) : { status: "retry", code: REJECTED_WITH_BATCH };
+    });
+  }
+  // A request-level error: rows cannot be told apart, so the most serious code decides for all.
+  return all(worst(errors.map((e) => outcomeForCode(e.code, retryAfterMs))));
+}
+
+/**
+ * Outcomes for an HTTP 200 carrying a `partialFailureError` (Ads API, partialFailure mode).
+ * Errors map to rows by their field path index; a row Google answered with an empty result but
+ * no error of its own takes any request-level errors, or is retried (a resend of a row that did
+ * count comes back ORDER_ID_ALREADY_IN_USE, which counts as delivered).
+ */
+export function classifyPartialFailure(
+  count: number,
+  errors: GoogleRowError[],
+  results: unknown[] | undefined,
+): ItemOutcome[] {
+  const unplaced = errors.filter((e) => e.row === undefined || e.row < 0 || e.row >= count);
+  // validateOnly answers return no results at all; only a full list says which rows failed.
+  const fullResults = results !== undefined && results.length === count;
+  return Array.from({ length: count }, (_, i) => {
+    const mine = errors.filter((e) => e.row === i);
+    if (mine.length > 0) return worst(mine.map((e) => outcomeForCode(e.code)));
+    // Without a full result list a row-less error may concern any row.
+    const maybeFailed = fullResults ? isEmptyObject(results[i]) : unplaced.length > 0;
+    if (!maybeFailed) return { status: "delivered" };
+    if (unplaced.length > 0) return worst(unplaced.map((e) => outcomeForCode(e.code)));
+    return { status: "retry", code: "partial_failure_unmapped" };
+  });
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "object" && Object.keys(value).length === 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body parsing: google.rpc.Status with Ads API GoogleAdsFailure or standard detail payloads.
+
+interface AdsErrorJson {
+  errorCode?: Record<string, unknown>;
+  location?: { fieldPathElements?: Array<{ fieldName?: string; index?: number }> };
+}
+
+interface StatusJson {
+  code?: number;
+  status?: string;
+  details?: unknown[];
+}
+
+/** The request collections whose index locates a row (Ads: `conversions`; DM: `events`). */
+const ROW_COLLECTIONS = new Set(["conversions", "operations", "events"]);
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** `{ conversionUploadError: "UNPARSEABLE_GCLID" }` → `UNPARSEABLE_GCLID`. */
+function adsErrorCode(err: AdsErrorJson): string | undefined {
+  const value = Object.values(err.errorCode ?? {}).find((v) => typeof v === "string" && v !== "");
+  return value as string | undefined;
+}
+
+function adsErrorRow(err: AdsErrorJson): number | undefined {
+  const element = err.location?.fieldPathElements?.find((e) => e.fieldName !== undefined && ROW_COLLECTIONS.has(e.fieldName));
+  if (!element) return undefined;
+  // proto3 JSON omits a zero index on some encoders; the collection element itself says row 0.
+  return typeof element.index === "number" ? element.index : 0;
+}
+
+/** `events[3].user_data…` or `events.3.…` → 3 (AIP-161 field paths in BadRequest violations). */
+function fieldPathRow(field: unknown): number | undefined {
+  if (typeof field !== "string") return undefined;
+  const m = /(?:^|\.)(?:events|conversions)(?:\[(\d+)\]|\.(\d+))/.exec(field);
+  return m ? Number(m[1] ?? m[2]) : undefined;
+}
+
+/**
+ * Every error in a google.rpc.Status: Ads API `GoogleAdsFailure.errors[]` (with their row), Data
+ * Manager `BadRequest.fieldViolations[]` (reason and row from the field path), else the
+ * `ErrorInfo.reason`. Empty when the body says nothing structured.
+ */
+export function googleStatusErrors(status: unknown): GoogleRowError[] {
+  const details = (asObject(status) as StatusJson | undefined)?.details;
+  if (!Array.isArray(details)) return [];
+  const errors: GoogleRowError[] = [];
+  const infoReasons: string[] = [];
+  for (const raw of details) {
+    const detail = asObject(raw);
+    if (!detail) continue;
+    if (Array.isArray(detail.errors)) {
+      for (const e of detail.errors as AdsErrorJson[]) {
+        const code = asObject(e) ? adsErrorCode(e) : undefined;
+        if (code) errors.push({ code, row: adsErrorRow(e) });
+      }
+    }
+    if (Array.isArray(detail.fieldViolations)) {
+      for (const v of detail.fieldViolations as Array<Record<string, unknown>>) {
+        const reason = asObject(v)?.reason;
+        errors.push({ code: typeof reason === "string" && reason ? reason : "INVALID_ARGUMENT", row: fieldPathRow(v?.field) });
+      }
+    }
+    if (typeof detail.reason === "string" && detail.reason) infoReasons.push(detail.reason);
+  }
+  return errors.length > 0 ? errors : infoReasons.map((code) => ({ code }));
+}
+
+/** The code to record when Google gave no structured error: its status name, else the HTTP status. */
+export function googleStatusName(status: unknown, httpStatus: number): string {
+  const name = (asObject(status) as StatusJson | undefined)?.status;
+  return typeof name === "string" && /^[A-Z_]+$/.test(name) ? name : `http_${httpStatus}`;
+}

@@ -1,0 +1,123 @@
+import { sha256Hex } from "../../identity/hash";
+import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
+import type { ItemOutcome, SendContext } from "../types";
+
+/**
+ * Google OAuth: a refresh token exchanged for a short-lived access token (reference §3.2), cached
+ * per isolate until shortly before it expires, so a busy tenant costs one token request an hour
+ * rather than one per batch.
+ */
+
+export interface GoogleOAuthCredentials {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+}
+
+export type TokenResult = { ok: true; token: string } | { ok: false; outcome: ItemOutcome };
+
+/** Refreshed this long before Google's expiry, so a token never expires mid-request. */
+export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
+const DEFAULT_EXPIRES_IN_S = 3599;
+const MAX_CACHED_TOKENS = 1000;
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+// Keyed by a hash of client id and refresh token: the refresh token is a long-lived secret and
+// must not sit in memory as a map key. Plain values only; a pending fetch is deliberately not
+// shared, because Durable Objects of different tenants share this isolate and a promise awaited
+// across their request contexts can be cancelled with the one that started it.
+const cache = new Map<string, CachedToken>();
+
+export function clearGoogleTokenCacheForTesting(): void {
+  cache.clear();
+}
+
+export function readOAuthCredentials(credentials: Record<string, string>): GoogleOAuthCredentials | undefined {
+  const { clientId, clientSecret, refreshToken } = credentials;
+  if (!clientId || !clientSecret || !refreshToken) return undefined;
+  return { clientId, clientSecret, refreshToken };
+}
+
+async function cacheKey(creds: GoogleOAuthCredentials): Promise<string> {
+  return sha256Hex(`${creds.clientId}\n${creds.refreshToken}`);
+}
+
+/**
+ * A valid access token. `rejected` is a token the API just answered 401 for: it is dropped and a
+ * new one fetched, unless the cache already holds a newer one.
+ */
+export async function getAccessToken(
+  creds: GoogleOAuthCredentials,
+  ctx: SendContext,
+  options: { rejected?: string } = {},
+): Promise<TokenResult> {
+  const key = await cacheKey(creds);
+  const cached = cache.get(key);
+  if (cached && cached.expiresAt > ctx.now && cached.token !== options.rejected) {
+    return { ok: true, token: cached.token };
+  }
+  cache.delete(key);
+  const result = await fetchToken(creds, ctx);
+  if (result.ok) {
+    const expiresAt = ctx.now + result.expiresInS * 1000 - TOKEN_EXPIRY_MARGIN_MS;
+    if (expiresAt > ctx.now) remember(key, { token: result.token, expiresAt });
+    return { ok: true, token: result.token };
+  }
+  return result;
+}
+
+function remember(key: string, entry: CachedToken): void {
+  if (cache.size >= MAX_CACHED_TOKENS) {
+    // Oldest insertion first (Map order): tenants not seen for a while.
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  cache.set(key, entry);
+}
+
+type FetchResult = { ok: true; token: string; expiresInS: number } | { ok: false; outcome: ItemOutcome };
+
+async function fetchToken(creds: GoogleOAuthCredentials, ctx: SendContext): Promise<FetchResult> {
+  let res: Response;
+  try {
+    res = await ctx.fetch(ctx.env.GOOGLE_OAUTH_TOKEN_URL, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        client_id: creds.clientId,
+        client_secret: creds.clientSecret,
+        refresh_token: creds.refreshToken,
+      }).toString(),
+      signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
+    });
+  } catch (err) {
+    const code = err instanceof Error && err.name === "TimeoutError" ? "oauth_timeout" : "oauth_network_error";
+    return { ok: false, outcome: { status: "retry", code } };
+  }
+  const body = (await readJsonSafely(res)) as
+    | { access_token?: unknown; expires_in?: unknown; error?: unknown }
+    | undefined;
+  if (res.ok && typeof body?.access_token === "string" && body.access_token !== "") {
+    const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
+    return { ok: true, token: body.access_token, expiresInS: expiresIn };
+  }
+  return { ok: false, outcome: classifyTokenError(res.status, body?.error, retryAfterMs(res.headers, ctx.now)) };
+}
+
+/**
+ * Token endpoint failures: throttling and server errors retry; `invalid_grant` (refresh token
+ * revoked or expired), `invalid_client` and the like need the tenant to reconnect, so they fail.
+ */
+export function classifyTokenError(httpStatus: number, error: unknown, retryAfter?: number): ItemOutcome {
+  const named = typeof error === "string" && /^[a-z_]+$/.test(error) ? error : undefined;
+  if (httpStatus === 429 || httpStatus >= 500) {
+    return { status: "retry", code: `oauth_http_${httpStatus}`, retryAfterMs: retryAfter };
+  }
+  if (httpStatus >= 200 && httpStatus < 300) return { status: "retry", code: "oauth_malformed_response" };
+  return { status: "failed", code: named ? `oauth_${named}` : `oauth_http_${httpStatus}` };
+}
