@@ -168,6 +168,20 @@ export class TenantRelay extends DurableObject<Env> {
     return event ? eventDetailView(event, this.#store.deliveriesOf(id)) : null;
   }
 
+  /**
+   * Resends an event's delivered, failed or expired deliveries (never a blocked or suppressed one)
+   * while the event is within its 24 h window; null once it is gone.
+   */
+  async replay(eventId: string): Promise<{ replayed: number } | null> {
+    this.#store.ensureSchema();
+    const now = clock.now();
+    const event = this.#store.getEvent(eventId);
+    if (!event || event.expires_at <= now) return null;
+    const replayed = this.#store.replay(eventId, now);
+    await this.#rearm();
+    return { replayed };
+  }
+
   /** Last 24 h: received, duplicates, outcomes and block reasons per destination, coverage. */
   async stats(): Promise<TenantStats> {
     this.#store.ensureSchema();

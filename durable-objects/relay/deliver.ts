@@ -1,6 +1,7 @@
 import { decryptDestinationCredentials, findDestination } from "../../src/config/tenant-store";
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
+import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
 import { destinationAdapters } from "../../src/destinations/registry";
 import type { DeliveryItem, ItemOutcome } from "../../src/destinations/types";
 import type { RelayEvent } from "../../src/events/conversion";
@@ -27,7 +28,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /** Records one outcome: delivered, terminal failure, or a retry inside the 24 h window. */
-function recordOutcome(store: RelayStore, tenantId: string, row: DueDelivery, outcome: ItemOutcome, now: number): void {
+function recordOutcome(store: RelayStore, tenantId: string, row: DueDelivery, outcome: ItemOutcome, now: number, retryScale: number): void {
   const attempts = row.attempts + 1;
   const base = { tenantId, eventId: row.event_id, destinationId: row.destination_id, attempt: attempts };
   if (outcome.status === "delivered") {
@@ -42,46 +43,66 @@ function recordOutcome(store: RelayStore, tenantId: string, row: DueDelivery, ou
     log.warn("delivery", { ...base, outcome: "failed", code: outcome.code });
     return;
   }
-  const at = nextAttemptAt(now, row.expires_at, attempts, Math.random, outcome.retryAfterMs);
+  const scaled = (ms: number) => Math.max(1, Math.round(ms * retryScale));
+  const at = nextAttemptAt(now, row.expires_at, attempts, Math.random, outcome.retryAfterMs, scaled);
   const status = at === null ? "expired" : "pending";
   store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: at, lastError: outcome.code }, now);
   if (at === null) store.bumpCounter(now, "expired", row.destination_id);
   log.warn("delivery", { ...base, outcome: at === null ? "expired" : "retry", code: outcome.code, retryInMs: at === null ? undefined : at - now });
 }
 
-function failAll(store: RelayStore, tenantId: string, rows: DueDelivery[], code: string, now: number): void {
-  for (const row of rows) recordOutcome(store, tenantId, row, { status: "failed", code }, now);
+interface RunContext {
+  env: Env;
+  store: RelayStore;
+  tenant: TenantConfig;
+  now: number;
+  retryScale: number;
+  runMemo: Map<string, Promise<unknown>>;
 }
 
-async function deliverToDestination(
-  env: Env,
-  store: RelayStore,
-  tenant: TenantConfig,
-  destinationId: string,
-  rows: DueDelivery[],
-  now: number,
-): Promise<void> {
+function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
+  for (const row of rows) recordOutcome(run.store, run.tenant.id, row, { status: "failed", code }, run.now, run.retryScale);
+}
+
+/** Withdrawals are checked right before the request: one that landed since the rows were read wins. */
+function withoutSuppressed(run: RunContext, destinationId: string, rows: DueDelivery[]): DueDelivery[] {
+  return rows.filter((row) => {
+    if (!run.store.isEventSuppressed(row.event_id, run.now)) return true;
+    run.store.suppressPending([row.event_id], run.now, [destinationId]);
+    run.store.bumpCounter(run.now, "suppressed", destinationId);
+    return false;
+  });
+}
+
+/** One destination's lane: its own circuit breaker, batches sent one at a time. */
+async function deliverToDestination(run: RunContext, destinationId: string, rows: DueDelivery[]): Promise<void> {
+  const { store, tenant, now } = run;
   const config = findDestination(tenant, destinationId);
-  if (!config) return failAll(store, tenant.id, rows, "destination_removed", now);
-  if (!config.enabled) return failAll(store, tenant.id, rows, "destination_disabled", now);
+  if (!config) return failAll(run, rows, "destination_removed");
+  if (!config.enabled) return failAll(run, rows, "destination_disabled");
   const adapter = destinationAdapters[config.type];
-  if (!adapter) return failAll(store, tenant.id, rows, "destination_type_unsupported", now);
+  if (!adapter) return failAll(run, rows, "destination_type_unsupported");
+
+  let circuit = store.circuit(destinationId);
+  if (isOpen(circuit, now)) return store.postpone(destinationId, circuit.openUntil!);
 
   let credentials: Record<string, string>;
   try {
-    credentials = await decryptDestinationCredentials(env, tenant, destinationId);
+    credentials = await decryptDestinationCredentials(run.env, tenant, destinationId);
   } catch {
-    return failAll(store, tenant.id, rows, "credentials_unreadable", now);
+    return failAll(run, rows, "credentials_unreadable");
   }
+  const settings = { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...config.settings };
 
-  for (const candidates of chunk(rows, adapter.maxBatchSize)) {
-    // Checked right before the request: a withdrawal that landed since the rows were read wins.
-    const batch = candidates.filter((row) => {
-      if (!store.isEventSuppressed(row.event_id, now)) return true;
-      store.suppressPending([row.event_id], now, [destinationId]);
-      store.bumpCounter(now, "suppressed", destinationId);
-      return false;
-    });
+  const probing = batchLimit(circuit, adapter.maxBatchSize) === 1;
+  // A probe sends one delivery; if it goes through, the rest follows in full batches next run.
+  const batches = chunk(rows, batchLimit(circuit, adapter.maxBatchSize)).slice(0, probing ? 1 : undefined);
+  for (const candidates of batches) {
+    if (isOpen(circuit, now)) {
+      store.postpone(destinationId, circuit.openUntil!);
+      return;
+    }
+    const batch = withoutSuppressed(run, destinationId, candidates);
     if (batch.length === 0) continue;
     const items: DeliveryItem[] = batch.map((row) => ({
       eventId: row.event_id,
@@ -89,26 +110,49 @@ async function deliverToDestination(
       decision: row.decision === "send_denied_flag" ? "send_denied_flag" : "send",
     }));
     const started = Date.now();
-    const outcomes = await adapter.send(items, { env, settings: { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...config.settings }, credentials, now, fetch: (...a) => fetch(...a) });
+    const outcomes = await adapter.send(items, { env: run.env, settings, credentials, now, fetch: (...a) => fetch(...a), runMemo: run.runMemo });
     log.info("batch_sent", { tenantId: tenant.id, destinationId, destinationType: config.type, count: batch.length, durationMs: Date.now() - started });
-    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, now));
+    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, now, run.retryScale));
+
+    circuit = afterRequest(circuit, outcomes.every((o) => o.status === "retry"), now);
+    store.setCircuit(destinationId, circuit);
+    if (isOpen(circuit, now)) {
+      log.warn("circuit_open", { tenantId: tenant.id, destinationId, count: circuit.failures, retryInMs: circuit.openUntil! - now });
+      store.postpone(destinationId, circuit.openUntil!);
+      return;
+    }
   }
 }
 
-/** Sends every due delivery, batched per destination. Errors stay inside one destination. */
+/**
+ * Sends every due delivery, batched per destination. Destinations run side by side, each in its
+ * own lane with its own breaker, so one that is down or slow does not hold up another; errors
+ * stay inside their lane.
+ */
 export async function deliverDue(env: Env, store: RelayStore, tenantId: string, tenant: TenantConfig | null, now: number): Promise<void> {
+  const expired = store.expireDue(now);
+  if (expired > 0) log.warn("deliveries_expired", { tenantId, count: expired });
   const due = store.dueDeliveries(now, DELIVERIES_PER_RUN);
   if (due.length === 0) return;
   if (!tenant) {
     // The tenant was deleted; its purge removes these rows, nothing may be sent for it.
-    failAll(store, tenantId, due, "tenant_removed", now);
+    for (const row of due) recordOutcome(store, tenantId, row, { status: "failed", code: "tenant_removed" }, now, 1);
     return;
   }
-  for (const [destinationId, rows] of groupByDestination(due)) {
-    try {
-      await deliverToDestination(env, store, tenant, destinationId, rows, now);
-    } catch (err) {
-      log.error("destination_run_failed", { tenantId, destinationId, errorName: err instanceof Error ? err.name : "unknown" });
-    }
-  }
+  const run: RunContext = { env, store, tenant, now, retryScale: retryScale(env), runMemo: new Map() };
+  await Promise.all(
+    [...groupByDestination(due)].map(async ([destinationId, rows]) => {
+      try {
+        await deliverToDestination(run, destinationId, rows);
+      } catch (err) {
+        log.error("destination_run_failed", { tenantId, destinationId, errorName: err instanceof Error ? err.name : "unknown" });
+      }
+    }),
+  );
+}
+
+/** RETRY_TIME_SCALE compresses the retry schedule for soak runs only; 1 everywhere else. */
+function retryScale(env: Env): number {
+  const scale = Number((env as { RETRY_TIME_SCALE?: string }).RETRY_TIME_SCALE ?? "1");
+  return Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
 }

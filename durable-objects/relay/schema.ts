@@ -50,6 +50,12 @@ export const RELAY_SCHEMA = [
      created_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    )`,
+  // Circuit breaker per destination (see src/delivery/circuit.ts).
+  `CREATE TABLE IF NOT EXISTS circuits (
+     destination_id TEXT PRIMARY KEY,
+     failures INTEGER NOT NULL,
+     open_until INTEGER
+   )`,
   // Personal-data-free hourly aggregates; they outlive the events they count.
   `CREATE TABLE IF NOT EXISTS counters (
      hour TEXT NOT NULL,

@@ -1,4 +1,5 @@
 import type { Decision } from "../../src/consent/decide";
+import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
 import { RELAY_SCHEMA } from "./schema";
 
 export type DeliveryStatus = "pending" | "delivered" | "failed" | "blocked" | "suppressed" | "expired";
@@ -144,6 +145,71 @@ export class RelayStore {
       : this.sql
           .exec<EventRow>(`SELECT * FROM events WHERE id IN (${held} AND next_attempt_at <= ?)`, filter.holdEndedBy)
           .toArray();
+  }
+
+  circuit(destinationId: string): CircuitState {
+    const row = this.sql
+      .exec<{ failures: number; open_until: number | null }>("SELECT failures, open_until FROM circuits WHERE destination_id = ?", destinationId)
+      .toArray()[0];
+    return row ? { failures: row.failures, openUntil: row.open_until } : CLOSED;
+  }
+
+  setCircuit(destinationId: string, state: CircuitState): void {
+    if (state.failures === 0) {
+      this.sql.exec("DELETE FROM circuits WHERE destination_id = ?", destinationId);
+      return;
+    }
+    this.sql.exec(
+      `INSERT INTO circuits (destination_id, failures, open_until) VALUES (?, ?, ?)
+       ON CONFLICT (destination_id) DO UPDATE SET failures = excluded.failures, open_until = excluded.open_until`,
+      destinationId,
+      state.failures,
+      state.openUntil,
+    );
+  }
+
+  /** Moves a paused destination's due deliveries to when it may be tried again (no attempt used). */
+  postpone(destinationId: string, until: number): void {
+    this.sql.exec(
+      `UPDATE deliveries SET next_attempt_at = ?
+       WHERE destination_id = ? AND status = 'pending' AND decision != 'pending' AND next_attempt_at < ?`,
+      until,
+      destinationId,
+      until,
+    );
+  }
+
+  /** Marks deliveries whose event is 24 h old as expired: nothing is sent after the window. */
+  expireDue(now: number): number {
+    const expired = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'
+         AND event_id IN (SELECT id FROM events WHERE expires_at <= ?)`,
+        now,
+      )
+      .one().n;
+    if (expired > 0) {
+      this.sql.exec(
+        `UPDATE deliveries SET status = 'expired', next_attempt_at = NULL, updated_at = ?
+         WHERE status = 'pending' AND event_id IN (SELECT id FROM events WHERE expires_at <= ?)`,
+        now,
+        now,
+      );
+    }
+    return expired;
+  }
+
+  /** Puts an event's sent, failed or expired deliveries back in the queue (never blocked ones). */
+  replay(eventId: string, now: number): number {
+    const replayable = `event_id = ? AND decision IN ('send', 'send_denied_flag') AND status IN ('delivered', 'failed', 'expired')`;
+    const n = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM deliveries WHERE ${replayable}`, eventId).one().n;
+    this.sql.exec(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE ${replayable}`,
+      now,
+      now,
+      eventId,
+    );
+    return n;
   }
 
   listEventIdsByJoinHash(joinHash: string): string[] {

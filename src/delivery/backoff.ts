@@ -22,7 +22,8 @@ export function nextAttemptAt(
   attempt: number,
   random: () => number = Math.random,
   retryAfterMs?: number,
+  scale: (ms: number) => number = (ms) => ms,
 ): number | null {
-  const at = now + retryDelayMs(attempt, random, retryAfterMs);
+  const at = now + scale(retryDelayMs(attempt, random, retryAfterMs));
   return at < expiresAt ? at : null;
 }

@@ -22,6 +22,11 @@ export interface SendContext {
   now: number;
   /** Outbound fetch; a parameter so adapters stay testable without a network. */
   fetch: typeof fetch;
+  /**
+   * Shared by the destination lanes of one delivery run (one request context), so two lanes
+   * needing the same token wait for one fetch. Never shared across runs or objects.
+   */
+  runMemo?: Map<string, Promise<unknown>>;
 }
 
 /**

@@ -28,8 +28,9 @@ interface CachedToken {
 
 // Keyed by a hash of client id and refresh token: the refresh token is a long-lived secret and
 // must not sit in memory as a map key. Plain values only; a pending fetch is deliberately not
-// shared, because Durable Objects of different tenants share this isolate and a promise awaited
-// across their request contexts can be cancelled with the one that started it.
+// shared across runs, because Durable Objects of different tenants share this isolate and a
+// promise awaited across their request contexts can be cancelled with the one that started it;
+// within one delivery run the lanes share it through `ctx.runMemo`.
 const cache = new Map<string, CachedToken>();
 
 export function clearGoogleTokenCacheForTesting(): void {
@@ -61,7 +62,13 @@ export async function getAccessToken(
     return { ok: true, token: cached.token };
   }
   cache.delete(key);
-  const result = await fetchToken(creds, ctx);
+  const memoKey = `google-token:${key}:${options.rejected ?? ""}`;
+  let pending = ctx.runMemo?.get(memoKey) as Promise<FetchResult> | undefined;
+  if (!pending) {
+    pending = fetchToken(creds, ctx);
+    ctx.runMemo?.set(memoKey, pending);
+  }
+  const result = await pending;
   if (result.ok) {
     const expiresAt = ctx.now + result.expiresInS * 1000 - TOKEN_EXPIRY_MARGIN_MS;
     if (expiresAt > ctx.now) remember(key, { token: result.token, expiresAt });

@@ -25,3 +25,9 @@ eventRoutes.get("/:eventId", async (c) => {
   if (!event) throw new ApiError(404, "event_not_found", "No such event (events are kept 24 hours)");
   return c.json(event);
 });
+
+eventRoutes.post("/:eventId/replay", async (c) => {
+  const result = await tenantRelay(c.env, c.get("tenant")).replay(c.req.param("eventId"));
+  if (!result) throw new ApiError(410, "event_gone", "Events can be replayed only within 24 hours of receipt");
+  return c.json({ status: "replaying", ...result }, 202);
+});
