@@ -1,5 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { getTenant } from "../src/config/tenant-store";
+import type { Region } from "../src/config/types";
+import { eventsBucket } from "../src/platform/durable";
+import { deleteRawCaptures } from "../src/storage/raw-capture";
 import { RETENTION_MS } from "../src/delivery/backoff";
 import type { RelayEvent } from "../src/events/conversion";
 import { clock } from "../src/platform/clock";
@@ -21,6 +24,7 @@ import { eventDetailView, eventView, type EventDetailView, type EventView } from
 
 export interface IngestPlan extends ConsentPlan {
   tenantId: string;
+  region: Region;
 }
 
 export interface IngestResult {
@@ -43,6 +47,7 @@ export interface WithdrawalResult {
 }
 
 const TENANT_ID_KEY = "tenantId";
+const REGION_KEY = "region";
 
 /**
  * One per tenant (SPEC §2): dedup index, stored hashed events, consent signals, suppressions, the
@@ -82,7 +87,7 @@ export class TenantRelay extends DurableObject<Env> {
         : decideDeliveries(event, beacon, plan, now);
 
     const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
-    this.ctx.storage.kv.put(TENANT_ID_KEY, plan.tenantId);
+    this.#remember(plan);
     this.#store.insertEvent(
       {
         id,
@@ -114,7 +119,7 @@ export class TenantRelay extends DurableObject<Env> {
   async recordBeacon(joinHash: string, signal: BeaconSignal, plan: IngestPlan): Promise<{ decided: number; suppressed: number }> {
     this.#store.ensureSchema();
     const now = clock.now();
-    this.ctx.storage.kv.put(TENANT_ID_KEY, plan.tenantId);
+    this.#remember(plan);
     const previous = this.#beacon(joinHash, now);
     this.#store.putBeacon(joinHash, JSON.stringify(signal), now, now + RETENTION_MS);
 
@@ -151,7 +156,9 @@ export class TenantRelay extends DurableObject<Env> {
     this.#store.ensureSchema();
     const now = clock.now();
     this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
-    const erasedEvents = this.#store.deleteEvents(this.#store.eventIdsForSubjects(subjectKeys));
+    const eventIds = this.#store.eventIdsForSubjects(subjectKeys);
+    const erasedEvents = this.#store.deleteEvents(eventIds);
+    await this.#deleteCaptures(eventIds);
     this.#store.bumpCounter(now, "erased", "", erasedEvents);
     await this.#rearm();
     return { erasedEvents };
@@ -227,6 +234,7 @@ export class TenantRelay extends DurableObject<Env> {
       }
       if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now());
       const purged = this.#store.purgeExpired(clock.now());
+      await this.#deleteCaptures(purged.eventIds);
       if (purged.events + purged.beacons + purged.suppressions > 0) {
         this.#store.bumpCounter(now, "purged", "", purged.events);
         log.info("purge", { tenantId, purged: purged.events, count: purged.beacons + purged.suppressions });
@@ -253,6 +261,19 @@ export class TenantRelay extends DurableObject<Env> {
         this.#store.decideDelivery(eventId, id, { decision: "blocked", reason: "destination_removed", status: "blocked", nextAttemptAt: null }, now);
       }
     }
+  }
+
+  #remember(plan: IngestPlan): void {
+    this.ctx.storage.kv.put(TENANT_ID_KEY, plan.tenantId);
+    this.ctx.storage.kv.put(REGION_KEY, plan.region);
+  }
+
+  /** Raw captures live in R2 under the tenant's jurisdiction and go with their events. */
+  async #deleteCaptures(eventIds: string[]): Promise<void> {
+    const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
+    const region = this.ctx.storage.kv.get<Region>(REGION_KEY);
+    if (!tenantId || !region || eventIds.length === 0) return;
+    await deleteRawCaptures(eventsBucket(this.env, { region }), tenantId, eventIds);
   }
 
   #beacon(joinHash: string | undefined, now: number): BeaconSignal | undefined {

@@ -18,6 +18,8 @@ export interface NewDelivery {
 }
 
 export interface PurgeCounts {
+  /** Ids of the events purged (for their R2 raw captures). */
+  eventIds: string[];
   events: number;
   beacons: number;
   suppressions: number;
@@ -343,7 +345,11 @@ export class RelayStore {
     return this.storage.transactionSync(() => {
       const countWhere = (table: string) =>
         this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE expires_at <= ?`, now).one().n;
-      const counts = { events: countWhere("events"), beacons: countWhere("beacons"), suppressions: countWhere("suppressions") };
+      const eventIds = this.sql
+        .exec<{ id: string }>("SELECT id FROM events WHERE expires_at <= ?", now)
+        .toArray()
+        .map((r) => r.id);
+      const counts = { eventIds, events: eventIds.length, beacons: countWhere("beacons"), suppressions: countWhere("suppressions") };
       if (counts.events > 0) {
         const expired = "SELECT id FROM events WHERE expires_at <= ?";
         this.sql.exec(`DELETE FROM deliveries WHERE event_id IN (${expired})`, now);

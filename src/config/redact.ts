@@ -51,6 +51,7 @@ export function tenantView(tenant: TenantConfig) {
     defaultCountry: tenant.defaultCountry ?? null,
     timezone: tenant.timezone ?? null,
     allowedOrigins: tenant.allowedOrigins,
+    rawCapture: tenant.rawCapture ?? false,
     consentPolicy: tenant.consentPolicy,
     sources: Object.values(tenant.sources).map(sourceView),
     destinations: Object.values(tenant.destinations).map(destinationView),

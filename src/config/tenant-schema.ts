@@ -59,6 +59,7 @@ export const createTenantSchema = z.strictObject({
   defaultCountry: country.optional(),
   timezone: timezone.optional(),
   allowedOrigins: allowedOrigins.default(() => []),
+  rawCapture: z.boolean().default(false),
 });
 
 /** `null` clears an optional field. `region` is accepted only to report region_immutable. */
@@ -68,6 +69,7 @@ export const patchTenantSchema = z.strictObject({
   defaultCountry: country.nullable().optional(),
   timezone: timezone.nullable().optional(),
   allowedOrigins: allowedOrigins.optional(),
+  rawCapture: z.boolean().optional(),
 });
 
 export type CreateTenantInput = z.output<typeof createTenantSchema>;

@@ -50,6 +50,8 @@ export interface TenantConfig {
   defaultCountry?: string;
   timezone?: string;
   allowedOrigins: string[];
+  /** Keep each verified webhook body, encrypted, in R2 for troubleshooting (deleted with the event). */
+  rawCapture?: boolean;
   /** SHA-256 hex of the tenant API key; the key itself is shown once at creation. */
   apiKeyHash: string;
   consentPolicy: ConsentPolicy;

@@ -73,7 +73,7 @@ collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, async (
       client: compact({ ip, userAgent, pageUrl: body.page?.url }),
       gpc,
     },
-    { tenantId: tenant.id, ...enabledDestinations(tenant) },
+    { tenantId: tenant.id, region: tenant.region, ...enabledDestinations(tenant) },
   );
   log.info("beacon_stored", { tenantId: tenant.id, count: result.decided, status: result.suppressed > 0 ? "revoked" : "stored" });
   return c.body(null, 204);

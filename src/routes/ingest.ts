@@ -12,6 +12,8 @@ import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
 import { rateLimitByIp } from "../http/rate-limit";
 import { sourceAdapters } from "../sources/registry";
+import { RETENTION_MS } from "../delivery/backoff";
+import { storeRawCapture } from "../storage/raw-capture";
 import { enabledDestinations } from "./plan";
 
 /** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
@@ -59,7 +61,15 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
   const plan = enabledDestinations(tenant);
   const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
   const event = await toRelayEvent(parsed.event, tenant, families);
-  const result = await tenantRelay(c.env, tenant).ingest(event, { tenantId, ...plan });
+  const result = await tenantRelay(c.env, tenant).ingest(event, { tenantId, region: tenant.region, ...plan });
+  if (result.status === "accepted" && tenant.rawCapture) {
+    try {
+      await storeRawCapture(c.env, tenant, result.id, rawBody, now + RETENTION_MS);
+    } catch (err) {
+      // Troubleshooting aid only: the event itself is stored, so the webhook still succeeds.
+      log.warn("raw_capture_failed", { tenantId, eventId: result.id, errorName: err instanceof Error ? err.name : "unknown" });
+    }
+  }
   log.info("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status });
   return c.json(result, result.status === "accepted" ? 202 : 200);
 });

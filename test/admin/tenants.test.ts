@@ -27,6 +27,7 @@ describe("POST /v1/admin/tenants", () => {
       defaultCountry: "DE",
       timezone: "Europe/Berlin",
       allowedOrigins: ["https://shop.example", "http://localhost:8080"],
+      rawCapture: false,
       consentPolicy: { googleOnDenied: "drop", categoryMap: {}, userRegion: "auto", defaultsCountOutsideEea: false },
       sources: [],
       destinations: [],

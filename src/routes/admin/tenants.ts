@@ -36,6 +36,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     ...(body.defaultCountry !== undefined && { defaultCountry: body.defaultCountry }),
     ...(body.timezone !== undefined && { timezone: body.timezone }),
     allowedOrigins: body.allowedOrigins,
+    rawCapture: body.rawCapture,
     apiKeyHash,
     consentPolicy: structuredClone(DEFAULT_CONSENT_POLICY),
     sources: {},
@@ -44,7 +45,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     updatedAt: now,
   };
   await createTenantConfig(c.env, tenant);
-  const fields = ["id", "name", "region", "defaultCountry", "timezone", "allowedOrigins"].filter(
+  const fields = ["id", "name", "region", "defaultCountry", "timezone", "allowedOrigins", "rawCapture"].filter(
     (k) => tenant[k as keyof TenantConfig] !== undefined,
   );
   await recordAudit(c.env.DB, {
@@ -87,6 +88,7 @@ tenantRoutes.patch("/", async (c) => {
   const next: TenantConfig = { ...tenant };
   if (body.name !== undefined) next.name = body.name;
   if (body.allowedOrigins !== undefined) next.allowedOrigins = body.allowedOrigins;
+  if (body.rawCapture !== undefined) next.rawCapture = body.rawCapture;
   if (body.defaultCountry === null) delete next.defaultCountry;
   else if (body.defaultCountry !== undefined) next.defaultCountry = body.defaultCountry;
   if (body.timezone === null) delete next.timezone;
@@ -97,6 +99,7 @@ tenantRoutes.patch("/", async (c) => {
     defaultCountry: t.defaultCountry,
     timezone: t.timezone,
     allowedOrigins: t.allowedOrigins,
+    rawCapture: t.rawCapture ?? false,
   });
   const fields = changedKeys(pick(tenant), pick(next));
   if (fields.length === 0) return c.json({ tenant: tenantView(tenant) });

@@ -1,0 +1,26 @@
+import { encryptSecret } from "../config/crypto";
+import type { TenantConfig } from "../config/types";
+import { eventsBucket } from "../platform/durable";
+
+/**
+ * Optional raw capture (SPEC §6): the verified webhook body, encrypted under ENCRYPTION_KEY and
+ * bound to its event, in the R2 bucket of the tenant's jurisdiction. TenantRelay deletes it with
+ * the event; an R2 lifecycle rule is only the backstop.
+ */
+export function rawCaptureKey(tenantId: string, eventId: string): string {
+  return `${tenantId}/raw/${eventId}`;
+}
+
+export async function storeRawCapture(env: Env, tenant: TenantConfig, eventId: string, rawBody: string, expiresAt: number) {
+  const ciphertext = await encryptSecret(env.ENCRYPTION_KEY, rawBody, rawCaptureKey(tenant.id, eventId));
+  await eventsBucket(env, tenant).put(rawCaptureKey(tenant.id, eventId), ciphertext, {
+    customMetadata: { expiresAt: new Date(expiresAt).toISOString() },
+  });
+}
+
+/** Deletes the captures of these events (R2 takes up to 1,000 keys per call). */
+export async function deleteRawCaptures(bucket: R2Bucket, tenantId: string, eventIds: string[]): Promise<void> {
+  for (let i = 0; i < eventIds.length; i += 1000) {
+    await bucket.delete(eventIds.slice(i, i + 1000).map((id) => rawCaptureKey(tenantId, id)));
+  }
+}

@@ -1,0 +1,53 @@
+import { env } from "cloudflare:workers";
+import { http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { decryptSecret } from "../src/config/crypto";
+import { advance, useTestClock } from "./helpers/clock";
+import { server, useMsw } from "./helpers/msw";
+import { CUSTOMER, admin, createTenant, purchase, runAlarm, sendWebhook } from "./helpers/relay";
+
+useMsw();
+useTestClock();
+
+async function keys(bucket: R2Bucket, prefix: string) {
+  return (await bucket.list({ prefix })).objects.map((o) => o.key);
+}
+
+describe("raw capture (optional, per tenant)", () => {
+  it("is off by default", async () => {
+    await createTenant("rc-off");
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    await sendWebhook("rc-off", purchase("rc-0"));
+    expect(await keys(env.EVENTS, "rc-off/")).toEqual([]);
+  });
+
+  it("keeps the verified body encrypted in the tenant's jurisdiction and deletes it with the event", async () => {
+    await createTenant("rc-eu", { region: "eu" });
+    expect((await admin("PATCH", "/tenants/rc-eu", { rawCapture: true })).json.tenant.rawCapture).toBe(true);
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    const body = purchase("rc-1");
+    const res = await sendWebhook("rc-eu", body);
+    const key = `rc-eu/raw/${res.json.id}`;
+    expect(await keys(env.EVENTS_EU, "rc-eu/")).toEqual([key]);
+    expect(await keys(env.EVENTS, "rc-eu/")).toEqual([]);
+
+    const stored = await (await env.EVENTS_EU.get(key))!.text();
+    expect(stored).not.toContain(CUSTOMER.email.trim());
+    expect(JSON.parse(await decryptSecret(env.ENCRYPTION_KEY, stored, key))).toEqual(body);
+
+    await runAlarm("rc-eu");
+    advance(24 * 3_600_000 + 1_000);
+    await runAlarm("rc-eu");
+    expect(await keys(env.EVENTS_EU, "rc-eu/")).toEqual([]);
+  });
+
+  it("goes with a data subject erasure", async () => {
+    await createTenant("rc-erase");
+    await admin("PATCH", "/tenants/rc-erase", { rawCapture: true });
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    await sendWebhook("rc-erase", purchase("rc-2"));
+    expect(await keys(env.EVENTS, "rc-erase/")).toHaveLength(1);
+    await admin("POST", "/tenants/rc-erase/subjects/erase", { email: CUSTOMER.email });
+    expect(await keys(env.EVENTS, "rc-erase/")).toEqual([]);
+  });
+});
