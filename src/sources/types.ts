@@ -1,3 +1,4 @@
+import type { ZodType } from "zod";
 import type { SourceType } from "../config/types";
 import type { ConversionEvent } from "../events/conversion";
 
@@ -18,8 +19,19 @@ export interface SourceContext {
   now: number;
 }
 
+/**
+ * A later, out-of-request lookup that can fill in identifiers the webhook lacked (ROLLER: the
+ * booking detail when the webhook has no e-mail or phone). Done in the Durable Object's delivery
+ * step, never in the webhook request; the result is hashed at once by the caller.
+ */
+export interface EnrichmentRequest {
+  kind: "roller_booking";
+  /** The platform's id of the record to read (ROLLER booking `uniqueId`). */
+  id: string;
+}
+
 export type ParseResult =
-  | { kind: "conversion"; event: ConversionEvent }
+  | { kind: "conversion"; event: ConversionEvent; enrichment?: EnrichmentRequest }
   | { kind: "ignored"; reason: string };
 
 /**
@@ -32,4 +44,13 @@ export interface SourceAdapter {
   verify(req: SourceRequest, ctx: SourceContext): Promise<boolean>;
   /** Throws ApiError (4xx) for malformed or incomplete payloads. */
   parse(req: SourceRequest, ctx: SourceContext): ParseResult;
+  /**
+   * An unsigned handshake the platform sends before any signed delivery (WooCommerce pings a new
+   * webhook with `webhook_id=<n>` and no signature, and wants a 200). Returns the reason to answer
+   * `200 {"status":"ignored"}` with, without verification and without storing anything; or
+   * undefined for every other request, which then goes through `verify` as usual.
+   */
+  acknowledge?(req: SourceRequest): { reason: string } | undefined;
+  /** The source's `options`, validated by the admin API on PUT and read by the adapter. */
+  optionsSchema?: ZodType;
 }

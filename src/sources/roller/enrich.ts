@@ -1,0 +1,183 @@
+import type { CustomerData } from "../../events/conversion";
+import { rollerBookingCustomer } from "./booking";
+
+/**
+ * Booking-detail enrichment for ROLLER webhooks that lack e-mail or phone (reference §1.3: "the
+ * webhook is the signal, Get detail of a booking is the authoritative enrichment read").
+ *
+ * Runs in the TenantRelay delivery step, never in the webhook request. The caller hashes the
+ * returned CustomerData immediately: the Durable Object never holds raw personal data.
+ *
+ * ROLLER auth (docs.roller.app "Authentication"): `POST {base}/token` with JSON
+ * `{client_id, client_secret}` → `{access_token, token_type, expires_in}` (generally 24 h).
+ * "Reuse the current token until you receive a 401"; a token per call "may result in a 429 and
+ * lead to the suspension of your API credentials". Credentials are scoped to one venue.
+ */
+
+export interface RollerCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export type RollerLookupCode =
+  | "roller_rate_limited"
+  | "roller_credentials_rejected"
+  | "roller_unauthorized"
+  | "roller_booking_not_found"
+  | "roller_unavailable"
+  | "roller_bad_response";
+
+export type RollerBookingLookup =
+  | { ok: true; customer: CustomerData }
+  | { ok: false; code: RollerLookupCode; retryable: boolean; retryAfterMs?: number };
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** Where tokens live between lookups; the default is this isolate's memory. */
+export interface RollerTokenCache {
+  get(key: string): CachedToken | undefined;
+  set(key: string, value: CachedToken): void;
+  delete(key: string): void;
+}
+
+export interface RollerLookupOptions {
+  cache?: RollerTokenCache;
+  now?: () => number;
+}
+
+type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+const memoryCache: RollerTokenCache = new Map<string, CachedToken>();
+/** One token request per credentials at a time, however many lookups wait on it. */
+const pendingTokens = new Map<string, Promise<TokenOutcome>>();
+
+/** A token is dropped this long before ROLLER says it expires, so none is used at the edge. */
+const EXPIRY_MARGIN_MS = 60_000;
+const DEFAULT_TOKEN_LIFETIME_S = 3600;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+type TokenOutcome = { ok: true; token: string; fresh: boolean } | Extract<RollerBookingLookup, { ok: false }>;
+
+function failure(code: RollerLookupCode, retryable: boolean, res?: Response): Extract<RollerBookingLookup, { ok: false }> {
+  const retryAfterMs = res ? parseRetryAfter(res.headers.get("retry-after")) : undefined;
+  return retryAfterMs === undefined ? { ok: false, code, retryable } : { ok: false, code, retryable, retryAfterMs };
+}
+
+/** `Retry-After` in seconds or as an HTTP date. */
+function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/** A failure of the transport or a 5xx is ROLLER's and passes; a 429 asks us to wait. */
+function classify(res: Response, notFound: RollerLookupCode = "roller_bad_response") {
+  if (res.status === 429) return failure("roller_rate_limited", true, res);
+  if (res.status >= 500) return failure("roller_unavailable", true, res);
+  if (res.status === 404) return failure(notFound, false);
+  return failure("roller_bad_response", false);
+}
+
+function apiBase(env: Pick<Env, "ROLLER_API_BASE">): string {
+  return (env.ROLLER_API_BASE || "https://api.roller.app").replace(/\/+$/, "");
+}
+
+async function requestToken(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: RollerTokenCache, key: string): Promise<TokenOutcome> {
+  let res: Response;
+  try {
+    res = await fetchFn(`${base}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ client_id: credentials.clientId, client_secret: credentials.clientSecret }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch {
+    return failure("roller_unavailable", true);
+  }
+  // Wrong or revoked credentials: asking again will not help, and risks a suspension.
+  if (res.status === 400 || res.status === 401 || res.status === 403) return failure("roller_credentials_rejected", false);
+  if (!res.ok) return classify(res);
+  const body = (await res.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
+  const token = typeof body?.access_token === "string" && body.access_token ? body.access_token : undefined;
+  if (!token) return failure("roller_bad_response", false);
+  const lifetimeS = typeof body?.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S;
+  const margin = Math.min(EXPIRY_MARGIN_MS, (lifetimeS * 1000) / 2);
+  cache.set(key, { token, expiresAt: now + lifetimeS * 1000 - margin });
+  return { ok: true, token, fresh: true };
+}
+
+function token(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: RollerTokenCache): Promise<TokenOutcome> {
+  const key = `${base}|${credentials.clientId}`;
+  const cached = cache.get(key);
+  if (cached && cached.expiresAt > now) return Promise.resolve({ ok: true, token: cached.token, fresh: false });
+  const pending = pendingTokens.get(key);
+  if (pending) return pending;
+  const request = requestToken(base, credentials, fetchFn, now, cache, key).finally(() => pendingTokens.delete(key));
+  pendingTokens.set(key, request);
+  return request;
+}
+
+/** `GET /bookings/{uniqueId}` answers the booking, possibly wrapped as `{ booking }` or `{ data }`. */
+export function rollerBookingFromResponse(body: unknown): unknown {
+  if (!body || typeof body !== "object") return undefined;
+  const b = body as Record<string, unknown>;
+  for (const wrapper of ["booking", "data"]) {
+    const inner = b[wrapper];
+    if (inner && typeof inner === "object" && !Array.isArray(inner)) return inner;
+  }
+  return b;
+}
+
+/**
+ * Reads one booking's customer data with the venue's OAuth client credentials. Reuses a cached
+ * token; on a 401 drops it and tries once more with a fresh one. Never throws.
+ */
+export async function fetchRollerBooking(
+  env: Pick<Env, "ROLLER_API_BASE">,
+  credentials: RollerCredentials,
+  uniqueId: string,
+  fetchFn: FetchFn = (input, init) => fetch(input, init),
+  options: RollerLookupOptions = {},
+): Promise<RollerBookingLookup> {
+  const base = apiBase(env);
+  const cache = options.cache ?? memoryCache;
+  const now = options.now ?? Date.now;
+  const key = `${base}|${credentials.clientId}`;
+
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const auth = await token(base, credentials, fetchFn, now(), cache);
+    if (!auth.ok) return auth;
+    let res: Response;
+    try {
+      res = await fetchFn(`${base}/bookings/${encodeURIComponent(uniqueId)}`, {
+        headers: { authorization: `Bearer ${auth.token}`, accept: "application/json" },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch {
+      return failure("roller_unavailable", true);
+    }
+    if (res.status === 401) {
+      // The documented signal to fetch a new token. A fresh token refused means the token is not
+      // the problem (e.g. credentials of another venue), and more token requests only risk a 429.
+      cache.delete(key);
+      if (auth.fresh) break;
+      continue;
+    }
+    if (!res.ok) return classify(res, "roller_booking_not_found");
+    const body = await res.json().catch(() => undefined);
+    const booking = rollerBookingFromResponse(body);
+    if (!booking) return failure("roller_bad_response", false);
+    return { ok: true, customer: rollerBookingCustomer(booking) };
+  }
+  return failure("roller_unauthorized", false);
+}
+
+/** For tests: forget cached tokens. */
+export function clearRollerTokenCache(): void {
+  (memoryCache as Map<string, CachedToken>).clear();
+  pendingTokens.clear();
+}

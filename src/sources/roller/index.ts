@@ -1,0 +1,45 @@
+import { parseJson, validate } from "../../http/body";
+import { readOptions } from "../shared/schema";
+import type { SourceAdapter } from "../types";
+import { verifyRollerKey } from "./auth";
+import { bookingSchema, isPaidBooking } from "./booking";
+import { bookingOf, envelopeEvent, envelopeSchema, envelopeType } from "./envelope";
+import { rollerConversion } from "./map";
+import { rollerOptionsSchema } from "./options";
+
+export { fetchRollerBooking, rollerBookingFromResponse } from "./enrich";
+export { rollerBookingCustomer } from "./booking";
+
+/**
+ * ROLLER booking webhooks (reference §1). A `Created` booking is a conversion, an `Updated` one
+ * only once paid (the booking's unique id dedups the pair); `Cancelled` and `Deleted` are not.
+ */
+export const rollerSource: SourceAdapter = {
+  type: "roller",
+  optionsSchema: rollerOptionsSchema,
+
+  async verify(req, ctx) {
+    const authHeader = rollerOptionsSchema.shape.authHeader.safeParse(ctx.options.authHeader);
+    return verifyRollerKey(req.headers, ctx.secret, authHeader.success ? authHeader.data : undefined);
+  },
+
+  parse(req, ctx) {
+    const options = readOptions(rollerOptionsSchema, ctx.options);
+    const envelope = validate(envelopeSchema, parseJson(req.rawBody));
+    const type = envelopeType(envelope);
+    if (type !== "booking") return { kind: "ignored", reason: `type:${type.slice(0, 32)}` };
+    const event = envelopeEvent(envelope);
+    if (event === "cancelled" || event === "deleted") return { kind: "ignored", reason: `booking_${event}` };
+    if (event !== "created" && event !== "updated") return { kind: "ignored", reason: `event:${event.slice(0, 32)}` };
+
+    const booking = validate(bookingSchema, bookingOf(envelope));
+    if (event === "updated" && !isPaidBooking(booking)) return { kind: "ignored", reason: "booking_not_paid" };
+
+    const conversion = rollerConversion(envelope, booking, options, ctx);
+    // Without e-mail or phone Meta can barely match; the booking detail usually has them.
+    const needsContact = !conversion.customer.email && !conversion.customer.phone;
+    return needsContact
+      ? { kind: "conversion", event: conversion, enrichment: { kind: "roller_booking", id: booking.uniqueId } }
+      : { kind: "conversion", event: conversion };
+  },
+};

@@ -1,0 +1,30 @@
+import { parseJson, validate } from "../../http/body";
+import { text } from "../shared/fields";
+import { readOptions } from "../shared/schema";
+import type { SourceAdapter } from "../types";
+import { shopifyConversion } from "./map";
+import { shopifyOptionsSchema } from "./options";
+import { shopifyOrderSchema } from "./order";
+import { verifyShopifySignature } from "./signature";
+
+/**
+ * Shopify order webhooks (reference §2.1): `orders/paid`, and `orders/create` when the source's
+ * `topics` include it. Dedup on the order id; `X-Shopify-Webhook-Id` only names the delivery.
+ */
+export const shopifySource: SourceAdapter = {
+  type: "shopify",
+  optionsSchema: shopifyOptionsSchema,
+
+  verify: (req, ctx) => verifyShopifySignature(req.headers, req.rawBody, ctx.secret),
+
+  parse(req, ctx) {
+    const options = readOptions(shopifyOptionsSchema, ctx.options);
+    const topic = text(req.headers.get("x-shopify-topic"));
+    if (!topic) return { kind: "ignored", reason: "topic_missing" };
+    if (!(options.topics as string[]).includes(topic)) return { kind: "ignored", reason: `topic:${topic.slice(0, 48)}` };
+    const order = validate(shopifyOrderSchema, parseJson(req.rawBody));
+    if (order.test === true && !options.allowTestOrders) return { kind: "ignored", reason: "test_order" };
+    if (text(order.cancelled_at)) return { kind: "ignored", reason: "order_cancelled" };
+    return { kind: "conversion", event: shopifyConversion(order, options, ctx, req.headers) };
+  },
+};

@@ -1,0 +1,36 @@
+import { parseJson, validate } from "../../http/body";
+import { text } from "../shared/fields";
+import { readOptions } from "../shared/schema";
+import type { SourceAdapter } from "../types";
+import { ASYNC_PAYMENT_SUCCEEDED, SESSION_COMPLETED, checkoutSessionSchema, stripeEventSchema } from "./event";
+import { stripeConversion } from "./map";
+import { stripeOptionsSchema } from "./options";
+import { verifyStripeSignature } from "./signature";
+
+/**
+ * Stripe Checkout (reference §2.2): `checkout.session.completed` once paid, or
+ * `checkout.session.async_payment_succeeded` for delayed payment methods, whose `completed`
+ * arrives `unpaid` and is ignored.
+ */
+export const stripeSource: SourceAdapter = {
+  type: "stripe",
+  optionsSchema: stripeOptionsSchema,
+
+  verify: (req, ctx) => verifyStripeSignature(req.headers, req.rawBody, ctx.secret, ctx.now),
+
+  parse(req, ctx) {
+    const options = readOptions(stripeOptionsSchema, ctx.options);
+    const event = validate(stripeEventSchema, parseJson(req.rawBody));
+    if (event.type !== SESSION_COMPLETED && event.type !== ASYNC_PAYMENT_SUCCEEDED) {
+      return { kind: "ignored", reason: `event_type:${event.type.slice(0, 64)}` };
+    }
+    if (event.livemode === false && !options.allowTestEvents) return { kind: "ignored", reason: "test_mode_event" };
+    // Checked before the session is validated: an unpaid or setup-mode session may lack an amount.
+    const paymentStatus = text(event.data.object.payment_status) ?? "missing";
+    if (event.type === SESSION_COMPLETED && paymentStatus !== "paid") {
+      return { kind: "ignored", reason: `payment_status:${paymentStatus.slice(0, 32)}` };
+    }
+    const session = validate(checkoutSessionSchema, event.data.object);
+    return { kind: "conversion", event: stripeConversion(event, session, ctx) };
+  },
+};

@@ -1,0 +1,44 @@
+import { fromHex, hmacSha256Key, verifyHmacSha256 } from "../shared/crypto";
+
+/**
+ * `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (docs.stripe.com/webhooks/signature; stripe-node
+ * `Webhooks.ts`). The expected value is hex(HMAC-SHA256(secret, "<t>.<raw body>")) and any `v1`
+ * may match (several during a secret rotation); other schemes (`v0`) are ignored.
+ *
+ * Unlike Standard Webhooks, the `whsec_…` endpoint secret is the key as it is written, UTF-8 bytes
+ * and prefix included; nothing is base64-decoded.
+ *
+ * Tolerance is 300 s (Stripe's default). Stripe's libraries only bound the age; a timestamp more
+ * than 300 s in the future is refused here too, as Standard Webhooks does, since no clock skew
+ * that large is legitimate.
+ */
+export const STRIPE_TOLERANCE_SECONDS = 300;
+const MAX_SIGNATURES = 8;
+
+export function parseStripeSignature(header: string | null): { timestamp: number; signatures: string[] } | null {
+  if (!header) return null;
+  let timestamp: number | undefined;
+  const signatures: string[] = [];
+  for (const part of header.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === "t" && /^\d{1,12}$/.test(value)) timestamp = Number(value);
+    else if (key === "v1" && value) signatures.push(value);
+  }
+  return timestamp === undefined || signatures.length === 0 ? null : { timestamp, signatures: signatures.slice(0, MAX_SIGNATURES) };
+}
+
+export async function verifyStripeSignature(headers: Headers, rawBody: string, secret: string, nowMs: number): Promise<boolean> {
+  const parsed = parseStripeSignature(headers.get("stripe-signature"));
+  if (!parsed || !secret) return false;
+  if (Math.abs(nowMs / 1000 - parsed.timestamp) > STRIPE_TOLERANCE_SECONDS) return false;
+  const key = await hmacSha256Key(secret);
+  const signed = `${parsed.timestamp}.${rawBody}`;
+  for (const candidate of parsed.signatures) {
+    const mac = fromHex(candidate);
+    if (mac && mac.length === 32 && (await verifyHmacSha256(key, signed, mac))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,31 @@
+import { parseJson, validate } from "../../http/body";
+import { text } from "../shared/fields";
+import { readOptions } from "../shared/schema";
+import type { SourceAdapter } from "../types";
+import { wooConversion } from "./map";
+import { wooOptionsSchema } from "./options";
+import { WOO_ORDER_TOPICS, wooOrderSchema } from "./order";
+import { isWooPing, verifyWooSignature } from "./signature";
+
+/**
+ * WooCommerce order webhooks (reference §2.3): `order.created` / `order.updated` count once the
+ * order reaches a paid status. WooCommerce does not retry failed deliveries.
+ */
+export const wooCommerceSource: SourceAdapter = {
+  type: "woocommerce",
+  optionsSchema: wooOptionsSchema,
+
+  acknowledge: (req) => (isWooPing(req.headers, req.rawBody) ? { reason: "ping" } : undefined),
+
+  verify: (req, ctx) => verifyWooSignature(req.headers, req.rawBody, ctx.secret),
+
+  parse(req, ctx) {
+    const options = readOptions(wooOptionsSchema, ctx.options);
+    const topic = text(req.headers.get("x-wc-webhook-topic"));
+    if (!topic) return { kind: "ignored", reason: "topic_missing" };
+    if (!(WOO_ORDER_TOPICS as readonly string[]).includes(topic)) return { kind: "ignored", reason: `topic:${topic.slice(0, 48)}` };
+    const order = validate(wooOrderSchema, parseJson(req.rawBody));
+    if (!options.paidStatuses.includes(order.status)) return { kind: "ignored", reason: `status:${order.status.slice(0, 32)}` };
+    return { kind: "conversion", event: wooConversion(order, options, ctx, req.headers) };
+  },
+};

@@ -1,0 +1,154 @@
+import { http, HttpResponse } from "msw";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fetchRollerBooking, rollerBookingCustomer, rollerBookingFromResponse } from "../../src/sources/roller";
+import { clearRollerTokenCache } from "../../src/sources/roller/enrich";
+import { server, useMsw } from "../helpers/msw";
+import { fixtures } from "./helpers";
+
+useMsw();
+
+const ENV = { ROLLER_API_BASE: "https://roller.test/" };
+const CREDENTIALS = { clientId: "venue-4411-client", clientSecret: "roller-client-secret-value" };
+const UNIQUE_ID = "c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f";
+
+const TOM = {
+  email: "tom.nguyen@example.com",
+  phone: "0498 765 432",
+  firstName: "Tom",
+  lastName: "Nguyen",
+  city: "Brunswick",
+  state: "VIC",
+  zip: "3056",
+  country: "AU",
+  externalId: "88123999",
+};
+
+type Reply = () => Response;
+const ok = (body: Record<string, unknown>): Reply => () => HttpResponse.json(body);
+const status = (code: number, headers: Record<string, string> = {}): Reply => () =>
+  HttpResponse.json({ message: `status ${code}` }, { status: code, headers });
+
+/**
+ * A ROLLER emulator at the fetch boundary: `POST /token` (JSON client credentials → bearer token)
+ * and `GET /bookings/{uniqueId}` (bearer required), each answering from a script.
+ */
+function rollerEmulator(script: { token?: Reply[]; booking?: Reply[] } = {}) {
+  const calls = { token: [] as Array<{ contentType: string | null; body: any }>, booking: [] as Array<{ url: string; authorization: string | null; accept: string | null }> };
+  let issued = 0;
+  server.use(
+    http.post("https://roller.test/token", async ({ request }) => {
+      calls.token.push({ contentType: request.headers.get("content-type"), body: await request.json() });
+      const scripted = script.token?.[calls.token.length - 1];
+      if (scripted) return scripted();
+      issued += 1;
+      return HttpResponse.json({ access_token: `token-${issued}`, token_type: "Bearer", expires_in: 86400 });
+    }),
+    http.get("https://roller.test/bookings/:uniqueId", ({ request }) => {
+      calls.booking.push({ url: request.url, authorization: request.headers.get("authorization"), accept: request.headers.get("accept") });
+      const scripted = script.booking?.[calls.booking.length - 1];
+      return scripted ? scripted() : HttpResponse.json(fixtures.rollerDetail());
+    }),
+  );
+  return calls;
+}
+
+let cache: Map<string, { token: string; expiresAt: number }>;
+let now: number;
+beforeEach(() => {
+  clearRollerTokenCache();
+  cache = new Map();
+  now = Date.UTC(2026, 10, 22, 12);
+});
+
+const lookup = () => fetchRollerBooking(ENV, CREDENTIALS, UNIQUE_ID, fetch, { cache, now: () => now });
+
+describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
+  it("maps the booking detail to customer data, with one token request for many lookups", async () => {
+    const calls = rollerEmulator();
+    expect(await lookup()).toEqual({ ok: true, customer: TOM });
+    expect(await lookup()).toEqual({ ok: true, customer: TOM });
+    expect(calls.token).toEqual([{ contentType: "application/json", body: { client_id: CREDENTIALS.clientId, client_secret: CREDENTIALS.clientSecret } }]);
+    expect(calls.booking).toHaveLength(2);
+    expect(calls.booking[0]).toEqual({ url: `https://roller.test/bookings/${UNIQUE_ID}`, authorization: "Bearer token-1", accept: "application/json" });
+  });
+
+  it("shares one token request between concurrent lookups", async () => {
+    const calls = rollerEmulator();
+    const results = await Promise.all([lookup(), lookup(), lookup()]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(calls.token).toHaveLength(1);
+  });
+
+  it("requests a new token once the cached one is about to expire", async () => {
+    const calls = rollerEmulator();
+    await lookup();
+    now += 86400_000 - 30_000; // inside the last minute of the token's life
+    await lookup();
+    expect(calls.token).toHaveLength(2);
+    expect(calls.booking.map((c) => c.authorization)).toEqual(["Bearer token-1", "Bearer token-2"]);
+  });
+
+  it("on a 401 with a cached token, fetches a new token and retries once", async () => {
+    const calls = rollerEmulator({ booking: [ok(fixtures.rollerDetail()), status(401)] });
+    await lookup();
+    expect(await lookup()).toEqual({ ok: true, customer: TOM });
+    expect(calls.token).toHaveLength(2);
+    expect(calls.booking.map((c) => c.authorization)).toEqual(["Bearer token-1", "Bearer token-1", "Bearer token-2"]);
+  });
+
+  it("gives up after the refreshed token is refused too, without a third token request", async () => {
+    const calls = rollerEmulator({ booking: [ok(fixtures.rollerDetail()), status(401), status(401)] });
+    await lookup();
+    expect(await lookup()).toEqual({ ok: false, code: "roller_unauthorized", retryable: false });
+    expect(calls.token).toHaveLength(2);
+  });
+
+  it("does not ask for another token when a freshly issued one is refused", async () => {
+    const calls = rollerEmulator({ booking: [status(401)] });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_unauthorized", retryable: false });
+    expect(calls.token).toHaveLength(1);
+    expect(cache.size).toBe(0);
+  });
+
+  it("reports a 429 from the booking endpoint as retryable, with Retry-After", async () => {
+    rollerEmulator({ booking: [status(429, { "retry-after": "30" })] });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_rate_limited", retryable: true, retryAfterMs: 30_000 });
+  });
+
+  it("reports a 429 from the token endpoint as retryable and caches nothing", async () => {
+    const calls = rollerEmulator({ token: [status(429)] });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_rate_limited", retryable: true });
+    expect(calls.booking).toHaveLength(0);
+    expect(cache.size).toBe(0);
+  });
+
+  it("reports rejected credentials (token 401) as not retryable", async () => {
+    rollerEmulator({ token: [status(401)] });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_credentials_rejected", retryable: false });
+  });
+
+  it("classifies 404, 5xx and unreadable answers", async () => {
+    rollerEmulator({ booking: [status(404), status(503), () => new HttpResponse("<html>", { status: 200 })] });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_booking_not_found", retryable: false });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_unavailable", retryable: true });
+    expect(await lookup()).toEqual({ ok: false, code: "roller_bad_response", retryable: false });
+  });
+
+  it("treats a network failure as retryable", async () => {
+    server.use(http.post("https://roller.test/token", () => HttpResponse.error()));
+    expect(await lookup()).toEqual({ ok: false, code: "roller_unavailable", retryable: true });
+  });
+});
+
+describe("ROLLER booking detail mapper", () => {
+  it("reads top-level and nested customer fields, wrapped or not", () => {
+    expect(rollerBookingCustomer(rollerBookingFromResponse({ booking: fixtures.rollerDetail() }))).toEqual(TOM);
+    expect(rollerBookingCustomer(rollerBookingFromResponse(fixtures.rollerDetail()))).toEqual(TOM);
+    expect(rollerBookingCustomer({ name: "Ana Lima", contactNumber: "0400 000 000" })).toEqual({
+      firstName: "Ana",
+      lastName: "Lima",
+      phone: "0400 000 000",
+    });
+    expect(rollerBookingCustomer(null)).toEqual({});
+  });
+});
