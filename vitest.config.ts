@@ -23,6 +23,7 @@ export default defineConfig(async () => {
             GOOGLE_ADS_API_BASE: "https://googleads.test",
             GOOGLE_OAUTH_TOKEN_URL: "https://oauth.test/token",
             GOOGLE_DATA_MANAGER_API_BASE: "https://datamanager.test",
+            ROLLER_API_BASE: "https://roller.test",
           },
         },
       }),

@@ -18,6 +18,7 @@ import {
   type ConsentPlan,
 } from "./relay/consent-gate";
 import { deliverDue } from "./relay/deliver";
+import { enrichDue } from "./relay/enrich";
 import { buildStats, type TenantStats } from "./relay/stats";
 import { RelayStore, type EventFilter } from "./relay/store";
 import { eventDetailView, eventView, type EventDetailView, type EventView } from "./relay/views";
@@ -97,6 +98,7 @@ export class TenantRelay extends DurableObject<Env> {
         received_at: now,
         expires_at: now + RETENTION_MS,
         join_hash: event.joinKeyHash ?? null,
+        enrich_pending: event.enrichment ? 1 : 0,
         body: JSON.stringify(event),
       },
       deliveries,
@@ -232,6 +234,8 @@ export class TenantRelay extends DurableObject<Env> {
           this.#decideHeld(row.id, event, this.#beacon(event.joinKeyHash, now), plan, now);
         }
       }
+      if (tenant) await enrichDue(this.env, this.#store, tenant, clock.now());
+      else this.#store.abandonEnrichment();
       if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now());
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);

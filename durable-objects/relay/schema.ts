@@ -11,6 +11,7 @@ export const RELAY_SCHEMA = [
      received_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL,
      join_hash TEXT,
+     enrich_pending INTEGER NOT NULL DEFAULT 0,
      body TEXT NOT NULL
    )`,
   `CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at)`,

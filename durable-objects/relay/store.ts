@@ -44,6 +44,8 @@ export type EventRow = {
   received_at: number;
   expires_at: number;
   join_hash: string | null;
+  /** 1 while a lookup (ROLLER booking) must run before the first send. */
+  enrich_pending: number;
   /** The hashed RelayEvent as JSON; never raw personal data. */
   body: string;
 };
@@ -89,8 +91,8 @@ export class RelayStore {
   insertEvent(row: EventRow & { dedup_key: string }, deliveries: NewDelivery[], subjectKeys: string[], now: number): void {
     this.storage.transactionSync(() => {
       this.sql.exec(
-        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         row.id,
         row.dedup_key,
         row.source_id,
@@ -98,6 +100,7 @@ export class RelayStore {
         row.received_at,
         row.expires_at,
         row.join_hash,
+        row.enrich_pending,
         row.body,
       );
       for (const key of subjectKeys) {
@@ -132,6 +135,44 @@ export class RelayStore {
       now,
       eventId,
       destinationId,
+    );
+  }
+
+  /** Events whose lookup must run now: they have a delivery due to be sent. */
+  eventsAwaitingEnrichment(now: number, limit: number): EventRow[] {
+    return this.sql
+      .exec<EventRow>(
+        `SELECT * FROM events WHERE enrich_pending = 1 AND id IN (
+           SELECT event_id FROM deliveries WHERE status = 'pending' AND decision != 'pending' AND next_attempt_at <= ?)
+         ORDER BY received_at LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray();
+  }
+
+  /** Stores the (possibly enriched) body, adds new subject keys, and lets deliveries go. */
+  finishEnrichment(id: string, body: string, newSubjectKeys: string[]): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("UPDATE events SET body = ?, enrich_pending = 0 WHERE id = ?", body, id);
+      for (const key of newSubjectKeys) {
+        this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", key, id);
+      }
+    });
+  }
+
+  /** Without a tenant config no lookup can run; the events go out (or fail) without one. */
+  abandonEnrichment(): void {
+    this.sql.exec("UPDATE events SET enrich_pending = 0 WHERE enrich_pending = 1");
+  }
+
+  /** Holds an event's due deliveries until `until` (the lookup will be tried again then). */
+  postponeEvent(id: string, until: number): void {
+    this.sql.exec(
+      `UPDATE deliveries SET next_attempt_at = ? WHERE event_id = ? AND status = 'pending' AND decision != 'pending' AND next_attempt_at < ?`,
+      until,
+      id,
+      until,
     );
   }
 
@@ -312,7 +353,7 @@ export class RelayStore {
     return this.sql
       .exec<DueDelivery>(
         `SELECT d.*, e.expires_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE d.status = 'pending' AND d.decision != 'pending' AND d.next_attempt_at <= ?
+         WHERE d.status = 'pending' AND d.decision != 'pending' AND d.next_attempt_at <= ? AND e.enrich_pending = 0
          ORDER BY d.next_attempt_at LIMIT ?`,
         now,
         limit,

@@ -10,6 +10,7 @@ export interface SourceView {
   type: SourceConfig["type"];
   options: Record<string, unknown>;
   secretSet: boolean;
+  credentialsSet: string[];
   updatedAt: string;
 }
 
@@ -28,6 +29,7 @@ export function sourceView(source: SourceConfig): SourceView {
     type: source.type,
     options: source.options,
     secretSet: typeof source.secret === "string" && source.secret.length > 0,
+    credentialsSet: source.credentials ? [...(source.credentialFields ?? [])] : [],
     updatedAt: source.updatedAt,
   };
 }

@@ -36,6 +36,10 @@ export const putSourceSchema = z
     type: z.enum(SOURCE_TYPES),
     secret: z.string().min(1, "must not be empty").max(4096).optional(),
     options: z.record(z.string(), z.unknown()).default(() => ({})),
+    // Write-only API credentials: ROLLER's OAuth client, used to enrich bookings.
+    credentials: z
+      .strictObject({ clientId: z.string().min(1).max(512), clientSecret: z.string().min(1).max(4096) })
+      .optional(),
   })
   .superRefine((body, ctx) => {
     if (body.secret !== undefined) {
@@ -50,6 +54,9 @@ export const putSourceSchema = z
           message: "options are stored in clear; put secrets in `secret`",
         });
       }
+    }
+    if (body.credentials !== undefined && body.type !== "roller") {
+      ctx.addIssue({ code: "custom", path: ["credentials"], message: "only roller sources take API credentials" });
     }
     // Each adapter owns the schema of its options (e.g. a roller source needs `currency`).
     const optionsSchema = sourceAdapters[body.type]?.optionsSchema;

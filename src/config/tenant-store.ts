@@ -93,6 +93,18 @@ export async function decryptSourceSecret(env: Env, tenant: TenantConfig, source
   return decryptSecret(env.ENCRYPTION_KEY, source.secret, secretAad(tenant.id, "source", sourceId));
 }
 
+/** The source's API credentials in clear ({} when none are set). */
+export async function decryptSourceCredentials(env: Env, tenant: TenantConfig, sourceId: string): Promise<Record<string, string>> {
+  const source = findSource(tenant, sourceId);
+  if (!source?.credentials) return {};
+  const json = await decryptSecret(env.ENCRYPTION_KEY, source.credentials, secretAad(tenant.id, "source-credentials", sourceId));
+  const parsed: unknown = JSON.parse(json);
+  if (!parsed || typeof parsed !== "object" || Object.values(parsed).some((v) => typeof v !== "string")) {
+    throw new DecryptError();
+  }
+  return parsed as Record<string, string>;
+}
+
 /**
  * The destination's credential fields in clear ({} when none are set).
  * 404 `destination_not_found` for an unknown destination.

@@ -28,6 +28,12 @@ export interface SourceConfig {
   type: SourceType;
   secret: Encrypted;
   options: Record<string, unknown>;
+  /**
+   * Encrypted JSON of API credentials the relay uses to read from the platform (ROLLER's OAuth
+   * client, for booking enrichment); absent when none were given.
+   */
+  credentials?: Encrypted;
+  credentialFields?: string[];
   updatedAt: string;
 }
 

@@ -124,4 +124,6 @@ export interface RelayEvent {
   identity: HashedIdentity;
   /** Hashed subject keys (see src/identity/subjects.ts) for withdrawal and erasure. */
   subjectKeys: string[];
+  /** A lookup still to do before the first send (ROLLER booking detail); see durable-objects/relay/enrich.ts. */
+  enrichment?: { kind: "roller_booking"; id: string };
 }

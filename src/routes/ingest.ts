@@ -61,6 +61,7 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
   const plan = enabledDestinations(tenant);
   const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
   const event = await toRelayEvent(parsed.event, tenant, families);
+  if (parsed.enrichment) event.enrichment = parsed.enrichment;
   const result = await tenantRelay(c.env, tenant).ingest(event, { tenantId, region: tenant.region, ...plan });
   if (result.status === "accepted" && tenant.rawCapture) {
     try {

@@ -86,7 +86,7 @@ describe("secrets at rest and in responses", () => {
   it("GET shows which secrets are set, never their values", async () => {
     const { id } = await fullSequence();
     const source = await call("GET", `/tenants/${id}/sources/shop`);
-    expect(source.json).toEqual({ id: "shop", type: "standard", options: { note: "main shop" }, secretSet: true, updatedAt: expect.any(String) });
+    expect(source.json).toEqual({ id: "shop", type: "standard", options: { note: "main shop" }, secretSet: true, credentialsSet: [], updatedAt: expect.any(String) });
     const gads = await call("GET", `/tenants/${id}/destinations/gads`);
     expect(gads.json).toEqual({
       id: "gads",

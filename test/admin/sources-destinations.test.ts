@@ -16,7 +16,7 @@ describe("sources", () => {
   it("PUT creates (201), replaces (200), GET reads, DELETE removes", async () => {
     const created = await call("PUT", `${t}/sources/shop`, { body: { type: "standard", secret: STANDARD_SECRET } });
     expect(created.status).toBe(201);
-    expect(created.json).toEqual({ id: "shop", type: "standard", options: {}, secretSet: true, updatedAt: expect.any(String) });
+    expect(created.json).toEqual({ id: "shop", type: "standard", options: {}, secretSet: true, credentialsSet: [], updatedAt: expect.any(String) });
 
     // Options changed without resending the secret keeps the stored secret.
     const updated = await call("PUT", `${t}/sources/shop`, { body: { type: "standard", options: { eventName: "Purchase" } } });

@@ -34,16 +34,32 @@ sourceRoutes.put("/:sourceId", async (c) => {
     throw new ApiError(400, "invalid_request", "secret: required for a new source or a change of type");
   }
 
+  // Leaving credentials out keeps the stored ones while the type stays the same.
+  const kept = existing && existing.type === body.type && existing.credentials ? existing : undefined;
+  const credentials = body.credentials
+    ? {
+        credentials: await encryptSecret(
+          c.env.ENCRYPTION_KEY,
+          JSON.stringify(body.credentials),
+          secretAad(tenant.id, "source-credentials", sourceId),
+        ),
+        credentialFields: Object.keys(body.credentials).sort(),
+      }
+    : kept
+      ? { credentials: kept.credentials, credentialFields: kept.credentialFields ?? [] }
+      : {};
   const source: SourceConfig = {
     id: sourceId,
     type: body.type,
     secret,
     options: body.options,
+    ...credentials,
     updatedAt: new Date(clock.now()).toISOString(),
   };
   const fields = [
     ...changedKeys({ type: existing?.type, options: existing?.options }, { type: source.type, options: source.options }),
     ...(body.secret !== undefined ? ["secret"] : []),
+    ...Object.keys(body.credentials ?? {}).map((k) => `credentials.${k}`),
   ];
   const saved = await commitTenant(c, { ...tenant, sources: { ...tenant.sources, [sourceId]: source } }, {
     action: "source.put",

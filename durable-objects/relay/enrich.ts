@@ -1,0 +1,93 @@
+import { decryptSourceCredentials, findSource } from "../../src/config/tenant-store";
+import type { TenantConfig } from "../../src/config/types";
+import { destinationAdapters } from "../../src/destinations/registry";
+import type { HashedIdentity, RelayEvent } from "../../src/events/conversion";
+import { hashIdentity, type IdentityFamily } from "../../src/identity";
+import { subjectKeys } from "../../src/identity/subjects";
+import { log } from "../../src/platform/log";
+import { fetchRollerBooking } from "../../src/sources/roller/enrich";
+import type { EventRow, RelayStore } from "./store";
+
+/** Lookups per alarm run; the rest follow in the next (immediate) run. */
+const LOOKUPS_PER_RUN = 25;
+/** How long a retryable lookup failure may delay an event before it is sent without enrichment. */
+export const ENRICHMENT_WAIT_MS = 10 * 60_000;
+const LOOKUP_RETRY_MS = 30_000;
+
+/** The webhook's own identifiers win; the lookup only fills fields it lacked. */
+export function mergeIdentity(own: HashedIdentity, looked: HashedIdentity): HashedIdentity {
+  const merged: HashedIdentity = { ...own };
+  for (const family of Object.keys(looked) as IdentityFamily[]) {
+    merged[family] = { ...looked[family], ...own[family] } as never;
+  }
+  return merged;
+}
+
+/**
+ * Runs the lookups that events asked for before their first send (ROLLER: the booking detail when
+ * the webhook had no e-mail or phone). The looked-up personal data is hashed at once and exists
+ * only in this call; what is stored is hashes, as for any webhook.
+ */
+export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<void> {
+  for (const row of store.eventsAwaitingEnrichment(now, LOOKUPS_PER_RUN)) {
+    try {
+      await enrichOne(env, store, tenant, row, now);
+    } catch (err) {
+      // Never let one lookup wedge the queue: the event goes out with what the webhook had.
+      log.error("enrichment_failed", { tenantId: tenant.id, eventId: row.id, errorName: err instanceof Error ? err.name : "unknown" });
+      const { enrichment: _e, ...rest } = JSON.parse(row.body) as RelayEvent;
+      store.finishEnrichment(row.id, JSON.stringify(rest), []);
+    }
+  }
+}
+
+async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row: EventRow, now: number): Promise<void> {
+  {
+    const event = JSON.parse(row.body) as RelayEvent;
+    const { enrichment, ...rest } = event;
+    const sendWithout = (code: string) => {
+      log.warn("enrichment_skipped", { tenantId: tenant.id, eventId: row.id, code });
+      store.finishEnrichment(row.id, JSON.stringify(rest), []);
+    };
+    const source = findSource(tenant, event.sourceId);
+    if (!enrichment || source?.type !== "roller") {
+      sendWithout("enrichment_not_applicable");
+      return;
+    }
+    let credentials: Record<string, string>;
+    try {
+      credentials = await decryptSourceCredentials(env, tenant, event.sourceId);
+    } catch {
+      sendWithout("credentials_unreadable");
+      return;
+    }
+    if (!credentials.clientId || !credentials.clientSecret) {
+      sendWithout("roller_credentials_missing");
+      return;
+    }
+    const lookup = await fetchRollerBooking(env, { clientId: credentials.clientId, clientSecret: credentials.clientSecret }, enrichment.id, undefined, {
+      now: () => now,
+    });
+    if (!lookup.ok) {
+      if (lookup.retryable && now - row.received_at < ENRICHMENT_WAIT_MS) {
+        store.postponeEvent(row.id, now + Math.max(lookup.retryAfterMs ?? 0, LOOKUP_RETRY_MS));
+        log.warn("enrichment_retry", { tenantId: tenant.id, eventId: row.id, code: lookup.code });
+      } else {
+        sendWithout(lookup.code);
+      }
+      return;
+    }
+    const families = new Set(
+      Object.values(tenant.destinations).flatMap((d) => (d.enabled ? (destinationAdapters[d.type]?.family ?? []) : [])),
+    );
+    const looked = await hashIdentity(lookup.customer, { defaultCountry: tenant.defaultCountry, families });
+    const keys = await subjectKeys(lookup.customer, tenant.defaultCountry);
+    const enriched: RelayEvent = {
+      ...rest,
+      identity: mergeIdentity(event.identity, looked),
+      subjectKeys: [...new Set([...event.subjectKeys, ...keys])],
+    };
+    store.finishEnrichment(row.id, JSON.stringify(enriched), keys);
+    log.info("enrichment_done", { tenantId: tenant.id, eventId: row.id });
+  }
+}
