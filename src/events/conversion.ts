@@ -105,20 +105,11 @@ export interface HashedIdentity {
   google?: GoogleHashedUserData;
 }
 
-/** What the Worker hands to TenantRelay: the event without raw user data. */
-export interface RelayEvent {
-  sourceId: string;
-  dedupKey: string;
-  deliveryId?: string;
-  orderId: string;
-  eventName: string;
-  occurredAt: number;
-  value: number;
-  currency: string;
-  items: LineItem[];
-  clickIds: ClickIds;
-  client: ClientContext;
-  consent?: ConsentInput;
+/**
+ * What the Worker hands to TenantRelay: the event without raw user data — no customer fields and
+ * no raw join key, only their hashes.
+ */
+export interface RelayEvent extends Omit<ConversionEvent, "tenantId" | "customer" | "joinKey"> {
   /** SHA-256 of the join key: enough to match a beacon, useless to anyone reading storage. */
   joinKeyHash?: string;
   identity: HashedIdentity;

@@ -1,6 +1,7 @@
 import type { DeliveryItem, ItemOutcome } from "../types";
 import { googlePrecheck, repeatedOrderRows } from "./conversion";
 import { REJECTED_WITH_BATCH } from "./errors";
+import { sendPrechecked } from "../precheck";
 
 /** Rows held back because an earlier row of the same batch carries their order id. */
 export const ORDER_ID_REPEATED_IN_BATCH = "order_id_repeated_in_batch";
@@ -21,29 +22,25 @@ export async function sendGoogleBatch(
   items: DeliveryItem[],
   post: (rows: DeliveryItem[]) => Promise<ItemOutcome[]>,
 ): Promise<ItemOutcome[]> {
-  const outcomes = new Array<ItemOutcome | undefined>(items.length);
-  const candidates: number[] = [];
-  items.forEach((item, i) => {
-    const reason = googlePrecheck(item);
-    if (reason) outcomes[i] = { status: "failed", code: reason };
-    else candidates.push(i);
-  });
-  const repeated = repeatedOrderRows(candidates.map((i) => items[i]!));
-  let pending = candidates.filter((i, k) => {
-    if (!repeated.has(k)) return true;
-    outcomes[i] = { status: "retry", code: ORDER_ID_REPEATED_IN_BATCH };
-    return false;
-  });
-
-  for (let round = 1; pending.length > 0; round++) {
-    const results = await post(pending.map((i) => items[i]!));
-    const again: number[] = [];
-    pending.forEach((i, k) => {
-      const outcome = results[k] ?? { status: "retry", code: "missing_outcome" };
-      if (outcome.status === "retry" && outcome.code === REJECTED_WITH_BATCH && round < MAX_ROUNDS) again.push(i);
-      else outcomes[i] = outcome;
+  return sendPrechecked(items, googlePrecheck, async (candidates) => {
+    const outcomes = new Array<ItemOutcome | undefined>(candidates.length);
+    const repeated = repeatedOrderRows(candidates);
+    let pending = candidates.flatMap((_, i) => {
+      if (!repeated.has(i)) return [i];
+      outcomes[i] = { status: "retry", code: ORDER_ID_REPEATED_IN_BATCH };
+      return [];
     });
-    pending = again;
-  }
-  return outcomes.map((o) => o ?? { status: "retry", code: "missing_outcome" });
+
+    for (let round = 1; pending.length > 0; round++) {
+      const results = await post(pending.map((i) => candidates[i]!));
+      const again: number[] = [];
+      pending.forEach((i, k) => {
+        const outcome = results[k] ?? { status: "retry", code: "missing_outcome" };
+        if (outcome.status === "retry" && outcome.code === REJECTED_WITH_BATCH && round < MAX_ROUNDS) again.push(i);
+        else outcomes[i] = outcome;
+      });
+      pending = again;
+    }
+    return outcomes.map((o) => o ?? { status: "retry", code: "missing_outcome" });
+  });
 }

@@ -1,5 +1,6 @@
 import type { DeliveryItem, DestinationAdapter, ItemOutcome, SendContext } from "../types";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
+import { sendPrechecked } from "../precheck";
 import { classifyMetaError, isInvalidEventError, type MetaGraphError } from "./classify";
 import { buildMetaRequestBody, metaEventsUrl, metaPrecheck, readMetaSettings, type MetaSettings } from "./payload";
 
@@ -53,19 +54,12 @@ export const metaDestination: DestinationAdapter = {
   family: "meta",
   maxBatchSize: 1000,
 
-  async send(items, ctx) {
+  send(items, ctx) {
     const settings = readMetaSettings(ctx.settings);
-    const outcomes = new Map<DeliveryItem, ItemOutcome>();
-    const sendable: DeliveryItem[] = [];
-    for (const item of items) {
-      const reason = metaPrecheck(item.event, settings, ctx.now);
-      if (reason) outcomes.set(item, { status: "failed", code: reason });
-      else sendable.push(item);
-    }
-    if (sendable.length > 0) {
-      const results = await sendSplitting(sendable, settings, ctx);
-      sendable.forEach((item, i) => outcomes.set(item, results[i]!));
-    }
-    return items.map((item) => outcomes.get(item)!);
+    return sendPrechecked(
+      items,
+      (item) => metaPrecheck(item.event, settings, ctx.now),
+      (sendable) => sendSplitting(sendable, settings, ctx),
+    );
   },
 };
