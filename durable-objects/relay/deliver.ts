@@ -153,6 +153,6 @@ export async function deliverDue(env: Env, store: RelayStore, tenantId: string, 
 
 /** RETRY_TIME_SCALE compresses the retry schedule for soak runs only; 1 everywhere else. */
 function retryScale(env: Env): number {
-  const scale = Number((env as { RETRY_TIME_SCALE?: string }).RETRY_TIME_SCALE ?? "1");
+  const scale = Number(env.RETRY_TIME_SCALE ?? "1");
   return Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
 }
