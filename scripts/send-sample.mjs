@@ -36,6 +36,7 @@ export function buildSamplePurchase({ orderId, now = new Date() } = {}) {
       externalId: "customer-1001",
     },
     clickIds: {
+      gclid: `Cj0KCQiA-demo${ms}`,
       fbclid,
       fbc: `fb.1.${ms - 60_000}.${fbclid}`,
       fbp: `fb.1.${ms - 86_400_000}.${1_000_000_000 + Math.floor(Math.random() * 8_999_999_999)}`,

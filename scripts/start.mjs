@@ -22,6 +22,7 @@ import { createInterface } from "node:readline";
 import { startSandbox } from "../sandbox/server.mjs";
 import {
   DEMO_DESTINATION_ID,
+  DEMO_GOOGLE_DESTINATIONS,
   DEMO_FILE,
   DEMO_META_DESTINATION,
   DEMO_SIGNING_SECRET,
@@ -211,6 +212,10 @@ async function seedDemoTenant(adminToken, sandboxUrl) {
     DEMO_META_DESTINATION,
   );
   if (dest.status < 200 || dest.status > 299) throw fail("configuring the demo Meta destination", dest);
+  for (const [id, body] of Object.entries(DEMO_GOOGLE_DESTINATIONS)) {
+    const google = await call("PUT", `/v1/admin/tenants/${DEMO_TENANT.id}/destinations/${id}`, body);
+    if (google.status < 200 || google.status > 299) throw fail(`configuring the demo ${id} destination`, google);
+  }
 
   const now = new Date().toISOString();
   writeDemoState({
@@ -237,10 +242,10 @@ function printBanner({ sandboxUrl, apiKey, seeded }) {
     "  Sluice is running locally",
     "",
     `  Relay     ${RELAY_URL}            (GET /healthz)`,
-    `  Sandbox   ${sandboxUrl}/           open it in a browser: what Meta received`,
+    `  Sandbox   ${sandboxUrl}/           open it in a browser: what Meta and Google received`,
     "",
     seeded
-      ? `  Demo      tenant "${DEMO_TENANT.id}", source "${DEMO_SOURCE_ID}" (standard), destination "${DEMO_DESTINATION_ID}" (pixel ${DEMO_META_DESTINATION.settings.pixelId}, test code ${DEMO_META_DESTINATION.settings.testEventCode})`
+      ? `  Demo      tenant "${DEMO_TENANT.id}", source "${DEMO_SOURCE_ID}" (standard), destination "${DEMO_DESTINATION_ID}" (pixel ${DEMO_META_DESTINATION.settings.pixelId}, test code ${DEMO_META_DESTINATION.settings.testEventCode}), "google-ads", "google-dm"`
       : "  Demo      NOT seeded (see the warning above); the relay still runs",
     seeded
       ? apiKey

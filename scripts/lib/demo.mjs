@@ -21,6 +21,23 @@ export const DEMO_SOURCE_ID = "shop";
 /** whsec_ + base64 of the fixed 24 bytes "sluice-demo-signing-key!" (demo only). */
 export const DEMO_SIGNING_SECRET = formatSecret(Buffer.from("sluice-demo-signing-key!", "utf8"));
 export const DEMO_DESTINATION_ID = "meta";
+/** The sandbox's Google emulators accept any OAuth client; none of these is a real credential. */
+const DEMO_GOOGLE_OAUTH = { clientId: "demo-client.apps.googleusercontent.com", clientSecret: "demo-client-secret", refreshToken: "1//demo-refresh-token" };
+/** Google Ads API and Data Manager API destinations, next to Meta, all answered by the sandbox. */
+export const DEMO_GOOGLE_DESTINATIONS = Object.freeze({
+  "google-ads": {
+    type: "google_ads",
+    enabled: true,
+    settings: { customerId: "123-456-7890", conversionActionId: "987654321", apiVersion: "v25" },
+    credentials: { developerToken: "demo-developer-token", ...DEMO_GOOGLE_OAUTH },
+  },
+  "google-dm": {
+    type: "google_data_manager",
+    enabled: true,
+    settings: { operatingAccountId: "123-456-7890", conversionActionId: "987654321" },
+    credentials: DEMO_GOOGLE_OAUTH,
+  },
+});
 export const DEMO_META_DESTINATION = Object.freeze({
   type: "meta",
   enabled: true,
