@@ -39,4 +39,6 @@ export interface DestinationAdapter {
   family: keyof HashedIdentity;
   maxBatchSize: number;
   send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;
+  /** The request body `send` would post for these items, or why an item would not be sent (dry-run). */
+  preview(item: DeliveryItem, settings: Record<string, unknown>, now: number): { body: unknown } | { notSent: string };
 }

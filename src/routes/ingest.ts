@@ -17,7 +17,7 @@ import { storeRawCapture } from "../storage/raw-capture";
 import { enabledDestinations } from "./plan";
 
 /** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
-async function toRelayEvent(event: ConversionEvent, tenant: TenantConfig, families: Set<IdentityFamily>): Promise<RelayEvent> {
+export async function toRelayEvent(event: ConversionEvent, tenant: TenantConfig, families: Set<IdentityFamily>): Promise<RelayEvent> {
   const { tenantId: _tenantId, customer, joinKey, ...rest } = event;
   const [identity, subjects, joinKeyHash] = await Promise.all([
     hashIdentity(customer, { defaultCountry: tenant.defaultCountry, families }),

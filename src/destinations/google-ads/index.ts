@@ -1,4 +1,5 @@
 import { sendGoogleBatch } from "../google/batch";
+import { googlePrecheck } from "../google/conversion";
 import { postWithGoogleAuth } from "../google/http";
 import { readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
@@ -17,6 +18,11 @@ export const googleAdsDestination: DestinationAdapter = {
   family: "google",
   // The service's limit per request (TOO_MANY_CONVERSIONS_IN_REQUEST above it).
   maxBatchSize: 2000,
+
+  preview(item, settings) {
+    const reason = googlePrecheck(item);
+    return reason ? { notSent: reason } : { body: buildUploadClickConversionsRequest([item], readGoogleAdsSettings(settings)) };
+  },
 
   async send(items, ctx) {
     const settings = readGoogleAdsSettings(ctx.settings);

@@ -1,5 +1,6 @@
 import { log } from "../../platform/log";
 import { sendGoogleBatch } from "../google/batch";
+import { googlePrecheck } from "../google/conversion";
 import { postWithGoogleAuth } from "../google/http";
 import { readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
@@ -13,6 +14,11 @@ export const googleDataManagerDestination: DestinationAdapter = {
   family: "google",
   // IngestEventsRequest: "At most 2000 events can be sent in a single request" (proto comment).
   maxBatchSize: 2000,
+
+  preview(item, settings) {
+    const reason = googlePrecheck(item);
+    return reason ? { notSent: reason } : { body: buildIngestEventsRequest([item], readDataManagerSettings(settings)) };
+  },
 
   async send(items, ctx) {
     const settings = readDataManagerSettings(ctx.settings);

@@ -54,6 +54,12 @@ export const metaDestination: DestinationAdapter = {
   family: "meta",
   maxBatchSize: 1000,
 
+  preview(item, rawSettings, now) {
+    const settings = readMetaSettings(rawSettings);
+    const reason = metaPrecheck(item.event, settings, now);
+    return reason ? { notSent: reason } : { body: buildMetaRequestBody([item.event], settings) };
+  },
+
   send(items, ctx) {
     const settings = readMetaSettings(ctx.settings);
     return sendPrechecked(

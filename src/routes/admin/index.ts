@@ -8,6 +8,7 @@ import { eventRoutes } from "./events";
 import { sourceRoutes } from "./sources";
 import { statsRoutes } from "./stats";
 import { subjectRoutes } from "./subjects";
+import { dryRunRoutes } from "./dry-run";
 import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
 
 /**
@@ -27,3 +28,4 @@ adminRoutes.route("/tenants/:id/consent-policy", consentPolicyRoutes);
 adminRoutes.route("/tenants/:id/events", eventRoutes);
 adminRoutes.route("/tenants/:id/stats", statsRoutes);
 adminRoutes.route("/tenants/:id/subjects", subjectRoutes);
+adminRoutes.route("/tenants/:id/dry-run", dryRunRoutes);

@@ -1,0 +1,79 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { decideDeliveries } from "../../../durable-objects/relay/consent-gate";
+import { decryptSourceSecret, findDestination, findSource } from "../../config/tenant-store";
+import { destinationAdapters } from "../../destinations/registry";
+import { readJson } from "../../http/body";
+import { ApiError } from "../../http/errors";
+import { clock } from "../../platform/clock";
+import { sourceAdapters } from "../../sources/registry";
+import { toRelayEvent } from "../ingest";
+import { enabledDestinations } from "../plan";
+import type { AdminEnv } from "./context";
+import { redactIdentifiers } from "./redact-payload";
+
+const dryRunSchema = z.strictObject({
+  sourceId: z.string().min(1).max(64),
+  headers: z.record(z.string(), z.string()).default(() => ({})),
+  /** The webhook body exactly as the platform sends it: a string, or JSON that is serialized. */
+  body: z.union([z.string(), z.record(z.string(), z.unknown())]),
+});
+
+/**
+ * POST /v1/admin/tenants/:id/dry-run — what Sluice would do with a webhook, without storing or
+ * sending anything: signature check, the parsed event, each destination's consent decision with
+ * its reason, and the exact outbound body. Identifier values are redacted like everywhere in the
+ * admin API; the field names show what would be sent. A beacon under the join key is not read.
+ */
+export const dryRunRoutes = new Hono<AdminEnv>();
+
+dryRunRoutes.post("/", async (c) => {
+  const tenant = c.get("tenant");
+  const input = await readJson(c, dryRunSchema);
+  const source = findSource(tenant, input.sourceId);
+  if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
+  const adapter = sourceAdapters[source.type];
+  if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
+
+  const now = clock.now();
+  const request = {
+    headers: new Headers(input.headers),
+    rawBody: typeof input.body === "string" ? input.body : JSON.stringify(input.body),
+  };
+  const ctx = { tenantId: tenant.id, sourceId: source.id, secret: await decryptSourceSecret(c.env, tenant, source.id), options: source.options, now };
+  const signatureValid = await adapter.verify(request, ctx);
+  const parsed = adapter.parse(request, ctx);
+  if (parsed.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: parsed.reason });
+
+  const plan = enabledDestinations(tenant);
+  const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
+  const event = await toRelayEvent(parsed.event, tenant, families);
+  const deliveries = decideDeliveries(event, undefined, plan, now).map((d) => {
+    const config = findDestination(tenant, d.destinationId);
+    const destination = config ? destinationAdapters[config.type] : undefined;
+    const base = { destinationId: d.destinationId, type: d.type, decision: d.decision, reason: d.reason };
+    if (d.decision === "blocked" || !config || !destination) return base;
+    const item = { eventId: "dry-run", event, decision: d.decision === "send_denied_flag" ? "send_denied_flag" : "send" } as const;
+    const preview = destination.preview(item, { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...config.settings }, now);
+    return "notSent" in preview ? { ...base, notSent: preview.notSent } : { ...base, payload: redactIdentifiers(preview.body) };
+  });
+  return c.json({
+    signatureValid,
+    result: "conversion",
+    event: {
+      orderId: event.orderId,
+      dedupKey: event.dedupKey,
+      eventName: event.eventName,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      value: event.value,
+      currency: event.currency,
+      items: event.items.length,
+      identifiers: Object.fromEntries(Object.entries(event.identity).map(([family, fields]) => [family, Object.keys(fields ?? {})])),
+      clickIds: Object.keys(event.clickIds),
+      consentSignals: Object.keys(event.consent ?? {}),
+      joinKey: event.joinKeyHash !== undefined,
+      enrichment: event.enrichment?.kind ?? null,
+    },
+    deliveries,
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * Outbound payloads shown by the admin API keep their shape, not their identifiers: hashed or raw
+ * identifiers, click ids, IP addresses and user agents become "[redacted]".
+ */
+const IDENTIFIER_KEYS = new Set([
+  "em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id", "db", "ge",
+  "client_ip_address", "client_user_agent", "fbc", "fbp",
+  "hashedEmail", "hashedPhoneNumber", "emailAddress", "phoneNumber", "userIpAddress",
+  "gclid", "gbraid", "wbraid", "userAgent", "ipAddress",
+]);
+const SHA256_HEX = /^[a-f0-9]{64}$/i;
+
+export function redactIdentifiers(value: unknown, key?: string): unknown {
+  if (key !== undefined && IDENTIFIER_KEYS.has(key)) {
+    return Array.isArray(value) ? value.map(() => "[redacted]") : "[redacted]";
+  }
+  if (typeof value === "string") return SHA256_HEX.test(value) ? "[redacted]" : value;
+  if (Array.isArray(value)) return value.map((v) => redactIdentifiers(v));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactIdentifiers(v, k)]));
+  }
+  return value;
+}
