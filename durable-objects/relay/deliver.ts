@@ -5,6 +5,7 @@ import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
 import { destinationAdapters } from "../../src/destinations/registry";
 import type { DeliveryItem, ItemOutcome } from "../../src/destinations/types";
 import type { RelayEvent } from "../../src/events/conversion";
+import { clock } from "../../src/platform/clock";
 import { log } from "../../src/platform/log";
 import type { DueDelivery, RelayStore } from "./store";
 
@@ -112,12 +113,15 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     const started = Date.now();
     const outcomes = await adapter.send(items, { env: run.env, settings, credentials, now, fetch: (...a) => fetch(...a), runMemo: run.runMemo });
     log.info("batch_sent", { tenantId: tenant.id, destinationId, destinationType: config.type, count: batch.length, durationMs: Date.now() - started });
-    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, now, run.retryScale));
+    // Backoff and Retry-After count from the answer, not from the start of the run: a request
+    // that took the whole timeout must not be retried the moment it came back.
+    const answeredAt = clock.now();
+    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale));
 
-    circuit = afterRequest(circuit, outcomes.every((o) => o.status === "retry"), now);
+    circuit = afterRequest(circuit, outcomes.every((o) => o.status === "retry"), answeredAt);
     store.setCircuit(destinationId, circuit);
-    if (isOpen(circuit, now)) {
-      log.warn("circuit_open", { tenantId: tenant.id, destinationId, count: circuit.failures, retryInMs: circuit.openUntil! - now });
+    if (isOpen(circuit, answeredAt)) {
+      log.warn("circuit_open", { tenantId: tenant.id, destinationId, count: circuit.failures, retryInMs: circuit.openUntil! - answeredAt });
       store.postpone(destinationId, circuit.openUntil!);
       return;
     }

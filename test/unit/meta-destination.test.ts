@@ -58,6 +58,17 @@ describe("Meta request", () => {
     expect(body.data[0].user_data.fbc).toBe(`fb.1.${occurredAt}.IwAR-XyZ`);
   });
 
+  it("drops a malformed fbc or fbp instead of altering it, falling back to the fbclid", () => {
+    const body = buildMetaRequestBody(
+      [{ ...event, clickIds: { fbc: "fb.1.not-a-timestamp.x", fbp: "fbp-garbage", fbclid: "IwAR-Z" } }],
+      settings,
+    ) as any;
+    expect(body.data[0].user_data.fbc).toBe(`fb.1.${occurredAt}.IwAR-Z`);
+    expect(body.data[0].user_data).not.toHaveProperty("fbp");
+    const none = buildMetaRequestBody([{ ...event, clickIds: { fbc: "fb.1.123.x" } }], settings) as any;
+    expect(none.data[0].user_data).not.toHaveProperty("fbc");
+  });
+
   it("addresses {base}/{version}/{pixel}/events", () => {
     expect(metaEventsUrl("https://graph.facebook.com/", settings)).toBe("https://graph.facebook.com/v25.0/123/events");
   });

@@ -31,6 +31,13 @@ export function metaPrecheck(event: RelayEvent, settings: MetaSettings, now: num
   return undefined;
 }
 
+/** `fb.<subdomainIndex>.<creationTime ms>.<value>`, the form of `_fbc` and `_fbp` (reference §1.3). */
+const FB_COOKIE = /^fb\.\d+\.\d{13}\.\S+$/;
+
+function isFbCookie(value: string | undefined): value is string {
+  return value !== undefined && FB_COOKIE.test(value);
+}
+
 /** One Conversions API server event (reference/destinations.md §1.2, §1.7). */
 export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings): Record<string, unknown> {
   const hashed = event.identity.meta ?? {};
@@ -38,9 +45,10 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
   // Sent exactly as received: Meta matches them byte for byte (fbclid is case-sensitive).
   if (event.client.ip) userData.client_ip_address = event.client.ip;
   if (event.client.userAgent) userData.client_user_agent = event.client.userAgent;
-  if (event.clickIds.fbc) userData.fbc = event.clickIds.fbc;
+  // A malformed cookie value is dropped, never altered: Meta would reject the whole batch for it.
+  if (isFbCookie(event.clickIds.fbc)) userData.fbc = event.clickIds.fbc;
   else if (event.clickIds.fbclid) userData.fbc = `fb.1.${event.occurredAt}.${event.clickIds.fbclid}`;
-  if (event.clickIds.fbp) userData.fbp = event.clickIds.fbp;
+  if (isFbCookie(event.clickIds.fbp)) userData.fbp = event.clickIds.fbp;
 
   const customData: Record<string, unknown> = {
     currency: event.currency,
