@@ -17,7 +17,7 @@ import {
   type BeaconSignal,
   type ConsentPlan,
 } from "./relay/consent-gate";
-import { deliverDue } from "./relay/deliver";
+import { deliverDue, type BusyLanes } from "./relay/deliver";
 import { enrichDue } from "./relay/enrich";
 import { buildStats, type TenantStats } from "./relay/stats";
 import { RelayStore, type EventFilter } from "./relay/store";
@@ -57,6 +57,8 @@ const REGION_KEY = "region";
  */
 export class TenantRelay extends DurableObject<Env> {
   readonly #store: RelayStore;
+  /** Destination lanes still sending (see deliverDue); a busy lane is not started twice. */
+  readonly #lanes: BusyLanes = new Map();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -236,7 +238,7 @@ export class TenantRelay extends DurableObject<Env> {
       }
       if (tenant) await enrichDue(this.env, this.#store, tenant, clock.now());
       else this.#store.abandonEnrichment();
-      if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now());
+      if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now(), this.#lanes, () => this.#rearm());
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);
       if (purged.events + purged.beacons + purged.suppressions > 0) {
@@ -286,7 +288,7 @@ export class TenantRelay extends DurableObject<Env> {
   }
 
   async #rearm(): Promise<void> {
-    const next = this.#store.nextWakeAt();
+    const next = this.#store.nextWakeAt([...this.#lanes.keys()]);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }

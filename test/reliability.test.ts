@@ -183,3 +183,46 @@ describe("isolation between destinations", () => {
     expect(new Set(metaDelivered).size).toBe(60);
   }, 60_000);
 });
+
+describe("a slow destination", () => {
+  it("keeps sending in the background while another destination's new events go out at once", async () => {
+    await createTenant("r-slow");
+    const google = useGoogleEmulators(now);
+    await admin("PUT", "/tenants/r-slow/destinations/google", {
+      type: "google_ads",
+      enabled: true,
+      settings: ADS_SETTINGS,
+      credentials: { developerToken: "dev-token-1", clientId: "c-slow", clientSecret: "s-slow", refreshToken: "r-slow" },
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const metaIds: string[][] = [];
+    server.use(
+      http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
+        const { data } = (await request.json()) as { data: any[] };
+        metaIds.push(data.map((e) => e.event_id));
+        await gate; // Meta hangs until the test lets it answer
+        return HttpResponse.json({ events_received: data.length, messages: [] });
+      }),
+    );
+    const both = (order: string) =>
+      purchase(order, { consent: { meta: "granted", gcm: { ad_user_data: "granted" } }, clickIds: { gclid: `Cj0KCQiA_${order}` } });
+
+    const first = await sendWebhook("r-slow", both("slow-1"));
+    await runAlarm("r-slow"); // returns after its short wait, with Meta still hanging
+    expect(await delivery("r-slow", first.json.id, "google")).toMatchObject({ status: "delivered" });
+    expect(await delivery("r-slow", first.json.id, "meta")).toMatchObject({ status: "pending", attempts: 0 });
+
+    const second = await sendWebhook("r-slow", both("slow-2"));
+    await runAlarm("r-slow");
+    expect(await delivery("r-slow", second.json.id, "google")).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(metaIds).toEqual([["slow-1"]]); // the busy Meta lane was not started twice
+
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await delivery("r-slow", first.json.id, "meta")).toMatchObject({ status: "delivered", attempts: 1 });
+    await runAlarm("r-slow");
+    expect(metaIds).toEqual([["slow-1"], ["slow-2"]]);
+    expect(google.callsTo("google-ads")).toHaveLength(2);
+  }, 20_000);
+});

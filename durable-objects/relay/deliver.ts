@@ -2,6 +2,7 @@ import { decryptDestinationCredentials, findDestination } from "../../src/config
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
+import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
 import { destinationAdapters } from "../../src/destinations/registry";
 import type { DeliveryItem, ItemOutcome } from "../../src/destinations/types";
 import type { RelayEvent } from "../../src/events/conversion";
@@ -105,6 +106,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     }
     const batch = withoutSuppressed(run, destinationId, candidates);
     if (batch.length === 0) continue;
+    store.lease(batch.map((row) => row.event_id), destinationId, clock.now() + LEASE_MS * run.retryScale);
     const items: DeliveryItem[] = batch.map((row) => ({
       eventId: row.event_id,
       event: JSON.parse(row.body) as RelayEvent,
@@ -128,15 +130,36 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   }
 }
 
+/** Lanes still sending, by destination id; they live in the object's memory only. */
+export type BusyLanes = Map<string, Promise<void>>;
+
+/** How long an alarm run waits for its lanes before it returns and lets slow ones go on alone. */
+export const LANE_WAIT_MS = 2_000;
+/**
+ * After this, a delivery whose request died with the object is due again (same id). While the
+ * object lives, its busy-lane map keeps a lane from starting twice, so the lease only has to
+ * outlast one request, not a whole lane.
+ */
+const LEASE_MS = DESTINATION_TIMEOUT_MS + 5_000;
+
 /**
  * Sends every due delivery, batched per destination. Destinations run side by side, each in its
- * own lane with its own breaker, so one that is down or slow does not hold up another; errors
- * stay inside their lane.
+ * own lane with its own breaker, and a lane that is slow keeps going after the run returns, so
+ * the next run (for another destination's new events) does not wait for it; errors stay inside
+ * their lane. `onLaneDone` re-arms the alarm when a lane finishes.
  */
-export async function deliverDue(env: Env, store: RelayStore, tenantId: string, tenant: TenantConfig | null, now: number): Promise<void> {
+export async function deliverDue(
+  env: Env,
+  store: RelayStore,
+  tenantId: string,
+  tenant: TenantConfig | null,
+  now: number,
+  lanes: BusyLanes = new Map(),
+  onLaneDone: () => Promise<void> = async () => {},
+): Promise<void> {
   const expired = store.expireDue(now);
   if (expired > 0) log.warn("deliveries_expired", { tenantId, count: expired });
-  const due = store.dueDeliveries(now, DELIVERIES_PER_RUN);
+  const due = store.dueDeliveries(now, DELIVERIES_PER_RUN, [...lanes.keys()]);
   if (due.length === 0) return;
   if (!tenant) {
     // The tenant was deleted; its purge removes these rows, nothing may be sent for it.
@@ -144,15 +167,21 @@ export async function deliverDue(env: Env, store: RelayStore, tenantId: string, 
     return;
   }
   const run: RunContext = { env, store, tenant, now, retryScale: retryScale(env), runMemo: new Map() };
-  await Promise.all(
-    [...groupByDestination(due)].map(async ([destinationId, rows]) => {
-      try {
-        await deliverToDestination(run, destinationId, rows);
-      } catch (err) {
+  const started = [...groupByDestination(due)].map(([destinationId, rows]) => {
+    const lane = deliverToDestination(run, destinationId, rows)
+      .catch((err) => {
         log.error("destination_run_failed", { tenantId, destinationId, errorName: err instanceof Error ? err.name : "unknown" });
-      }
-    }),
-  );
+      })
+      .finally(() => {
+        lanes.delete(destinationId);
+        return onLaneDone().catch(() => {});
+      });
+    lanes.set(destinationId, lane);
+    return lane;
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.all(started), new Promise<void>((resolve) => (timer = setTimeout(resolve, LANE_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
 /** RETRY_TIME_SCALE compresses the retry schedule for soak runs only; 1 everywhere else. */

@@ -349,16 +349,34 @@ export class RelayStore {
     });
   }
 
-  dueDeliveries(now: number, limit: number): DueDelivery[] {
+  /** Due deliveries, leaving out destinations whose lane is still busy with an earlier run. */
+  dueDeliveries(now: number, limit: number, busyDestinations: string[] = []): DueDelivery[] {
     return this.sql
       .exec<DueDelivery>(
         `SELECT d.*, e.expires_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE d.status = 'pending' AND d.decision != 'pending' AND d.next_attempt_at <= ? AND e.enrich_pending = 0
+           AND d.destination_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY d.next_attempt_at LIMIT ?`,
         now,
+        JSON.stringify(busyDestinations),
         limit,
       )
       .toArray();
+  }
+
+  /**
+   * Marks deliveries as being sent: should the object die mid-request, they come due again
+   * after the lease, and are resent under the same id.
+   */
+  lease(eventIds: string[], destinationId: string, until: number): void {
+    for (const id of eventIds) {
+      this.sql.exec(
+        "UPDATE deliveries SET next_attempt_at = ? WHERE event_id = ? AND destination_id = ? AND status = 'pending'",
+        until,
+        id,
+        destinationId,
+      );
+    }
   }
 
   updateDelivery(
@@ -404,14 +422,16 @@ export class RelayStore {
   }
 
   /** The earliest moment there is work: a due delivery or an event to purge. */
-  nextWakeAt(): number | null {
+  nextWakeAt(busyDestinations: string[] = []): number | null {
     const row = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
-           SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'
+           SELECT MIN(next_attempt_at) AS at FROM deliveries
+             WHERE status = 'pending' AND destination_id NOT IN (SELECT value FROM json_each(?))
            UNION ALL SELECT MIN(expires_at) AS at FROM events
            UNION ALL SELECT MIN(expires_at) AS at FROM beacons
            UNION ALL SELECT MIN(expires_at) AS at FROM suppressions)`,
+        JSON.stringify(busyDestinations),
       )
       .one();
     return row.at ?? null;
