@@ -17,7 +17,7 @@ describe("dry-run", () => {
       settings: ADS_SETTINGS,
       credentials: { developerToken: "dev", clientId: "c", clientSecret: "s", refreshToken: "r" },
     });
-    const body = JSON.stringify(purchase("dry-1", { clickIds: { gclid: "Cj0KCQiA_dry", fbp: "fb.1.1.42" }, consent: { meta: "granted" } }));
+    const body = JSON.stringify(purchase("dry-1", { clickIds: { gclid: "Cj0KCQiA_dry", fbp: "fb.1.1767000000000.42" }, consent: { meta: "granted" } }));
     const headers = await signStandard(body, { timestamp: Math.floor(now() / 1000) });
     const res = await admin("POST", "/tenants/dry/dry-run", { sourceId: "shop", headers, body });
     expect(res.status).toBe(200);
@@ -39,7 +39,7 @@ describe("dry-run", () => {
 
     const text = res.text;
     expect(text).not.toMatch(/[a-f0-9]{64}/);
-    for (const raw of [CUSTOMER.email.trim(), "203.0.113.7", "fb.1.1.42", "Cj0KCQiA_dry"]) expect(text).not.toContain(raw);
+    for (const raw of [CUSTOMER.email.trim(), "203.0.113.7", "fb.1.1767000000000.42", "Cj0KCQiA_dry"]) expect(text).not.toContain(raw);
     expect((await relayRows("dry")).events).toEqual([]);
 
     // With Google consent the Google Ads row shows too: its shape, not its identifiers.
