@@ -97,8 +97,12 @@ export async function decryptSourceSecret(env: Env, tenant: TenantConfig, source
 export async function decryptSourceCredentials(env: Env, tenant: TenantConfig, sourceId: string): Promise<Record<string, string>> {
   const source = findSource(tenant, sourceId);
   if (!source?.credentials) return {};
-  const json = await decryptSecret(env.ENCRYPTION_KEY, source.credentials, secretAad(tenant.id, "source-credentials", sourceId));
-  const parsed: unknown = JSON.parse(json);
+  return decryptCredentialFields(env, source.credentials, secretAad(tenant.id, "source-credentials", sourceId));
+}
+
+/** An encrypted JSON object of string fields, decrypted and checked. */
+async function decryptCredentialFields(env: Env, value: string, aad: string): Promise<Record<string, string>> {
+  const parsed: unknown = JSON.parse(await decryptSecret(env.ENCRYPTION_KEY, value, aad));
   if (!parsed || typeof parsed !== "object" || Object.values(parsed).some((v) => typeof v !== "string")) {
     throw new DecryptError();
   }
@@ -117,14 +121,5 @@ export async function decryptDestinationCredentials(
   const destination = findDestination(tenant, destinationId);
   if (!destination) throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
   if (!destination.credentials) return {};
-  const json = await decryptSecret(
-    env.ENCRYPTION_KEY,
-    destination.credentials,
-    secretAad(tenant.id, "destination", destinationId),
-  );
-  const parsed: unknown = JSON.parse(json);
-  if (!parsed || typeof parsed !== "object" || Object.values(parsed).some((v) => typeof v !== "string")) {
-    throw new DecryptError();
-  }
-  return parsed as Record<string, string>;
+  return decryptCredentialFields(env, destination.credentials, secretAad(tenant.id, "destination", destinationId));
 }
