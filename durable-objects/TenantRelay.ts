@@ -19,6 +19,7 @@ import {
 } from "./relay/consent-gate";
 import { deliverDue, type BusyLanes } from "./relay/deliver";
 import { enrichDue } from "./relay/enrich";
+import { flushAggregates } from "./relay/aggregates";
 import { buildStats, type TenantStats } from "./relay/stats";
 import { RelayStore, type EventFilter } from "./relay/store";
 import { eventDetailView, eventView, type EventDetailView, type EventView } from "./relay/views";
@@ -49,6 +50,7 @@ export interface WithdrawalResult {
 
 const TENANT_ID_KEY = "tenantId";
 const REGION_KEY = "region";
+const FLUSHED_HOUR_KEY = "aggregatesFlushedHour";
 
 /**
  * One per tenant (SPEC §2): dedup index, stored hashed events, consent signals, suppressions, the
@@ -244,6 +246,10 @@ export class TenantRelay extends DurableObject<Env> {
       if (purged.events + purged.beacons + purged.suppressions > 0) {
         this.#store.bumpCounter(now, "purged", "", purged.events);
         log.info("purge", { tenantId, purged: purged.events, count: purged.beacons + purged.suppressions });
+      }
+      if (tenantId) {
+        const flushed = await flushAggregates(this.env.DB, this.#store, tenantId, now, this.ctx.storage.kv.get<string>(FLUSHED_HOUR_KEY));
+        if (flushed) this.ctx.storage.kv.put(FLUSHED_HOUR_KEY, flushed);
       }
     } catch (err) {
       log.error("alarm_failed", { errorName: err instanceof Error ? err.name : "unknown" });

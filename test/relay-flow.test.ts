@@ -254,3 +254,31 @@ describe("relay spine: standard webhook → Meta", () => {
     expect(late.status).toBe(202);
   });
 });
+
+describe("aggregates", () => {
+  it("copies the hourly counters to D1, where they outlive the purged events", async () => {
+    const { env } = await import("cloudflare:workers");
+    await createTenant("t-agg");
+    metaReturns(ok);
+    await sendWebhook("t-agg", purchase("agg-1"));
+    await sendWebhook("t-agg", purchase("agg-1"));
+    await sendWebhook("t-agg", purchase("agg-2", { consent: undefined }));
+    await runAlarm("t-agg");
+    advance(25 * 3_600_000);
+    await runAlarm("t-agg");
+    expect((await relayRows("t-agg")).events).toEqual([]);
+    const { results } = await env.DB.prepare(
+      "SELECT metric, destination_id AS dest, SUM(count) AS n FROM hourly_stats WHERE tenant_id = ? GROUP BY metric, destination_id ORDER BY metric",
+    )
+      .bind("t-agg")
+      .all();
+    expect(results).toEqual([
+      { metric: "blocked:consent_missing", dest: "meta", n: 1 },
+      { metric: "delivered", dest: "meta", n: 1 },
+      { metric: "duplicate", dest: "", n: 1 },
+      { metric: "purged", dest: "", n: 2 },
+      { metric: "received", dest: "", n: 2 },
+    ]);
+    expect(JSON.stringify(results)).not.toMatch(/agg-|evt_/);
+  });
+});

@@ -480,6 +480,10 @@ export class RelayStore {
     );
   }
 
+  dropCountersBefore(ms: number): void {
+    this.sql.exec("DELETE FROM counters WHERE hour < ?", hourOf(ms));
+  }
+
   counters(sinceMs: number): CounterRow[] {
     return this.sql.exec<CounterRow>("SELECT * FROM counters WHERE hour >= ? ORDER BY hour, metric", hourOf(sinceMs)).toArray();
   }
