@@ -239,7 +239,7 @@ export async function startSandbox({
    */
   function applyFault(res, entry, mod, apiReq, fault) {
     if ("reset" in fault) {
-      entry.fault = "reset";
+      entry.fault = join(entry.fault, "reset");
       entry.response = { status: 0, body: null };
       logRequest(entry);
       res.socket?.destroy();
@@ -302,7 +302,7 @@ export async function startSandbox({
    * @param {string} [note]
    */
   function logRequest(entry, note) {
-    const status = entry.fault === "reset" ? "reset" : entry.response.status === 0 ? "no answer" : entry.response.status;
+    const status = entry.fault?.endsWith("reset") ? "reset" : entry.response.status === 0 ? "no answer" : entry.response.status;
     const parts = [`[sandbox] ${entry.api} ${entry.method} ${entry.path} -> ${status}`];
     if (entry.events !== undefined) parts.push(`events=${entry.events}`);
     if (entry.testEventCode !== undefined) parts.push(`test_event_code=${safeForLog(entry.testEventCode)}`);
