@@ -20,6 +20,15 @@ describe("retry schedule", () => {
     expect(retryDelayMs(3, () => 0.5, 1_000)).toBe(300_000);
   });
 
+  it("aligns retries to 5 s slots, never earlier than scheduled, so they leave together", () => {
+    const at = (now: number, r: number) => nextAttemptAt(now, now + RETENTION_MS, 1, () => r)!;
+    expect(at(1_000_000, 0.5)).toBe(1_010_000);
+    expect(at(1_000_001, 0.5)).toBe(1_015_000);
+    expect(at(1_000_000, 0.3)).toBe(1_010_000); // 9.2 s rounds up to the 10 s slot
+    expect(at(1_000_700, 0.4) % 5_000).toBe(0);
+    expect(at(1_000_700, 0.4)).toBeGreaterThanOrEqual(1_000_700 + retryDelayMs(1, () => 0.4));
+  });
+
   it("gives up when the next try would fall after the 24 h window", () => {
     const receivedAt = 1_000_000;
     const expiresAt = receivedAt + RETENTION_MS;
