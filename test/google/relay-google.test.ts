@@ -181,7 +181,7 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
     await runAlarm("g-429");
     expect(google.callsTo("google-ads")).toHaveLength(1);
 
-    advance(61_000);
+    advance(66_000); // past Retry-After and the 5 s slot the retry is rounded up to
     await runAlarm("g-429");
     const uploads = google.callsTo("google-ads");
     expect(uploads.map((u) => u.status)).toEqual([429, 200]);
