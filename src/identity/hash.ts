@@ -1,10 +1,9 @@
 const SHA256_HEX = /^[a-f0-9]{64}$/i;
 
+import { sha256Hex } from "../config/encoding";
+
 /** SHA-256 of the UTF-8 bytes, as lowercase hex (the form Meta and Google both expect). */
-export async function sha256Hex(s: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /** Trimmed first: a hash copied out of a CSV or form often carries stray whitespace. */
 export function isSha256Hex(s: string): boolean {

@@ -1,5 +1,6 @@
 import type { CustomerData } from "../../events/conversion";
 import { rollerBookingCustomer } from "./booking";
+import { retryAfterMs } from "../../destinations/http";
 
 /**
  * Booking-detail enrichment for ROLLER webhooks that lack e-mail or phone (reference §1.3: "the
@@ -62,16 +63,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 type TokenOutcome = { ok: true; token: string; fresh: boolean } | Extract<RollerBookingLookup, { ok: false }>;
 
 function failure(code: RollerLookupCode, retryable: boolean, res?: Response): Extract<RollerBookingLookup, { ok: false }> {
-  const retryAfterMs = res ? parseRetryAfter(res.headers.get("retry-after")) : undefined;
-  return retryAfterMs === undefined ? { ok: false, code, retryable } : { ok: false, code, retryable, retryAfterMs };
-}
-
-/** `Retry-After` in seconds or as an HTTP date. */
-function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  const wait = res ? retryAfterMs(res.headers, Date.now()) : undefined;
+  return wait === undefined ? { ok: false, code, retryable } : { ok: false, code, retryable, retryAfterMs: wait };
 }
 
 /** A failure of the transport or a 5xx is ROLLER's and passes; a 429 asks us to wait. */

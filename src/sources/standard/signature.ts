@@ -1,26 +1,15 @@
+import { fromBase64 } from "../../config/encoding";
+import { hmacSha256Key, verifyHmacSha256 } from "../shared/crypto";
+
 /**
  * Standard Webhooks (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256>` over
  * "<webhook-id>.<webhook-timestamp>.<body>", key = base64 after `whsec_`, 5 minutes tolerance.
  */
 export const TOLERANCE_SECONDS = 5 * 60;
 
-export function decodeWhsec(secret: string): Uint8Array | undefined {
-  const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : undefined;
-  if (!b64) return undefined;
-  try {
-    const bin = atob(b64);
-    return bin.length > 0 ? Uint8Array.from(bin, (ch) => ch.charCodeAt(0)) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function decodeBase64(value: string): Uint8Array | undefined {
-  try {
-    return Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
+export function decodeWhsec(secret: string): Uint8Array<ArrayBuffer> | undefined {
+  const key = secret.startsWith("whsec_") ? fromBase64(secret.slice("whsec_".length)) : null;
+  return key && key.length > 0 ? key : undefined;
 }
 
 export async function verifyStandardSignature(
@@ -37,14 +26,12 @@ export async function verifyStandardSignature(
   const key = decodeWhsec(secret);
   if (!key) return false;
 
-  const hmacKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-  const signed = new TextEncoder().encode(`${id}.${timestamp}.${rawBody}`);
+  const hmacKey = await hmacSha256Key(key);
   for (const entry of signatures.split(" ")) {
     const [version, value] = entry.split(",", 2);
     if (version !== "v1" || !value) continue;
-    const candidate = decodeBase64(value);
-    // subtle.verify compares in constant time.
-    if (candidate && (await crypto.subtle.verify("HMAC", hmacKey, candidate, signed))) return true;
+    const candidate = fromBase64(value);
+    if (candidate && (await verifyHmacSha256(hmacKey, `${id}.${timestamp}.${rawBody}`, candidate))) return true;
   }
   return false;
 }
