@@ -57,20 +57,19 @@ export function eventView(event: EventRow, deliveries: DeliveryRow[]): EventView
   };
 }
 
-export function eventDetailView(event: EventRow, deliveries: DeliveryRow[]): EventDetailView {
-  const body = JSON.parse(event.body) as RelayEvent;
-  const identifiers: Record<string, string[]> = {};
-  for (const [family, fields] of Object.entries(body.identity)) {
-    identifiers[family] = Object.keys(fields ?? {});
-  }
+/** What an event carries, by field name only: no identifier value, raw or hashed, ever. */
+export function eventSummary(body: RelayEvent) {
   return {
-    ...eventView(event, deliveries),
     eventName: body.eventName,
     occurredAt: new Date(body.occurredAt).toISOString(),
     value: body.value,
     currency: body.currency,
-    identifiers,
+    identifiers: Object.fromEntries(Object.entries(body.identity).map(([family, fields]) => [family, Object.keys(fields ?? {})])),
     clickIds: Object.keys(body.clickIds),
     consentSignals: Object.keys(body.consent ?? {}),
   };
+}
+
+export function eventDetailView(event: EventRow, deliveries: DeliveryRow[]): EventDetailView {
+  return { ...eventView(event, deliveries), ...eventSummary(JSON.parse(event.body) as RelayEvent) };
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { decideDeliveries } from "../../../durable-objects/relay/consent-gate";
+import { eventSummary } from "../../../durable-objects/relay/views";
 import { decryptSourceSecret, findDestination, findSource } from "../../config/tenant-store";
 import { destinationAdapters } from "../../destinations/registry";
 import { readJson } from "../../http/body";
@@ -63,14 +64,8 @@ dryRunRoutes.post("/", async (c) => {
     event: {
       orderId: event.orderId,
       dedupKey: event.dedupKey,
-      eventName: event.eventName,
-      occurredAt: new Date(event.occurredAt).toISOString(),
-      value: event.value,
-      currency: event.currency,
+      ...eventSummary(event),
       items: event.items.length,
-      identifiers: Object.fromEntries(Object.entries(event.identity).map(([family, fields]) => [family, Object.keys(fields ?? {})])),
-      clickIds: Object.keys(event.clickIds),
-      consentSignals: Object.keys(event.consent ?? {}),
       joinKey: event.joinKeyHash !== undefined,
       enrichment: event.enrichment?.kind ?? null,
     },
