@@ -1,7 +1,7 @@
-// The bundled relay (dist/index.js) under the Miniflare API, for tools that run it outside the
-// test pool: the soak (`npm run soak`) and the crash-restart test's child process
-// (test-node/relay-runner.mjs). Same bindings as wrangler.toml and test-node/harness.ts; the
-// outbound base URLs point at a local sandbox, and the relay listens on loopback over HTTP.
+// The bundled relay (dist/index.js) under the Miniflare API, for everything that runs it outside
+// the test pool: the soak (`npm run soak`), the crash-restart test's child process
+// (test-node/relay-runner.mjs) and the end-to-end tests (test-node/harness.ts). Same bindings as
+// wrangler.toml; the outbound base URLs point at a local sandbox, and the relay listens on loopback over HTTP.
 //
 //   ensureBuilt({ log })               rebuilds dist/ when it is missing or older than the sources
 //   startRelayRuntime({ sandboxUrl, persistRoot?, port?, retryTimeScale?, ingestLimit?, onLogLine? })
@@ -62,7 +62,7 @@ export function ensureBuilt({ log = () => {}, force = false } = {}) {
 }
 
 /**
- * D1 migrations in order, one statement at a time (comments stripped), as test-node/harness.ts.
+ * D1 migrations in order, one statement at a time (comments stripped).
  * @param {Miniflare} mf
  */
 export async function applyMigrations(mf) {
