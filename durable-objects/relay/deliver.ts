@@ -113,7 +113,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       decision: row.decision === "send_denied_flag" ? "send_denied_flag" : "send",
     }));
     const started = Date.now();
-    const outcomes = await adapter.send(items, { env: run.env, settings, credentials, now, fetch: (...a) => fetch(...a), runMemo: run.runMemo });
+    const outcomes = await adapter.send(items, { scope: { tenantId: tenant.id, destinationId }, env: run.env, settings, credentials, now, fetch: (...a) => fetch(...a), runMemo: run.runMemo });
     log.info("batch_sent", { tenantId: tenant.id, destinationId, destinationType: config.type, count: batch.length, durationMs: Date.now() - started });
     // Backoff and Retry-After count from the answer, not from the start of the run: a request
     // that took the whole timeout must not be retried the moment it came back.

@@ -5,6 +5,7 @@ import type { HashedIdentity, RelayEvent } from "../../src/events/conversion";
 import { hashIdentity, type IdentityFamily } from "../../src/identity";
 import { subjectKeys } from "../../src/identity/subjects";
 import { log } from "../../src/platform/log";
+import type { RunMemo } from "../../src/platform/token-cache";
 import { fetchRollerBooking } from "../../src/sources/roller/enrich";
 import type { EventRow, RelayStore } from "./store";
 
@@ -29,9 +30,11 @@ export function mergeIdentity(own: HashedIdentity, looked: HashedIdentity): Hash
  * only in this call; what is stored is hashes, as for any webhook.
  */
 export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<void> {
+  // Token requests in flight are shared by this run's lookups only (see src/platform/token-cache.ts).
+  const memo: RunMemo = new Map();
   for (const row of store.eventsAwaitingEnrichment(now, LOOKUPS_PER_RUN)) {
     try {
-      await enrichOne(env, store, tenant, row, now);
+      await enrichOne(env, store, tenant, row, now, memo);
     } catch (err) {
       // Never let one lookup wedge the queue: the event goes out with what the webhook had.
       log.error("enrichment_failed", { tenantId: tenant.id, eventId: row.id, errorName: err instanceof Error ? err.name : "unknown" });
@@ -41,7 +44,7 @@ export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfi
   }
 }
 
-async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row: EventRow, now: number): Promise<void> {
+async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row: EventRow, now: number, memo: RunMemo): Promise<void> {
   {
     const event = JSON.parse(row.body) as RelayEvent;
     const { enrichment, ...rest } = event;
@@ -66,6 +69,8 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
       return;
     }
     const lookup = await fetchRollerBooking(env, { clientId: credentials.clientId, clientSecret: credentials.clientSecret }, enrichment.id, undefined, {
+      scope: { tenantId: tenant.id, ownerId: event.sourceId },
+      memo,
       now: () => now,
     });
     if (!lookup.ok) {

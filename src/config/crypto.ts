@@ -31,21 +31,23 @@ export function secretAad(tenantId: string, kind: SecretKind, id: string): strin
   return `${tenantId}/${kind}/${id}`;
 }
 
-// Importing a key is comparatively slow and the key never changes within an isolate.
-const keyCache = new Map<string, Promise<CryptoKey>>();
+// Importing a key is comparatively slow and the operator's key is the same for every tenant.
+// The imported CryptoKey (a plain value) is kept, never the pending import: a promise belongs to
+// the request context that created it.
+const keyCache = new Map<string, CryptoKey>();
 
-function importKey(keyB64: string): Promise<CryptoKey> {
-  let key = keyCache.get(keyB64);
-  if (!key) {
-    const raw = fromBase64(keyB64 ?? "");
-    if (!raw || raw.length !== 32) {
-      throw new EncryptionKeyError(
-        `ENCRYPTION_KEY must be base64 of exactly 32 bytes (got ${raw ? `${raw.length} bytes` : "no valid base64"})`,
-      );
-    }
-    key = crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
-    keyCache.set(keyB64, key);
+async function importKey(keyB64: string): Promise<CryptoKey> {
+  const cached = keyCache.get(keyB64);
+  if (cached) return cached;
+  const raw = fromBase64(keyB64 ?? "");
+  if (!raw || raw.length !== 32) {
+    throw new EncryptionKeyError(
+      `ENCRYPTION_KEY must be base64 of exactly 32 bytes (got ${raw ? `${raw.length} bytes` : "no valid base64"})`,
+    );
   }
+  const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  if (keyCache.size >= 4) keyCache.clear(); // at most a current and a previous key in use
+  keyCache.set(keyB64, key);
   return key;
 }
 

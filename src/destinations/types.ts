@@ -16,6 +16,8 @@ export type ItemOutcome =
   | { status: "failed"; code: string };
 
 export interface SendContext {
+  /** Whose delivery this is: credential caches are keyed by it, never shared between tenants. */
+  scope: { tenantId: string; destinationId: string };
   settings: Record<string, unknown>;
   credentials: Record<string, string>;
   env: Env;

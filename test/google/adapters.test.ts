@@ -38,13 +38,25 @@ describe("OAuth access token", () => {
     expect(g.apiCalls()[3]!.headers.authorization).toBe("Bearer t2");
   });
 
-  it("is shared by both Google destinations of the same OAuth client, not across clients", async () => {
+  it("is reused only by the same tenant, destination and full credential set", async () => {
     const g = google(() => Response.json({ results: [{}], requestId: "r" }));
-    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW));
-    await googleDataManagerDestination.send([item()], sendContext(g.fetch, DM_SETTINGS, OAUTH_CREDENTIALS, NOW));
+    const a = { tenantId: "tenant-a", destinationId: "gads" };
+    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW, a));
+    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW, a));
     expect(g.tokenCalls()).toHaveLength(1);
-    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, { ...ADS_CREDENTIALS, refreshToken: "other" }, NOW));
+    // Another tenant presenting the same client id and refresh token but its own secret.
+    const b = { tenantId: "tenant-b", destinationId: "gads" };
+    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, { ...ADS_CREDENTIALS, clientSecret: "guess" }, NOW, b));
     expect(g.tokenCalls()).toHaveLength(2);
+    expect(g.tokenCalls()[1]!.text).toContain("client_secret=guess");
+    expect(g.apiCalls()[2]!.headers.authorization).toBe("Bearer t2");
+    // The same credentials in another tenant, or in another destination of the same tenant.
+    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW, { ...a, tenantId: "tenant-c" }));
+    await googleDataManagerDestination.send([item()], sendContext(g.fetch, DM_SETTINGS, OAUTH_CREDENTIALS, NOW, { ...a, destinationId: "dm" }));
+    expect(g.tokenCalls()).toHaveLength(4);
+    // Any change of the credential set is a new token.
+    await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, { ...ADS_CREDENTIALS, refreshToken: "other" }, NOW, a));
+    expect(g.tokenCalls()).toHaveLength(5);
   });
 
   it("a 401 refreshes the token once and resends once", async () => {

@@ -79,8 +79,9 @@ export function sendContext(
   settings: Record<string, unknown>,
   credentials: Record<string, string>,
   now = OCCURRED_AT + 60_000,
+  scope: SendContext["scope"] = { tenantId: "t-google", destinationId: "gads" },
 ): SendContext {
-  return { env, settings, credentials, now, fetch: fetchFn };
+  return { scope, env, settings, credentials, now, fetch: fetchFn };
 }
 
 export const tokenResponse = (token: string, expiresIn = 3599) =>

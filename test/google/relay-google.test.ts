@@ -195,7 +195,7 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
     expect(google.callsTo("google-ads")).toHaveLength(2);
   });
 
-  it("reuses one access token across batches and destinations until it nears expiry", async () => {
+  it("reuses one access token per destination across batches until it nears expiry", async () => {
     await createGoogleTenant("g-token", { ads: ADS_SETTINGS, dm: DM_SETTINGS });
     const google = useGoogleEmulators(now);
     await sendAll("g-token", [googlePurchase("order-t1")]);
@@ -206,12 +206,13 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
 
     expect(google.callsTo("google-ads")).toHaveLength(2);
     expect(google.callsTo("google-dm")).toHaveLength(2);
-    expect(google.callsTo("google-oauth")).toHaveLength(1);
+    // Tokens are cached per tenant and destination (never shared beyond them): one each.
+    expect(google.callsTo("google-oauth")).toHaveLength(2);
 
-    advance(3_600_000); // the 3,599 s token is now stale
+    advance(3_600_000); // the 3,599 s tokens are now stale
     await sendAll("g-token", [googlePurchase("order-t3")]);
     await runAlarm("g-token");
-    expect(google.callsTo("google-oauth")).toHaveLength(2);
+    expect(google.callsTo("google-oauth")).toHaveLength(4);
   });
 
   it("does not send a conversion without a click id or identifiers, and says why", async () => {

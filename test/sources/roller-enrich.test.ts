@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { fetchRollerBooking, rollerBookingCustomer, rollerBookingFromResponse } from "../../src/sources/roller";
 import { clearRollerTokenCache } from "../../src/sources/roller/enrich";
+import { TokenCache, type RunMemo } from "../../src/platform/token-cache";
 import { server, useMsw } from "../helpers/msw";
 import { fixtures } from "./helpers";
 
@@ -52,15 +53,18 @@ function rollerEmulator(script: { token?: Reply[]; booking?: Reply[] } = {}) {
   return calls;
 }
 
-let cache: Map<string, { token: string; expiresAt: number }>;
+let cache: TokenCache;
+let memo: RunMemo;
 let now: number;
 beforeEach(() => {
   clearRollerTokenCache();
-  cache = new Map();
+  cache = new TokenCache();
+  memo = new Map();
   now = Date.UTC(2026, 10, 22, 12);
 });
 
-const lookup = () => fetchRollerBooking(ENV, CREDENTIALS, UNIQUE_ID, fetch, { cache, now: () => now });
+const SCOPE = { tenantId: "t-roller", ownerId: "hook" };
+const lookup = () => fetchRollerBooking(ENV, CREDENTIALS, UNIQUE_ID, fetch, { scope: SCOPE, cache, memo, now: () => now });
 
 describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
   it("maps the booking detail to customer data, with one token request for many lookups", async () => {
@@ -77,6 +81,29 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
     const results = await Promise.all([lookup(), lookup(), lookup()]);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(calls.token).toHaveLength(1);
+  });
+
+  it("never shares a pending token request beyond the run that started it", async () => {
+    const calls = rollerEmulator();
+    // Two alarm runs (two request contexts) at once: each has its own memo.
+    const other = () => fetchRollerBooking(ENV, CREDENTIALS, UNIQUE_ID, fetch, { scope: SCOPE, cache, memo: new Map(), now: () => now });
+    await Promise.all([lookup(), other()]);
+    expect(calls.token).toHaveLength(2);
+  });
+
+  it("keys cached tokens by tenant, source and the full credential set", async () => {
+    const calls = rollerEmulator();
+    const as = (scope: typeof SCOPE, credentials = CREDENTIALS) =>
+      fetchRollerBooking(ENV, credentials, UNIQUE_ID, fetch, { scope, cache, memo: new Map(), now: () => now });
+    await as(SCOPE);
+    await as(SCOPE);
+    expect(calls.token).toHaveLength(1);
+    await as({ tenantId: "t-other", ownerId: "hook" });
+    await as({ tenantId: "t-roller", ownerId: "hook-2" });
+    await as(SCOPE, { ...CREDENTIALS, clientSecret: "another-secret" });
+    expect(calls.token).toHaveLength(4);
+    expect(calls.token[3]!.body.client_secret).toBe("another-secret");
+    expect(calls.booking.map((c) => c.authorization)).toEqual(["Bearer token-1", "Bearer token-1", "Bearer token-2", "Bearer token-3", "Bearer token-4"]);
   });
 
   it("requests a new token once the cached one is about to expire", async () => {

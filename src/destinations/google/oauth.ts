@@ -1,4 +1,4 @@
-import { sha256Hex } from "../../identity/hash";
+import { TokenCache, tokenCacheKey } from "../../platform/token-cache";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
 import type { ItemOutcome, SendContext } from "../types";
 
@@ -21,17 +21,12 @@ export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
 const DEFAULT_EXPIRES_IN_S = 3599;
 const MAX_CACHED_TOKENS = 1000;
 
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-}
-
-// Keyed by a hash of client id and refresh token: the refresh token is a long-lived secret and
-// must not sit in memory as a map key. Plain values only; a pending fetch is deliberately not
-// shared across runs, because Durable Objects of different tenants share this isolate and a
-// promise awaited across their request contexts can be cancelled with the one that started it;
-// within one delivery run the lanes share it through `ctx.runMemo`.
-const cache = new Map<string, CachedToken>();
+// Plain values only, keyed by tenant, destination and a hash of every credential field (see
+// src/platform/token-cache.ts): Durable Objects of different tenants share this isolate. A pending
+// fetch is deliberately not shared across runs, because a promise awaited across request contexts
+// can be cancelled with the one that started it; within one delivery run the lanes share it
+// through `ctx.runMemo`.
+const cache = new TokenCache(MAX_CACHED_TOKENS);
 
 export function clearGoogleTokenCacheForTesting(): void {
   cache.clear();
@@ -43,8 +38,9 @@ export function readOAuthCredentials(credentials: Record<string, string>): Googl
   return { clientId, clientSecret, refreshToken };
 }
 
-async function cacheKey(creds: GoogleOAuthCredentials): Promise<string> {
-  return sha256Hex(`${creds.clientId}\n${creds.refreshToken}`);
+function cacheKey(creds: GoogleOAuthCredentials, ctx: SendContext): Promise<string> {
+  const scope = { tenantId: ctx.scope.tenantId, ownerId: ctx.scope.destinationId };
+  return tokenCacheKey("google-oauth", scope, [ctx.env.GOOGLE_OAUTH_TOKEN_URL, creds.clientId, creds.clientSecret, creds.refreshToken]);
 }
 
 /**
@@ -56,9 +52,9 @@ export async function getAccessToken(
   ctx: SendContext,
   options: { rejected?: string } = {},
 ): Promise<TokenResult> {
-  const key = await cacheKey(creds);
-  const cached = cache.get(key);
-  if (cached && cached.expiresAt > ctx.now && cached.token !== options.rejected) {
+  const key = await cacheKey(creds, ctx);
+  const cached = cache.get(key, ctx.now);
+  if (cached && cached.token !== options.rejected) {
     return { ok: true, token: cached.token };
   }
   cache.delete(key);
@@ -71,19 +67,10 @@ export async function getAccessToken(
   const result = await pending;
   if (result.ok) {
     const expiresAt = ctx.now + result.expiresInS * 1000 - TOKEN_EXPIRY_MARGIN_MS;
-    if (expiresAt > ctx.now) remember(key, { token: result.token, expiresAt });
+    if (expiresAt > ctx.now) cache.set(key, { token: result.token, expiresAt });
     return { ok: true, token: result.token };
   }
   return result;
-}
-
-function remember(key: string, entry: CachedToken): void {
-  if (cache.size >= MAX_CACHED_TOKENS) {
-    // Oldest insertion first (Map order): tenants not seen for a while.
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(key, entry);
 }
 
 type FetchResult = { ok: true; token: string; expiresInS: number } | { ok: false; outcome: ItemOutcome };

@@ -1,6 +1,7 @@
 import type { CustomerData } from "../../events/conversion";
 import { rollerBookingCustomer } from "./booking";
 import { retryAfterMs } from "../../destinations/http";
+import { TokenCache, tokenCacheKey, type CredentialScope, type RunMemo } from "../../platform/token-cache";
 
 /**
  * Booking-detail enrichment for ROLLER webhooks that lack e-mail or phone (reference §1.3: "the
@@ -32,28 +33,19 @@ export type RollerBookingLookup =
   | { ok: true; customer: CustomerData }
   | { ok: false; code: RollerLookupCode; retryable: boolean; retryAfterMs?: number };
 
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-}
-
-/** Where tokens live between lookups; the default is this isolate's memory. */
-export interface RollerTokenCache {
-  get(key: string): CachedToken | undefined;
-  set(key: string, value: CachedToken): void;
-  delete(key: string): void;
-}
-
 export interface RollerLookupOptions {
-  cache?: RollerTokenCache;
+  /** The tenant and source whose credentials these are; cached tokens are keyed by it. */
+  scope: CredentialScope;
+  /** Where tokens live between lookups; the default is this isolate's memory. */
+  cache?: TokenCache;
+  /** Token requests in flight, shared by the lookups of one alarm run only. */
+  memo?: RunMemo;
   now?: () => number;
 }
 
 type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
-const memoryCache: RollerTokenCache = new Map<string, CachedToken>();
-/** One token request per credentials at a time, however many lookups wait on it. */
-const pendingTokens = new Map<string, Promise<TokenOutcome>>();
+const memoryCache = new TokenCache();
 
 /** A token is dropped this long before ROLLER says it expires, so none is used at the edge. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -79,7 +71,7 @@ function apiBase(env: Pick<Env, "ROLLER_API_BASE">): string {
   return (env.ROLLER_API_BASE || "https://api.roller.app").replace(/\/+$/, "");
 }
 
-async function requestToken(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: RollerTokenCache, key: string): Promise<TokenOutcome> {
+async function requestToken(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: TokenCache, key: string): Promise<TokenOutcome> {
   let res: Response;
   try {
     res = await fetchFn(`${base}/token`, {
@@ -103,14 +95,18 @@ async function requestToken(base: string, credentials: RollerCredentials, fetchF
   return { ok: true, token, fresh: true };
 }
 
-function token(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: RollerTokenCache): Promise<TokenOutcome> {
-  const key = `${base}|${credentials.clientId}`;
-  const cached = cache.get(key);
-  if (cached && cached.expiresAt > now) return Promise.resolve({ ok: true, token: cached.token, fresh: false });
-  const pending = pendingTokens.get(key);
+/**
+ * A cached token, or one request for a new one. Concurrent lookups of one run wait on the same
+ * request through the run's memo; nothing pending outlives the run.
+ */
+function token(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: TokenCache, key: string, memo: RunMemo | undefined): Promise<TokenOutcome> {
+  const cached = cache.get(key, now);
+  if (cached) return Promise.resolve({ ok: true, token: cached.token, fresh: false });
+  const memoKey = `roller-token:${key}`;
+  const pending = memo?.get(memoKey) as Promise<TokenOutcome> | undefined;
   if (pending) return pending;
-  const request = requestToken(base, credentials, fetchFn, now, cache, key).finally(() => pendingTokens.delete(key));
-  pendingTokens.set(key, request);
+  const request = requestToken(base, credentials, fetchFn, now, cache, key).finally(() => memo?.delete(memoKey));
+  memo?.set(memoKey, request);
   return request;
 }
 
@@ -134,15 +130,17 @@ export async function fetchRollerBooking(
   credentials: RollerCredentials,
   uniqueId: string,
   fetchFn: FetchFn = (input, init) => fetch(input, init),
-  options: RollerLookupOptions = {},
+  options: RollerLookupOptions,
 ): Promise<RollerBookingLookup> {
   const base = apiBase(env);
   const cache = options.cache ?? memoryCache;
   const now = options.now ?? Date.now;
-  const key = `${base}|${credentials.clientId}`;
+  // Tenant, source, API base and every credential field: a tenant that knows another's client id
+  // but not its secret never reaches that tenant's token.
+  const key = await tokenCacheKey("roller", options.scope, [base, credentials.clientId, credentials.clientSecret]);
 
   for (let attempt = 0; attempt < 2; attempt++) {
-    const auth = await token(base, credentials, fetchFn, now(), cache);
+    const auth = await token(base, credentials, fetchFn, now(), cache, key, options.memo);
     if (!auth.ok) return auth;
     let res: Response;
     try {
@@ -171,6 +169,5 @@ export async function fetchRollerBooking(
 
 /** For tests: forget cached tokens. */
 export function clearRollerTokenCache(): void {
-  (memoryCache as Map<string, CachedToken>).clear();
-  pendingTokens.clear();
+  memoryCache.clear();
 }
