@@ -10,6 +10,7 @@ export type AuditAction =
   | "tenant.update"
   | "tenant.delete"
   | "tenant.rotate_key"
+  | "tenant.rotate_beacon_key"
   | "source.put"
   | "source.delete"
   | "destination.put"

@@ -24,7 +24,7 @@ export class DecryptError extends Error {
   }
 }
 
-export type SecretKind = "source" | "source-credentials" | "destination";
+export type SecretKind = "source" | "source-credentials" | "destination" | "beacon-key";
 
 /** `tenantId/kind/id`: ids cannot contain "/", so distinct places never share an AAD. */
 export function secretAad(tenantId: string, kind: SecretKind, id: string): string {

@@ -54,6 +54,9 @@ export function tenantView(tenant: TenantConfig) {
     timezone: tenant.timezone ?? null,
     allowedOrigins: tenant.allowedOrigins,
     rawCapture: tenant.rawCapture ?? false,
+    // Never the key itself: only the mode and whether a key is set.
+    beaconAuth: tenant.beaconAuth ?? "signed",
+    beaconKeySet: (tenant.beaconKeys ?? []).length > 0,
     consentPolicy: tenant.consentPolicy,
     sources: Object.values(tenant.sources).map(sourceView),
     destinations: Object.values(tenant.destinations).map(destinationView),

@@ -5,6 +5,9 @@ import { ID_PATTERN, ID_RULE } from "./ids";
 
 export const REGIONS = ["eu", "us", "global"] as const;
 
+/** "signed": beacons need a join token from the checkout server; "origin": the Origin header alone. */
+export const BEACON_AUTH = ["signed", "origin"] as const;
+
 const name = z.string().trim().min(1, "must not be empty").max(200);
 
 const country = z
@@ -60,6 +63,7 @@ export const createTenantSchema = z.strictObject({
   timezone: timezone.optional(),
   allowedOrigins: allowedOrigins.default(() => []),
   rawCapture: z.boolean().default(false),
+  beaconAuth: z.enum(BEACON_AUTH).default("signed"),
 });
 
 /** `null` clears an optional field. `region` is accepted only to report region_immutable. */
@@ -70,6 +74,7 @@ export const patchTenantSchema = z.strictObject({
   timezone: timezone.nullable().optional(),
   allowedOrigins: allowedOrigins.optional(),
   rawCapture: z.boolean().optional(),
+  beaconAuth: z.enum(BEACON_AUTH).optional(),
 });
 
 export type CreateTenantInput = z.output<typeof createTenantSchema>;

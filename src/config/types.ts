@@ -49,6 +49,14 @@ export interface DestinationConfig {
   updatedAt: string;
 }
 
+/** A beacon signing key (src/beacons/keys.ts); `retiresAt` is set once a newer key replaced it. */
+export interface BeaconKeyRecord {
+  id: string;
+  key: Encrypted;
+  createdAt: string;
+  retiresAt?: string;
+}
+
 export interface TenantConfig {
   id: string;
   name: string;
@@ -58,6 +66,10 @@ export interface TenantConfig {
   allowedOrigins: string[];
   /** Keep each verified webhook body, encrypted, in R2 for troubleshooting (deleted with the event). */
   rawCapture?: boolean;
+  /** How browser beacons prove they belong to a checkout; absent (older tenants) means "signed". */
+  beaconAuth?: "signed" | "origin";
+  /** Current beacon signing key first, then the previous one during its 24 h grace. */
+  beaconKeys?: BeaconKeyRecord[];
   /** SHA-256 hex of the tenant API key; the key itself is shown once at creation. */
   apiKeyHash: string;
   consentPolicy: ConsentPolicy;

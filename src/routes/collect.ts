@@ -1,5 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { activeBeaconKeys, beaconAuthOf } from "../beacons/keys";
+import { checkJoinToken } from "../beacons/join-token";
 import { getTenant } from "../config/tenant-store";
 import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
@@ -8,6 +10,7 @@ import { ApiError } from "../http/errors";
 import { rateLimitByIp } from "../http/rate-limit";
 import { hashOpaque } from "../identity/subjects";
 import { tenantRelay } from "../platform/durable";
+import { clock } from "../platform/clock";
 import { log } from "../platform/log";
 import { enabledDestinations } from "./plan";
 
@@ -16,6 +19,7 @@ type CollectEnv = { Bindings: Env; Variables: { tenant: TenantConfig; origin: st
 const text = z.string().trim().min(1).max(1024).optional().catch(undefined);
 const beaconSchema = z.object({
   joinKey: z.string().trim().min(1).max(256),
+  joinToken: z.string().max(128).optional(),
   consent: consentSchema.optional(),
   clickIds: z
     .object({ gclid: text, gbraid: text, wbraid: text, fbclid: text, fbc: text, fbp: text })
@@ -47,6 +51,22 @@ const tenantOrigin: MiddlewareHandler<CollectEnv> = async (c, next) => {
   c.header("Vary", "Origin");
 };
 
+/**
+ * In "signed" mode (the default) a beacon must carry a join token minted by the tenant's checkout
+ * server for this join key: an Origin header is set freely by any non-browser client, so it alone
+ * cannot keep a forger from writing consent under a buyer's join key. Every failure (no key
+ * configured, missing, malformed, expired, foreign token) answers the same 401, nothing stored.
+ */
+async function requireJoinToken(env: Env, tenant: TenantConfig, joinKey: string, token: string | undefined): Promise<void> {
+  if (beaconAuthOf(tenant) === "origin") return;
+  const now = clock.now();
+  const check = await checkJoinToken(token, await activeBeaconKeys(env, tenant, now), tenant.id, joinKey, now);
+  if (!check.ok) {
+    log.warn("beacon_rejected", { tenantId: tenant.id, code: `join_token_${check.why}` });
+    throw new ApiError(401, "invalid_join_token", "The beacon needs a valid joinToken for its joinKey, minted by the checkout server");
+  }
+}
+
 /** POST /v1/collect/:tenantId — the browser beacon (SPEC §4.1). */
 export const collectRoutes = new Hono<CollectEnv>();
 
@@ -61,6 +81,7 @@ collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, async (
   const tenant = c.get("tenant");
   // sendBeacon posts text/plain, so the body is read as JSON whatever its content type.
   const body = validate(beaconSchema, parseJson(await c.req.text()));
+  await requireJoinToken(c.env, tenant, body.joinKey, body.joinToken);
   const gpc = c.req.header("sec-gpc") === "1";
   const joinHash = (await hashOpaque(body.joinKey))!;
   const ip = c.req.header("cf-connecting-ip");

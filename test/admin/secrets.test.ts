@@ -155,7 +155,7 @@ describe("secrets at rest and in responses", () => {
     expect(rows.every((r) => r.tenant_id === id && !Number.isNaN(Date.parse(r.at)))).toBe(true);
 
     const details = rows.map((r) => JSON.parse(r.detail));
-    expect(details[0]).toEqual({ fields: ["id", "name", "region", "allowedOrigins", "rawCapture"], created: true });
+    expect(details[0]).toEqual({ fields: ["id", "name", "region", "allowedOrigins", "rawCapture", "beaconAuth"], created: true });
     expect(details[1]).toEqual({ fields: ["options", "type", "secret"], created: true });
     expect(details[4]).toEqual({
       fields: [

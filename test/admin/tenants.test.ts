@@ -28,6 +28,8 @@ describe("POST /v1/admin/tenants", () => {
       timezone: "Europe/Berlin",
       allowedOrigins: ["https://shop.example", "http://localhost:8080"],
       rawCapture: false,
+      beaconAuth: "signed",
+      beaconKeySet: false,
       consentPolicy: { googleOnDenied: "drop", categoryMap: {}, userRegion: "auto", defaultsCountOutsideEea: false },
       sources: [],
       destinations: [],

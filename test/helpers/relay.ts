@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { mintJoinToken } from "../../src/beacons/join-token";
 import { clock } from "../../src/platform/clock";
 import { TEST_WHSEC, signStandard } from "./standard-webhooks";
 
@@ -37,7 +38,20 @@ export async function createTenant(id: string, opts: { region?: string; defaultC
     credentials: { accessToken: META_TOKEN },
   });
   if (dest.status >= 300) throw new Error(`destination put failed: ${dest.status} ${dest.text}`);
-  return { apiKey: created.json.apiKey as string };
+  const key = await admin("POST", `/tenants/${id}/beacon-key`);
+  if (key.status !== 201) throw new Error(`beacon key failed: ${key.status} ${key.text}`);
+  beaconKeys.set(id, key.json.beaconKey);
+  return { apiKey: created.json.apiKey as string, beaconKey: key.json.beaconKey as string };
+}
+
+/** Each test tenant's current beacon signing key, as its checkout server would hold it. */
+export const beaconKeys = new Map<string, string>();
+
+/** A join token as a checkout server mints it (README "Signed beacons"), valid for an hour. */
+export function joinTokenFor(tenantId: string, joinKey: string, opts: { key?: string; exp?: number } = {}): Promise<string> {
+  const key = opts.key ?? beaconKeys.get(tenantId);
+  if (!key) throw new Error(`no beacon key for ${tenantId}`);
+  return mintJoinToken(key, tenantId, joinKey, opts.exp ?? Math.floor(clock.now() / 1000) + 3600);
 }
 
 export const CUSTOMER = {
@@ -94,11 +108,24 @@ export function relayRows(tenantId: string) {
         return [];
       }
     };
-    return { events: q("SELECT * FROM events"), deliveries: q("SELECT * FROM deliveries"), kv: [...state.storage.kv.list()] };
+    return {
+      events: q("SELECT * FROM events"),
+      deliveries: q("SELECT * FROM deliveries"),
+      beacons: q("SELECT * FROM beacons"),
+      suppressions: q("SELECT * FROM suppressions"),
+      kv: [...state.storage.kv.list()],
+    };
   });
 }
 
-export async function sendBeacon(tenantId: string, body: unknown, headers: Record<string, string> = {}) {
+/**
+ * Posts a beacon as a browser would. An object body with a joinKey and no joinToken gets a valid
+ * token for the tenant's key (`sign: false` sends it as given).
+ */
+export async function sendBeacon(tenantId: string, body: unknown, headers: Record<string, string> = {}, sign = true) {
+  if (sign && body && typeof body === "object" && !("joinToken" in body) && typeof (body as any).joinKey === "string" && beaconKeys.has(tenantId)) {
+    body = { ...body, joinToken: await joinTokenFor(tenantId, (body as any).joinKey.trim()) };
+  }
   return api(`/v1/collect/${tenantId}`, {
     method: "POST",
     headers: { origin: "https://shop.example", "content-type": "text/plain", "cf-connecting-ip": "198.51.100.9", ...headers },

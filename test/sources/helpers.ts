@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import type { SourceContext, SourceRequest } from "../../src/sources/types";
-import { ADMIN, BASE, META_TOKEN, admin } from "../helpers/relay";
+import { ADMIN, BASE, META_TOKEN, admin, beaconKeys } from "../helpers/relay";
 import rollerCreated from "../fixtures/roller-booking-created.json";
 import rollerDetail from "../fixtures/roller-booking-detail.json";
 import shopifyPaid from "../fixtures/shopify-order-paid.json";
@@ -123,6 +123,9 @@ export async function createSourceTenant(t: SourceTenant): Promise<void> {
     credentials: { accessToken: META_TOKEN },
   });
   if (dest.status >= 300) throw new Error(`destination put failed: ${dest.status} ${dest.text}`);
+  const key = await admin("POST", `/tenants/${t.id}/beacon-key`);
+  if (key.status !== 201) throw new Error(`beacon key failed: ${key.status} ${key.text}`);
+  beaconKeys.set(t.id, key.json.beaconKey);
   if (t.consentPolicy) {
     const policy = await admin("PUT", `/tenants/${t.id}/consent-policy`, t.consentPolicy);
     if (policy.status >= 300) throw new Error(`consent policy put failed: ${policy.status} ${policy.text}`);

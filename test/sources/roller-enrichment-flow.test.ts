@@ -4,7 +4,7 @@ import { sha256Hex } from "../../src/identity/hash";
 import { clearRollerTokenCache } from "../../src/sources/roller/enrich";
 import { advance, now, useTestClock } from "../helpers/clock";
 import { server, useMsw } from "../helpers/msw";
-import { admin, api, runAlarm } from "../helpers/relay";
+import { admin, api, joinTokenFor, runAlarm } from "../helpers/relay";
 import { SECRETS, createSourceTenant, fixtures, postHook, sign } from "./helpers";
 
 useMsw();
@@ -52,7 +52,7 @@ async function setUp(id: string) {
   await api(`/v1/collect/${id}`, {
     method: "POST",
     headers: { origin: "https://tickets.example", "content-type": "text/plain", "user-agent": "Mozilla/5.0 (beacon)" },
-    body: JSON.stringify({ joinKey: "sj_4f9a2c1e8b7d", consent: { meta: "granted" }, page: { url: "https://tickets.example/done" } }),
+    body: JSON.stringify({ joinKey: "sj_4f9a2c1e8b7d", joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"), consent: { meta: "granted" }, page: { url: "https://tickets.example/done" } }),
   });
   const envelope = fixtures.rollerCreated();
   delete envelope.data.booking.email;

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { server, useMsw } from "../helpers/msw";
-import { admin } from "../helpers/relay";
+import { admin, joinTokenFor } from "../helpers/relay";
 import {
   SECRETS,
   createSourceTenant,
@@ -475,8 +475,9 @@ describe("platform specifics through the Worker", () => {
   });
 });
 
-async function postBeacon(tenant: string, body: unknown) {
+async function postBeacon(tenant: string, body: { joinKey: string; [field: string]: unknown }) {
   const { exports } = await import("cloudflare:workers");
+  body = { ...body, joinToken: await joinTokenFor(tenant, body.joinKey) } as typeof body;
   const res = await exports.default.fetch(`http://sluice.test/v1/collect/${tenant}`, {
     method: "POST",
     headers: {

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { limitBody } from "../../http/body";
 import { authenticate, tenantAccess } from "./auth";
+import { beaconKeyRoutes } from "./beacon-key";
 import { consentPolicyRoutes } from "./consent-policy";
 import type { AdminEnv } from "./context";
 import { destinationRoutes } from "./destinations";
@@ -29,3 +30,4 @@ adminRoutes.route("/tenants/:id/events", eventRoutes);
 adminRoutes.route("/tenants/:id/stats", statsRoutes);
 adminRoutes.route("/tenants/:id/subjects", subjectRoutes);
 adminRoutes.route("/tenants/:id/dry-run", dryRunRoutes);
+adminRoutes.route("/tenants/:id/beacon-key", beaconKeyRoutes);

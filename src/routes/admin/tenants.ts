@@ -37,6 +37,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     ...(body.timezone !== undefined && { timezone: body.timezone }),
     allowedOrigins: body.allowedOrigins,
     rawCapture: body.rawCapture,
+    beaconAuth: body.beaconAuth,
     apiKeyHash,
     consentPolicy: structuredClone(DEFAULT_CONSENT_POLICY),
     sources: {},
@@ -45,7 +46,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     updatedAt: now,
   };
   await createTenantConfig(c.env, tenant);
-  const fields = ["id", "name", "region", "defaultCountry", "timezone", "allowedOrigins", "rawCapture"].filter(
+  const fields = ["id", "name", "region", "defaultCountry", "timezone", "allowedOrigins", "rawCapture", "beaconAuth"].filter(
     (k) => tenant[k as keyof TenantConfig] !== undefined,
   );
   await recordAudit(c.env.DB, {
@@ -89,6 +90,7 @@ tenantRoutes.patch("/", async (c) => {
   if (body.name !== undefined) next.name = body.name;
   if (body.allowedOrigins !== undefined) next.allowedOrigins = body.allowedOrigins;
   if (body.rawCapture !== undefined) next.rawCapture = body.rawCapture;
+  if (body.beaconAuth !== undefined) next.beaconAuth = body.beaconAuth;
   if (body.defaultCountry === null) delete next.defaultCountry;
   else if (body.defaultCountry !== undefined) next.defaultCountry = body.defaultCountry;
   if (body.timezone === null) delete next.timezone;
@@ -100,6 +102,7 @@ tenantRoutes.patch("/", async (c) => {
     timezone: t.timezone,
     allowedOrigins: t.allowedOrigins,
     rawCapture: t.rawCapture ?? false,
+    beaconAuth: t.beaconAuth ?? "signed",
   });
   const fields = changedKeys(pick(tenant), pick(next));
   if (fields.length === 0) return c.json({ tenant: tenantView(tenant) });

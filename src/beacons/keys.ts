@@ -1,0 +1,47 @@
+import { decryptSecret, encryptSecret, secretAad } from "../config/crypto";
+import { randomBytes, toBase64Url, toHex } from "../config/encoding";
+import type { BeaconKeyRecord, TenantConfig } from "../config/types";
+
+/** After a rotation the previous key keeps verifying this long, so tokens already minted still work. */
+export const PREVIOUS_KEY_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/** How beacons are authenticated; a tenant stored before the setting existed is "signed". */
+export function beaconAuthOf(tenant: TenantConfig): "signed" | "origin" {
+  return tenant.beaconAuth ?? "signed";
+}
+
+/**
+ * A new beacon signing key, `bk_` + 256 random bits, encrypted under ENCRYPTION_KEY with an AAD
+ * naming the tenant and the key's own id. The current key becomes the previous one, valid for
+ * PREVIOUS_KEY_GRACE_MS more; anything older is dropped.
+ */
+export async function rotateBeaconKey(
+  env: Env,
+  tenant: TenantConfig,
+  now: number,
+): Promise<{ beaconKey: string; beaconKeys: BeaconKeyRecord[] }> {
+  const beaconKey = `bk_${toBase64Url(randomBytes(32))}`;
+  const id = toHex(randomBytes(8));
+  const fresh: BeaconKeyRecord = {
+    id,
+    key: await encryptSecret(env.ENCRYPTION_KEY, beaconKey, secretAad(tenant.id, "beacon-key", id)),
+    createdAt: new Date(now).toISOString(),
+  };
+  const current = liveKeys(tenant, now).find((k) => k.retiresAt === undefined);
+  const previous = current ? [{ ...current, retiresAt: new Date(now + PREVIOUS_KEY_GRACE_MS).toISOString() }] : [];
+  return { beaconKey, beaconKeys: [fresh, ...previous] };
+}
+
+function liveKeys(tenant: TenantConfig, now: number): BeaconKeyRecord[] {
+  return (tenant.beaconKeys ?? []).filter((k) => k.retiresAt === undefined || Date.parse(k.retiresAt) > now);
+}
+
+/** The keys that verify a join token now, in clear; an unreadable one verifies nothing. */
+export async function activeBeaconKeys(env: Env, tenant: TenantConfig, now: number): Promise<string[]> {
+  const keys = await Promise.all(
+    liveKeys(tenant, now).map((k) =>
+      decryptSecret(env.ENCRYPTION_KEY, k.key, secretAad(tenant.id, "beacon-key", k.id)).catch(() => undefined),
+    ),
+  );
+  return keys.filter((k): k is string => k !== undefined);
+}
