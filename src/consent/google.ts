@@ -75,8 +75,11 @@ function adUserData(
   }
   if (def) {
     if (conflictAt("default")) return { ...conflict, provenance: "default_only" };
-    // A denial by default is still a denial (gcd `p` is §6.3 row 5), so it may carry the flag.
-    if (def === "denied") return { adUserData: "denied", provenance: "default_only", reason: "gcm_ad_user_data_denied", explicitDenial: true };
+    // A denial by default still blocks and may carry the denied flag (gcd `p`), but it is the
+    // page's setting, not the user's choice: its own reason keeps it from counting as a refusal.
+    if (def === "denied") {
+      return { adUserData: "denied", provenance: "default_only", reason: "gcm_ad_user_data_default_denied", explicitDenial: true };
+    }
     if (defaultGrantDiscounted(jurisdiction)) {
       return { adUserData: "unknown", provenance: "default_only", reason: "gcm_default_only", explicitDenial: false };
     }

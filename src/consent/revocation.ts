@@ -1,27 +1,17 @@
+import { verdictBasis } from "./basis";
 import { decideSnapshot, type DestinationRef } from "./decide";
 import type { EffectiveConsentPolicy } from "./policy";
-import type { ConsentReason, ConsentSnapshot } from "./types";
-
-/**
- * Reasons that mean someone said no. A later snapshot that merely lacks a signal (a beacon
- * without consent, an unreadable string) is not a withdrawal; one that refuses is.
- */
-const DENIALS: ReadonlySet<ConsentReason> = new Set<ConsentReason>([
-  "withdrawn",
-  "us_opt_out",
-  "consent_conflict",
-  "category_denied",
-  "gcm_ad_user_data_denied",
-  "tcf_purpose_1_denied",
-  "tcf_purpose_7_denied",
-  "tcf_vendor_755_no_consent",
-  "meta_denied",
-]);
+import type { ConsentSnapshot } from "./types";
 
 /**
  * Whether `next` revokes for `destination` what `previous` granted: SPEC §4.1, "a beacon whose
- * consent denies what an earlier one granted is a withdrawal". A Google denial that would still
- * travel with the denied flag counts too, since the grant it replaces allowed identifiers.
+ * consent denies what an earlier one granted is a withdrawal". Only a refusal counts (basis
+ * `denied`: a user's update, a TCF refusal, a category or Meta flag set to no, an opt-out, a
+ * contradiction). A later snapshot that merely lacks a signal, is unreadable, or carries only a
+ * page default is not a withdrawal: a Consent Mode default is the site's setting before the user
+ * chooses (https://developers.google.com/tag-platform/security/guides/consent),
+ * so two defaults never make one. A Google denial that would still travel with the denied flag
+ * counts too, since the grant it replaces allowed identifiers.
  */
 export function isRevocation(
   previous: ConsentSnapshot,
@@ -31,7 +21,7 @@ export function isRevocation(
 ): boolean {
   if (decideSnapshot(previous, destination, policy).decision !== "send") return false;
   const after = decideSnapshot(next, destination, policy);
-  return after.decision !== "send" && DENIALS.has(after.reason);
+  return after.decision !== "send" && verdictBasis(after) === "denied";
 }
 
 /** The destinations for which `next` revokes an earlier grant. */

@@ -21,7 +21,7 @@ export type GrantReason =
   | "category_granted"
   | "meta_granted";
 
-export type TcfInvalidReason = "tcf_invalid" | "tcf_policy_outdated" | "tcf_vendors_disclosed_missing";
+export type TcfInvalidReason = "tcf_invalid" | "tcf_not_service_specific" | "tcf_policy_outdated" | "tcf_vendors_disclosed_missing";
 
 /** TCF outcomes for Google's ad_user_data, in the order they are checked (see tcf.ts). */
 export type TcfGoogleReason =
@@ -34,15 +34,21 @@ export type TcfGoogleReason =
 
 export type BlockReason =
   | "consent_missing"
+  /** A consent field carried a value that is not one of its known values (e.g. `meta: "yes"`). */
+  | "consent_malformed"
   | "withdrawn"
   | "us_opt_out"
   | "gpp_invalid"
+  /** A GPP string carries a section the decoder cannot read, where a US opt-out could hide. */
+  | "gpp_section_unknown"
   | TcfInvalidReason
   | "gcd_invalid"
   | "gcs_invalid"
   | "consent_conflict"
   | "category_denied"
   | "gcm_ad_user_data_denied"
+  /** Denied by the page's default only: no user choice yet. */
+  | "gcm_ad_user_data_default_denied"
   | "gcm_ad_user_data_missing"
   | "gcm_default_only"
   | Exclude<TcfGoogleReason, "tcf_granted">
@@ -51,7 +57,14 @@ export type BlockReason =
 
 export type ConsentReason = GrantReason | BlockReason;
 
-export type ConsentProblem = TcfInvalidReason | "gcd_invalid" | "gcs_invalid" | "gpp_invalid" | "consent_conflict";
+export type ConsentProblem =
+  | TcfInvalidReason
+  | "gcd_invalid"
+  | "gcs_invalid"
+  | "gpp_invalid"
+  | "gpp_section_unknown"
+  | "consent_malformed"
+  | "consent_conflict";
 
 /** A publisher restriction on vendor 755: type 0 not allowed, 1 require consent, 2 require LI. */
 export interface TcfRestriction {

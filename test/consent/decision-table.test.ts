@@ -62,11 +62,15 @@ describe("decision table §6.3", () => {
   });
 
   it("row 5: ad_user_data denied (gcd p, q, m, u) → Google deny or denied flag by election; Meta deny", () => {
+    // `p` is denied by the page default only: it blocks the same way, under its own reason, since
+    // a default is set "before a user grants consent"
+    // (https://developers.google.com/tag-platform/security/guides/consent).
     for (const letter of ["p", "q", "m", "u"]) {
+      const reason = letter === "p" ? "gcm_ad_user_data_default_denied" : "gcm_ad_user_data_denied";
       const input = { gcd: gcd(letter), meta: "granted" as const };
-      expect(decideConsent({ gcd: gcd(letter) }, ADS, policy())).toEqual(blocked("gcm_ad_user_data_denied"));
-      expect(decideConsent({ gcd: gcd(letter) }, ADS, deniedFlag())).toEqual(flagged("gcm_ad_user_data_denied"));
-      expect(decideConsent({ gcd: gcd(letter) }, DATA_MANAGER, deniedFlag())).toEqual(flagged("gcm_ad_user_data_denied"));
+      expect(decideConsent({ gcd: gcd(letter) }, ADS, policy())).toEqual(blocked(reason));
+      expect(decideConsent({ gcd: gcd(letter) }, ADS, deniedFlag())).toEqual(flagged(reason));
+      expect(decideConsent({ gcd: gcd(letter) }, DATA_MANAGER, deniedFlag())).toEqual(flagged(reason));
       expect(decideConsent({ gcd: gcd(letter) }, META, deniedFlag())).toEqual(blocked("meta_consent_missing"));
       // Meta's own grant is untouched by Google's denial, and never becomes a denied flag.
       expect(decideConsent(input, META, deniedFlag())).toEqual(send("meta_granted"));

@@ -28,6 +28,19 @@ describe("isRevocation: a beacon that denies what an earlier one granted", () =>
     expect(isRevocation(granted, snap({ tcf: { tcString: "garbage" } }), META, policy())).toBe(false);
   });
 
+  it("two page defaults are never a withdrawal; the user's update after a default is", () => {
+    // Outside the EEA a tenant may count a default grant (decision table row 4), so it can send.
+    const us = policy({ userRegion: "us", defaultsCountOutsideEea: true });
+    const usSnap = (input: ConsentInput) => normalizeConsent(input, { userRegion: "us", now: 0 });
+    const defaultGrant = usSnap({ gcmDefault: { ad_user_data: "granted" } });
+    const defaultDenial = usSnap({ gcmDefault: { ad_user_data: "denied" } });
+    expect(isRevocation(defaultGrant, defaultDenial, ADS, us)).toBe(false);
+    expect(isRevocation(defaultGrant, usSnap({ gcd: "11p1p1p1p5" }), ADS, us)).toBe(false);
+    // A default grant, then the user's own denial (gcd `u`: default granted, update denied).
+    expect(isRevocation(defaultGrant, usSnap({ gcd: "11u1u1u1u5" }), ADS, us)).toBe(true);
+    expect(isRevocation(defaultGrant, usSnap({ gcm: { ad_user_data: "denied" } }), ADS, us)).toBe(true);
+  });
+
   it("nothing granted before means nothing to revoke", () => {
     const denied = snap({ gcm: { ad_user_data: "denied" }, meta: "denied" });
     expect(isRevocation(snap(undefined), denied, ADS, policy())).toBe(false);
