@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { errorBody, handleError } from "./http/errors";
+import { noStore, securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { collectRoutes } from "./routes/collect";
 import { consentRoutes } from "./routes/consent";
@@ -9,6 +10,11 @@ export { TenantRelay } from "../durable-objects/TenantRelay";
 
 /** webhook → source adapter → identity → consent → TenantRelay → destination adapter */
 const app = new Hono<{ Bindings: Env }>();
+
+app.use("*", securityHeaders);
+// Authenticated answers (API keys, config, logs, withdrawal receipts) are never cached.
+app.use("/v1/admin/*", noStore);
+app.use("/v1/consent/*", noStore);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/v1/hooks", ingestRoutes);

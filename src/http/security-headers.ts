@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+
+/**
+ * Response headers for every route. Sluice answers JSON only, so nothing it returns should ever
+ * render, run or be framed in a browser:
+ * - `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'` forbids every fetch and
+ *   every embedding of a response that a browser does open
+ *   (https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy);
+ * - `X-Content-Type-Options: nosniff` stops a JSON body from being sniffed into HTML or script;
+ * - `Referrer-Policy: no-referrer` keeps tenant ids in URLs out of any Referer;
+ * - `Strict-Transport-Security` only where deployed: local `wrangler dev` is plain http, and
+ *   HSTS on localhost would pin every other local service to https
+ *   (https://www.rfc-editor.org/rfc/rfc6797#section-8.1).
+ * Hono's middleware sets them after the handler, so error responses carry them too.
+ */
+const CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };
+
+const deployed = secureHeaders({
+  contentSecurityPolicy: CSP,
+  strictTransportSecurity: "max-age=31536000; includeSubDomains",
+  xFrameOptions: "DENY",
+});
+const local = secureHeaders({ contentSecurityPolicy: CSP, strictTransportSecurity: false, xFrameOptions: "DENY" });
+
+export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = (c, next) =>
+  (c.env.ENVIRONMENT === "dev" ? local : deployed)(c, next);
+
+/**
+ * Admin answers carry API keys, tenant config and delivery logs: no browser, proxy or CDN may
+ * keep a copy (https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5). Set after the handler,
+ * so 401s, 403s and other errors are covered as well.
+ */
+export const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.res.headers.set("Cache-Control", "no-store");
+};

@@ -1,0 +1,58 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { call, createTenant, uniqueId } from "../admin/helpers";
+import { api } from "../helpers/relay";
+
+const CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function expectBrowserHardening(headers: Headers) {
+  expect(headers.get("content-security-policy")).toBe(CSP);
+  expect(headers.get("x-content-type-options")).toBe("nosniff");
+  expect(headers.get("referrer-policy")).toBe("no-referrer");
+  expect(headers.get("x-frame-options")).toBe("DENY");
+}
+
+describe("security headers", () => {
+  it("every admin answer, success or error, is no-store and hardened", async () => {
+    const id = uniqueId("hdr");
+    const created = await call("POST", "/tenants", { body: { id, name: "Headers", region: "us" } });
+    const { apiKey: otherKey } = await createTenant(uniqueId("hdr-other"));
+    const answers = [
+      created,
+      await call("GET", `/tenants/${id}`),
+      await call("GET", `/tenants/${id}`, { token: null }),
+      await call("GET", `/tenants/${id}`, { token: "not-a-key" }),
+      await call("GET", `/tenants/${id}`, { token: otherKey }),
+      await call("GET", "/tenants/no-such-tenant-x"),
+      await call("PATCH", `/tenants/${id}`, { rawBody: "{not json" }),
+      await call("PUT", "/tenants"),
+      await call("GET", "/no-such-admin-route"),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 401, 401, 403, 404, 400, 405, 404]);
+    for (const a of answers) {
+      expect(a.headers.get("cache-control")).toBe("no-store");
+      expectBrowserHardening(a.headers);
+    }
+  });
+
+  it("public routes carry the browser hardening too, and no HSTS in dev", async () => {
+    for (const res of [
+      await api("/healthz"),
+      await api("/v1/hooks/nobody/shop", { method: "POST", body: "{}" }),
+      await api("/v1/collect/nobody", { method: "POST", body: "{}" }),
+      await api("/nowhere"),
+    ]) {
+      expectBrowserHardening(res.headers);
+      expect(res.headers.get("strict-transport-security")).toBeNull();
+    }
+  });
+
+  it("sends HSTS when deployed (ENVIRONMENT is not dev)", async () => {
+    const res = await worker.fetch(new Request("https://sluice.example/healthz"), { ...env, ENVIRONMENT: "production" }, createExecutionContext());
+    expect(res.status).toBe(200);
+    expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    expectBrowserHardening(res.headers);
+  });
+});
