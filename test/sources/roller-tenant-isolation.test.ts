@@ -4,7 +4,7 @@ import { sha256Hex } from "../../src/identity/hash";
 import { clearRollerTokenCache } from "../../src/sources/roller/enrich";
 import { now, useTestClock } from "../helpers/clock";
 import { server, useMsw } from "../helpers/msw";
-import { admin, api, META_TOKEN, runAlarm } from "../helpers/relay";
+import { admin, api, joinTokenFor, META_TOKEN, runAlarm } from "../helpers/relay";
 import { SECRETS, createSourceTenant, fixtures, postHook, sign } from "./helpers";
 
 useMsw();
@@ -75,7 +75,7 @@ async function rollerTenant(id: string, buyer: { secret: string; pixel: string }
   await api(`/v1/collect/${id}`, {
     method: "POST",
     headers: { origin: "https://tickets.example", "content-type": "text/plain", "user-agent": "Mozilla/5.0 (beacon)" },
-    body: JSON.stringify({ joinKey: "sj_4f9a2c1e8b7d", consent: { meta: "granted" }, page: { url: "https://tickets.example/done" } }),
+    body: JSON.stringify({ joinKey: "sj_4f9a2c1e8b7d", joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"), consent: { meta: "granted" }, page: { url: "https://tickets.example/done" } }),
   });
   const envelope = fixtures.rollerCreated();
   delete envelope.data.booking.email;
