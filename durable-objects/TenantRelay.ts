@@ -9,13 +9,15 @@ import { clock } from "../src/platform/clock";
 import { log } from "../src/platform/log";
 import {
   decideDeliveries,
-  heldDeliveries,
+  mergeBeacons,
+  planDeliveries,
+  refusedBy,
   revokedByBeacon,
-  shouldHold,
   suppressedDeliveries,
   withBeacon,
   type BeaconSignal,
   type ConsentPlan,
+  type DenialMap,
 } from "./relay/consent-gate";
 import { deliverDue, type BusyLanes } from "./relay/deliver";
 import { enrichDue } from "./relay/enrich";
@@ -48,6 +50,21 @@ export interface WithdrawalResult {
   matchedEvents: number;
 }
 
+/** What became of a beacon: stored (deciding `decided` held events), or refused by a bound. */
+export type BeaconResult =
+  | { status: "stored"; decided: number; suppressed: number }
+  | { status: "dropped" }
+  | { status: "too_large" }
+  | { status: "limit_reached" };
+
+/**
+ * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
+ * key's combined beacon is at most 4 KiB of JSON; a tenant holds at most 100,000 join keys' beacons
+ * at once (24 h each), about 400 MiB at worst, far inside a Durable Object's 10 GB.
+ */
+export const MAX_BEACON_BYTES = 4096;
+export const MAX_BEACONS_PER_TENANT = 100_000;
+
 const TENANT_ID_KEY = "tenantId";
 const REGION_KEY = "region";
 const FLUSHED_HOUR_KEY = "aggregatesFlushedHour";
@@ -79,6 +96,15 @@ export class TenantRelay extends DurableObject<Env> {
     const existing = this.#store.findEventIdByDedupKey(dedupKey);
     if (existing) {
       this.#store.bumpCounter(now, "duplicate");
+      // A redelivery whose consent now refuses is a withdrawal for what is still pending.
+      this.#revoke(
+        received.joinKeyHash ? [received.joinKeyHash] : [],
+        [existing],
+        refusedBy(received.consent, false, plan, now),
+        now,
+        plan.tenantId,
+      );
+      await this.#rearm();
       return { status: "duplicate", id: existing };
     }
 
@@ -87,9 +113,7 @@ export class TenantRelay extends DurableObject<Env> {
     // The suppression list is checked at enqueue: a withdrawn subject is never queued.
     const deliveries = this.#store.isSuppressed(event.subjectKeys, now)
       ? suppressedDeliveries(plan)
-      : shouldHold(event, beacon)
-        ? heldDeliveries(plan, now)
-        : decideDeliveries(event, beacon, plan, now);
+      : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
 
     const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
     this.#remember(plan);
@@ -119,30 +143,35 @@ export class TenantRelay extends DurableObject<Env> {
   }
 
   /**
-   * A browser beacon under a (hashed) join key: kept 24 h for webhooks still to come, decides the
-   * webhooks already waiting for it, and withdraws what it revokes of an earlier beacon's grant.
+   * A browser beacon under a (hashed) join key, combined with the earlier ones for it and kept
+   * 24 h for webhooks still to come. It decides the webhooks already waiting for it; what it
+   * refuses, or takes back of a grant (the webhook's or an earlier beacon's), is recorded as a
+   * refusal and withdraws every pending delivery of that join key's events.
    */
-  async recordBeacon(joinHash: string, signal: BeaconSignal, plan: IngestPlan): Promise<{ decided: number; suppressed: number }> {
+  async recordBeacon(
+    joinHash: string,
+    signal: BeaconSignal,
+    plan: IngestPlan,
+    limits: { maxBytes: number; maxBeacons: number } = { maxBytes: MAX_BEACON_BYTES, maxBeacons: MAX_BEACONS_PER_TENANT },
+  ): Promise<BeaconResult> {
     this.#store.ensureSchema();
     const now = clock.now();
-    this.#remember(plan);
+    const subjects = [`join:${joinHash}`, ...Object.values(signal.clickSubjects ?? {})];
+    // A withdrawn or erased subject's browser data is not collected again.
+    if (this.#store.isSuppressed(subjects, now)) return { status: "dropped" };
     const previous = this.#beacon(joinHash, now);
-    this.#store.putBeacon(joinHash, JSON.stringify(signal), now, now + RETENTION_MS);
+    if (!previous && this.#store.countBeacons(now) >= limits.maxBeacons) return { status: "limit_reached" };
+    const merged = mergeBeacons(previous, signal);
+    const body = JSON.stringify(merged);
+    if (new TextEncoder().encode(body).byteLength > limits.maxBytes) return { status: "too_large" };
 
-    let suppressed = 0;
-    if (previous) {
-      const revoked = revokedByBeacon(previous, signal, plan, now).map((d) => d.id);
-      if (revoked.length > 0) {
-        const eventIds = this.#store.listEventIdsByJoinHash(joinHash);
-        suppressed = this.#store.suppressPending(eventIds, now, revoked);
-        this.#store.bumpCounter(now, "suppressed", "", suppressed);
-        log.info("beacon_revocation", { tenantId: plan.tenantId, count: suppressed });
-      }
-    }
+    this.#remember(plan);
+    this.#store.putBeacon(joinHash, body, now, now + RETENTION_MS, Object.values(signal.clickSubjects ?? {}));
+    const suppressed = this.#revoke([joinHash], [], revokedByBeacon(previous, signal, merged, plan, now), now, plan.tenantId);
     const held = this.#store.heldEvents({ joinHash });
-    for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, signal, plan, now);
+    for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, merged, plan, now);
     await this.#rearm();
-    return { decided: held.length, suppressed };
+    return { status: "stored", decided: held.length, suppressed };
   }
 
   /** Withdrawal (SPEC §4.1): suppresses every queued, held and retrying delivery of the subject. */
@@ -158,16 +187,23 @@ export class TenantRelay extends DurableObject<Env> {
   }
 
   /** Data subject erasure: deletes every stored event of the subject and suppresses it. */
-  async eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number }> {
+  async eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number; erasedBeacons: number }> {
     this.#store.ensureSchema();
     const now = clock.now();
     this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
     const eventIds = this.#store.eventIdsForSubjects(subjectKeys);
+    // The subject's beacons go too: by join key, by click id, and those joined to its events.
+    const joinHashes = new Set([
+      ...subjectKeys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
+      ...this.#store.beaconJoinHashesForSubjects(subjectKeys),
+      ...eventIds.flatMap((id) => this.#store.getEvent(id)?.join_hash ?? []),
+    ]);
+    const erasedBeacons = this.#store.deleteBeacons([...joinHashes]);
     const erasedEvents = this.#store.deleteEvents(eventIds);
     await this.#deleteCaptures(eventIds);
     this.#store.bumpCounter(now, "erased", "", erasedEvents);
     await this.#rearm();
-    return { erasedEvents };
+    return { erasedEvents, erasedBeacons };
   }
 
   async listEvents(filter: EventFilter): Promise<EventView[]> {
@@ -183,14 +219,24 @@ export class TenantRelay extends DurableObject<Env> {
 
   /**
    * Resends an event's delivered, failed or expired deliveries (never a blocked or suppressed one)
-   * while the event is within its 24 h window; null once it is gone.
+   * while the event is within its 24 h window; null once it is gone. Consent is read again as it
+   * stands now: nothing is resent for a withdrawn subject, or to a destination the user has
+   * refused since, or that the tenant removed.
    */
   async replay(eventId: string): Promise<{ replayed: number } | null> {
     this.#store.ensureSchema();
     const now = clock.now();
-    const event = this.#store.getEvent(eventId);
-    if (!event || event.expires_at <= now) return null;
-    const replayed = this.#store.replay(eventId, now);
+    const row = this.#store.getEvent(eventId);
+    if (!row || row.expires_at <= now) return null;
+    const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
+    const tenant = tenantId ? await getTenant(this.env, tenantId) : null;
+    if (!tenant || this.#store.isEventSuppressed(eventId, now)) return { replayed: 0 };
+    const plan: ConsentPlan = { destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })), policy: tenant.consentPolicy };
+    const stored = JSON.parse(row.body) as RelayEvent;
+    const beacon = this.#beacon(stored.joinKeyHash, now);
+    const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));
+    const sendable = new Set(verdicts.filter((v) => v.status !== "blocked").map((v) => v.destinationId));
+    const replayed = this.#store.replay(eventId, now, (d) => sendable.has(d.destination_id));
     await this.#rearm();
     return { replayed };
   }
@@ -261,9 +307,19 @@ export class TenantRelay extends DurableObject<Env> {
   /** Decides an event that waited for its consent, with the beacon if one came. */
   #decideHeld(eventId: string, stored: RelayEvent, beacon: BeaconSignal | undefined, plan: ConsentPlan, now: number): void {
     const event = withBeacon(stored, beacon);
-    if (beacon) this.#store.updateEventBody(eventId, JSON.stringify(event));
-    const held = new Set(this.#store.deliveriesOf(eventId).filter((d) => d.decision === "pending").map((d) => d.destination_id));
-    for (const d of decideDeliveries(event, beacon, { ...plan, destinations: plan.destinations.filter((x) => held.has(x.id)) }, now)) {
+    if (beacon) {
+      this.#store.updateEventBody(eventId, JSON.stringify(event));
+      this.#store.addEventSubjects(eventId, event.subjectKeys);
+    }
+    const held = new Set(
+      this.#store
+        .deliveriesOf(eventId)
+        .filter((d) => d.decision === "pending" && d.status === "pending")
+        .map((d) => d.destination_id),
+    );
+    const denials = this.#denials(stored.joinKeyHash, eventId, now);
+    const heldPlan = { ...plan, destinations: plan.destinations.filter((x) => held.has(x.id)) };
+    for (const d of decideDeliveries(event, beacon, heldPlan, now, denials)) {
       this.#store.decideDelivery(eventId, d.destinationId, d, now);
       if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
     }
@@ -273,6 +329,26 @@ export class TenantRelay extends DurableObject<Env> {
         this.#store.decideDelivery(eventId, id, { decision: "blocked", reason: "destination_removed", status: "blocked", nextAttemptAt: null }, now);
       }
     }
+  }
+
+  /** Refusals in force for an event: by its join key and by the event itself. */
+  #denials(joinHash: string | undefined, eventId: string | undefined, now: number): DenialMap {
+    return this.#store.denials([...(joinHash ? [`join:${joinHash}`] : []), ...(eventId ? [`event:${eventId}`] : [])], now);
+  }
+
+  /**
+   * Records refusals (so no later grant and no replay can undo them) and suppresses every queued,
+   * held and retrying delivery to those destinations of the join keys' events and of `eventIds`.
+   */
+  #revoke(joinHashes: string[], eventIds: string[], refused: { destinationId: string; reason: string }[], now: number, tenantId: string): number {
+    if (refused.length === 0) return 0;
+    for (const hash of joinHashes) this.#store.addDenials(`join:${hash}`, refused, now, now + RETENTION_MS);
+    for (const id of eventIds) this.#store.addDenials(`event:${id}`, refused, now, now + RETENTION_MS);
+    const affected = [...new Set([...joinHashes.flatMap((h) => this.#store.listEventIdsByJoinHash(h)), ...eventIds])];
+    const suppressed = this.#store.suppressPending(affected, now, refused.map((d) => d.destinationId));
+    this.#store.bumpCounter(now, "suppressed", "", suppressed);
+    if (suppressed > 0) log.info("consent_revocation", { tenantId, count: suppressed });
+    return suppressed;
   }
 
   #remember(plan: IngestPlan): void {

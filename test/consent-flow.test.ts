@@ -203,7 +203,7 @@ describe("withdrawal", () => {
     await sendWebhook("t-erase", purchase("o-er1"));
     const other = await sendWebhook("t-erase", purchase("o-er2", { customer: { email: "someone.else@example.com" } }));
     const res = await admin("POST", "/tenants/t-erase/subjects/erase", { email: CUSTOMER.email });
-    expect(res.json).toEqual({ status: "erased", erasedEvents: 1 });
+    expect(res.json).toEqual({ status: "erased", erasedEvents: 1, erasedBeacons: 0 });
     const rows = await relayRows("t-erase");
     expect(rows.events.map((e: any) => e.id)).toEqual([other.json.id]);
   });

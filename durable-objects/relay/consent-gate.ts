@@ -1,17 +1,21 @@
 import type { ConsentPolicy } from "../../src/config/types";
 import { decideSnapshot, type DestinationRef } from "../../src/consent/decide";
+import { mergeConsentInputs } from "../../src/consent/merge";
 import { revokedDestinations } from "../../src/consent/revocation";
 import { normalizeConsent } from "../../src/consent/snapshot";
+import { explicitDenials, verdictKind, type StickyDenial } from "../../src/consent/sticky";
 import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../../src/events/conversion";
 import type { NewDelivery } from "./store";
 
-/** What a browser beacon left under a join key (SPEC §4.1). */
+/** What browser beacons left under a join key (SPEC §4.1), combined across beacons. */
 export interface BeaconSignal {
   consent?: ConsentInput;
   clickIds: ClickIds;
   client: ClientContext;
-  /** `Sec-GPC: 1` on the beacon request. */
+  /** `Sec-GPC: 1` on a beacon request for this join key. */
   gpc: boolean;
+  /** Hashed subject keys of the click ids, by kind ("fbp" → "fbp:<sha256>"); see src/identity/subjects.ts. */
+  clickSubjects?: Record<string, string>;
 }
 
 export interface ConsentPlan {
@@ -19,19 +23,48 @@ export interface ConsentPlan {
   policy: ConsentPolicy;
 }
 
+/** Destinations the user refused under this join key (or for this event) within the last 24 h. */
+export type DenialMap = ReadonlyMap<string, string>;
+const NO_DENIALS: DenialMap = new Map();
+
 /**
  * How long a webhook with a join key but no consent waits for its beacon. Checkout pages fire the
  * beacon before or right around the purchase, so an hour is ample and well inside the 24 h window.
  */
 export const CONSENT_HOLD_MS = 60 * 60 * 1000;
 
-/** The beacon fills what the webhook lacks; the webhook's own values win. */
+/**
+ * Beacons for one join key are combined, never replaced: consent by signal (src/consent/merge.ts),
+ * click ids and client context by field, the later beacon's value where it has one. The click ids
+ * never enter the consent merge.
+ */
+export function mergeBeacons(earlier: BeaconSignal | undefined, later: BeaconSignal): BeaconSignal {
+  if (!earlier) return later;
+  const consent = mergeConsentInputs(earlier.consent, later.consent);
+  const clickSubjects = { ...earlier.clickSubjects, ...later.clickSubjects };
+  return {
+    ...(consent ? { consent } : {}),
+    clickIds: { ...earlier.clickIds, ...later.clickIds },
+    client: { ...earlier.client, ...later.client },
+    gpc: earlier.gpc || later.gpc,
+    ...(Object.keys(clickSubjects).length > 0 ? { clickSubjects } : {}),
+  };
+}
+
+/**
+ * The beacon fills what the webhook lacks; the webhook's own values win. A click id taken from
+ * the beacon becomes a subject key of the event, so a withdrawal or erasure naming it finds it.
+ */
 export function withBeacon(event: RelayEvent, beacon: BeaconSignal | undefined): RelayEvent {
   if (!beacon) return event;
+  const adopted = Object.entries(beacon.clickSubjects ?? {})
+    .filter(([kind]) => event.clickIds[kind as keyof ClickIds] === undefined)
+    .map(([, key]) => key);
   return {
     ...event,
     clickIds: { ...beacon.clickIds, ...event.clickIds },
     client: { ...beacon.client, ...event.client },
+    subjectKeys: [...new Set([...event.subjectKeys, ...adopted])],
   };
 }
 
@@ -44,17 +77,27 @@ function snapshotOf(inputs: ConsentInput[], gpc: boolean, plan: ConsentPlan, now
   });
 }
 
-/** One delivery per destination with its consent verdict; webhook and beacon consent read together. */
+function eventSnapshot(event: RelayEvent, beacon: BeaconSignal | undefined, plan: ConsentPlan, now: number) {
+  const inputs = [event.consent, beacon?.consent].filter((c): c is ConsentInput => c !== undefined);
+  return snapshotOf(inputs, beacon?.gpc ?? false, plan, now);
+}
+
+/**
+ * One delivery per destination with its consent verdict; webhook and beacon consent read together.
+ * A user's refusal recorded earlier for the join key stands against any later grant.
+ */
 export function decideDeliveries(
   event: RelayEvent,
   beacon: BeaconSignal | undefined,
   plan: ConsentPlan,
   now: number,
+  denials: DenialMap = NO_DENIALS,
 ): NewDelivery[] {
-  const inputs = [event.consent, beacon?.consent].filter((c): c is ConsentInput => c !== undefined);
-  const snapshot = snapshotOf(inputs, beacon?.gpc ?? false, plan, now);
+  const snapshot = eventSnapshot(event, beacon, plan, now);
   return plan.destinations.map((destination) => {
-    const verdict = decideSnapshot(snapshot, destination, plan.policy);
+    let verdict = decideSnapshot(snapshot, destination, plan.policy);
+    const refused = denials.get(destination.id);
+    if (refused && verdict.decision === "send") verdict = { decision: "blocked", reason: refused as StickyDenial["reason"] };
     const sendable = verdict.decision !== "blocked";
     return {
       destinationId: destination.id,
@@ -66,20 +109,26 @@ export function decideDeliveries(
   });
 }
 
-/** A webhook with a join key and no consent of its own waits for the beacon: never sent first. */
-export function shouldHold(event: RelayEvent, beacon: BeaconSignal | undefined): boolean {
-  return event.joinKeyHash !== undefined && event.consent === undefined && beacon === undefined;
-}
-
-export function heldDeliveries(plan: ConsentPlan, now: number): NewDelivery[] {
-  return plan.destinations.map((destination) => ({
-    destinationId: destination.id,
-    type: destination.type,
-    decision: "pending",
-    reason: "awaiting_consent",
-    status: "pending",
-    nextAttemptAt: now + CONSENT_HOLD_MS,
-  }));
+/**
+ * At ingest: a webhook with a join key whose beacon has not come yet waits for it for every
+ * destination its own consent leaves undecided (all of them when it has none), and is decided
+ * now for the rest. It is never sent first and checked later.
+ */
+export function planDeliveries(
+  event: RelayEvent,
+  beacon: BeaconSignal | undefined,
+  plan: ConsentPlan,
+  now: number,
+  denials: DenialMap = NO_DENIALS,
+): NewDelivery[] {
+  const decided = decideDeliveries(event, beacon, plan, now, denials);
+  if (event.joinKeyHash === undefined || beacon !== undefined) return decided;
+  const snapshot = eventSnapshot(event, undefined, plan, now);
+  return decided.map((d, i) =>
+    d.status === "blocked" && !denials.has(d.destinationId) && verdictKind(snapshot, plan.destinations[i]!, plan.policy) === "undecided"
+      ? { ...d, decision: "pending", reason: "awaiting_consent", status: "pending", nextAttemptAt: now + CONSENT_HOLD_MS }
+      : d,
+  );
 }
 
 export function suppressedDeliveries(plan: ConsentPlan): NewDelivery[] {
@@ -93,9 +142,29 @@ export function suppressedDeliveries(plan: ConsentPlan): NewDelivery[] {
   }));
 }
 
-/** Destinations whose earlier beacon grant the new beacon takes back (a withdrawal). */
-export function revokedByBeacon(previous: BeaconSignal, next: BeaconSignal, plan: ConsentPlan, now: number): DestinationRef[] {
+/** The destinations a consent signal on its own explicitly refuses (not a page default). */
+export function refusedBy(consent: ConsentInput | undefined, gpc: boolean, plan: ConsentPlan, now: number): StickyDenial[] {
+  if (!consent && !gpc) return [];
+  return explicitDenials(snapshotOf(consent ? [consent] : [], gpc, plan, now), plan.destinations, plan.policy);
+}
+
+/**
+ * Destinations a new beacon takes back: those it refuses outright, and those whose grant under
+ * the combined beacons it turns into a denial.
+ */
+export function revokedByBeacon(
+  previous: BeaconSignal | undefined,
+  incoming: BeaconSignal,
+  merged: BeaconSignal,
+  plan: ConsentPlan,
+  now: number,
+): StickyDenial[] {
+  const refused = refusedBy(incoming.consent, incoming.gpc, plan, now);
+  if (!previous) return refused;
   const before = snapshotOf(previous.consent ? [previous.consent] : [], previous.gpc, plan, now);
-  const after = snapshotOf(next.consent ? [next.consent] : [], next.gpc, plan, now);
-  return revokedDestinations(before, after, plan.destinations, plan.policy);
+  const after = snapshotOf(merged.consent ? [merged.consent] : [], merged.gpc, plan, now);
+  const taken = revokedDestinations(before, after, plan.destinations, plan.policy)
+    .filter((d) => !refused.some((r) => r.destinationId === d.id))
+    .map((d) => ({ destinationId: d.id, reason: decideSnapshot(after, d, plan.policy).reason }));
+  return [...refused, ...taken];
 }

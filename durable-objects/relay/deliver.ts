@@ -68,12 +68,38 @@ function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
 
 /** Withdrawals are checked right before the request: one that landed since the rows were read wins. */
 function withoutSuppressed(run: RunContext, destinationId: string, rows: DueDelivery[]): DueDelivery[] {
-  return rows.filter((row) => {
-    if (!run.store.isEventSuppressed(row.event_id, run.now)) return true;
-    run.store.suppressPending([row.event_id], run.now, [destinationId]);
-    run.store.bumpCounter(run.now, "suppressed", destinationId);
-    return false;
-  });
+  return rows.filter((row) => !isWithdrawn(run, destinationId, row));
+}
+
+/** A delivery suppressed or decided otherwise meanwhile (a withdrawal, a beacon's refusal). */
+function isWithdrawn(run: RunContext, destinationId: string, row: DueDelivery): boolean {
+  if (!run.store.isDeliveryPending(row.event_id, destinationId)) return true;
+  if (!run.store.isEventSuppressed(row.event_id, clock.now())) return false;
+  run.store.suppressPending([row.event_id], clock.now(), [destinationId]);
+  run.store.bumpCounter(clock.now(), "suppressed", destinationId);
+  return true;
+}
+
+/** Thrown by the guarded fetch instead of sending data someone withdrew while the batch waited. */
+class WithdrawnMeanwhile extends Error {
+  override name = "WithdrawnMeanwhile";
+}
+
+/**
+ * The adapter's fetch, checking the batch again right before every request that carries event
+ * data: after any OAuth token fetch and before a resend after a 401 refresh, the awaits during
+ * which a withdrawal may land. Token requests carry no event data and pass unchecked (another
+ * lane may be waiting on the same one).
+ */
+function guardedFetch(run: RunContext, destinationId: string, batch: DueDelivery[], aborted: { value: boolean }): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url !== run.env.GOOGLE_OAUTH_TOKEN_URL && batch.some((row) => isWithdrawn(run, destinationId, row))) {
+      aborted.value = true;
+      throw new WithdrawnMeanwhile("withdrawn while the batch waited");
+    }
+    return fetch(input, init);
+  };
 }
 
 /** One destination's lane: its own circuit breaker, batches sent one at a time. */
@@ -113,7 +139,14 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       decision: row.decision === "send_denied_flag" ? "send_denied_flag" : "send",
     }));
     const started = Date.now();
-    const outcomes = await adapter.send(items, { scope: { tenantId: tenant.id, destinationId }, env: run.env, settings, credentials, now, fetch: (...a) => fetch(...a), runMemo: run.runMemo });
+    const aborted = { value: false };
+    const fetchChecked = guardedFetch(run, destinationId, batch, aborted);
+    const outcomes = await adapter.send(items, { scope: { tenantId: tenant.id, destinationId }, env: run.env, settings, credentials, now, fetch: fetchChecked, runMemo: run.runMemo });
+    if (aborted.value) {
+      // Nothing goes out for the withdrawn rows; the rest go in the next run, no attempt counted.
+      store.lease(batch.map((row) => row.event_id), destinationId, clock.now());
+      continue;
+    }
     log.info("batch_sent", { tenantId: tenant.id, destinationId, destinationType: config.type, count: batch.length, durationMs: Date.now() - started });
     // Backoff and Retry-After count from the answer, not from the start of the run: a request
     // that took the whole timeout must not be retried the moment it came back.

@@ -38,12 +38,29 @@ export const RELAY_SCHEMA = [
      PRIMARY KEY (subject_key, event_id)
    )`,
   `CREATE INDEX IF NOT EXISTS event_subjects_event ON event_subjects (event_id)`,
-  // The latest browser beacon per (hashed) join key: consent, click ids and client context, 24 h.
+  // Browser beacons per (hashed) join key, combined: consent, click ids and client context, 24 h.
   `CREATE TABLE IF NOT EXISTS beacons (
      join_hash TEXT PRIMARY KEY,
      body TEXT NOT NULL,
      received_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
+   )`,
+  // Hashed subject keys of each beacon's click ids, so erasure finds the beacons of a subject.
+  `CREATE TABLE IF NOT EXISTS beacon_subjects (
+     subject_key TEXT NOT NULL,
+     join_hash TEXT NOT NULL,
+     PRIMARY KEY (subject_key, join_hash)
+   )`,
+  `CREATE INDEX IF NOT EXISTS beacon_subjects_join ON beacon_subjects (join_hash)`,
+  // A user's explicit refusal per destination, by join key ("join:<hash>") or event ("event:<id>"):
+  // no later signal turns it back into a grant, and replay cannot resend past it. 24 h.
+  `CREATE TABLE IF NOT EXISTS consent_denials (
+     scope TEXT NOT NULL,
+     destination_id TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (scope, destination_id)
    )`,
   // Withdrawn subjects; checked at enqueue, before each send and before each retry. 24 h.
   `CREATE TABLE IF NOT EXISTS suppressions (

@@ -127,7 +127,7 @@ export class RelayStore {
   decideDelivery(eventId: string, destinationId: string, d: Omit<NewDelivery, "destinationId" | "type">, now: number): void {
     this.sql.exec(
       `UPDATE deliveries SET decision = ?, reason = ?, status = ?, next_attempt_at = ?, updated_at = ?
-       WHERE event_id = ? AND destination_id = ? AND decision = 'pending'`,
+       WHERE event_id = ? AND destination_id = ? AND decision = 'pending' AND status = 'pending'`,
       d.decision,
       d.reason,
       d.status,
@@ -182,7 +182,7 @@ export class RelayStore {
 
   /** Events waiting for consent: all held under a join key, or those whose wait has ended. */
   heldEvents(filter: { joinHash: string } | { holdEndedBy: number }): EventRow[] {
-    const held = "SELECT event_id FROM deliveries WHERE decision = 'pending'";
+    const held = "SELECT event_id FROM deliveries WHERE decision = 'pending' AND status = 'pending'";
     return "joinHash" in filter
       ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE join_hash = ? AND id IN (${held})`, filter.joinHash).toArray()
       : this.sql
@@ -243,16 +243,34 @@ export class RelayStore {
   }
 
   /** Puts an event's sent, failed or expired deliveries back in the queue (never blocked ones). */
-  replay(eventId: string, now: number): number {
-    const replayable = `event_id = ? AND decision IN ('send', 'send_denied_flag') AND status IN ('delivered', 'failed', 'expired')`;
-    const n = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM deliveries WHERE ${replayable}`, eventId).one().n;
-    this.sql.exec(
-      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE ${replayable}`,
-      now,
-      now,
-      eventId,
-    );
+  replay(eventId: string, now: number, allowed: (row: DeliveryRow) => boolean = () => true): number {
+    let n = 0;
+    for (const row of this.deliveriesOf(eventId)) {
+      const replayable = ["send", "send_denied_flag"].includes(row.decision) && ["delivered", "failed", "expired"].includes(row.status);
+      if (!replayable || !allowed(row)) continue;
+      this.sql.exec(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE event_id = ? AND destination_id = ?`,
+        now,
+        now,
+        eventId,
+        row.destination_id,
+      );
+      n++;
+    }
     return n;
+  }
+
+  /** Whether a delivery is still waiting to be sent (not suppressed, blocked or done meanwhile). */
+  isDeliveryPending(eventId: string, destinationId: string): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM deliveries WHERE event_id = ? AND destination_id = ? AND status = 'pending'", eventId, destinationId)
+        .toArray().length > 0
+    );
+  }
+
+  addEventSubjects(eventId: string, keys: string[]): void {
+    for (const key of keys) this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", key, eventId);
   }
 
   listEventIdsByJoinHash(joinHash: string): string[] {
@@ -265,7 +283,67 @@ export class RelayStore {
       .toArray()[0]?.body;
   }
 
-  putBeacon(joinHash: string, body: string, now: number, expiresAt: number): void {
+  /** Live beacons (join keys) held for the tenant. */
+  countBeacons(now: number): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM beacons WHERE expires_at > ?", now).one().n;
+  }
+
+  /** Join hashes of the beacons whose click ids match any of these subject keys. */
+  beaconJoinHashesForSubjects(keys: string[]): string[] {
+    const hashes = new Set<string>();
+    for (const key of keys) {
+      for (const row of this.sql.exec<{ join_hash: string }>("SELECT join_hash FROM beacon_subjects WHERE subject_key = ?", key)) {
+        hashes.add(row.join_hash);
+      }
+    }
+    return [...hashes];
+  }
+
+  deleteBeacons(joinHashes: string[]): number {
+    return this.storage.transactionSync(() => {
+      let n = 0;
+      for (const hash of joinHashes) {
+        n += this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM beacons WHERE join_hash = ?", hash).one().n;
+        this.sql.exec("DELETE FROM beacons WHERE join_hash = ?", hash);
+        this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash = ?", hash);
+      }
+      return n;
+    });
+  }
+
+  /** Refusals recorded for any of these scopes and still in force, by destination. */
+  denials(scopes: string[], now: number): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const scope of scopes) {
+      const rows = this.sql.exec<{ destination_id: string; reason: string }>(
+        "SELECT destination_id, reason FROM consent_denials WHERE scope = ? AND expires_at > ? ORDER BY created_at",
+        scope,
+        now,
+      );
+      for (const row of rows) if (!out.has(row.destination_id)) out.set(row.destination_id, row.reason);
+    }
+    return out;
+  }
+
+  /** Records refusals; the first reason and time stand, the 24 h count from the latest refusal. */
+  addDenials(scope: string, denials: { destinationId: string; reason: string }[], now: number, expiresAt: number): void {
+    for (const d of denials) {
+      this.sql.exec(
+        `INSERT INTO consent_denials (scope, destination_id, reason, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (scope, destination_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+        scope,
+        d.destinationId,
+        d.reason,
+        now,
+        expiresAt,
+      );
+    }
+  }
+
+  putBeacon(joinHash: string, body: string, now: number, expiresAt: number, subjectKeys: string[] = []): void {
+    for (const key of subjectKeys) {
+      this.sql.exec("INSERT OR IGNORE INTO beacon_subjects (subject_key, join_hash) VALUES (?, ?)", key, joinHash);
+    }
     this.sql.exec(
       `INSERT INTO beacons (join_hash, body, received_at, expires_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (join_hash) DO UPDATE SET body = excluded.body, received_at = excluded.received_at, expires_at = excluded.expires_at`,
@@ -415,7 +493,11 @@ export class RelayStore {
         this.sql.exec(`DELETE FROM event_subjects WHERE event_id IN (${expired})`, now);
         this.sql.exec("DELETE FROM events WHERE expires_at <= ?", now);
       }
-      if (counts.beacons > 0) this.sql.exec("DELETE FROM beacons WHERE expires_at <= ?", now);
+      if (counts.beacons > 0) {
+        this.sql.exec("DELETE FROM beacons WHERE expires_at <= ?", now);
+        this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash NOT IN (SELECT join_hash FROM beacons)");
+      }
+      this.sql.exec("DELETE FROM consent_denials WHERE expires_at <= ?", now);
       if (counts.suppressions > 0) this.sql.exec("DELETE FROM suppressions WHERE expires_at <= ?", now);
       return counts;
     });
@@ -430,7 +512,8 @@ export class RelayStore {
              WHERE status = 'pending' AND destination_id NOT IN (SELECT value FROM json_each(?))
            UNION ALL SELECT MIN(expires_at) AS at FROM events
            UNION ALL SELECT MIN(expires_at) AS at FROM beacons
-           UNION ALL SELECT MIN(expires_at) AS at FROM suppressions)`,
+           UNION ALL SELECT MIN(expires_at) AS at FROM suppressions
+           UNION ALL SELECT MIN(expires_at) AS at FROM consent_denials)`,
         JSON.stringify(busyDestinations),
       )
       .one();

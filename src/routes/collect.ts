@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { activeBeaconKeys, beaconAuthOf } from "../beacons/keys";
 import { checkJoinToken } from "../beacons/join-token";
@@ -6,9 +7,9 @@ import { getTenant } from "../config/tenant-store";
 import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
 import { limitBody, parseJson, validate } from "../http/body";
-import { ApiError } from "../http/errors";
+import { ApiError, errorBody } from "../http/errors";
 import { rateLimitByIp } from "../http/rate-limit";
-import { hashOpaque } from "../identity/subjects";
+import { hashOpaque, subjectKeys } from "../identity/subjects";
 import { tenantRelay } from "../platform/durable";
 import { clock } from "../platform/clock";
 import { log } from "../platform/log";
@@ -16,11 +17,33 @@ import { enabledDestinations } from "./plan";
 
 type CollectEnv = { Bindings: Env; Variables: { tenant: TenantConfig; origin: string } };
 
-const text = z.string().trim().min(1).max(1024).optional().catch(undefined);
+/** A beacon request is small: consent strings, a few click ids, a URL. */
+const MAX_BEACON_REQUEST_BYTES = 8 * 1024;
+const limitBeaconBody = bodyLimit({
+  maxSize: MAX_BEACON_REQUEST_BYTES,
+  onError: () => {
+    throw new ApiError(413, "beacon_too_large", `A beacon body may be at most ${MAX_BEACON_REQUEST_BYTES} bytes`);
+  },
+});
+
+/** Lists inside consent are bounded up front; the consent reader itself is lenient. */
+const boundedConsent = z
+  .unknown()
+  .superRefine((raw, ctx) => {
+    const r = (raw ?? {}) as { gpp?: { applicableSections?: unknown }; categories?: unknown };
+    const sections = r.gpp?.applicableSections;
+    if (Array.isArray(sections) && sections.length > 32) ctx.addIssue({ code: "custom", message: "at most 32 GPP sections" });
+    if (r.categories && typeof r.categories === "object" && Object.keys(r.categories).length > 64) {
+      ctx.addIssue({ code: "custom", message: "at most 64 categories" });
+    }
+  })
+  .pipe(consentSchema);
+
+const text = z.string().trim().min(1).max(512).optional().catch(undefined);
 const beaconSchema = z.object({
   joinKey: z.string().trim().min(1).max(256),
   joinToken: z.string().max(128).optional(),
-  consent: consentSchema.optional(),
+  consent: boundedConsent.optional(),
   clickIds: z
     .object({ gclid: text, gbraid: text, wbraid: text, fbclid: text, fbc: text, fbp: text })
     .partial()
@@ -77,7 +100,7 @@ collectRoutes.options("/:tenantId", tenantOrigin, (c) => {
   return c.body(null, 204);
 });
 
-collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, async (c) => {
+collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, limitBeaconBody, async (c) => {
   const tenant = c.get("tenant");
   // sendBeacon posts text/plain, so the body is read as JSON whatever its content type.
   const body = validate(beaconSchema, parseJson(await c.req.text()));
@@ -86,17 +109,32 @@ collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, async (
   const joinHash = (await hashOpaque(body.joinKey))!;
   const ip = c.req.header("cf-connecting-ip");
   const userAgent = c.req.header("user-agent");
+  const clickIds = compact(body.clickIds);
+  // Hashed like a withdrawal's identifiers, so `withdraw {fbp}` finds the events a beacon joined.
+  const clickSubjects = Object.fromEntries((await subjectKeys({ clickIds })).map((key) => [key.slice(0, key.indexOf(":")), key]));
   const result = await tenantRelay(c.env, tenant).recordBeacon(
     joinHash,
     {
       ...(body.consent ? { consent: body.consent } : {}),
-      clickIds: compact(body.clickIds),
+      clickIds,
       client: compact({ ip, userAgent, pageUrl: body.page?.url }),
       gpc,
+      ...(Object.keys(clickSubjects).length > 0 ? { clickSubjects } : {}),
     },
     { tenantId: tenant.id, region: tenant.region, ...enabledDestinations(tenant) },
   );
-  log.info("beacon_stored", { tenantId: tenant.id, count: result.decided, status: result.suppressed > 0 ? "revoked" : "stored" });
+  if (result.status === "too_large") {
+    throw new ApiError(413, "beacon_too_large", "The beacons for this join key would exceed 4096 bytes; nothing was stored");
+  }
+  if (result.status === "limit_reached") {
+    const message = "This tenant holds the most beacons it may (they expire after 24 hours); nothing was stored";
+    return c.json(errorBody("beacon_limit_reached", message), 429, { "Retry-After": "3600" });
+  }
+  log.info("beacon_stored", {
+    tenantId: tenant.id,
+    count: result.status === "stored" ? result.decided : 0,
+    status: result.status === "stored" ? (result.suppressed > 0 ? "revoked" : "stored") : "dropped",
+  });
   return c.body(null, 204);
 });
 
