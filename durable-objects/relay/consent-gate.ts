@@ -3,7 +3,8 @@ import { decideSnapshot, type DestinationRef } from "../../src/consent/decide";
 import { mergeConsentInputs } from "../../src/consent/merge";
 import { revokedDestinations } from "../../src/consent/revocation";
 import { normalizeConsent } from "../../src/consent/snapshot";
-import { explicitDenials, verdictKind, type StickyDenial } from "../../src/consent/sticky";
+import { decideWithBasis } from "../../src/consent/basis";
+import { explicitDenials, type StickyDenial } from "../../src/consent/sticky";
 import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../../src/events/conversion";
 import type { NewDelivery } from "./store";
 
@@ -125,7 +126,7 @@ export function planDeliveries(
   if (event.joinKeyHash === undefined || beacon !== undefined) return decided;
   const snapshot = eventSnapshot(event, undefined, plan, now);
   return decided.map((d, i) =>
-    d.status === "blocked" && !denials.has(d.destinationId) && verdictKind(snapshot, plan.destinations[i]!, plan.policy) === "undecided"
+    d.status === "blocked" && !denials.has(d.destinationId) && decideWithBasis(snapshot, plan.destinations[i]!, plan.policy).basis === "undecided"
       ? { ...d, decision: "pending", reason: "awaiting_consent", status: "pending", nextAttemptAt: now + CONSENT_HOLD_MS }
       : d,
   );
