@@ -31,16 +31,19 @@ export interface IngestPlan extends ConsentPlan {
   region: Region;
 }
 
-export interface IngestResult {
-  status: "accepted" | "duplicate";
-  id: string;
-}
+export type IngestResult = { status: "accepted" | "duplicate"; id: string } | { status: "gone" };
 
+/** Rows of every table the object held when it was purged. */
 export interface PurgeReceipt {
   events: number;
   deliveries: number;
   beacons: number;
   suppressions: number;
+  eventSubjects: number;
+  beaconSubjects: number;
+  consentDenials: number;
+  circuits: number;
+  counters: number;
 }
 
 export interface WithdrawalResult {
@@ -55,7 +58,8 @@ export type BeaconResult =
   | { status: "stored"; decided: number; suppressed: number }
   | { status: "dropped" }
   | { status: "too_large" }
-  | { status: "limit_reached" };
+  | { status: "limit_reached" }
+  | { status: "gone" };
 
 /**
  * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
@@ -68,6 +72,8 @@ export const MAX_BEACONS_PER_TENANT = 100_000;
 const TENANT_ID_KEY = "tenantId";
 const REGION_KEY = "region";
 const FLUSHED_HOUR_KEY = "aggregatesFlushedHour";
+/** Set when the tenant is deleted and kept through the purge: the object then refuses all writes. */
+const DELETED_AT_KEY = "deletedAt";
 
 /**
  * One per tenant (SPEC §2): dedup index, stored hashed events, consent signals, suppressions, the
@@ -90,6 +96,7 @@ export class TenantRelay extends DurableObject<Env> {
    * await between the dedup check and the insert, so concurrent duplicates cannot both pass.
    */
   async ingest(received: RelayEvent, plan: IngestPlan): Promise<IngestResult> {
+    if (this.#deleted()) return { status: "gone" };
     this.#store.ensureSchema();
     const now = clock.now();
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
@@ -154,6 +161,7 @@ export class TenantRelay extends DurableObject<Env> {
     plan: IngestPlan,
     limits: { maxBytes: number; maxBeacons: number } = { maxBytes: MAX_BEACON_BYTES, maxBeacons: MAX_BEACONS_PER_TENANT },
   ): Promise<BeaconResult> {
+    if (this.#deleted()) return { status: "gone" };
     this.#store.ensureSchema();
     const now = clock.now();
     const subjects = [`join:${joinHash}`, ...Object.values(signal.clickSubjects ?? {})];
@@ -176,6 +184,7 @@ export class TenantRelay extends DurableObject<Env> {
 
   /** Withdrawal (SPEC §4.1): suppresses every queued, held and retrying delivery of the subject. */
   async withdraw(subjectKeys: string[]): Promise<WithdrawalResult> {
+    if (this.#deleted()) return { suppressed: 0, matchedEvents: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
     this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
@@ -188,6 +197,7 @@ export class TenantRelay extends DurableObject<Env> {
 
   /** Data subject erasure: deletes every stored event of the subject and suppresses it. */
   async eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number; erasedBeacons: number }> {
+    if (this.#deleted()) return { erasedEvents: 0, erasedBeacons: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
     this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
@@ -251,15 +261,26 @@ export class TenantRelay extends DurableObject<Env> {
 
   /** Erases everything this tenant's object holds (tenant deletion), with a count of what went. */
   async purgeTenant(): Promise<PurgeReceipt> {
+    // The tombstone comes first: from here on every ingest, beacon or withdrawal is refused, and
+    // nothing runs in between because the object handles one event at a time.
+    const deletedAt = this.ctx.storage.kv.get<number>(DELETED_AT_KEY) ?? clock.now();
+    this.ctx.storage.kv.put(DELETED_AT_KEY, deletedAt);
     this.#store.ensureSchema();
-    const receipt = {
+    const receipt: PurgeReceipt = {
       events: this.#store.count("events"),
       deliveries: this.#store.count("deliveries"),
       beacons: this.#store.count("beacons"),
       suppressions: this.#store.count("suppressions"),
+      eventSubjects: this.#store.count("event_subjects"),
+      beaconSubjects: this.#store.count("beacon_subjects"),
+      consentDenials: this.#store.count("consent_denials"),
+      circuits: this.#store.count("circuits"),
+      counters: this.#store.count("counters"),
     };
-    // deleteAll also drops the tables and, at this compatibility date, the alarm.
+    // deleteAll also drops the tables and, at this compatibility date, the alarm. The tombstone
+    // (a time, nothing else) is written back so the object keeps refusing writes.
     await this.ctx.storage.deleteAll();
+    this.ctx.storage.kv.put(DELETED_AT_KEY, deletedAt);
     return receipt;
   }
 
@@ -269,6 +290,7 @@ export class TenantRelay extends DurableObject<Env> {
    * short, a 24 h retry buffer needs more.
    */
   override async alarm(): Promise<void> {
+    if (this.#deleted()) return;
     const now = clock.now();
     try {
       this.#store.ensureSchema();
@@ -349,6 +371,10 @@ export class TenantRelay extends DurableObject<Env> {
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     if (suppressed > 0) log.info("consent_revocation", { tenantId, count: suppressed });
     return suppressed;
+  }
+
+  #deleted(): boolean {
+    return this.ctx.storage.kv.get(DELETED_AT_KEY) !== undefined;
   }
 
   #remember(plan: IngestPlan): void {

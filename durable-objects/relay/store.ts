@@ -547,7 +547,9 @@ export class RelayStore {
       .toArray();
   }
 
-  count(table: "events" | "deliveries" | "beacons" | "suppressions"): number {
+  count(
+    table: "events" | "deliveries" | "beacons" | "suppressions" | "event_subjects" | "beacon_subjects" | "consent_denials" | "circuits" | "counters",
+  ): number {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
   }
 

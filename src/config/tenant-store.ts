@@ -2,6 +2,7 @@ import { ApiError } from "../http/errors";
 import { clock } from "../platform/clock";
 import { decryptSecret, DecryptError, secretAad } from "./crypto";
 import { isValidId } from "./ids";
+import { isTombstoned } from "./tombstone";
 import { deleteTenantRow, insertTenantRow, updateTenantRowIfUnchanged, upsertTenantRow } from "./registry";
 import type { DestinationConfig, SourceConfig, TenantConfig } from "./types";
 
@@ -37,8 +38,14 @@ export async function deleteTenantConfig(env: Env, id: string): Promise<void> {
   await env.CONFIG.delete(tenantKey(id));
 }
 
-/** Registers a new tenant; 409 `tenant_exists` if the id is taken in KV or D1. */
+/**
+ * Registers a new tenant; 409 `tenant_exists` if the id is taken in KV or D1, 409
+ * `tenant_id_retired` if a tenant of that id was deleted (see src/config/tombstone.ts).
+ */
 export async function createTenantConfig(env: Env, tenant: TenantConfig): Promise<void> {
+  if (await isTombstoned(env.DB, tenant.id)) {
+    throw new ApiError(409, "tenant_id_retired", `Tenant id "${tenant.id}" belonged to a deleted tenant and cannot be reused; choose another id`);
+  }
   if ((await getTenant(env, tenant.id)) || !(await insertTenantRow(env.DB, tenant))) {
     throw new ApiError(409, "tenant_exists", `Tenant "${tenant.id}" already exists`);
   }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { activeBeaconKeys, beaconAuthOf } from "../beacons/keys";
 import { checkJoinToken } from "../beacons/join-token";
 import { getTenant } from "../config/tenant-store";
+import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
 import { limitBody, parseJson, validate } from "../http/body";
@@ -62,7 +63,10 @@ function compact<T extends object>(obj: T | undefined): T {
  */
 const tenantOrigin: MiddlewareHandler<CollectEnv> = async (c, next) => {
   const tenant = await getTenant(c.env, c.req.param("tenantId") ?? "");
-  if (!tenant) throw new ApiError(404, "tenant_not_found", "Unknown tenant");
+  if (!tenant) {
+    await throwIfTombstoned(c.env.DB, c.req.param("tenantId") ?? "");
+    throw new ApiError(404, "tenant_not_found", "Unknown tenant");
+  }
   const origin = c.req.header("origin");
   if (!origin || !tenant.allowedOrigins.includes(origin)) {
     throw new ApiError(403, "origin_not_allowed", "This origin may not send beacons for this tenant");
@@ -123,6 +127,8 @@ collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, limitBe
     },
     { tenantId: tenant.id, region: tenant.region, ...enabledDestinations(tenant) },
   );
+  // Deleted while KV at this location still served its config: the object refused it.
+  if (result.status === "gone") throw tenantGone();
   if (result.status === "too_large") {
     throw new ApiError(413, "beacon_too_large", "The beacons for this join key would exceed 4096 bytes; nothing was stored");
   }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { decryptSourceSecret, findSource, getTenant } from "../config/tenant-store";
+import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { destinationAdapters } from "../destinations/registry";
 import type { ConversionEvent, RelayEvent } from "../events/conversion";
 import { limitBody } from "../http/body";
@@ -33,7 +34,10 @@ export const ingestRoutes = new Hono<{ Bindings: Env }>();
 ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) => {
   const { tenantId, sourceId } = c.req.param();
   const tenant = await getTenant(c.env, tenantId);
-  if (!tenant) throw new ApiError(404, "tenant_not_found", "Unknown tenant");
+  if (!tenant) {
+    await throwIfTombstoned(c.env.DB, tenantId);
+    throw new ApiError(404, "tenant_not_found", "Unknown tenant");
+  }
   const source = findSource(tenant, sourceId);
   if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
   const adapter = sourceAdapters[source.type];
@@ -63,6 +67,8 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
   const event = await toRelayEvent(parsed.event, tenant, families);
   if (parsed.enrichment) event.enrichment = parsed.enrichment;
   const result = await tenantRelay(c.env, tenant).ingest(event, { tenantId, region: tenant.region, ...plan });
+  // Deleted while KV at this location still served its config: the object refused it.
+  if (result.status === "gone") throw tenantGone();
   if (result.status === "accepted" && tenant.rawCapture) {
     try {
       await storeRawCapture(c.env, tenant, result.id, rawBody, now + RETENTION_MS);

@@ -110,7 +110,11 @@ tenantRoutes.patch("/", async (c) => {
   return c.json({ tenant: tenantView(saved) });
 });
 
-tenantRoutes.delete("/", async (c) => {
+/**
+ * Operator only: deletion is irreversible and retires the id, so a leaked or careless tenant key
+ * must not be able to do it.
+ */
+tenantRoutes.delete("/", requireOperator, async (c) => {
   const tenant = c.get("tenant");
   const receipt = await purgeTenantStores(c.env, tenant);
   await recordAudit(c.env.DB, {
@@ -122,6 +126,8 @@ tenantRoutes.delete("/", async (c) => {
       counts: {
         durableObjectEvents: receipt.purged.durableObject.events,
         durableObjectDeliveries: receipt.purged.durableObject.deliveries,
+        durableObjectBeacons: receipt.purged.durableObject.beacons,
+        durableObjectSuppressions: receipt.purged.durableObject.suppressions,
         r2Objects: receipt.purged.r2Objects,
         kv: receipt.purged.kv,
         d1Rows: receipt.purged.d1Rows,
