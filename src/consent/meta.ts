@@ -1,4 +1,5 @@
 import type { ConsentInput, ConsentState } from "../events/conversion";
+import { purposeOneWaived } from "./tcf";
 import type { MetaConsent, TcfDetails } from "./types";
 
 /** Sources carry no timestamps we can trust, so disagreeing explicit flags deny (§6.1). */
@@ -15,7 +16,7 @@ function agree(states: ConsentState[]): { state?: ConsentState; conflict: boolea
 export function resolveMeta(inputs: readonly ConsentInput[], tcfUsable: TcfDetails[]): { meta: MetaConsent; conflict: boolean } {
   // Meta is not a GVL vendor, but a valid string refusing storage or measurement refuses it too.
   for (const t of tcfUsable) {
-    if (!t.p1) return { meta: { share: "denied", provenance: "tcf", reason: "tcf_purpose_1_denied" }, conflict: false };
+    if (!t.p1 && !purposeOneWaived(t)) return { meta: { share: "denied", provenance: "tcf", reason: "tcf_purpose_1_denied" }, conflict: false };
     if (!t.p7) return { meta: { share: "denied", provenance: "tcf", reason: "tcf_purpose_7_denied" }, conflict: false };
   }
   const flags = agree(inputs.flatMap((i) => (i.meta ? [i.meta] : [])));

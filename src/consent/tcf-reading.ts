@@ -1,6 +1,6 @@
 import type { ConsentInput } from "../events/conversion";
 import { GPP_SECTION_TCF_EU, type GppDecoded } from "./gpp";
-import { decodeTcf } from "./tcf";
+import { decodeTcf, purposeOneWaived } from "./tcf";
 import type { TcfDetails } from "./types";
 
 /** TC strings from a tcf input, or carried as GPP section 2 when there is none. */
@@ -32,20 +32,36 @@ function representativeTcf(all: TcfDetails[]): TcfDetails | undefined {
 export interface TcfReading {
   all: TcfDetails[];
   shown?: TcfDetails;
-  /** Applying and valid strings: the only ones whose content is used. */
+  /** The applying, valid string that stands (the latest); the only one whose content is used. */
   usable: TcfDetails[];
   google?: TcfDetails["google"];
-  /** Two valid strings that derive ad_user_data differently: a conflict like any other. */
+  /** Two valid strings with the same `lastUpdated` that decide differently: a conflict. */
   conflict: boolean;
 }
 
+/** What a string decides, for comparing two strings. */
+function decides(t: TcfDetails): string {
+  const { google } = t;
+  return JSON.stringify([google.adUserData, google.adPersonalization, google.adStorage, google.reason, t.p1, t.p7, purposeOneWaived(t)]);
+}
+
+/**
+ * Several valid strings (webhook and beacon) are one user's choices at different times: the one
+ * with the latest `lastUpdated` stands, as a CMP replaces the stored string on every change
+ * (IAB TCF policies, https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/ ;
+ * `LastUpdated` in the TC string format, https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20Consent%20string%20and%20vendor%20list%20formats%20v2.md).
+ * Equal timestamps cannot be ordered (TCF 2.2 CMPs round them to the day), so strings that then
+ * decide differently are a conflict, and the conflict denies.
+ */
 export function readTcf(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDecoded | undefined>): TcfReading {
   const all = collectTcf(inputs, gpp);
   const shown = representativeTcf(all);
-  const usable = all.filter((t) => t.applies && t.valid);
-  const first = usable[0];
-  const conflict = usable.some((t) => t.google.adUserData !== first?.google.adUserData);
-  const google = conflict ? undefined : (usable.find((t) => t === shown) ?? first)?.google;
-  return { all, ...(shown ? { shown } : {}), usable, ...(google ? { google } : {}), conflict };
+  const valid = all.filter((t) => t.applies && t.valid);
+  const latestAt = Math.max(...valid.map((t) => t.lastUpdatedAt ?? 0));
+  const latest = valid.filter((t) => (t.lastUpdatedAt ?? 0) === latestAt);
+  const first = latest[0];
+  const conflict = first !== undefined && latest.some((t) => decides(t) !== decides(first));
+  const usable = first ? [first] : [];
+  const google = conflict ? undefined : first?.google;
+  return { all, ...(shown ? { shown } : {}), usable: conflict ? latest : usable, ...(google ? { google } : {}), conflict };
 }
-

@@ -76,6 +76,10 @@ export function decodeTcf(tcString: string, gdprApplies?: boolean): TcfDetails {
 
   let invalidReason: TcfInvalidReason | undefined;
   if (Number(model.version) !== 2 || createdAt === undefined) invalidReason = "tcf_invalid";
+  // Global-scope strings (IsServiceSpecific = 0) were retired with TCF 2.2's policy; a string
+  // that still claims it cannot come from a compliant CMP
+  // (https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/).
+  else if (model.isServiceSpecific !== true) invalidReason = "tcf_not_service_specific";
   else if (!(policyVersion >= MIN_POLICY_VERSION)) invalidReason = "tcf_policy_outdated";
   else if (createdAt >= DISCLOSED_VENDORS_REQUIRED_FROM && !disclosedVendorsSegment) invalidReason = "tcf_vendors_disclosed_missing";
 
@@ -89,6 +93,9 @@ export function decodeTcf(tcString: string, gdprApplies?: boolean): TcfDetails {
     ...(createdAt === undefined ? {} : { createdAt }),
     ...(lastUpdatedAt === undefined ? {} : { lastUpdatedAt }),
     disclosedVendorsSegment,
+    serviceSpecific: model.isServiceSpecific === true,
+    purposeOneTreatment: model.purposeOneTreatment === true,
+    publisherCC: String(model.publisherCountryCode ?? ""),
     p1: model.purposeConsents.has(1),
     p3: model.purposeConsents.has(3),
     p4: model.purposeConsents.has(4),
@@ -110,28 +117,65 @@ function restricted(d: TcfDetails, purposeId: number, type: number): boolean {
 }
 
 /**
- * Whether purpose 1 and 7 may be used by vendor 755 once the publisher's restriction types 1 and
- * 2 are applied. Type 1 (require consent) closes the legitimate-interest route; type 2 (require
- * LI) closes the consent route, which leaves purpose 1 (consent-only in TCF) with no legal basis.
+ * Purpose One Treatment as Google reads it: Purpose 1 consent is not expected only from a German
+ * publisher that sets `PurposeOneTreatment` with `PublisherCC = DE` (Google's TCF error 1.2, "No
+ * consent for Purpose 1 ... German publishers should ensure they are setting the PublisherCC and
+ * PurposeOneTreatment fields correctly if they are not asking users for consent",
+ * https://support.google.com/admanager/answer/9999955). Any other country still needs consent.
  */
-function basisSurvivesRestrictions(d: TcfDetails): boolean {
-  if (restricted(d, 1, RESTRICTION_REQUIRE_LI)) return false;
-  if (restricted(d, 1, RESTRICTION_REQUIRE_CONSENT) && !d.v755Consent) return false;
-  if (restricted(d, 7, RESTRICTION_REQUIRE_CONSENT) && !(d.p7 && d.v755Consent)) return false;
-  if (restricted(d, 7, RESTRICTION_REQUIRE_LI) && !(d.p7LI && d.v755LI)) return false;
-  return true;
+export function purposeOneWaived(d: Pick<TcfDetails, "purposeOneTreatment" | "publisherCC">): boolean {
+  return d.purposeOneTreatment === true && d.publisherCC === "DE";
+}
+
+type Route = "consent" | "li";
+
+/**
+ * The legal bases vendor 755 may use for a purpose: its GVL declaration (purposes 1, 3, 4 by
+ * consent; 7 by legitimate interest, flexible so a publisher may require consent instead) narrowed
+ * by the publisher's restriction types 1 (require consent) and 2 (require LI). See the IAB TCF
+ * policies, https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/ , and the
+ * restriction semantics of the TC string spec,
+ * https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20Consent%20string%20and%20vendor%20list%20formats%20v2.md
+ */
+function routes(d: TcfDetails, purposeId: number, declared: readonly Route[]): Route[] {
+  if (restricted(d, purposeId, RESTRICTION_REQUIRE_CONSENT)) return ["consent"];
+  if (restricted(d, purposeId, RESTRICTION_REQUIRE_LI)) return declared.includes("li") ? ["li"] : [];
+  return [...declared];
 }
 
 /**
- * Google's signals from a valid string, per reference §6.1 (our conservative rule; Google's own
- * mapping table is unverified). Publisher-side blocks come first because they rule out even the
- * denied flag; a user's refusal of a purpose or of vendor 755 is an explicit denial (§6.3 row 9).
+ * Whether a route is open: the purpose signal and vendor 755's signal must both be positive for
+ * that basis ("only if both signals are positive for the applicable legal basis"). Consent needs
+ * purpose consent and vendor consent; legitimate interest needs both LI bits, which a CMP clears
+ * when the user objects.
+ */
+function routeOpen(d: TcfDetails, purposeId: number, route: Route): boolean {
+  if (route === "consent") {
+    const purposeConsent = purposeId === 1 ? d.p1 : purposeId === 3 ? d.p3 : purposeId === 4 ? d.p4 : purposeId === 7 ? d.p7 : false;
+    return purposeConsent && d.v755Consent;
+  }
+  return purposeId === 7 && d.p7LI && d.v755LI;
+}
+
+const PURPOSE_1_ROUTES: readonly Route[] = ["consent"];
+const PURPOSE_7_ROUTES: readonly Route[] = ["consent", "li"];
+
+/**
+ * Google's signals from a valid string. Purpose 1 needs purpose consent and vendor 755 consent,
+ * never legitimate interest (TCF purposes 1, 3 and 4 are consent-only); purpose 7 may rest on
+ * consent or on legitimate interest the user has not objected to, as Google's serving rules
+ * state (https://support.google.com/admanager/answer/9805023: "Purposes 2, 7, 9 and 10:
+ * consent or legitimate interest"; https://developers.google.com/admob/android/privacy/ad-serving-modes:
+ * "Both purposes consent and vendor consent are required"). Publisher-side blocks come first
+ * because they rule out even the denied flag; a user's refusal of a purpose or of vendor 755 is
+ * an explicit denial.
  */
 function deriveGoogle(d: TcfDetails): TcfDetails["google"] {
   const notAllowed = (p: number) => restricted(d, p, RESTRICTION_NOT_ALLOWED);
-  const adStorage: Tri = d.p1 && d.v755Consent && !notAllowed(1) ? "granted" : "denied";
-  // Purposes 3 and 4 are consent-only since TCF 2.2, so only vendor consent can carry them.
-  const adPersonalization: Tri = d.p3 && d.p4 && d.v755Consent && !notAllowed(3) && !notAllowed(4) ? "granted" : "denied";
+  const p1Waived = purposeOneWaived(d);
+  const adStorage: Tri = (p1Waived || routeOpen(d, 1, "consent")) && !notAllowed(1) ? "granted" : "denied";
+  const consentOnly = (p: number) => routes(d, p, ["consent"]).includes("consent") && routeOpen(d, p, "consent") && !notAllowed(p);
+  const adPersonalization: Tri = consentOnly(3) && consentOnly(4) ? "granted" : "denied";
   const deny = (reason: TcfGoogleReason, explicitDenial: boolean): TcfDetails["google"] => ({
     adUserData: "denied",
     adPersonalization,
@@ -140,12 +184,23 @@ function deriveGoogle(d: TcfDetails): TcfDetails["google"] {
     explicitDenial,
   });
 
-  if (notAllowed(1) || notAllowed(7)) return deny("tcf_vendor_755_restricted", false);
+  if ((!p1Waived && notAllowed(1)) || notAllowed(7)) return deny("tcf_vendor_755_restricted", false);
   // Without a Disclosed Vendors segment (allowed before 2026-03-01) disclosure cannot be judged.
   if (d.disclosedVendorsSegment && !d.v755Disclosed) return deny("tcf_vendor_755_not_disclosed", false);
-  if (!d.p1) return deny("tcf_purpose_1_denied", true);
-  if (!(d.p7 || (d.p7LI && d.v755LI))) return deny("tcf_purpose_7_denied", true);
-  if (!(d.v755Consent || d.v755LI)) return deny("tcf_vendor_755_no_consent", true);
-  if (!basisSurvivesRestrictions(d)) return deny("tcf_vendor_755_restricted", false);
+  if (!p1Waived) {
+    if (!d.p1) return deny("tcf_purpose_1_denied", true);
+    // The vendor LI bit never stands in for vendor consent: a user who switched Google off in
+    // the vendor list (CMPs leave LI on) has refused it.
+    if (!d.v755Consent) return deny("tcf_vendor_755_no_consent", true);
+    if (routes(d, 1, PURPOSE_1_ROUTES).length === 0) return deny("tcf_vendor_755_restricted", false);
+  }
+  const open7 = routes(d, 7, PURPOSE_7_ROUTES);
+  if (!open7.some((r) => routeOpen(d, 7, r))) {
+    // The user allowed a route the publisher closed: the publisher's doing, not a refusal.
+    if (PURPOSE_7_ROUTES.some((r) => routeOpen(d, 7, r))) return deny("tcf_vendor_755_restricted", false);
+    if (!d.p7 && !d.p7LI) return deny("tcf_purpose_7_denied", true);
+    // The purpose is allowed but vendor 755 lacks the matching signal for it.
+    return deny("tcf_vendor_755_no_consent", true);
+  }
   return { adUserData: "granted", adPersonalization, adStorage, reason: "tcf_granted", explicitDenial: false };
 }

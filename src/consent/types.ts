@@ -85,6 +85,12 @@ export interface TcfDetails {
   createdAt?: number;
   lastUpdatedAt?: number;
   disclosedVendorsSegment: boolean;
+  /** `IsServiceSpecific`; a global-scope string (false) has been invalid since TCF 2.2. */
+  serviceSpecific?: boolean;
+  /** `PurposeOneTreatment`: Purpose 1 was not disclosed to the user at all. */
+  purposeOneTreatment?: boolean;
+  /** `PublisherCC`, the publisher's country of establishment (ISO 3166-1 alpha-2). */
+  publisherCC?: string;
   p1: boolean;
   p3: boolean;
   p4: boolean;

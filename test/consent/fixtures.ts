@@ -56,6 +56,11 @@ export interface TcOptions {
   created?: string;
   policyVersion?: number;
   restrictions?: Array<{ purposeId: number; type: 0 | 1 | 2 }>;
+  /** `LastUpdated`; defaults to `created`. */
+  lastUpdated?: string;
+  isServiceSpecific?: boolean;
+  purposeOneTreatment?: boolean;
+  publisherCC?: string;
 }
 
 /** A TC string built with the library's own encoder; defaults grant everything Google needs. */
@@ -70,7 +75,10 @@ export function tcString(o: TcOptions = {}): string {
   model.vendorsDisclosed.set(o.disclosed ?? [755]);
   const created = new Date(o.created ?? "2026-03-05T00:00:00Z");
   model.created = created;
-  model.lastUpdated = created;
+  model.lastUpdated = o.lastUpdated ? new Date(o.lastUpdated) : created;
+  model.isServiceSpecific = o.isServiceSpecific ?? true;
+  model.purposeOneTreatment = o.purposeOneTreatment ?? false;
+  if (o.publisherCC) model.publisherCountryCode = o.publisherCC;
   for (const r of o.restrictions ?? []) model.publisherRestrictions.add(755, new PurposeRestriction(r.purposeId, r.type));
   const segments = o.disclosedSegment ?? true ? [Segment.CORE, Segment.VENDORS_DISCLOSED] : [Segment.CORE];
   return TCString.encode(model, { segments });

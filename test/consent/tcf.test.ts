@@ -57,9 +57,80 @@ describe("TCF decoding (strings built with the library's encoder)", () => {
     expect(decideConsent({ ...tcf(tc), meta: "granted" }, META, policy())).toEqual({ decision: "send", reason: "meta_granted" });
   });
 
-  it("vendor 755 by legitimate interest alone grants ad_user_data but not personalisation", () => {
-    const d = decodeTcf(tcString({ vendorConsent: false }));
-    expect(d.google).toMatchObject({ adUserData: "granted", adPersonalization: "denied", adStorage: "denied" });
+  it("vendor 755 by legitimate interest alone grants nothing: Purpose 1 needs vendor consent", () => {
+    // Corrects an earlier reading that let the vendor LI bit stand in for vendor consent. Purpose 1
+    // is consent-only in TCF (https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/),
+    // and Google requires "both purposes consent and vendor consent"
+    // (https://developers.google.com/admob/android/privacy/ad-serving-modes). CMPs leave LI on when
+    // a user switches Google off in the vendor list, so this is that user.
+    const tc = tcString({ vendorConsent: false });
+    expect(decodeTcf(tc).google).toMatchObject({
+      adUserData: "denied",
+      adPersonalization: "denied",
+      adStorage: "denied",
+      reason: "tcf_vendor_755_no_consent",
+      explicitDenial: true,
+    });
+    expect(decideConsent(tcf(tc), ADS, policy())).toEqual({ decision: "blocked", reason: "tcf_vendor_755_no_consent" });
+  });
+
+  it("purpose 7 by consent stands when the user objected to legitimate interest", () => {
+    // Google: purpose 7 by "consent or legitimate interest" (https://support.google.com/admanager/answer/9805023).
+    const tc = tcString({ purposesLI: [2, 10] });
+    expect(decideConsent(tcf(tc), ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+  });
+
+  it("purpose 7 by legitimate interest needs the vendor's LI too (the user may object to it)", () => {
+    const objected = tcString({ purposes: [1, 3, 4, 9], vendorLI: false });
+    expect(decideConsent(tcf(objected), ADS, policy())).toEqual({ decision: "blocked", reason: "tcf_vendor_755_no_consent" });
+  });
+
+  it("IsServiceSpecific = 0 (global scope, retired) is invalid for every destination", () => {
+    // https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/ : global-scope
+    // consent is no longer part of the framework, so such a string is not a compliant one.
+    const tc = tcString({ isServiceSpecific: false });
+    expect(decodeTcf(tc)).toMatchObject({ valid: false, invalidReason: "tcf_not_service_specific", serviceSpecific: false });
+    const input = { ...tcf(tc), gcm: { ad_user_data: "granted" as const }, meta: "granted" as const };
+    expect(decideConsent(input, ADS, deniedFlag())).toEqual({ decision: "blocked", reason: "tcf_not_service_specific" });
+    expect(decideConsent(input, META, policy())).toEqual({ decision: "blocked", reason: "tcf_not_service_specific" });
+  });
+
+  it("Purpose One Treatment: a German publisher's string without Purpose 1 is read as Google reads it", () => {
+    // Google's TCF error 1.2: "German publishers should ensure they are setting the PublisherCC and
+    // PurposeOneTreatment fields correctly if they are not asking users for consent"
+    // (https://support.google.com/admanager/answer/9999955).
+    const de = tcString({ purposes: [7, 9], vendorConsent: false, purposeOneTreatment: true, publisherCC: "DE" });
+    expect(decodeTcf(de)).toMatchObject({ valid: true, purposeOneTreatment: true, publisherCC: "DE" });
+    expect(decideConsent(tcf(de), ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+    expect(decideConsent({ ...tcf(de), meta: "granted" }, META, policy())).toEqual({ decision: "send", reason: "meta_granted" });
+    // Elsewhere the treatment does not waive Purpose 1.
+    const fr = tcString({ purposes: [7, 9], purposeOneTreatment: true, publisherCC: "FR" });
+    expect(decideConsent(tcf(fr), ADS, policy())).toEqual({ decision: "blocked", reason: "tcf_purpose_1_denied" });
+    // Purpose 7 is still needed.
+    const deNo7 = tcString({ purposes: [9], purposesLI: [2], purposeOneTreatment: true, publisherCC: "DE" });
+    expect(decideConsent(tcf(deNo7), ADS, policy())).toEqual({ decision: "blocked", reason: "tcf_purpose_7_denied" });
+  });
+
+  it("two valid strings that disagree: the latest lastUpdated stands; equal timestamps conflict", () => {
+    // A CMP replaces the stored string on every change, so the newer one is the user's current choice.
+    const older = tcString({ purposes: [3, 4, 7], created: "2026-03-05T00:00:00Z" });
+    const newer = tcString({ created: "2026-03-05T00:00:00Z", lastUpdated: "2026-03-07T00:00:00Z" });
+    expect(decideConsent([tcf(older), tcf(newer)], ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+    expect(decideConsent([tcf(newer), tcf(older)], ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+    const newerDenial = tcString({ purposes: [3, 4, 7], created: "2026-03-05T00:00:00Z", lastUpdated: "2026-03-08T00:00:00Z" });
+    expect(decideConsent([tcf(newer), tcf(newerDenial)], ADS, policy())).toEqual({ decision: "blocked", reason: "tcf_purpose_1_denied" });
+    expect(decideConsent([tcf(newer), { ...tcf(newerDenial), meta: "granted" }], META, policy())).toEqual({
+      decision: "blocked",
+      reason: "tcf_purpose_1_denied",
+    });
+    // Same day, different answers: no order, so a conflict, and it denies.
+    const sameDay = tcString({ purposes: [3, 4, 7] });
+    expect(decideConsent([tcf(tcString()), tcf(sameDay)], ADS, policy())).toEqual({ decision: "blocked", reason: "consent_conflict" });
+    // Same day, same answer: no conflict.
+    expect(decideConsent([tcf(tcString()), tcf(tcString({ purposes: [1, 3, 4, 7, 9, 10] }))], ADS, policy())).toEqual({
+      decision: "send",
+      reason: "tcf_granted",
+    });
   });
 
   it("publisher restriction type 0 (not allowed) on 755 for purpose 7 blocks, even in denied mode", () => {
