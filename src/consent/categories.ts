@@ -3,22 +3,23 @@ import type { ConsentState } from "../events/conversion";
 export type CategoryMap = Record<string, string[]>;
 
 /**
- * What a tenant's CMP categories say about one destination. Every mapped category must be true
- * (Segment's AND semantics, reference §5.1), so any mapped `false` denies; an unmapped category
- * says nothing and never grants (§5.5, §6.3 row 12).
+ * What a tenant's CMP categories say about one destination. Every category mapped to it must be
+ * granted (Segment's consent model: a destination in several categories receives data "only
+ * if the user has opted-in to all" of them,
+ * https://www.twilio.com/docs/segment/privacy/consent-management/consent-faq):
+ * any mapped `false` denies, and a mapped category that was not received is not granted, so the
+ * categories then decide nothing. An unmapped category says nothing and never grants.
  */
 export function categoryStateFor(
   raw: Record<string, boolean> | undefined,
   categoryMap: CategoryMap,
   destinationId: string,
 ): ConsentState | undefined {
-  let state: ConsentState | undefined;
-  for (const [category, value] of Object.entries(raw ?? {})) {
-    if (!Object.hasOwn(categoryMap, category) || !categoryMap[category]?.includes(destinationId)) continue;
-    if (!value) return "denied";
-    state = "granted";
-  }
-  return state;
+  const mapped = Object.keys(categoryMap).filter((c) => categoryMap[c]?.includes(destinationId));
+  if (mapped.length === 0 || !raw) return undefined;
+  const received = (c: string) => (Object.hasOwn(raw, c) ? raw[c] : undefined);
+  if (mapped.some((c) => received(c) === false)) return "denied";
+  return mapped.every((c) => received(c) === true) ? "granted" : undefined;
 }
 
 /** The per-destination view of the categories and the ones the map does not know, for the log. */

@@ -31,13 +31,39 @@ export interface DecideOptions {
 const blocked = (reason: BlockReason): ConsentVerdict => ({ decision: "blocked", reason });
 const send = (reason: ConsentReason): ConsentVerdict => ({ decision: "send", reason });
 
+/** Fields that speak for every destination. */
+const FIELDS_FOR_ALL = new Set(["consent", "tcf", "gpp", "gpc"]);
+const FIELDS_FOR_GOOGLE = new Set(["gcm", "gcmDefault", "gcd", "gcs"]);
+
+/**
+ * Whether an unreadable field could have spoken for this destination: then its verdict is
+ * ambiguous, whatever another field grants. A category concerns the destinations it is mapped to.
+ */
+function malformedFor(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): boolean {
+  const map = policy.categoryMap ?? {};
+  const mappedHere = (category: string) => Object.hasOwn(map, category) && (map[category]?.includes(destination.id) ?? false);
+  return (s.malformed ?? []).some((field) => {
+    if (FIELDS_FOR_ALL.has(field)) return true;
+    if (FIELDS_FOR_GOOGLE.has(field)) return destination.type !== "meta";
+    if (field === "meta") return destination.type === "meta";
+    if (field === "categories") return Object.keys(map).some(mappedHere);
+    return field.startsWith("categories.") && mappedHere(field.slice("categories.".length));
+  });
+}
+
 /** Blocks that apply to every destination, in the order they are reported. */
-function commonBlock(s: ConsentSnapshot): BlockReason | undefined {
+function commonBlock(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): BlockReason | undefined {
   if (s.withdrawnAt !== undefined) return "withdrawn";
-  if (s.sources.length === 0) return "consent_missing";
   if (hasUsOptOut(s)) return "us_opt_out";
+  if (malformedFor(s, destination, policy)) return "consent_malformed";
+  if (s.sources.length === 0) return "consent_missing";
   // An unreadable GPP string might hide an opt-out; an invalid TC string is ambiguous (§6.3 row 8).
   if (s.gpp && !s.gpp.valid) return "gpp_invalid";
+  // A section the decoder cannot read may hold a US opt-out. It matters wherever US rules may
+  // apply: anywhere but the EEA, unless the tenant itself placed its users outside the US.
+  if ((s.gpp?.unknownSectionIds?.length ?? 0) > 0 && s.jurisdiction !== "EEA_UK_CH" && policy.userRegion !== "other") {
+    return "gpp_section_unknown";
+  }
   if (s.tcf?.applies && !s.tcf.valid) return s.tcf.invalidReason ?? "tcf_invalid";
   // Google's signals contradicting each other leave no trustworthy answer for anyone (§6.3 row 11).
   if (s.conflicts.includes("ad_user_data")) return "consent_conflict";
@@ -85,7 +111,7 @@ function decideMeta(s: ConsentSnapshot, destination: DestinationRef, policy: Eff
 
 /** The verdict for one destination from a normalized snapshot (reference §6.2, §6.3). */
 export function decideSnapshot(snapshot: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
-  const common = commonBlock(snapshot);
+  const common = commonBlock(snapshot, destination, policy);
   if (common) return blocked(common);
   return destination.type === "meta" ? decideMeta(snapshot, destination, policy) : decideGoogle(snapshot, destination, policy);
 }

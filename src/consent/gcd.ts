@@ -21,12 +21,15 @@ function fieldState(v: number): ConsentState | undefined | null {
 
 /**
  * Decodes one `gcd` letter by the bit rule of reference §3.3 (default = (i >> 2) & 3,
- * update = i & 3), not by the blog tables, several of which are wrong. Null when malformed.
+ * update = i & 3), not by the blog tables, several of which are wrong. Null when malformed or
+ * outside the known alphabet.
  */
 export function decodeGcdLetter(letter: string): GcmLevels | null {
   if (letter.length !== 1) return null;
   const i = BASE64URL.indexOf(letter);
-  if (i < 0) return null;
+  // Every documented letter (l m n p q r t u v) sits at 16–31: bit 4 set, nothing above it. The
+  // masks below would read other letters too ('L' as granted/granted), so those are malformed.
+  if (i >> 4 !== 1) return null;
   const def = fieldState((i >> 2) & 3);
   const upd = fieldState(i & 3);
   if (def === null || upd === null) return null;

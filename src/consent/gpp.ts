@@ -1,4 +1,4 @@
-import { GppModel, Sections } from "@iabgpp/cmpapi";
+import { GppModel, HeaderV1, Sections } from "@iabgpp/cmpapi";
 import type { UsOptOuts } from "./types";
 
 export const GPP_SECTION_TCF_EU = 2;
@@ -12,6 +12,23 @@ export interface GppDecoded {
   us: UsOptOuts;
   /** The raw EU TC string carried as section 2, for the TCF decoder. */
   tcfEuString?: string;
+  /** Section ids in the header that this decoder cannot read (it skips them silently). */
+  unknownSectionIds?: number[];
+}
+
+/** "No section applies" in `applicableSections` (IAB GPP CMP API: `[-1]`). */
+export const GPP_NO_SECTION_APPLIES = -1;
+
+/**
+ * The sections a CMP declared applicable: `[-1]` means none applies (not "not declared"), an
+ * absent or empty list means not declared (undefined). IAB GPP CMP API, `applicableSections`:
+ * https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Core/CMP%20API%20Specification.md
+ */
+export function declaredSections(applicableSections: readonly number[] | undefined): number[] | undefined {
+  if (!applicableSections || applicableSections.length === 0) return undefined;
+  if (applicableSections.includes(GPP_NO_SECTION_APPLIES)) return [];
+  const ids = applicableSections.filter((id) => id > 0);
+  return ids.length > 0 ? ids : undefined;
 }
 
 /** US sections are named `us…` (uspv1, usnat, usca, …); names survive new state sections. */
@@ -52,7 +69,14 @@ export function decodeGpp(gppString: string): GppDecoded {
       if ("Gpc" in section) mark("gpc", section.Gpc === true);
     }
     const out: GppDecoded = { valid: true, sectionIds, us };
-    const tcfIndex = sectionIds.indexOf(GPP_SECTION_TCF_EU);
+    // The model lists only sections it knows; the header says what the string really carries.
+    const headerIds = (new HeaderV1(gppString.split("~")[0]).getFieldValue("SectionIds") as unknown[]).filter(
+      (n): n is number => typeof n === "number",
+    );
+    const unknownSectionIds = headerIds.filter((id) => !Sections.SECTION_ID_NAME_MAP.has(id));
+    if (unknownSectionIds.length > 0) out.unknownSectionIds = unknownSectionIds;
+    // Section texts follow the header in header order, unknown sections included.
+    const tcfIndex = headerIds.indexOf(GPP_SECTION_TCF_EU);
     // The section text is the TC string itself (core plus its optional segments).
     const tcf = tcfIndex >= 0 ? gppString.split("~")[tcfIndex + 1] : undefined;
     if (tcf) out.tcfEuString = tcf;

@@ -47,11 +47,14 @@ export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] |
   const { us, applicableSections, gpp } = readUs(inputs, gppDecoded, ctx.gpcHeader === true);
   if (gpp) sources.add("gpp");
   if (gpp && !gpp.valid) problems.add("gpp_invalid");
+  if (gpp?.unknownSectionIds) problems.add("gpp_section_unknown");
   if (us.gpc) sources.add("gpc");
 
   const rawCategories = mergeCategories(inputs.map((i) => i.categories));
   if (rawCategories) sources.add("categories");
   if (inputs.some((i) => i.meta)) sources.add("meta");
+  const malformed = [...new Set(inputs.flatMap((i) => i.malformed ?? []))];
+  if (malformed.length > 0) problems.add("consent_malformed");
 
   const jurisdiction = resolveJurisdiction(ctx.userRegion, {
     tcfApplies: tcf.all.some((t) => t.applies),
@@ -80,6 +83,7 @@ export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] |
   if (Object.keys(us).length > 0) snapshot.us = us;
   if (gpp) snapshot.gpp = gpp;
   if (rawCategories) snapshot.categories = { raw: rawCategories, ...mapCategories(rawCategories, ctx.categoryMap ?? {}) };
+  if (malformed.length > 0) snapshot.malformed = malformed;
   if (ctx.withdrawnAt !== undefined) snapshot.withdrawnAt = ctx.withdrawnAt;
   return snapshot;
 }

@@ -1,5 +1,5 @@
 import type { ConsentInput } from "../events/conversion";
-import { GPP_SECTION_TCF_EU, type GppDecoded } from "./gpp";
+import { GPP_SECTION_TCF_EU, declaredSections, type GppDecoded } from "./gpp";
 import { decodeTcf, purposeOneWaived } from "./tcf";
 import type { TcfDetails } from "./types";
 
@@ -13,9 +13,10 @@ function collectTcf(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDecod
     }
     const tcfEu = gpp[n]?.tcfEuString;
     if (!tcfEu) return;
-    // Inside GPP, the declared applicable sections play the role of gdprApplies.
-    const applicable = input.gpp?.applicableSections?.filter((id) => id > 0);
-    out.push(decodeTcf(tcfEu, applicable && applicable.length > 0 ? applicable.includes(GPP_SECTION_TCF_EU) : undefined));
+    // Inside GPP, the declared applicable sections play the role of gdprApplies; `[-1]` (no
+    // section applies) is the CMP saying GDPR does not apply, like gdprApplies false.
+    const applicable = declaredSections(input.gpp?.applicableSections);
+    out.push(decodeTcf(tcfEu, applicable ? applicable.includes(GPP_SECTION_TCF_EU) : undefined));
   });
   return out;
 }

@@ -149,7 +149,7 @@ export interface ConsentSnapshot {
   meta: MetaConsent;
   tcf?: TcfDetails;
   us?: UsOptOuts;
-  gpp?: { valid: boolean; sectionIds: number[] };
+  gpp?: { valid: boolean; sectionIds: number[]; unknownSectionIds?: number[] };
   /** Raw CMP categories; decisions map them with the tenant's current categoryMap. */
   categories?: {
     raw: Record<string, boolean>;
@@ -157,6 +157,8 @@ export interface ConsentSnapshot {
     byDestination: Record<string, ConsentState>;
     unmapped: string[];
   };
+  /** Consent fields received but unreadable (see ConsentInput.malformed); they block. */
+  malformed?: string[];
   /** Signals whose sources disagree ("ad_user_data", "meta", …); denied wins. */
   conflicts: string[];
   problems: ConsentProblem[];

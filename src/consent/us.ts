@@ -1,12 +1,12 @@
 import type { ConsentInput } from "../events/conversion";
-import type { GppDecoded } from "./gpp";
+import { declaredSections, type GppDecoded } from "./gpp";
 import type { ConsentSnapshot, UsOptOuts } from "./types";
 
 export interface UsReading {
   us: UsOptOuts;
   /** Sections the CMP declared applicable, else those the strings carry (for the jurisdiction). */
   applicableSections: number[];
-  gpp?: { valid: boolean; sectionIds: number[] };
+  gpp?: { valid: boolean; sectionIds: number[]; unknownSectionIds?: number[] };
 }
 
 /** US opt-outs from every GPP string, the `gpc` flag and the Sec-GPC header. */
@@ -14,6 +14,7 @@ export function readUs(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDe
   const us: UsOptOuts = {};
   const applicable = new Set<number>();
   const ids = new Set<number>();
+  const unknown = new Set<number>();
   let valid = true;
   let present = false;
   inputs.forEach((input, n) => {
@@ -22,12 +23,14 @@ export function readUs(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDe
     present = true;
     valid &&= decoded.valid;
     decoded.sectionIds.forEach((id) => ids.add(id));
-    const declared = input.gpp.applicableSections?.filter((id) => id > 0);
-    (declared && declared.length > 0 ? declared : decoded.sectionIds).forEach((id) => applicable.add(id));
+    decoded.unknownSectionIds?.forEach((id) => unknown.add(id));
+    // `[-1]` declares that no section applies: nothing here names a jurisdiction.
+    (declaredSections(input.gpp.applicableSections) ?? decoded.sectionIds).forEach((id) => applicable.add(id));
     for (const [k, v] of Object.entries(decoded.us) as Array<[keyof UsOptOuts, boolean]>) us[k] = us[k] === true || v;
   });
   if (gpcHeader || inputs.some((i) => i.gpc === true)) us.gpc = true;
-  return { us, applicableSections: [...applicable], ...(present ? { gpp: { valid, sectionIds: [...ids] } } : {}) };
+  const reading = { valid, sectionIds: [...ids], ...(unknown.size > 0 ? { unknownSectionIds: [...unknown] } : {}) };
+  return { us, applicableSections: [...applicable], ...(present ? { gpp: reading } : {}) };
 }
 
 /** Any US opt-out (GPP sale/sharing/targeted ads, GPC) blocks every destination (SPEC §1.1). */

@@ -50,6 +50,11 @@ export interface ConsentInput {
   gpc?: boolean;
   categories?: Record<string, boolean>;
   meta?: ConsentState;
+  /**
+   * Consent fields that were present but unreadable (e.g. `"meta"`, `"categories.marketing"`,
+   * `"consent"` for the whole object). Recorded, never dropped: they make a verdict ambiguous.
+   */
+  malformed?: string[];
 }
 
 export type GcmType = "ad_storage" | "ad_user_data" | "ad_personalization" | "analytics_storage";

@@ -85,3 +85,16 @@ describe("gcs", () => {
     expect(decideConsent({ gcs: "G1x1" }, ADS, policy())).toEqual({ decision: "blocked", reason: "gcs_invalid" });
   });
 });
+
+describe("gcd letters outside the documented alphabet", () => {
+  it.each(["L", "H", "7", "w", "_", "e"])("%j is invalid, never read through the bit masks as a state", (letter) => {
+    // 'L' (index 47) would mask to default granted / update granted; '7' to update granted.
+    expect(decodeGcdLetter(letter)).toBeNull();
+    const gcd = `11${letter}1${letter}1${letter}1${letter}5`;
+    expect(decideConsent({ gcd, meta: "granted" }, ADS, policy())).toEqual({ decision: "blocked", reason: "gcd_invalid" });
+  });
+
+  it.each(["l", "m", "n", "p", "q", "r", "t", "u", "v"])("documented letter %j still decodes", (letter) => {
+    expect(decodeGcdLetter(letter)).not.toBeNull();
+  });
+});

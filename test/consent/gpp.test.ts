@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideConsent } from "../../src/consent/decide";
+import { GppModel, HeaderV1 } from "@iabgpp/cmpapi";
 import { decodeGpp } from "../../src/consent/gpp";
 import { normalizeConsent } from "../../src/consent/snapshot";
 import { ADS, META, gppString, policy } from "./fixtures";
@@ -95,5 +96,45 @@ describe("Global Privacy Control", () => {
     const s = normalizeConsent(granted, { userRegion: "auto", now: 0 });
     expect(decideConsent(s, META, policy())).toEqual({ decision: "send", reason: "meta_granted" });
     expect(decideConsent(s, META, policy(), { gpcHeader: true })).toEqual({ decision: "blocked", reason: "us_opt_out" });
+  });
+});
+
+describe("GPP sections the decoder does not know, and applicableSections [-1]", () => {
+  // A header listing usnat (7) and a section id no decoder version knows (30), built with the
+  // library's own header encoder; the unknown section's text is opaque.
+  const withUnknown = (usnatFields: Record<string, unknown>) => {
+    const usnat = gppString("usnat", usnatFields).split("~")[1];
+    const header = new HeaderV1();
+    header.setFieldValue("SectionIds", [7, 30]);
+    return `${header.encode()}~${usnat}~BAAAAAA`;
+  };
+
+  it("an unknown section blocks where US rules may apply (it could hold an opt-out)", () => {
+    const gpp = withUnknown(notOptedOut);
+    expect(decodeGpp(gpp)).toMatchObject({ valid: true, sectionIds: [7], unknownSectionIds: [30] });
+    const input = { ...granted, gpp: { gppString: gpp, applicableSections: [7] } };
+    expect(decideConsent(input, ADS, policy())).toEqual({ decision: "blocked", reason: "gpp_section_unknown" });
+    expect(decideConsent(input, META, policy())).toEqual({ decision: "blocked", reason: "gpp_section_unknown" });
+    expect(decideConsent(input, META, policy({ userRegion: "us" }))).toEqual({ decision: "blocked", reason: "gpp_section_unknown" });
+    // Not where the tenant places its users in the EEA or outside the US.
+    expect(decideConsent(input, META, policy({ userRegion: "eea" }))).toEqual({ decision: "send", reason: "meta_granted" });
+    expect(decideConsent(input, META, policy({ userRegion: "other" }))).toEqual({ decision: "send", reason: "meta_granted" });
+  });
+
+  it("[-1] means no section applies: a carried TC string does not apply and names no jurisdiction", () => {
+    // IAB GPP CMP API, applicableSections:
+    // https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Core/CMP%20API%20Specification.md
+    const model = new GppModel();
+    model.setFieldValue("usnat", "SaleOptOut", 2);
+    const usnatOnly = model.encode();
+    const s = normalizeConsent({ gpp: { gppString: usnatOnly, applicableSections: [-1] } }, { userRegion: "auto", now: 0 });
+    expect(s.jurisdiction).toBe("UNKNOWN");
+    // So a page default grant does not count, even for a tenant that counts defaults in the US.
+    const input = { gcmDefault: { ad_user_data: "granted" as const }, gpp: { gppString: usnatOnly, applicableSections: [-1] } };
+    expect(decideConsent(input, ADS, policy({ defaultsCountOutsideEea: true }))).toEqual({ decision: "blocked", reason: "gcm_default_only" });
+    expect(decideConsent({ ...input, gpp: { gppString: usnatOnly } }, ADS, policy({ defaultsCountOutsideEea: true }))).toEqual({
+      decision: "send",
+      reason: "gcm_ad_user_data_default_granted",
+    });
   });
 });

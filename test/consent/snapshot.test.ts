@@ -84,6 +84,9 @@ describe("jurisdiction", () => {
     const usnat = gppString("usnat", { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 });
     expect(normalizeConsent({ gpp: { gppString: usnat } }, ctx).jurisdiction).toBe("US");
     expect(normalizeConsent({ gpp: { gppString: usnat, applicableSections: [2] } }, ctx).jurisdiction).toBe("EEA_UK_CH");
-    expect(normalizeConsent({ gpp: { gppString: usnat, applicableSections: [-1] } }, ctx).jurisdiction).toBe("US");
+    // `[-1]` is the CMP declaring that no section applies (IAB GPP CMP API, applicableSections:
+    // https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Core/CMP%20API%20Specification.md),
+    // not "not declared": the carried usnat section then names no jurisdiction.
+    expect(normalizeConsent({ gpp: { gppString: usnat, applicableSections: [-1] } }, ctx).jurisdiction).toBe("UNKNOWN");
   });
 });

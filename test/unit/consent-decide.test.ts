@@ -63,12 +63,42 @@ describe("decideConsent — Google (gcm objects)", () => {
 });
 
 describe("readConsentInput", () => {
-  it("keeps well-formed signals and drops malformed ones instead of failing", () => {
+  it("keeps well-formed signals and records malformed ones instead of failing or dropping them", () => {
     expect(readConsentInput({ meta: "yes", gcm: { ad_user_data: "GRANTED", ad_storage: "granted" }, gpc: "1" })).toEqual({
       gcm: { ad_storage: "granted" },
+      malformed: ["gcm", "gpc", "meta"],
     });
-    expect(readConsentInput("granted")).toBeUndefined();
+    expect(readConsentInput("granted")).toEqual({ malformed: ["consent"] });
     expect(readConsentInput({})).toBeUndefined();
-    expect(readConsentInput({ tcf: { tcString: 42 }, categories: { marketing: "true", ads: true } })).toEqual({ categories: { ads: true } });
+    expect(readConsentInput(null)).toBeUndefined();
+    expect(readConsentInput({ meta: null, gcm: { ad_storage: null } })).toBeUndefined();
+    expect(readConsentInput({ tcf: { tcString: 42 }, categories: { marketing: "true", ads: true } })).toEqual({
+      categories: { ads: true },
+      malformed: ["tcf", "categories.marketing"],
+    });
+    expect(readConsentInput({ gpp: { gppString: "DBABLA~CFQVAAAAAABA.QA", applicableSections: "7" } })).toMatchObject({ malformed: ["gpp"] });
+    expect(readConsentInput({ gcd: 13, gcs: "G1".repeat(20) })).toEqual({ malformed: ["gcd", "gcs"] });
+    expect(readConsentInput({ categories: "marketing" })).toEqual({ malformed: ["categories"] });
+  });
+
+  it("a malformed field blocks what it could speak for, even when another field grants", () => {
+    const mapped = policy({ categoryMap: { marketing: ["meta"] } });
+    const input = readConsentInput({ meta: "granted", categories: { marketing: "false" } });
+    expect(decideConsent(input, meta, mapped)).toEqual({ decision: "blocked", reason: "consent_malformed" });
+    // The category is not mapped to Google Ads, so it says nothing there.
+    const both = readConsentInput({ gcm: { ad_user_data: "granted" }, meta: "granted", categories: { marketing: "no" } });
+    expect(decideConsent(both, ads, mapped)).toEqual({ decision: "send", reason: "gcm_ad_user_data_granted" });
+    expect(decideConsent(both, meta, mapped)).toEqual({ decision: "blocked", reason: "consent_malformed" });
+    // A garbled Meta flag blocks Meta only; a garbled Consent Mode object blocks Google only.
+    const metaBad = readConsentInput({ gcm: { ad_user_data: "granted" }, meta: "GRANTED" });
+    expect(decideConsent(metaBad, meta, policy())).toEqual({ decision: "blocked", reason: "consent_malformed" });
+    expect(decideConsent(metaBad, ads, policy())).toEqual({ decision: "send", reason: "gcm_ad_user_data_granted" });
+    const gcmBad = readConsentInput({ gcm: { ad_user_data: "granted", ad_storage: 1 }, meta: "granted" });
+    expect(decideConsent(gcmBad, ads, policy())).toEqual({ decision: "blocked", reason: "consent_malformed" });
+    expect(decideConsent(gcmBad, meta, policy())).toEqual({ decision: "send", reason: "meta_granted" });
+    // TCF, GPP, GPC and the object as a whole speak for everyone.
+    for (const raw of [{ meta: "granted", gpc: "yes" }, { meta: "granted", tcf: "CQ" }, "granted", { meta: "granted", gpp: {} }]) {
+      expect(decideConsent(readConsentInput(raw), meta, policy())).toEqual({ decision: "blocked", reason: "consent_malformed" });
+    }
   });
 });
