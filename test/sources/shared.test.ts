@@ -77,8 +77,10 @@ describe("consent from a platform field", () => {
   it("reads the SPEC consent object from JSON text or an object, leniently", () => {
     expect(consentFromField('{"meta":"granted","gcm":{"ad_user_data":"denied"}}')).toEqual({ meta: "granted", gcm: { ad_user_data: "denied" } });
     expect(consentFromField({ categories: { marketing: true } })).toEqual({ categories: { marketing: true } });
-    expect(consentFromField("{not json")).toBeUndefined();
-    expect(consentFromField('{"meta":"yes"}')).toBeUndefined();
+    // Present but unreadable is recorded as malformed (it blocks), never dropped as absent.
+    expect(consentFromField("{not json")).toEqual({ malformed: ["consent"] });
+    expect(consentFromField('{"meta":"yes"}')).toEqual({ malformed: ["meta"] });
+    expect(consentFromField("")).toBeUndefined();
     expect(consentFromField(undefined)).toBeUndefined();
   });
 });

@@ -6,15 +6,17 @@ import type { ConsentInput } from "../../events/conversion";
  * Stripe's `consent.promotions` are e-mail opt-ins). A tenant's checkout script may write the SPEC
  * §4.3 consent object, as JSON, into a free-form field the platform signs along with the order:
  * Shopify note attribute `_sluice_consent`, Stripe metadata `sluice_consent`, WooCommerce meta
- * `_sluice_consent`. Read leniently: unreadable is absent, and absent means "do not forward".
+ * `_sluice_consent`. Read without failing the webhook: an empty field is absent, and a field that
+ * is there but unreadable is recorded as malformed, which blocks rather than waits for a beacon.
  */
 export function consentFromField(value: unknown): ConsentInput | undefined {
   if (typeof value === "string") {
-    if (value.length > 16_384) return undefined;
+    if (value.trim() === "") return undefined;
+    if (value.length > 16_384) return { malformed: ["consent"] };
     try {
       return readConsentInput(JSON.parse(value));
     } catch {
-      return undefined;
+      return { malformed: ["consent"] };
     }
   }
   return readConsentInput(value);
