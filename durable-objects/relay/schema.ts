@@ -45,6 +45,7 @@ export const RELAY_SCHEMA = [
      received_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    )`,
+  `CREATE INDEX IF NOT EXISTS beacons_expiry ON beacons (expires_at)`,
   // Hashed subject keys of each beacon's click ids, so erasure finds the beacons of a subject.
   `CREATE TABLE IF NOT EXISTS beacon_subjects (
      subject_key TEXT NOT NULL,
