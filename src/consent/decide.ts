@@ -24,7 +24,7 @@ export interface DecideOptions {
   now?: number;
   /** `Sec-GPC: 1` was seen on the request that carried the consent. */
   gpcHeader?: boolean;
-  /** The subject has withdrawn consent (SPEC §1.2). */
+  /** The subject has withdrawn consent. */
   withdrawn?: boolean;
 }
 
@@ -57,7 +57,7 @@ function commonBlock(s: ConsentSnapshot, destination: DestinationRef, policy: Ef
   if (hasUsOptOut(s)) return "us_opt_out";
   if (malformedFor(s, destination, policy)) return "consent_malformed";
   if (s.sources.length === 0) return "consent_missing";
-  // An unreadable GPP string might hide an opt-out; an invalid TC string is ambiguous (§6.3 row 8).
+  // An unreadable GPP string might hide an opt-out; an invalid TC string is ambiguous (decision table row 8).
   if (s.gpp && !s.gpp.valid) return "gpp_invalid";
   // A section the decoder cannot read may hold a US opt-out. It matters wherever US rules may
   // apply: anywhere but the EEA, unless the tenant itself placed its users outside the US.
@@ -65,7 +65,7 @@ function commonBlock(s: ConsentSnapshot, destination: DestinationRef, policy: Ef
     return "gpp_section_unknown";
   }
   if (s.tcf?.applies && !s.tcf.valid) return s.tcf.invalidReason ?? "tcf_invalid";
-  // Google's signals contradicting each other leave no trustworthy answer for anyone (§6.3 row 11).
+  // Google's signals contradicting each other leave no trustworthy answer for anyone (decision table row 11).
   if (s.conflicts.includes("ad_user_data")) return "consent_conflict";
   return undefined;
 }
@@ -83,7 +83,7 @@ function decideGoogle(s: ConsentSnapshot, destination: DestinationRef, policy: E
   }
   if (category === "denied") return blocked(state === "granted" ? "consent_conflict" : "category_denied");
   if (state === "denied") {
-    // Denied mode needs a denial someone expressed; an unknown is never sent (§6.2).
+    // Denied mode needs a denial someone expressed; an unknown is never sent.
     return s.google.explicitDenial && policy.googleOnDenied === "send_denied_flag"
       ? { decision: "send_denied_flag", reason }
       : { decision: "blocked", reason };
@@ -95,7 +95,7 @@ function decideGoogle(s: ConsentSnapshot, destination: DestinationRef, policy: E
 
 function decideMeta(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
   const { share, provenance, reason } = s.meta;
-  // A valid TC string refusing purpose 1 or 7 refuses Meta whatever else says yes (§6.1).
+  // A valid TC string refusing purpose 1 or 7 refuses Meta whatever else says yes.
   if (provenance === "tcf") return { decision: "blocked", reason };
   const category = categoryStateFor(s.categories?.raw, policy.categoryMap, destination.id);
   if (s.conflicts.includes("meta") || (share !== "unknown" && category !== undefined && category !== share)) {
@@ -109,7 +109,7 @@ function decideMeta(s: ConsentSnapshot, destination: DestinationRef, policy: Eff
   return blocked("meta_consent_missing");
 }
 
-/** The verdict for one destination from a normalized snapshot (reference §6.2, §6.3). */
+/** The verdict for one destination from a normalized snapshot (the consent decision table). */
 export function decideSnapshot(snapshot: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
   const common = commonBlock(snapshot, destination, policy);
   if (common) return blocked(common);
@@ -117,7 +117,7 @@ export function decideSnapshot(snapshot: ConsentSnapshot, destination: Destinati
 }
 
 /**
- * Per-destination consent decision (SPEC §1 commitment 1): missing, invalid or ambiguous consent
+ * Per-destination consent decision: missing, invalid or ambiguous consent
  * means do not forward, and every verdict carries its reason. Accepts the raw consent input (as
  * the ingest path stores it), several inputs read together (webhook and beacon), or a snapshot.
  */

@@ -10,7 +10,8 @@ export type GcmSignalsLevels = Record<GcmType, GcmLevels>;
 
 const BASE64URL = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
-// Field values of the bit rule (reference §3.3). 0 has no documented meaning, so a letter that
+// Field values of the bit rule (Analytics Debugger's sGTM "Google Consent Parser" template;
+// Google documents no spec). 0 has no documented meaning, so a letter that
 // carries it is malformed rather than guessed at.
 function fieldState(v: number): ConsentState | undefined | null {
   if (v === 1) return undefined;
@@ -20,7 +21,7 @@ function fieldState(v: number): ConsentState | undefined | null {
 }
 
 /**
- * Decodes one `gcd` letter by the bit rule of reference §3.3 (default = (i >> 2) & 3,
+ * Decodes one `gcd` letter by its bit rule (default = (i >> 2) & 3,
  * update = i & 3), not by the blog tables, several of which are wrong. Null when malformed or
  * outside the known alphabet.
  */
@@ -39,7 +40,7 @@ export function decodeGcdLetter(letter: string): GcmLevels | null {
   return out;
 }
 
-// `1` + 4 × (digit, letter) + a digit, then an optional undocumented suffix (reference §3.3).
+// `1` + 4 × (digit, letter) + a digit, then an optional undocumented suffix.
 const GCD_SHAPE = /^1(?:[0-9][0-9A-Za-z_-]){4}[0-9][0-9A-Za-z_-]*$/;
 const GCD_ORDER: GcmType[] = ["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"];
 

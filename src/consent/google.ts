@@ -2,7 +2,7 @@ import type { GcmType } from "../events/conversion";
 import type { GcmCollected } from "./gcm";
 import type { GoogleConsent, Jurisdiction, TcfDetails, Tri } from "./types";
 
-/** Where a page default is not a user's choice and so never counts (§6.1, §6.3 row 3). */
+/** Where a page default is not a user's choice and so never counts (decision table row 3). */
 export function defaultGrantDiscounted(j: Jurisdiction): boolean {
   return j === "EEA_UK_CH" || j === "UNKNOWN";
 }
@@ -22,7 +22,7 @@ export interface TcfForGoogle {
 /**
  * Google's signals from Consent Mode and TCF. A user's update outranks TCF only when they agree;
  * TCF (a recorded user choice) outranks a page default; a default grant is discounted where it
- * is not a choice. An update that contradicts TCF is a conflict, and denied wins (§6.3 row 11).
+ * is not a choice. An update that contradicts TCF is a conflict, and denied wins (decision table row 11).
  */
 export function resolveGoogle(gcm: GcmCollected, tcfReading: TcfForGoogle, jurisdiction: Jurisdiction): GoogleResolution {
   const tcf = tcfReading.google;

@@ -36,7 +36,8 @@ export function isUsSection(sectionId: number): boolean {
   return Sections.SECTION_ID_NAME_MAP.get(sectionId)?.startsWith("us") ?? false;
 }
 
-// Field values of the US sections (reference §4.6): 1 = Opted Out, 2 = Did Not Opt Out, 0 = N/A.
+// Field values of the US sections (IAB GPP US National,
+// https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/tree/main/Sections): 1 = Opted Out, 2 = Did Not Opt Out, 0 = N/A.
 const OPTED_OUT = 1;
 
 /**

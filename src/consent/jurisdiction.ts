@@ -3,7 +3,7 @@ import { GPP_SECTION_TCF_CA, GPP_SECTION_TCF_EU, isUsSection } from "./gpp";
 import type { Jurisdiction } from "./types";
 
 export interface JurisdictionEvidence {
-  /** A TC string that applies (gdprApplies true, or absent: §6.3 row 7 treats it as applying). */
+  /** A TC string that applies (gdprApplies true, or absent: decision table row 7 treats it as applying). */
   tcfApplies: boolean;
   /** A CMP explicitly said GDPR does not apply. */
   gdprNotApplicable: boolean;

@@ -2,7 +2,7 @@ import type { ConsentInput, ConsentState } from "../events/conversion";
 import { purposeOneWaived } from "./tcf";
 import type { MetaConsent, TcfDetails } from "./types";
 
-/** Sources carry no timestamps we can trust, so disagreeing explicit flags deny (§6.1). */
+/** Sources carry no timestamps we can trust, so disagreeing explicit flags deny. */
 function agree(states: ConsentState[]): { state?: ConsentState; conflict: boolean } {
   if (states.length === 0) return { conflict: false };
   const conflict = states.some((s) => s !== states[0]);

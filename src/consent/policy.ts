@@ -7,7 +7,7 @@ import type { ConsentPolicy } from "../config/types";
 export interface ConsentPolicyExtras {
   /**
    * Count a Consent Mode *default* grant (no user update, e.g. gcd `t`) as consent when the
-   * jurisdiction is US or OTHER (§6.3 row 4). Never in the EEA/UK/CH or when unknown. Off.
+   * jurisdiction is US or OTHER (decision table row 4). Never in the EEA/UK/CH or when unknown. Off.
    */
   defaultsCountOutsideEea?: boolean;
 }

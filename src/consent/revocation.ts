@@ -4,7 +4,7 @@ import type { EffectiveConsentPolicy } from "./policy";
 import type { ConsentSnapshot } from "./types";
 
 /**
- * Whether `next` revokes for `destination` what `previous` granted: SPEC §4.1, "a beacon whose
+ * Whether `next` revokes for `destination` what `previous` granted: "a beacon whose
  * consent denies what an earlier one granted is a withdrawal". Only a refusal counts (basis
  * `denied`: a user's update, a TCF refusal, a category or Meta flag set to no, an opt-out, a
  * contradiction). A later snapshot that merely lacks a signal, is unreadable, or carries only a

@@ -26,7 +26,7 @@ export function isConsentSnapshot(v: unknown): v is ConsentSnapshot {
 }
 
 /**
- * Turns every consent form of SPEC §4.3 into the normalized snapshot of reference §6.1. Several
+ * Turns every consent form into one normalized snapshot. Several
  * inputs (a webhook's and its beacon's) are read as one set of sources: where they disagree,
  * denied wins and the conflict is recorded. Pure: no I/O, no clock but `ctx.now`.
  */

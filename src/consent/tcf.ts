@@ -55,7 +55,7 @@ function time(d: unknown): number | undefined {
 }
 
 /**
- * Decodes and judges a TC string (reference §4.1, §6.1). Malformed input of any kind is an
+ * Decodes and judges a TC string. Malformed input of any kind is an
  * invalid string, never an exception: the library throws DecodingError and, for some garbage,
  * plain TypeErrors.
  */

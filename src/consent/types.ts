@@ -1,7 +1,7 @@
 import type { ConsentState } from "../events/conversion";
 
 /**
- * The normalized consent model of reference/sources-and-consent.md §6.1. Every value is plain
+ * The normalized consent model. Every value is plain
  * JSON (epoch milliseconds, no Dates) because snapshots are stored with events and beacons.
  */
 export type Tri = "granted" | "denied" | "unknown";
@@ -76,7 +76,7 @@ export interface TcfDetails {
   valid: boolean;
   /** Why the string is not valid; absent when valid. */
   invalidReason?: TcfInvalidReason;
-  /** `gdprApplies` as the CMP reported it; absent means "treat as applying" (§6.3 row 7). */
+  /** `gdprApplies` as the CMP reported it; absent means "treat as applying" (decision table row 7). */
   gdprApplies?: boolean;
   /** False only when the CMP said GDPR does not apply: the string is then ignored. */
   applies: boolean;
@@ -106,7 +106,7 @@ export interface TcfDetails {
     adPersonalization: Tri;
     adStorage: Tri;
     reason: TcfGoogleReason | TcfInvalidReason;
-    /** A user's refusal (purpose or vendor), which may carry Google's denied flag (§6.3 row 9). */
+    /** A user's refusal (purpose or vendor), which may carry Google's denied flag (decision table row 9). */
     explicitDenial: boolean;
   };
 }
@@ -127,7 +127,7 @@ export interface GoogleConsent {
   provenance: GoogleProvenance;
   /** Why `adUserData` is what it is, as a delivery reason. */
   reason: ConsentReason;
-  /** A denial the user (or page default, §6.3 row 5) expressed, as opposed to an unknown. */
+  /** A denial the user (or a page default, decision table row 5) expressed, as opposed to an unknown. */
   explicitDenial: boolean;
 }
 

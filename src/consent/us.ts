@@ -33,7 +33,7 @@ export function readUs(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDe
   return { us, applicableSections: [...applicable], ...(present ? { gpp: reading } : {}) };
 }
 
-/** Any US opt-out (GPP sale/sharing/targeted ads, GPC) blocks every destination (SPEC §1.1). */
+/** Any US opt-out (GPP sale/sharing/targeted ads, GPC) blocks every destination. */
 export function hasUsOptOut(s: ConsentSnapshot): boolean {
   const us = s.us;
   return !!us && (us.saleOptOut === true || us.sharingOptOut === true || us.targetedAdsOptOut === true || us.gpc === true);

@@ -9,8 +9,26 @@ const send = (reason: string) => ({ decision: "send", reason });
 const flagged = (reason: string) => ({ decision: "send_denied_flag", reason });
 const gcd = (letter: string) => `11${letter}1${letter}1${letter}1${letter}5`;
 
-// One test per row of reference/sources-and-consent.md §6.3 (default = do not forward).
-describe("decision table §6.3", () => {
+/*
+ * One test per row of the consent decision table (default = do not forward). Sources per row:
+ * - rows 1–6, 11 (Consent Mode defaults vs updates, ad_user_data):
+ *   https://developers.google.com/tag-platform/security/guides/consent
+ *   and the gcd bit rule, reproduced from Analytics Debugger's sGTM "Google Consent Parser"
+ *   template (no official Google spec exists; unknown letters are treated as invalid).
+ * - rows 7–10 (TC strings, vendor 755, publisher restrictions): IAB TCF policies,
+ *   https://iabeurope.eu/iab-europe-transparency-consent-framework-policies/ ; the TC string
+ *   format, https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20Consent%20string%20and%20vendor%20list%20formats%20v2.md ;
+ *   Google's reading, https://support.google.com/admanager/answer/9805023 and
+ *   https://developers.google.com/admob/android/privacy/ad-serving-modes ("Both purposes consent
+ *   and vendor consent are required").
+ * - row 12 (categories): https://www.twilio.com/docs/segment/privacy/consent-management/consent-faq
+ * - row 13 (US opt-outs): IAB GPP US National section,
+ *   https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/tree/main/Sections ;
+ *   Global Privacy Control, https://privacycg.github.io/gpc-spec/
+ * - rows 14–15 (withdrawal, beacon after webhook): GDPR Art. 7(3), withdrawal as easy as giving,
+ *   https://eur-lex.europa.eu/eli/reg/2016/679/oj
+ */
+describe("consent decision table", () => {
   it("row 1: no consent data at all → deny both (consent_missing)", () => {
     for (const input of [undefined, {}, []] as Array<ConsentInput | ConsentInput[] | undefined>) {
       expect(decideConsent(input, ADS, policy())).toEqual(blocked("consent_missing"));
