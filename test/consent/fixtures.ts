@@ -15,8 +15,9 @@ const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /**
  * A minimal Global Vendor List, built locally: encoding needs one (the library drops signals a
- * vendor has not declared) but fetching it is impossible here. Vendor 755 is declared as in
- * GVL v178 (reference §4.3).
+ * vendor has not declared) but fetching it is impossible here. Vendor 755 is declared as in the
+ * published Global Vendor List v178 (https://vendor-list.consensu.org/v3/vendor-list.json):
+ * purposes 1, 3, 4 by consent; 2, 7, 9, 10 by legitimate interest, flexible.
  */
 function localGvl(tcfPolicyVersion: number): GVL {
   return new GVL({

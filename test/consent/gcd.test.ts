@@ -4,7 +4,8 @@ import { decodeGcd, decodeGcdLetter, decodeGcs } from "../../src/consent/gcd";
 import { normalizeConsent } from "../../src/consent/snapshot";
 import { ADS, policy } from "./fixtures";
 
-// Expected values follow the bit rule of reference §3.3 (default = (i >> 2) & 3, update = i & 3),
+// Expected values follow the bit rule of Analytics Debugger's sGTM "Google Consent Parser" template
+// (default = (i >> 2) & 3, update = i & 3; Google publishes no gcd spec),
 // not the blog tables that publish `l` as "denied" or `q` as "denied then granted".
 describe("gcd letters by the bit rule", () => {
   it.each([

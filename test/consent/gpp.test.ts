@@ -10,7 +10,7 @@ const notOptedOut = { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut
 
 // These tests run inside workerd, which has no `window`: GppModel (not CmpApi) decodes there.
 describe("GPP usnat (section 7) opt-outs", () => {
-  it("decodes the sample string of reference §4.6 (DBABLA~CFQVAAAAAABA.QA: all three opted out)", () => {
+  it("decodes a usnat sample string (DBABLA~CFQVAAAAAABA.QA: all three opted out)", () => {
     expect(decodeGpp("DBABLA~CFQVAAAAAABA.QA")).toEqual({
       valid: true,
       sectionIds: [7],
