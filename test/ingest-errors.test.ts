@@ -47,7 +47,7 @@ describe("bad webhook input gets a clear 4xx and nothing is stored", () => {
     expect((await sendWebhook("t-nobody", purchase("a"))).status).toBe(404);
     const noSource = await api("/v1/hooks/t-404/nosuch", { method: "POST", body: "{}" });
     expect(noSource.status).toBe(404);
-    expect(((await noSource.json()) as any).error.code).toBe("source_not_found");
+    expect(((await noSource.json()) as any).error.code).toBe("not_found");
     expect((await api("/v1/hooks/t-404/shop", { method: "GET" })).status).toBe(405);
     expect((await api("/v1/nothing-here")).status).toBe(404);
   });

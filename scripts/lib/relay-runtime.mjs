@@ -91,7 +91,7 @@ export async function applyMigrations(mf) {
  *   persistRoot: a directory for every store (Durable Objects, D1, KV, R2); without it the state
  *   lives in a temporary directory that goes with the runtime.
  *   retryTimeScale: the RETRY_TIME_SCALE binding (soak and crash tests only; unset = 1).
- *   ingestLimit: requests per 60 s per IP on the public routes (wrangler.toml has 600).
+ *   ingestLimit: verified webhooks per 60 s per tenant (wrangler.toml WEBHOOK_TENANT_RL has 12000).
  *   onLogLine: each line the runtime (workerd) writes; default: dropped.
  */
 
@@ -136,7 +136,13 @@ export async function startRelayRuntime(opts) {
     kvNamespaces: ["CONFIG"],
     d1Databases: { DB: "sluice" },
     r2Buckets: ["EVENTS", "EVENTS_EU"],
-    ratelimits: { INGEST_RL: { simple: { limit: opts.ingestLimit ?? 600, period: 60 } } },
+    // As wrangler.toml [[ratelimits]]; `ingestLimit` raises the per-tenant webhook quota.
+    ratelimits: {
+      WEBHOOK_TENANT_RL: { simple: { limit: opts.ingestLimit ?? 12_000, period: 60 } },
+      AUTH_FAILURE_RL: { simple: { limit: 60, period: 60 } },
+      BEACON_IP_RL: { simple: { limit: 300, period: 60 } },
+      BEACON_TENANT_RL: { simple: { limit: 6_000, period: 60 } },
+    },
   });
   const ready = await mf.ready;
   if (opts.migrate !== false) await applyMigrations(mf);

@@ -9,7 +9,7 @@ import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
 import { limitBody, parseJson, validate } from "../http/body";
 import { ApiError, errorBody } from "../http/errors";
-import { rateLimitByIp } from "../http/rate-limit";
+import { limitBeacons } from "../http/rate-limit";
 import { hashOpaque, subjectKeys } from "../identity/subjects";
 import { tenantRelay } from "../platform/durable";
 import { clock } from "../platform/clock";
@@ -104,7 +104,7 @@ collectRoutes.options("/:tenantId", tenantOrigin, (c) => {
   return c.body(null, 204);
 });
 
-collectRoutes.post("/:tenantId", rateLimitByIp, tenantOrigin, limitBody, limitBeaconBody, async (c) => {
+collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBeaconBody, async (c) => {
   const tenant = c.get("tenant");
   // sendBeacon posts text/plain, so the body is read as JSON whatever its content type.
   const body = validate(beaconSchema, parseJson(await c.req.text()));

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { authFailureBudget } from "../http/rate-limit";
 import { limitBody, readJson } from "../http/body";
 import { ApiError } from "../http/errors";
 import { subjectKeys } from "../identity/subjects";
@@ -24,7 +25,7 @@ export async function requestedSubjectKeys(body: z.infer<typeof subjectSchema>, 
 /** POST /v1/consent/:tenantId/withdraw (tenant key or operator) — SPEC §4.1. */
 export const consentRoutes = new Hono<AdminEnv>();
 
-consentRoutes.use("*", limitBody, authenticate);
+consentRoutes.use("*", authFailureBudget, limitBody, authenticate);
 consentRoutes.use("/:id/*", tenantAccess);
 
 consentRoutes.post("/:id/withdraw", async (c) => {

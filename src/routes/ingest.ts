@@ -11,7 +11,7 @@ import { hashOpaque, subjectKeys } from "../identity/subjects";
 import { clock } from "../platform/clock";
 import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
-import { rateLimitByIp } from "../http/rate-limit";
+import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
 import { sourceAdapters } from "../sources/registry";
 import { RETENTION_MS } from "../delivery/backoff";
 import { storeRawCapture } from "../storage/raw-capture";
@@ -31,15 +31,22 @@ export async function toRelayEvent(event: ConversionEvent, tenant: TenantConfig,
 /** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook (SPEC §4.1). */
 export const ingestRoutes = new Hono<{ Bindings: Env }>();
 
-ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) => {
+/**
+ * One answer for an unknown tenant and an unknown source (status, code, message, headers), so
+ * the public route does not tell which tenants exist.
+ */
+export function unknownWebhookTarget(): ApiError {
+  return new ApiError(404, "not_found", "Unknown tenant or source");
+}
+
+// Not limited by address: verified webhooks come from platforms' shared address pools. Failures
+// count against the address (failureBudget); verified ones against the tenant's quota.
+ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) => {
   const { tenantId, sourceId } = c.req.param();
   const tenant = await getTenant(c.env, tenantId);
-  if (!tenant) {
-    await throwIfTombstoned(c.env.DB, tenantId);
-    throw new ApiError(404, "tenant_not_found", "Unknown tenant");
-  }
-  const source = findSource(tenant, sourceId);
-  if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
+  if (!tenant) await throwIfTombstoned(c.env.DB, tenantId);
+  const source = tenant ? findSource(tenant, sourceId) : undefined;
+  if (!tenant || !source) throw unknownWebhookTarget();
   const adapter = sourceAdapters[source.type];
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
@@ -55,6 +62,7 @@ ingestRoutes.post("/:tenantId/:sourceId", rateLimitByIp, limitBody, async (c) =>
     log.warn("webhook_rejected", { tenantId, sourceId, reason: "invalid_signature" });
     throw new ApiError(401, "invalid_signature", "Signature verification failed");
   }
+  await checkWebhookQuota(c.env, tenantId);
 
   const parsed = adapter.parse(request, ctx);
   if (parsed.kind === "ignored") {

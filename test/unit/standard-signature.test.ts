@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { verifyStandardSignature } from "../../src/sources/standard/signature";
+import { MAX_SIGNATURE_CANDIDATES, signatureCandidates, verifyStandardSignature } from "../../src/sources/standard/signature";
 import { TEST_WHSEC, signStandard } from "../helpers/standard-webhooks";
 
 const body = JSON.stringify({ orderId: "1" });
@@ -39,5 +39,20 @@ describe("Standard Webhooks signature", () => {
     const headers = await signStandard(body);
     expect(await verify({ ...headers, "webhook-signature": headers["webhook-signature"]!.replace("v1,", "v1a,") })).toBe(false);
     expect(await verify(headers, body, "not-a-whsec")).toBe(false);
+  });
+
+  it("tries at most 8 right-length v1 candidates and skips every other entry unread", async () => {
+    const headers = await signStandard(body);
+    const good = headers["webhook-signature"]!;
+    const wrong = `v1,${btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))}`;
+    // Wrong lengths and other versions are not candidates: the good one after them still counts.
+    const junk = Array.from({ length: 14_000 }, (_, i) => (i % 2 ? "v1,AAAA" : `v1a,${i}`)).join(" ");
+    expect(signatureCandidates(`${junk} ${good}`)).toHaveLength(1);
+    expect(await verify({ ...headers, "webhook-signature": `${junk} ${good}` })).toBe(true);
+    // Eight right-length candidates are tried; a ninth is never reached.
+    const eight = Array.from({ length: MAX_SIGNATURE_CANDIDATES }, () => wrong).join(" ");
+    expect(signatureCandidates(`${eight} ${good}`)).toHaveLength(MAX_SIGNATURE_CANDIDATES);
+    expect(await verify({ ...headers, "webhook-signature": `${eight} ${good}` })).toBe(false);
+    expect(await verify({ ...headers, "webhook-signature": `${wrong} ${good}` })).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { authFailureBudget } from "../../http/rate-limit";
 import { limitBody } from "../../http/body";
 import { authenticate, tenantAccess } from "./auth";
 import { beaconKeyRoutes } from "./beacon-key";
@@ -18,7 +19,7 @@ import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
  */
 export const adminRoutes = new Hono<AdminEnv>();
 
-adminRoutes.use("*", limitBody, authenticate);
+adminRoutes.use("*", authFailureBudget, limitBody, authenticate);
 adminRoutes.use("/tenants/:id/*", tenantAccess);
 
 adminRoutes.route("/tenants", tenantCollectionRoutes);

@@ -1,0 +1,193 @@
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { useTestClock } from "../helpers/clock";
+import { useMsw } from "../helpers/msw";
+import { ADMIN, BASE, api, createTenant, purchase, relay, relayRows } from "../helpers/relay";
+import { signStandard } from "../helpers/standard-webhooks";
+import { clock } from "../../src/platform/clock";
+
+useMsw();
+useTestClock();
+afterEach(() => vi.restoreAllMocks());
+
+const FAILURE_BUDGET = 60; // wrangler.toml AUTH_FAILURE_RL
+
+async function signedWebhook(tenantId: string, orderId: string, ip: string, tamper = false) {
+  const raw = JSON.stringify(purchase(orderId));
+  const headers = await signStandard(raw, { timestamp: Math.floor(clock.now() / 1000) });
+  if (tamper) headers["webhook-signature"] = `v1,${btoa(String.fromCharCode(...new Uint8Array(32)))}`;
+  return api(`/v1/hooks/${tenantId}/shop`, { method: "POST", headers: { ...headers, "cf-connecting-ip": ip }, body: raw });
+}
+
+/** 800 log lines through vitest's console capture cost more than the webhooks themselves. */
+function quietLogs(): void {
+  for (const method of ["log", "info", "warn", "error"] as const) vi.spyOn(console, method).mockImplementation(() => undefined);
+}
+
+/** Sends `count` requests `width` at a time; returns their statuses in order. */
+async function inWaves(count: number, width: number, send: (i: number) => Promise<Response>): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let start = 0; start < count; start += width) {
+    const wave = Array.from({ length: Math.min(width, count - start) }, (_, k) => send(start + k));
+    for (const res of await Promise.all(wave)) {
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+  }
+  return statuses;
+}
+
+/** The Worker with one binding replaced, to reach a limit without sending thousands of requests. */
+async function fetchWith(overrides: Partial<Env>, path: string, init: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+function storedBeacons(tenantId: string): Promise<number> {
+  return runInDurableObject(relay(tenantId), (_i, state) => {
+    try {
+      return Number(state.storage.sql.exec("SELECT COUNT(*) AS n FROM beacons").one().n);
+    } catch {
+      return 0; // no table yet: nothing was ever stored
+    }
+  });
+}
+
+const exhausted: RateLimit = { limit: async () => ({ success: false }) };
+
+describe("verified webhooks are never limited by address", () => {
+  it("800 signed webhooks from one address in a minute are all accepted and stored", async () => {
+    await createTenant("rl-pool");
+    quietLogs();
+    const statuses = await inWaves(800, 50, (i) => signedWebhook("rl-pool", `pool-${i}`, "192.0.2.10"));
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+    expect((await relayRows("rl-pool")).events).toHaveLength(800);
+  }, 300_000);
+
+  it("over the tenant's quota: 429 with Retry-After, nothing stored", async () => {
+    await createTenant("rl-quota");
+    const raw = JSON.stringify(purchase("q-1"));
+    const headers = await signStandard(raw, { timestamp: Math.floor(clock.now() / 1000) });
+    const res = await fetchWith({ WEBHOOK_TENANT_RL: exhausted }, "/v1/hooks/rl-quota/shop", { method: "POST", headers, body: raw });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("60");
+    expect(((await res.json()) as any).error.code).toBe("rate_limited");
+    expect((await relayRows("rl-quota")).events).toEqual([]);
+  });
+
+  it("a forged flood naming a tenant does not spend that tenant's quota", async () => {
+    await createTenant("rl-forged");
+    const calls: string[] = [];
+    const counting: RateLimit = { limit: async ({ key }) => (calls.push(key), { success: true }) };
+    const raw = JSON.stringify(purchase("f-1"));
+    const headers = await signStandard(raw, { timestamp: Math.floor(clock.now() / 1000) });
+    const forged = await fetchWith({ WEBHOOK_TENANT_RL: counting }, "/v1/hooks/rl-forged/shop", {
+      method: "POST",
+      headers: { ...headers, "webhook-signature": `v1,${btoa("x".repeat(32))}`, "cf-connecting-ip": "192.0.2.11" },
+      body: raw,
+    });
+    expect(forged.status).toBe(401);
+    expect(calls).toEqual([]);
+    const good = await fetchWith({ WEBHOOK_TENANT_RL: counting }, "/v1/hooks/rl-forged/shop", { method: "POST", headers, body: raw });
+    expect(good.status).toBe(202);
+    expect(calls).toEqual(["rl-forged"]);
+  });
+});
+
+describe("failures are limited per address, without starving good requests", () => {
+  it("a bad-signature flood from one address gets 429 while a good webhook from it still gets 202", async () => {
+    await createTenant("rl-flood");
+    const ip = "192.0.2.20";
+    const statuses = await inWaves(3 * FAILURE_BUDGET, 30, (i) => signedWebhook("rl-flood", `bad-${i}`, ip, true));
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(FAILURE_BUDGET);
+    const refused = await signedWebhook("rl-flood", "bad-last", ip, true);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await refused.json()).toEqual({ error: { code: "rate_limited", message: expect.any(String) } });
+
+    const good = await signedWebhook("rl-flood", "good-1", ip);
+    expect(good.status).toBe(202);
+    expect((await relayRows("rl-flood")).events).toHaveLength(1);
+    // Another address is not affected by this one's failures.
+    expect((await signedWebhook("rl-flood", "bad-other", "192.0.2.21", true)).status).toBe(401);
+  }, 120_000);
+
+  it("probing unknown tenants and sources from one address gets 429", async () => {
+    const ip = "192.0.2.30";
+    const statuses = await inWaves(2 * FAILURE_BUDGET + 10, 30, (i) =>
+      api(`/v1/hooks/rl-nobody-${i}/shop`, { method: "POST", headers: { "cf-connecting-ip": ip }, body: "{}" }),
+    );
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(404));
+    expect(statuses.at(-1)).toBe(429);
+  }, 120_000);
+
+  it("admin: a flood of bad tokens gets 429; the operator from the same address still gets in", async () => {
+    const ip = "192.0.2.40";
+    const statuses = await inWaves(2 * FAILURE_BUDGET + 10, 30, (i) =>
+      api("/v1/admin/tenants", { headers: { authorization: `Bearer wrong-${i}`, "cf-connecting-ip": ip } }),
+    );
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.at(-1)).toBe(429);
+    const res = await api("/v1/admin/tenants", { headers: { ...ADMIN, "cf-connecting-ip": ip } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("www-authenticate")).toBeNull();
+  }, 120_000);
+});
+
+describe("beacons are limited per address and per tenant", () => {
+  it("an address past its beacon budget gets 429, counted by address; another address does not", async () => {
+    await createTenant("rl-beacon", { allowedOrigins: ["https://shop.example"] });
+    const keys: string[] = [];
+    const oneAddressOut: RateLimit = { limit: async ({ key }) => (keys.push(key), { success: key !== "192.0.2.50" }) };
+    const send = (ip: string) =>
+      fetchWith({ BEACON_IP_RL: oneAddressOut }, "/v1/collect/rl-beacon", {
+        method: "POST",
+        headers: { origin: "https://shop.example", "content-type": "text/plain", "cf-connecting-ip": ip },
+        body: JSON.stringify({ joinKey: `jk-${crypto.randomUUID()}`, consent: { meta: "granted" } }),
+      });
+    const refused = await send("192.0.2.50");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await storedBeacons("rl-beacon")).toBe(0);
+    expect((await send("192.0.2.51")).status).toBe(204);
+    expect(keys).toEqual(["192.0.2.50", "192.0.2.51"]);
+    expect(await storedBeacons("rl-beacon")).toBe(1);
+  });
+
+  it("the beacon limiter counts: a real binding refuses an address after its budget", async () => {
+    // The Miniflare simulation of BEACON_IP_RL (wrangler.toml: 300 per 60 s), called directly.
+    const results = [];
+    for (let i = 0; i < 301; i++) results.push((await env.BEACON_IP_RL.limit({ key: "192.0.2.53" })).success);
+    expect(results.slice(0, 300).every(Boolean)).toBe(true);
+    expect(results[300]).toBe(false);
+  });
+
+  it("a tenant past its beacon budget gets 429 with Retry-After, nothing stored", async () => {
+    await createTenant("rl-beacon-t", { allowedOrigins: ["https://shop.example"] });
+    const res = await fetchWith({ BEACON_TENANT_RL: exhausted }, "/v1/collect/rl-beacon-t", {
+      method: "POST",
+      headers: { origin: "https://shop.example", "content-type": "text/plain", "cf-connecting-ip": "192.0.2.52" },
+      body: JSON.stringify({ joinKey: "jk-1", consent: { meta: "granted" } }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("60");
+    expect(await storedBeacons("rl-beacon-t")).toBe(0);
+  });
+});
+
+describe("unknown tenant and unknown source are indistinguishable", () => {
+  it("same status, body and headers", async () => {
+    await createTenant("rl-404");
+    const send = (path: string) => api(path, { method: "POST", headers: { "cf-connecting-ip": "192.0.2.60" }, body: "{}" });
+    const noTenant = await send("/v1/hooks/rl-nobody/shop");
+    const noSource = await send("/v1/hooks/rl-404/nosuch");
+    expect(noTenant.status).toBe(404);
+    expect(noSource.status).toBe(noTenant.status);
+    expect(await noSource.text()).toBe(await noTenant.text());
+    expect([...noSource.headers]).toEqual([...noTenant.headers]);
+  });
+});
