@@ -19,6 +19,9 @@ export default defineConfig(async () => {
             DO_JURISDICTION: "none",
             ADMIN_TOKEN: "test-admin-token",
             ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            // Tests run as a relay in the middle of a key rotation: every secret written under this
+            // older key must still open (test/admin/key-rotation.test.ts).
+            ENCRYPTION_KEY_PREVIOUS: "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo=",
             META_API_BASE: "https://meta.test",
             GOOGLE_ADS_API_BASE: "https://googleads.test",
             GOOGLE_OAUTH_TOKEN_URL: "https://oauth.test/token",

@@ -1,4 +1,4 @@
-import { decryptSecret, encryptSecret, secretAad } from "../config/crypto";
+import { decryptWithEnv, encryptSecret, secretAad } from "../config/crypto";
 import { randomBytes, toBase64Url, toHex } from "../config/encoding";
 import type { BeaconKeyRecord, TenantConfig } from "../config/types";
 
@@ -40,7 +40,7 @@ function liveKeys(tenant: TenantConfig, now: number): BeaconKeyRecord[] {
 export async function activeBeaconKeys(env: Env, tenant: TenantConfig, now: number): Promise<string[]> {
   const keys = await Promise.all(
     liveKeys(tenant, now).map((k) =>
-      decryptSecret(env.ENCRYPTION_KEY, k.key, secretAad(tenant.id, "beacon-key", k.id)).catch(() => undefined),
+      decryptWithEnv(env, k.key, secretAad(tenant.id, "beacon-key", k.id)).catch(() => undefined),
     ),
   );
   return keys.filter((k): k is string => k !== undefined);

@@ -11,6 +11,9 @@ export type AuditAction =
   | "tenant.delete"
   | "tenant.rotate_key"
   | "tenant.rotate_beacon_key"
+  | "tenant.api_key_create"
+  | "tenant.api_key_delete"
+  | "tenant.reencrypt"
   | "source.put"
   | "source.delete"
   | "destination.put"
@@ -56,6 +59,61 @@ export async function recordAudit(db: D1Database, entry: AuditEntry): Promise<vo
       JSON.stringify(entry.detail),
     )
     .run();
+}
+
+/** One entry as the admin API shows it: names, kinds, counts and times, never a value. */
+export interface AuditView {
+  at: string;
+  action: string;
+  actor: "operator" | "tenant";
+  targetId: string;
+  fields: string[];
+  counts?: Record<string, number>;
+  created?: boolean;
+}
+
+/**
+ * Built field by field from the stored detail, keeping only what the AuditDetail type allows
+ * (names, counts, a flag), so a row written by older code with anything else shows nothing more.
+ */
+export function auditView(row: Pick<AuditRow, "at" | "action" | "actor" | "target_id" | "detail">): AuditView {
+  let detail: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(row.detail);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) detail = parsed as Record<string, unknown>;
+  } catch {
+    // An unreadable detail shows as no fields.
+  }
+  const fields = Array.isArray(detail.fields) ? detail.fields.filter((f): f is string => typeof f === "string") : [];
+  const counts =
+    detail.counts && typeof detail.counts === "object"
+      ? Object.fromEntries(Object.entries(detail.counts).filter((e): e is [string, number] => typeof e[1] === "number"))
+      : undefined;
+  return {
+    at: row.at,
+    action: row.action,
+    actor: row.actor === "operator" ? "operator" : "tenant",
+    targetId: row.target_id,
+    fields,
+    ...(counts && Object.keys(counts).length > 0 ? { counts } : {}),
+    ...(typeof detail.created === "boolean" ? { created: detail.created } : {}),
+  };
+}
+
+/** A tenant's audit entries, newest first, `since` ≤ at < `before`. */
+export async function listAudit(
+  db: D1Database,
+  tenantId: string,
+  opts: { limit: number; since?: string; before?: string },
+): Promise<AuditView[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT at, action, actor, target_id, detail FROM audit_log
+        WHERE tenant_id = ? AND at >= ? AND at < ? ORDER BY at DESC, rowid DESC LIMIT ?`,
+    )
+    .bind(tenantId, opts.since ?? "", opts.before ?? "\uffff", opts.limit)
+    .all<Pick<AuditRow, "at" | "action" | "actor" | "target_id" | "detail">>();
+  return results.map(auditView);
 }
 
 /**

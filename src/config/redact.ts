@@ -1,3 +1,4 @@
+import { apiKeyRecords } from "./api-keys";
 import type { DestinationConfig, SourceConfig, TenantConfig } from "./types";
 
 /**
@@ -57,6 +58,8 @@ export function tenantView(tenant: TenantConfig) {
     // Never the key itself: only the mode and whether a key is set.
     beaconAuth: tenant.beaconAuth ?? "signed",
     beaconKeySet: (tenant.beaconKeys ?? []).length > 0,
+    // Key ids and dates only, never a key or its hash.
+    apiKeys: apiKeyRecords(tenant).map((k) => ({ id: k.id, createdAt: k.createdAt })),
     consentPolicy: tenant.consentPolicy,
     sources: Object.values(tenant.sources).map(sourceView),
     destinations: Object.values(tenant.destinations).map(destinationView),

@@ -1,6 +1,6 @@
 import { ApiError } from "../http/errors";
 import { clock } from "../platform/clock";
-import { decryptSecret, DecryptError, secretAad } from "./crypto";
+import { decryptWithEnv, DecryptError, secretAad } from "./crypto";
 import { isValidId } from "./ids";
 import { isTombstoned } from "./tombstone";
 import { deleteTenantRow, insertTenantRow, updateTenantRowIfUnchanged, upsertTenantRow } from "./registry";
@@ -97,7 +97,7 @@ export function findDestination(tenant: TenantConfig, destinationId: string): De
 export async function decryptSourceSecret(env: Env, tenant: TenantConfig, sourceId: string): Promise<string> {
   const source = findSource(tenant, sourceId);
   if (!source) throw new ApiError(404, "source_not_found", `No source "${sourceId}" for this tenant`);
-  return decryptSecret(env.ENCRYPTION_KEY, source.secret, secretAad(tenant.id, "source", sourceId));
+  return decryptWithEnv(env, source.secret, secretAad(tenant.id, "source", sourceId));
 }
 
 /** The source's API credentials in clear ({} when none are set). */
@@ -109,7 +109,7 @@ export async function decryptSourceCredentials(env: Env, tenant: TenantConfig, s
 
 /** An encrypted JSON object of string fields, decrypted and checked. */
 async function decryptCredentialFields(env: Env, value: string, aad: string): Promise<Record<string, string>> {
-  const parsed: unknown = JSON.parse(await decryptSecret(env.ENCRYPTION_KEY, value, aad));
+  const parsed: unknown = JSON.parse(await decryptWithEnv(env, value, aad));
   if (!parsed || typeof parsed !== "object" || Object.values(parsed).some((v) => typeof v !== "string")) {
     throw new DecryptError();
   }

@@ -49,6 +49,13 @@ export interface DestinationConfig {
   updatedAt: string;
 }
 
+/** One tenant API key, stored only as its SHA-256; `id` is what the admin API shows and deletes by. */
+export interface ApiKeyRecord {
+  id: string;
+  hash: string;
+  createdAt: string;
+}
+
 /** A beacon signing key (src/beacons/keys.ts); `retiresAt` is set once a newer key replaced it. */
 export interface BeaconKeyRecord {
   id: string;
@@ -70,8 +77,13 @@ export interface TenantConfig {
   beaconAuth?: "signed" | "origin";
   /** Current beacon signing key first, then the previous one during its 24 h grace. */
   beaconKeys?: BeaconKeyRecord[];
-  /** SHA-256 hex of the tenant API key; the key itself is shown once at creation. */
+  /**
+   * SHA-256 hex of the tenant's first API key; the key itself is shown once. Kept equal to
+   * `apiKeys[0].hash`, and the only key of tenants stored before `apiKeys` existed.
+   */
   apiKeyHash: string;
+  /** The tenant's API keys (at most two, during a rotation); see src/config/api-keys.ts. */
+  apiKeys?: ApiKeyRecord[];
   consentPolicy: ConsentPolicy;
   sources: Record<string, SourceConfig>;
   destinations: Record<string, DestinationConfig>;

@@ -79,7 +79,7 @@ describe("secrets at rest and in responses", () => {
       expect(afterCreate).not.toContain(secret);
     }
     expect(afterCreate).not.toContain("apiKeyHash");
-    expect(afterCreate).not.toMatch(/"v1\.[A-Za-z0-9_-]+\./);
+    expect(afterCreate).not.toMatch(/"v[12]\.[A-Za-z0-9_-]+\./);
     for (const secret of SECRETS) expect(bodies[0]).not.toContain(secret);
   });
 
@@ -104,8 +104,8 @@ describe("secrets at rest and in responses", () => {
     for (const secret of [...SECRETS, apiKey, apiKey.slice(-64)]) expect(raw).not.toContain(secret);
     const stored = JSON.parse(raw);
     expect(stored.apiKeyHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(stored.sources.shop.secret).toMatch(/^v1\./);
-    expect(stored.destinations["meta-main"].credentials).toMatch(/^v1\./);
+    expect(stored.sources.shop.secret).toMatch(/^v2\.[0-9a-f]{8}\./);
+    expect(stored.destinations["meta-main"].credentials).toMatch(/^v2\.[0-9a-f]{8}\./);
     expect(stored.destinations["meta-main"].credentialFields).toEqual(["accessToken"]);
 
     const tenant = (await getTenant(env, id))!;
@@ -180,7 +180,7 @@ describe("secrets at rest and in responses", () => {
 
     const everything = JSON.stringify(rows);
     for (const secret of [...SECRETS, apiKey, newKey]) expect(everything).not.toContain(secret);
-    expect(everything).not.toMatch(/v1\.[A-Za-z0-9_-]{16}\./);
+    expect(everything).not.toMatch(/v[12]\.([0-9a-f]{8}\.)?[A-Za-z0-9_-]{16}\./);
   });
 
   it("a request that changes nothing writes no audit row", async () => {

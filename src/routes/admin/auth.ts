@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { parseApiKey, verifyApiKey } from "../../config/api-keys";
+import { parseApiKey, verifyTenantApiKey } from "../../config/api-keys";
 import { constantTimeEqual } from "../../config/encoding";
 import { getTenant } from "../../config/tenant-store";
+import { isTombstoned } from "../../config/tombstone";
 import type { TenantConfig } from "../../config/types";
 import { ApiError, errorBody } from "../../http/errors";
 import type { Actor, AdminEnv } from "./context";
@@ -32,7 +33,7 @@ export async function resolveToken(env: Env, token: string): Promise<Authenticat
   if (!claimedId) return null;
   const tenant = await getTenant(env, claimedId);
   // Unknown tenant and wrong key answer alike, so a key cannot probe which tenants exist.
-  if (!tenant || !(await verifyApiKey(token, tenant.apiKeyHash))) return null;
+  if (!tenant || !(await verifyTenantApiKey(token, tenant))) return null;
   return { actor: { kind: "tenant", tenantId: tenant.id }, tenant };
 }
 
@@ -64,6 +65,10 @@ export const requireOperator: MiddlewareHandler<AdminEnv> = async (c, next) => {
  * `/tenants/:id/*`: a tenant key only reaches its own id (403 otherwise, before any lookup);
  * the operator reaches any existing tenant (404 `tenant_not_found` otherwise). Sets `tenant`.
  */
+function isAuditPath(path: string, id: string): boolean {
+  return path.replace(/\/+$/, "").endsWith(`/tenants/${id}/audit`);
+}
+
 export const tenantAccess: MiddlewareHandler<AdminEnv> = async (c, next) => {
   const id = c.req.param("id") ?? "";
   const actor = c.get("actor");
@@ -72,7 +77,11 @@ export const tenantAccess: MiddlewareHandler<AdminEnv> = async (c, next) => {
     // `authenticate` loaded and verified this tenant moments ago.
   } else {
     const tenant = await getTenant(c.env, id);
-    if (!tenant) throw new ApiError(404, "tenant_not_found", `No tenant "${id}"`);
+    if (!tenant) {
+      // The audit log outlives a deleted tenant, and the operator may still read it.
+      if (isAuditPath(c.req.path, id) && (await isTombstoned(c.env.DB, id))) return next();
+      throw new ApiError(404, "tenant_not_found", `No tenant "${id}"`);
+    }
     c.set("tenant", tenant);
   }
   await next();

@@ -1,5 +1,8 @@
 import { Hono } from "hono";
 import { authFailureBudget } from "../../http/rate-limit";
+import { apiKeyRoutes } from "./api-keys";
+import { auditRoutes } from "./audit";
+import { reencryptRoutes } from "./reencrypt";
 import { limitBody } from "../../http/body";
 import { authenticate, tenantAccess } from "./auth";
 import { beaconKeyRoutes } from "./beacon-key";
@@ -32,3 +35,6 @@ adminRoutes.route("/tenants/:id/stats", statsRoutes);
 adminRoutes.route("/tenants/:id/subjects", subjectRoutes);
 adminRoutes.route("/tenants/:id/dry-run", dryRunRoutes);
 adminRoutes.route("/tenants/:id/beacon-key", beaconKeyRoutes);
+adminRoutes.route("/tenants/:id/api-keys", apiKeyRoutes);
+adminRoutes.route("/tenants/:id/audit", auditRoutes);
+adminRoutes.route("/reencrypt", reencryptRoutes);

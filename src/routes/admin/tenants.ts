@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { generateApiKey } from "../../config/api-keys";
+import { newApiKeyRecord, withApiKeys } from "../../config/api-keys";
 import { changedKeys, recordAudit } from "../../config/audit";
 import { generateTenantId } from "../../config/ids";
 import { purgeTenantStores } from "../../config/purge";
@@ -27,8 +27,8 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
   // Throws 503 for an EU tenant where the EU jurisdiction is not configured (fail closed).
   relayNamespace(c.env, body.region);
   const id = body.id ?? generateTenantId(body.name);
-  const { apiKey, apiKeyHash } = await generateApiKey(id);
   const now = new Date(clock.now()).toISOString();
+  const { apiKey, record } = await newApiKeyRecord(id, now);
   const tenant: TenantConfig = {
     id,
     name: body.name,
@@ -38,7 +38,8 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     allowedOrigins: body.allowedOrigins,
     rawCapture: body.rawCapture,
     beaconAuth: body.beaconAuth,
-    apiKeyHash,
+    apiKeyHash: record.hash,
+    apiKeys: [record],
     consentPolicy: structuredClone(DEFAULT_CONSENT_POLICY),
     sources: {},
     destinations: {},
@@ -139,16 +140,19 @@ tenantRoutes.delete("/", requireOperator, async (c) => {
 
 tenantRoutes.all("/", methodNotAllowed(["GET", "PATCH", "DELETE"]));
 
-/** A lost key can only be replaced: the old one stops working at once. */
+/**
+ * A lost key can only be replaced: every key of the tenant stops working at once. For a rotation
+ * without downtime use `/api-keys` (add, switch over, delete the old one).
+ */
 tenantRoutes.post("/api-key", async (c) => {
   const tenant = c.get("tenant");
-  const { apiKey, apiKeyHash } = await generateApiKey(tenant.id);
-  await commitTenant(c, { ...tenant, apiKeyHash }, {
+  const { apiKey, record } = await newApiKeyRecord(tenant.id, new Date(clock.now()).toISOString());
+  await commitTenant(c, withApiKeys(tenant, [record]), {
     action: "tenant.rotate_key",
     targetId: tenant.id,
     detail: { fields: ["apiKey"] },
   });
-  return c.json({ apiKey });
+  return c.json({ apiKey, keyId: record.id });
 });
 
 tenantRoutes.all("/api-key", methodNotAllowed(["POST"]));
