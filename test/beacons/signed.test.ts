@@ -88,6 +88,14 @@ describe("signed beacons", () => {
     expect((await sendBeacon("sb-other", body(cases[9]!), {}, false)).status).toBe(204);
   });
 
+  it("a valid token does not lift the origin check", async () => {
+    await createTenant("sb-both");
+    const token = await joinTokenFor("sb-both", "chk-o");
+    const res = await sendBeacon("sb-both", { joinKey: "chk-o", joinToken: token }, { origin: "https://evil.example" }, false);
+    expect(res.status).toBe(403);
+    expect((await relayRows("sb-both")).beacons).toEqual([]);
+  });
+
   it("a token expires with its exp", async () => {
     await createTenant("sb-exp");
     const token = await joinTokenFor("sb-exp", "chk-e", { exp: nowS() + 60 });
