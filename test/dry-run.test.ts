@@ -62,3 +62,15 @@ describe("dry-run", () => {
     expect(tampered.json.signatureValid).toBe(false);
   });
 });
+
+describe("dry-run headers", () => {
+  it("a header name with a space or a value with CR/LF is a 400 naming the header, never a 500", async () => {
+    await createTenant("dry-headers");
+    const body = JSON.stringify(purchase("dh-1"));
+    for (const headers of [{ "bad name": "x" }, { "x-ok": "a\r\nInjected: 1" }, { "x-ok": "nul\u0000" }, { "": "x" }, { "x-ok": "é€" }]) {
+      const res = await admin("POST", "/tenants/dry-headers/dry-run", { sourceId: "shop", headers, body });
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      expect(res.json.error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("headers") });
+    }
+  });
+});

@@ -13,6 +13,24 @@ export const limitBody: MiddlewareHandler = bodyLimit({
   },
 });
 
+/** The body exactly as received, for signature checks over its bytes (limitBody bounds it). */
+export async function readRawBody(c: Context): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
+/**
+ * The body as text, decoded only after its signature was checked. Strict: bytes that are not
+ * UTF-8 are a 400, not replaced with U+FFFD into something the sender never wrote. A leading
+ * byte-order mark is dropped, as JSON readers do (RFC 8259 §8.1).
+ */
+export function decodeUtf8(bytes: Uint8Array<ArrayBuffer>): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "malformed_body", "Body is not valid UTF-8");
+  }
+}
+
 export function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);

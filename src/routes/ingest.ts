@@ -3,7 +3,7 @@ import { decryptSourceSecret, findSource, getTenant } from "../config/tenant-sto
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { destinationAdapters } from "../destinations/registry";
 import type { ConversionEvent, RelayEvent } from "../events/conversion";
-import { limitBody } from "../http/body";
+import { decodeUtf8, limitBody, readRawBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import type { TenantConfig } from "../config/types";
 import { hashIdentity, type IdentityFamily } from "../identity";
@@ -13,6 +13,8 @@ import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
 import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
 import { sourceAdapters } from "../sources/registry";
+import { applyBounds } from "../sources/shared/bounds";
+import { decoyVerification } from "../sources/shared/crypto";
 import { RETENTION_MS } from "../delivery/backoff";
 import { storeRawCapture } from "../storage/raw-capture";
 import { enabledDestinations } from "./plan";
@@ -43,28 +45,33 @@ export function unknownWebhookTarget(): ApiError {
 // count against the address (failureBudget); verified ones against the tenant's quota.
 ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) => {
   const { tenantId, sourceId } = c.req.param();
+  // The bytes exactly as received: signatures are checked over them, text is decoded after.
+  const body = await readRawBody(c);
   const tenant = await getTenant(c.env, tenantId);
   if (!tenant) await throwIfTombstoned(c.env.DB, tenantId);
   const source = tenant ? findSource(tenant, sourceId) : undefined;
-  if (!tenant || !source) throw unknownWebhookTarget();
+  if (!tenant || !source) {
+    await decoyVerification(body);
+    throw unknownWebhookTarget();
+  }
   const adapter = sourceAdapters[source.type];
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
-  const rawBody = await c.req.text();
   // An unsigned platform handshake (e.g. a webhook-creation ping) is answered, never stored.
-  const handshake = adapter.acknowledge?.({ headers: c.req.raw.headers, rawBody });
+  const handshake = adapter.acknowledge?.({ headers: c.req.raw.headers, body });
   if (handshake) return c.json({ status: "ignored", reason: handshake.reason }, 200);
   const now = clock.now();
   const ctx = { tenantId, sourceId, secret: await decryptSourceSecret(c.env, tenant, sourceId), options: source.options, now };
-  const request = { headers: c.req.raw.headers, rawBody };
-  // Verification comes before anything reads the body.
+  const request = { headers: c.req.raw.headers, body };
+  // Verification comes before anything decodes or reads the body.
   if (!(await adapter.verify(request, ctx))) {
     log.warn("webhook_rejected", { tenantId, sourceId, reason: "invalid_signature" });
     throw new ApiError(401, "invalid_signature", "Signature verification failed");
   }
   await checkWebhookQuota(c.env, tenantId);
 
-  const parsed = adapter.parse(request, ctx);
+  const text = decodeUtf8(body);
+  const parsed = applyBounds(adapter.parse({ ...request, text }, ctx), adapter, now);
   if (parsed.kind === "ignored") {
     log.info("webhook_ignored", { tenantId, sourceId, reason: parsed.reason });
     return c.json({ status: "ignored", reason: parsed.reason }, 200);
@@ -79,7 +86,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   if (result.status === "gone") throw tenantGone();
   if (result.status === "accepted" && tenant.rawCapture) {
     try {
-      await storeRawCapture(c.env, tenant, result.id, rawBody, now + RETENTION_MS);
+      await storeRawCapture(c.env, tenant, result.id, text, now + RETENTION_MS);
     } catch (err) {
       // Troubleshooting aid only: the event itself is stored, so the webhook still succeeds.
       log.warn("raw_capture_failed", { tenantId, eventId: result.id, errorName: err instanceof Error ? err.name : "unknown" });

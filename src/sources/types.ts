@@ -2,11 +2,16 @@ import type { ZodType } from "zod";
 import type { SourceType } from "../config/types";
 import type { ConversionEvent } from "../events/conversion";
 
-/** What a source adapter sees of the webhook request. */
+/** What a source adapter sees of the webhook request before its signature is checked. */
 export interface SourceRequest {
   headers: Headers;
-  /** The exact bytes that were signed, decoded as UTF-8. */
-  rawBody: string;
+  /** The body exactly as received: signatures are checked over these bytes, never over a decoding. */
+  body: Uint8Array<ArrayBuffer>;
+}
+
+/** The request once verified: only now is the body decoded (strict UTF-8) for parsing. */
+export interface VerifiedRequest extends SourceRequest {
+  text: string;
 }
 
 export interface SourceContext {
@@ -43,7 +48,7 @@ export interface SourceAdapter {
   /** Constant-time signature check; false means 401 and nothing stored. */
   verify(req: SourceRequest, ctx: SourceContext): Promise<boolean>;
   /** Throws ApiError (4xx) for malformed or incomplete payloads. */
-  parse(req: SourceRequest, ctx: SourceContext): ParseResult;
+  parse(req: VerifiedRequest, ctx: SourceContext): ParseResult;
   /**
    * An unsigned handshake the platform sends before any signed delivery (WooCommerce pings a new
    * webhook with `webhook_id=<n>` and no signature, and wants a 200). Returns the reason to answer
@@ -51,6 +56,13 @@ export interface SourceAdapter {
    * undefined for every other request, which then goes through `verify` as usual.
    */
   acknowledge?(req: SourceRequest): { reason: string } | undefined;
+  /**
+   * The platform's names of the amount, time and item price fields, named when one is out of
+   * range (../shared/bounds), and the answer then: `reject` (400) where the sender can fix and
+   * resend, `ignore` (200) where the platform would retry a 4xx for days and then disable the
+   * webhook (Shopify, Stripe, WooCommerce, ROLLER).
+   */
+  bounds: { value: string; occurredAt: string; itemPrice: string; outOfRange: "reject" | "ignore" };
   /** The source's `options`, validated by the admin API on PUT and read by the adapter. */
   optionsSchema?: ZodType;
 }

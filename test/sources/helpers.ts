@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
-import type { SourceContext, SourceRequest } from "../../src/sources/types";
+import { utf8 } from "../../src/config/encoding";
+import type { SourceContext, VerifiedRequest } from "../../src/sources/types";
 import { ADMIN, BASE, META_TOKEN, admin, beaconKeys } from "../helpers/relay";
 import rollerCreated from "../fixtures/roller-booking-created.json";
 import rollerDetail from "../fixtures/roller-booking-detail.json";
@@ -78,8 +79,8 @@ export const sign = {
 };
 
 /** A request and context as the ingest route builds them, for unit-level adapter calls. */
-export function request(rawBody: string, headers: Record<string, string>): SourceRequest {
-  return { rawBody, headers: new Headers(headers) };
+export function request(text: string, headers: Record<string, string>): VerifiedRequest {
+  return { headers: new Headers(headers), body: utf8(text), text };
 }
 
 export function context(secret: string, options: Record<string, unknown> = {}, now = Date.now()): SourceContext {

@@ -4,7 +4,10 @@ import { consentFromField } from "../../src/sources/shared/consent";
 import { fromHex, verifyBase64BodyHmac } from "../../src/sources/shared/crypto";
 import { compact, httpUrl, isoTime, splitName, text } from "../../src/sources/shared/fields";
 import { fromMinorUnits, minorUnitExponent } from "../../src/sources/shared/money";
+import { utf8 } from "../../src/config/encoding";
 import { sign } from "./helpers";
+
+
 
 describe("minor units (Stripe's exponents)", () => {
   it.each([
@@ -89,13 +92,13 @@ describe("HMAC helpers", () => {
   it("verifies base64 body HMACs and rejects other bodies, keys and shapes", async () => {
     const body = '{"id":1}';
     const { "x-wc-webhook-signature": mac } = await sign.woocommerce(body, { secret: "k" });
-    expect(await verifyBase64BodyHmac("k", body, mac)).toBe(true);
-    expect(await verifyBase64BodyHmac("k", '{"id":2}', mac)).toBe(false);
-    expect(await verifyBase64BodyHmac("other", body, mac)).toBe(false);
-    expect(await verifyBase64BodyHmac("k", body, null)).toBe(false);
-    expect(await verifyBase64BodyHmac("k", body, "not base64!")).toBe(false);
-    expect(await verifyBase64BodyHmac("k", body, btoa("short"))).toBe(false);
-    expect(await verifyBase64BodyHmac("", body, mac)).toBe(false);
+    expect(await verifyBase64BodyHmac("k", utf8(body), mac)).toBe(true);
+    expect(await verifyBase64BodyHmac("k", utf8('{"id":2}'), mac)).toBe(false);
+    expect(await verifyBase64BodyHmac("other", utf8(body), mac)).toBe(false);
+    expect(await verifyBase64BodyHmac("k", utf8(body), null)).toBe(false);
+    expect(await verifyBase64BodyHmac("k", utf8(body), "not base64!")).toBe(false);
+    expect(await verifyBase64BodyHmac("k", utf8(body), btoa("short"))).toBe(false);
+    expect(await verifyBase64BodyHmac("", utf8(body), mac)).toBe(false);
   });
 
   it("decodes hex", () => {

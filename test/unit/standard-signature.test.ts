@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SIGNATURE_CANDIDATES, signatureCandidates, verifyStandardSignature } from "../../src/sources/standard/signature";
+import { utf8 } from "../../src/config/encoding";
 import { TEST_WHSEC, signStandard } from "../helpers/standard-webhooks";
 
 const body = JSON.stringify({ orderId: "1" });
 const now = Date.now();
 
 async function verify(headers: Record<string, string>, raw = body, secret = TEST_WHSEC, at = now) {
-  return verifyStandardSignature(new Headers(headers), raw, secret, at);
+  return verifyStandardSignature(new Headers(headers), utf8(raw), secret, at);
 }
 
 describe("Standard Webhooks signature", () => {

@@ -2,20 +2,30 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { decideDeliveries } from "../../../durable-objects/relay/consent-gate";
 import { eventSummary } from "../../../durable-objects/relay/views";
+import { utf8 } from "../../config/encoding";
 import { decryptSourceSecret, findDestination, findSource } from "../../config/tenant-store";
 import { destinationAdapters } from "../../destinations/registry";
 import { readJson } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { clock } from "../../platform/clock";
 import { sourceAdapters } from "../../sources/registry";
+import { applyBounds } from "../../sources/shared/bounds";
 import { toRelayEvent } from "../ingest";
 import { enabledDestinations } from "../plan";
 import type { AdminEnv } from "./context";
 import { redactIdentifiers } from "./redact-payload";
 
+// RFC 9110 §5.1 field names are tokens; §5.5 values may not hold CR, LF or NUL. `new Headers()`
+// throws a TypeError on anything else, which would be a 500.
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, "must be an HTTP header name (RFC 9110 token)");
+const headerValue = z
+  .string()
+  .max(16_384)
+  .regex(/^[\t\x20-\x7E\x80-\xFF]*$/, "must be a header value: no CR, LF, NUL or other control characters");
+
 const dryRunSchema = z.strictObject({
   sourceId: z.string().min(1).max(64),
-  headers: z.record(z.string(), z.string()).default(() => ({})),
+  headers: z.record(headerName, headerValue).default(() => ({})),
   /** The webhook body exactly as the platform sends it: a string, or JSON that is serialized. */
   body: z.union([z.string(), z.record(z.string(), z.unknown())]),
 });
@@ -37,13 +47,11 @@ dryRunRoutes.post("/", async (c) => {
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
   const now = clock.now();
-  const request = {
-    headers: new Headers(input.headers),
-    rawBody: typeof input.body === "string" ? input.body : JSON.stringify(input.body),
-  };
+  const text = typeof input.body === "string" ? input.body : JSON.stringify(input.body);
+  const request = { headers: new Headers(input.headers), body: utf8(text), text };
   const ctx = { tenantId: tenant.id, sourceId: source.id, secret: await decryptSourceSecret(c.env, tenant, source.id), options: source.options, now };
   const signatureValid = await adapter.verify(request, ctx);
-  const parsed = adapter.parse(request, ctx);
+  const parsed = applyBounds(adapter.parse(request, ctx), adapter, now);
   if (parsed.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: parsed.reason });
 
   const plan = enabledDestinations(tenant);

@@ -16,6 +16,7 @@ export { rollerBookingCustomer } from "./booking";
  */
 export const rollerSource: SourceAdapter = {
   type: "roller",
+  bounds: { value: "total", occurredAt: "createdDate", itemPrice: "items.price", outOfRange: "ignore" },
   optionsSchema: rollerOptionsSchema,
 
   async verify(req, ctx) {
@@ -25,7 +26,7 @@ export const rollerSource: SourceAdapter = {
 
   parse(req, ctx) {
     const options = readOptions(rollerOptionsSchema, ctx.options);
-    const envelope = validate(envelopeSchema, parseJson(req.rawBody));
+    const envelope = validate(envelopeSchema, parseJson(req.text));
     const type = envelopeType(envelope);
     if (type !== "booking") return { kind: "ignored", reason: `type:${type.slice(0, 32)}` };
     const event = envelopeEvent(envelope);

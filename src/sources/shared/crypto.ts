@@ -11,9 +11,27 @@ export function hmacSha256Key(secret: string | Uint8Array<ArrayBuffer>): Promise
   return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
 }
 
-/** Whether `mac` is the HMAC-SHA256 of `message` under `key` (constant time). */
-export function verifyHmacSha256(key: CryptoKey, message: string, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
-  return crypto.subtle.verify("HMAC", key, mac, utf8(message));
+/** Whether `mac` is the HMAC-SHA256 of `message` (the bytes as received) under `key`, in constant time. */
+export function verifyHmacSha256(key: CryptoKey, message: Uint8Array<ArrayBuffer>, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  return crypto.subtle.verify("HMAC", key, mac, message);
+}
+
+/** A signed message made of a text prefix (`<id>.<timestamp>.`) and the body's raw bytes. */
+export function prefixedBytes(prefix: string, body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const head = utf8(prefix);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
+
+/**
+ * The work of one signature check with a throwaway key, for an answer that must take about as
+ * long as a real check (an unknown tenant or source must not answer faster than a known one).
+ */
+export async function decoyVerification(body: Uint8Array<ArrayBuffer>): Promise<void> {
+  const key = await hmacSha256Key(crypto.getRandomValues(new Uint8Array(32)));
+  await verifyHmacSha256(key, body, new Uint8Array(32));
 }
 
 /** Lower- or upper-case hex to bytes; null for anything that is not whole hex bytes. */
@@ -28,12 +46,12 @@ export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
  * `base64(HMAC-SHA256(secret, body))` as sent in one header (Shopify `X-Shopify-Hmac-Sha256`,
  * WooCommerce `X-WC-Webhook-Signature`): the secret is the raw UTF-8 key, the body the exact bytes.
  */
-export async function verifyBase64BodyHmac(secret: string, rawBody: string, signature: string | null): Promise<boolean> {
+export async function verifyBase64BodyHmac(secret: string, body: Uint8Array<ArrayBuffer>, signature: string | null): Promise<boolean> {
   if (!signature || !secret) return false;
   const mac = fromBase64(signature.trim());
   // A SHA-256 MAC is 32 bytes; anything else cannot match and is not worth a key import.
   if (!mac || mac.length !== 32) return false;
-  return verifyHmacSha256(await hmacSha256Key(secret), rawBody, mac);
+  return verifyHmacSha256(await hmacSha256Key(secret), body, mac);
 }
 
 /** Shared-key comparison for schemes without a signature (ROLLER): constant time, length hidden. */

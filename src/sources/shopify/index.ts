@@ -13,16 +13,17 @@ import { verifyShopifySignature } from "./signature";
  */
 export const shopifySource: SourceAdapter = {
   type: "shopify",
+  bounds: { value: "total_price", occurredAt: "processed_at", itemPrice: "line_items.price", outOfRange: "ignore" },
   optionsSchema: shopifyOptionsSchema,
 
-  verify: (req, ctx) => verifyShopifySignature(req.headers, req.rawBody, ctx.secret),
+  verify: (req, ctx) => verifyShopifySignature(req.headers, req.body, ctx.secret),
 
   parse(req, ctx) {
     const options = readOptions(shopifyOptionsSchema, ctx.options);
     const topic = text(req.headers.get("x-shopify-topic"));
     if (!topic) return { kind: "ignored", reason: "topic_missing" };
     if (!(options.topics as string[]).includes(topic)) return { kind: "ignored", reason: `topic:${topic.slice(0, 48)}` };
-    const order = validate(shopifyOrderSchema, parseJson(req.rawBody));
+    const order = validate(shopifyOrderSchema, parseJson(req.text));
     if (order.test === true && !options.allowTestOrders) return { kind: "ignored", reason: "test_order" };
     if (text(order.cancelled_at)) return { kind: "ignored", reason: "order_cancelled" };
     return { kind: "conversion", event: shopifyConversion(order, options, ctx, req.headers) };

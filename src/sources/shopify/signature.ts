@@ -5,6 +5,6 @@ import { verifyBase64BodyHmac } from "../shared/crypto";
  * store's webhook signing secret for admin-created webhooks). It covers the body only: topic,
  * shop domain and webhook id headers are not signed.
  */
-export function verifyShopifySignature(headers: Headers, rawBody: string, secret: string): Promise<boolean> {
-  return verifyBase64BodyHmac(secret, rawBody, headers.get("x-shopify-hmac-sha256"));
+export function verifyShopifySignature(headers: Headers, body: Uint8Array<ArrayBuffer>, secret: string): Promise<boolean> {
+  return verifyBase64BodyHmac(secret, body, headers.get("x-shopify-hmac-sha256"));
 }

@@ -51,11 +51,12 @@ function withoutUndefined<T extends object>(obj: T): T {
 /** Sluice's own webhook format (SPEC §4.3); its dedup key is the order id. */
 export const standardSource: SourceAdapter = {
   type: "standard",
+  bounds: { value: "value", occurredAt: "occurredAt", itemPrice: "items.price", outOfRange: "reject" },
 
-  verify: (req, ctx) => verifyStandardSignature(req.headers, req.rawBody, ctx.secret, ctx.now),
+  verify: (req, ctx) => verifyStandardSignature(req.headers, req.body, ctx.secret, ctx.now),
 
   parse(req, ctx) {
-    const body = validate(bodySchema, parseJson(req.rawBody));
+    const body = validate(bodySchema, parseJson(req.text));
     if (body.type !== "purchase") return { kind: "ignored", reason: `unsupported_type:${body.type.slice(0, 32)}` };
     const event: ConversionEvent = {
       tenantId: ctx.tenantId,

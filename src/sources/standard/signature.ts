@@ -1,5 +1,5 @@
 import { fromBase64 } from "../../config/encoding";
-import { hmacSha256Key, verifyHmacSha256 } from "../shared/crypto";
+import { hmacSha256Key, prefixedBytes, verifyHmacSha256 } from "../shared/crypto";
 
 /**
  * Standard Webhooks (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256>` over
@@ -35,7 +35,7 @@ export function signatureCandidates(header: string): Uint8Array<ArrayBuffer>[] {
 
 export async function verifyStandardSignature(
   headers: Headers,
-  rawBody: string,
+  body: Uint8Array<ArrayBuffer>,
   secret: string,
   nowMs: number,
 ): Promise<boolean> {
@@ -49,8 +49,9 @@ export async function verifyStandardSignature(
   if (!key || candidates.length === 0) return false;
 
   const hmacKey = await hmacSha256Key(key);
+  const signed = prefixedBytes(`${id}.${timestamp}.`, body);
   for (const candidate of candidates) {
-    if (await verifyHmacSha256(hmacKey, `${id}.${timestamp}.${rawBody}`, candidate)) return true;
+    if (await verifyHmacSha256(hmacKey, signed, candidate)) return true;
   }
   return false;
 }

@@ -14,13 +14,14 @@ import { verifyStripeSignature } from "./signature";
  */
 export const stripeSource: SourceAdapter = {
   type: "stripe",
+  bounds: { value: "amount_total", occurredAt: "created", itemPrice: "line_items", outOfRange: "ignore" },
   optionsSchema: stripeOptionsSchema,
 
-  verify: (req, ctx) => verifyStripeSignature(req.headers, req.rawBody, ctx.secret, ctx.now),
+  verify: (req, ctx) => verifyStripeSignature(req.headers, req.body, ctx.secret, ctx.now),
 
   parse(req, ctx) {
     const options = readOptions(stripeOptionsSchema, ctx.options);
-    const event = validate(stripeEventSchema, parseJson(req.rawBody));
+    const event = validate(stripeEventSchema, parseJson(req.text));
     if (event.type !== SESSION_COMPLETED && event.type !== ASYNC_PAYMENT_SUCCEEDED) {
       return { kind: "ignored", reason: `event_type:${event.type.slice(0, 64)}` };
     }

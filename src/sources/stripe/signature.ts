@@ -1,4 +1,4 @@
-import { fromHex, hmacSha256Key, verifyHmacSha256 } from "../shared/crypto";
+import { fromHex, hmacSha256Key, prefixedBytes, verifyHmacSha256 } from "../shared/crypto";
 
 /**
  * `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (docs.stripe.com/webhooks/signature; stripe-node
@@ -30,14 +30,15 @@ export function parseStripeSignature(header: string | null): { timestamp: number
   return timestamp === undefined || signatures.length === 0 ? null : { timestamp, signatures: signatures.slice(0, MAX_SIGNATURES) };
 }
 
-export async function verifyStripeSignature(headers: Headers, rawBody: string, secret: string, nowMs: number): Promise<boolean> {
+export async function verifyStripeSignature(headers: Headers, body: Uint8Array<ArrayBuffer>, secret: string, nowMs: number): Promise<boolean> {
   const parsed = parseStripeSignature(headers.get("stripe-signature"));
   if (!parsed || !secret) return false;
   if (Math.abs(nowMs / 1000 - parsed.timestamp) > STRIPE_TOLERANCE_SECONDS) return false;
   const key = await hmacSha256Key(secret);
-  const signed = `${parsed.timestamp}.${rawBody}`;
+  const signed = prefixedBytes(`${parsed.timestamp}.`, body);
   for (const candidate of parsed.signatures) {
-    const mac = fromHex(candidate);
+    // hex of a 32-byte HMAC: any other length cannot match and is not decoded.
+    const mac = candidate.length === 64 ? fromHex(candidate) : null;
     if (mac && mac.length === 32 && (await verifyHmacSha256(key, signed, mac))) return true;
   }
   return false;

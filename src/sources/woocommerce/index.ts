@@ -13,18 +13,19 @@ import { isWooPing, verifyWooSignature } from "./signature";
  */
 export const wooCommerceSource: SourceAdapter = {
   type: "woocommerce",
+  bounds: { value: "total", occurredAt: "date_created_gmt", itemPrice: "line_items.price", outOfRange: "ignore" },
   optionsSchema: wooOptionsSchema,
 
-  acknowledge: (req) => (isWooPing(req.headers, req.rawBody) ? { reason: "ping" } : undefined),
+  acknowledge: (req) => (isWooPing(req.headers, req.body) ? { reason: "ping" } : undefined),
 
-  verify: (req, ctx) => verifyWooSignature(req.headers, req.rawBody, ctx.secret),
+  verify: (req, ctx) => verifyWooSignature(req.headers, req.body, ctx.secret),
 
   parse(req, ctx) {
     const options = readOptions(wooOptionsSchema, ctx.options);
     const topic = text(req.headers.get("x-wc-webhook-topic"));
     if (!topic) return { kind: "ignored", reason: "topic_missing" };
     if (!(WOO_ORDER_TOPICS as readonly string[]).includes(topic)) return { kind: "ignored", reason: `topic:${topic.slice(0, 48)}` };
-    const order = validate(wooOrderSchema, parseJson(req.rawBody));
+    const order = validate(wooOrderSchema, parseJson(req.text));
     if (!options.paidStatuses.includes(order.status)) return { kind: "ignored", reason: `status:${order.status.slice(0, 32)}` };
     return { kind: "conversion", event: wooConversion(order, options, ctx, req.headers) };
   },
