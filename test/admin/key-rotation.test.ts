@@ -73,6 +73,8 @@ function metaReceives() {
 async function shopifyWebhook(relayEnv: Env, id: string, orderId: number) {
   const order = fixtures.shopifyPaid();
   order.id = orderId;
+  // Within the accepted time range (the last 90 days) of the test clock.
+  order.created_at = order.processed_at = new Date(clock.now() - 60_000).toISOString();
   const body = JSON.stringify(order);
   return fetchWith(relayEnv, "POST", `/v1/hooks/${id}/shopify`, { body, headers: await sign.shopify(body, { webhookId: `wh-${orderId}` }) });
 }
