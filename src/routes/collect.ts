@@ -61,16 +61,20 @@ function compact<T extends object>(obj: T | undefined): T {
  * CORS limited to the tenant's allowed origins. An origin not on the list gets no CORS grant and
  * nothing is stored: a beacon from a page the tenant does not own is not consent.
  */
+function originNotAllowed(): ApiError {
+  return new ApiError(403, "origin_not_allowed", "This origin may not send beacons for this tenant");
+}
+
 const tenantOrigin: MiddlewareHandler<CollectEnv> = async (c, next) => {
   const tenant = await getTenant(c.env, c.req.param("tenantId") ?? "");
   if (!tenant) {
     await throwIfTombstoned(c.env.DB, c.req.param("tenantId") ?? "");
-    throw new ApiError(404, "tenant_not_found", "Unknown tenant");
+    // An unknown tenant allows no origin: the same 403 as a known tenant's unlisted origin, so
+    // this public route does not tell a prober which tenant ids exist.
+    throw originNotAllowed();
   }
   const origin = c.req.header("origin");
-  if (!origin || !tenant.allowedOrigins.includes(origin)) {
-    throw new ApiError(403, "origin_not_allowed", "This origin may not send beacons for this tenant");
-  }
+  if (!origin || !tenant.allowedOrigins.includes(origin)) throw originNotAllowed();
   c.set("tenant", tenant);
   c.set("origin", origin);
   await next();
