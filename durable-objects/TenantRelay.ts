@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { getTenant } from "../src/config/tenant-store";
-import type { Region } from "../src/config/types";
+import type { Region, TenantConfig } from "../src/config/types";
 import { eventsBucket } from "../src/platform/durable";
 import { deleteRawCaptures } from "../src/storage/raw-capture";
 import { RETENTION_MS } from "../src/delivery/backoff";
+import { CLOSED } from "../src/delivery/circuit";
+import { laneView, type LaneView } from "../src/delivery/lane";
 import type { RelayEvent } from "../src/events/conversion";
 import { clock } from "../src/platform/clock";
 import { log } from "../src/platform/log";
@@ -43,6 +45,7 @@ export interface PurgeReceipt {
   beaconSubjects: number;
   consentDenials: number;
   circuits: number;
+  laneHolds: number;
   counters: number;
 }
 
@@ -238,25 +241,78 @@ export class TenantRelay extends DurableObject<Env> {
     const now = clock.now();
     const row = this.#store.getEvent(eventId);
     if (!row || row.expires_at <= now) return null;
-    const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
-    const tenant = tenantId ? await getTenant(this.env, tenantId) : null;
-    if (!tenant || this.#store.isEventSuppressed(eventId, now)) return { replayed: 0 };
+    const tenant = await this.#tenant();
+    const replayed = tenant ? this.#replayEvent(eventId, tenant, now) : 0;
+    await this.#rearm();
+    return { replayed };
+  }
+
+  /**
+   * Resends every failed or expired delivery to one destination whose event is still within its
+   * 24 h (after a fix of the destination), with the same checks as an event's replay.
+   */
+  async replayDestination(destinationId: string): Promise<{ replayed: number }> {
+    this.#store.ensureSchema();
+    const now = clock.now();
+    const tenant = await this.#tenant();
+    if (!tenant) return { replayed: 0 };
+    let replayed = 0;
+    for (const eventId of this.#store.eventIdsToReplay(destinationId, now)) {
+      replayed += this.#replayEvent(eventId, tenant, now, (d) => d.destination_id === destinationId && d.status !== "delivered" && d.status !== "validated");
+    }
+    await this.#rearm();
+    return { replayed };
+  }
+
+  /** Puts an event's deliveries back in the queue where consent, suppressions and config still allow. */
+  #replayEvent(eventId: string, tenant: TenantConfig, now: number, only: (d: { destination_id: string; status: string }) => boolean = () => true): number {
+    const row = this.#store.getEvent(eventId);
+    if (!row || row.expires_at <= now || this.#store.isEventSuppressed(eventId, now)) return 0;
     const plan: ConsentPlan = { destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })), policy: tenant.consentPolicy };
     const stored = JSON.parse(row.body) as RelayEvent;
     const beacon = this.#beacon(stored.joinKeyHash, now);
     const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));
     const sendable = new Set(verdicts.filter((v) => v.status !== "blocked").map((v) => v.destinationId));
-    const replayed = this.#store.replay(eventId, now, (d) => sendable.has(d.destination_id));
+    return this.#store.replay(eventId, now, (d) => sendable.has(d.destination_id) && only(d));
+  }
+
+  /**
+   * The destination changed (new credentials or settings): a held or paused lane resumes at once
+   * and its queue is due now.
+   */
+  async resumeLane(destinationId: string): Promise<{ queued: number }> {
+    if (this.#deleted()) return { queued: 0 };
+    this.#store.ensureSchema();
+    this.#store.clearLaneHold(destinationId);
+    this.#store.setCircuit(destinationId, CLOSED);
+    const queued = this.#store.resumeDestination(destinationId, clock.now());
+    if (queued > 0) log.info("lane_resumed", { tenantId: this.ctx.storage.kv.get<string>(TENANT_ID_KEY), destinationId, count: queued });
     await this.#rearm();
-    return { replayed };
+    return { queued };
+  }
+
+  /** A destination lane's state: ok, retrying, circuit_open or needs_attention (code and message). */
+  async laneState(destinationId: string): Promise<LaneView> {
+    this.#store.ensureSchema();
+    return this.#laneView(destinationId, clock.now());
+  }
+
+  #laneView(destinationId: string, now: number): LaneView {
+    return laneView(this.#store.laneHold(destinationId), this.#store.circuit(destinationId), this.#store.countRetrying(destinationId), now);
+  }
+
+  async #tenant(): Promise<TenantConfig | null> {
+    const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
+    return tenantId ? getTenant(this.env, tenantId) : null;
   }
 
   /** Last 24 h: received, duplicates, outcomes and block reasons per destination, coverage. */
-  async stats(): Promise<TenantStats> {
+  async stats(destinationIds: string[] = []): Promise<TenantStats> {
     this.#store.ensureSchema();
     const now = clock.now();
     const events = this.#store.listEvents({ since: now - RETENTION_MS, limit: 100_000 }).map((e) => JSON.parse(e.body) as RelayEvent);
-    return buildStats(this.#store.counters(now - RETENTION_MS), events, 24);
+    const lanes = Object.fromEntries(destinationIds.map((id) => [id, this.#laneView(id, now)]));
+    return buildStats(this.#store.counters(now - RETENTION_MS), events, 24, lanes);
   }
 
   /** Erases everything this tenant's object holds (tenant deletion), with a count of what went. */
@@ -275,6 +331,7 @@ export class TenantRelay extends DurableObject<Env> {
       beaconSubjects: this.#store.count("beacon_subjects"),
       consentDenials: this.#store.count("consent_denials"),
       circuits: this.#store.count("circuits"),
+      laneHolds: this.#store.count("lane_holds"),
       counters: this.#store.count("counters"),
     };
     // deleteAll also drops the tables and, at this compatibility date, the alarm. The tombstone

@@ -2,6 +2,7 @@ import { decryptDestinationCredentials, findDestination } from "../../src/config
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
+import { heldAfter, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
 import { destinationAdapters } from "../../src/destinations/registry";
 import type { DeliveryItem, ItemOutcome } from "../../src/destinations/types";
@@ -29,14 +30,27 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Records one outcome: delivered, terminal failure, or a retry inside the 24 h window. */
-function recordOutcome(store: RelayStore, tenantId: string, row: DueDelivery, outcome: ItemOutcome, now: number, retryScale: number): void {
+/**
+ * Records one outcome: delivered (or validated, for test traffic), terminal failure, a hold (the
+ * delivery stays queued until `heldUntil`, the lane's next probe) or a retry inside the 24 h window.
+ */
+function recordOutcome(
+  store: RelayStore,
+  tenantId: string,
+  row: DueDelivery,
+  outcome: ItemOutcome,
+  now: number,
+  retryScale: number,
+  opts: { testTraffic?: boolean; heldUntil?: number } = {},
+): void {
   const attempts = row.attempts + 1;
   const base = { tenantId, eventId: row.event_id, destinationId: row.destination_id, attempt: attempts };
   if (outcome.status === "delivered") {
-    store.updateDelivery(row.event_id, row.destination_id, { status: "delivered", attempts, nextAttemptAt: null, lastError: null }, now);
-    store.bumpCounter(now, "delivered", row.destination_id);
-    log.info("delivery", { ...base, outcome: "delivered" });
+    // Test traffic (validateOnly, a Meta test event code) is checked, never recorded for attribution.
+    const status = opts.testTraffic ? "validated" : "delivered";
+    store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: null, lastError: null }, now);
+    store.bumpCounter(now, status, row.destination_id);
+    log.info("delivery", { ...base, outcome: status });
     return;
   }
   if (outcome.status === "failed") {
@@ -45,12 +59,24 @@ function recordOutcome(store: RelayStore, tenantId: string, row: DueDelivery, ou
     log.warn("delivery", { ...base, outcome: "failed", code: outcome.code });
     return;
   }
+  if (outcome.status === "hold") {
+    // Queued, not failed: it expires with its event at 24 h if the tenant never fixes the lane.
+    const at = Math.min(opts.heldUntil ?? now, row.expires_at);
+    store.updateDelivery(row.event_id, row.destination_id, { status: "pending", attempts, nextAttemptAt: at, lastError: outcome.code }, now);
+    log.warn("delivery", { ...base, outcome: "held", code: outcome.code });
+    return;
+  }
   const scaled = (ms: number) => Math.max(1, Math.round(ms * retryScale));
   const at = nextAttemptAt(now, row.expires_at, attempts, Math.random, outcome.retryAfterMs, scaled);
   const status = at === null ? "expired" : "pending";
   store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: at, lastError: outcome.code }, now);
   if (at === null) store.bumpCounter(now, "expired", row.destination_id);
   log.warn("delivery", { ...base, outcome: at === null ? "expired" : "retry", code: outcome.code, retryInMs: at === null ? undefined : at - now });
+}
+
+/** Test traffic: Google's validateOnly or a Meta test event code (nothing counts for attribution). */
+function isTestTraffic(settings: Record<string, unknown>): boolean {
+  return settings.validateOnly === true || (typeof settings.testEventCode === "string" && settings.testEventCode !== "");
 }
 
 interface RunContext {
@@ -111,6 +137,9 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   const adapter = destinationAdapters[config.type];
   if (!adapter) return failAll(run, rows, "destination_type_unsupported");
 
+  // A held lane waits for the tenant; once an hour one delivery goes out to see if the error is gone.
+  const hold = store.laneHold(destinationId);
+  if (hold && now < hold.probeAt) return store.postpone(destinationId, hold.probeAt);
   let circuit = store.circuit(destinationId);
   if (isOpen(circuit, now)) return store.postpone(destinationId, circuit.openUntil!);
 
@@ -122,9 +151,10 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   }
   const settings = { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...config.settings };
 
-  const probing = batchLimit(circuit, adapter.maxBatchSize) === 1;
+  const testTraffic = isTestTraffic(settings);
+  const probing = hold !== undefined || batchLimit(circuit, adapter.maxBatchSize) === 1;
   // A probe sends one delivery; if it goes through, the rest follows in full batches next run.
-  const batches = chunk(rows, batchLimit(circuit, adapter.maxBatchSize)).slice(0, probing ? 1 : undefined);
+  const batches = chunk(rows, probing ? 1 : adapter.maxBatchSize).slice(0, probing ? 1 : undefined);
   for (const candidates of batches) {
     if (isOpen(circuit, now)) {
       store.postpone(destinationId, circuit.openUntil!);
@@ -151,7 +181,22 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     // Backoff and Retry-After count from the answer, not from the start of the run: a request
     // that took the whole timeout must not be retried the moment it came back.
     const answeredAt = clock.now();
-    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale));
+    const held = outcomes.find((o) => o.status === "hold");
+    if (held) {
+      // The whole lane waits (its other deliveries too): the same error would answer every one.
+      const next = heldAfter(hold, held, answeredAt, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
+      store.setLaneHold(destinationId, next);
+      batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt }));
+      store.setCircuit(destinationId, afterRequest(circuit, false, answeredAt));
+      store.postpone(destinationId, next.probeAt);
+      log.warn("lane_held", { tenantId: tenant.id, destinationId, destinationType: config.type, code: held.code });
+      return;
+    }
+    if (hold) {
+      store.clearLaneHold(destinationId);
+      log.info("lane_resumed", { tenantId: tenant.id, destinationId, destinationType: config.type });
+    }
+    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic }));
 
     circuit = afterRequest(circuit, outcomes.every((o) => o.status === "retry"), answeredAt);
     store.setCircuit(destinationId, circuit);

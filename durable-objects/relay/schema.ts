@@ -75,6 +75,14 @@ export const RELAY_SCHEMA = [
      failures INTEGER NOT NULL,
      open_until INTEGER
    )`,
+  // Destination lanes held on a credential or setup error (see src/delivery/lane.ts).
+  `CREATE TABLE IF NOT EXISTS lane_holds (
+     destination_id TEXT PRIMARY KEY,
+     code TEXT NOT NULL,
+     message TEXT NOT NULL,
+     since INTEGER NOT NULL,
+     probe_at INTEGER NOT NULL
+   )`,
   // Personal-data-free hourly aggregates; they outlive the events they count.
   `CREATE TABLE IF NOT EXISTS counters (
      hour TEXT NOT NULL,

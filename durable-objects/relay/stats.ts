@@ -1,12 +1,17 @@
+import type { LaneView } from "../../src/delivery/lane";
 import type { RelayEvent } from "../../src/events/conversion";
 import type { CounterRow } from "./store";
 
 export interface DestinationStats {
   delivered: number;
+  /** Test traffic (validateOnly, a Meta test event code): accepted by the API, not recorded. */
+  validated: number;
   failed: number;
   expired: number;
   suppressed: number;
   blocked: Record<string, number>;
+  /** The lane's state now (configured destinations only). */
+  lane?: LaneView;
 }
 
 export interface TenantStats {
@@ -19,10 +24,10 @@ export interface TenantStats {
   coverage: { events: number; email: number; phone: number; clickId: number };
 }
 
-const emptyDestination = (): DestinationStats => ({ delivered: 0, failed: 0, expired: 0, suppressed: 0, blocked: {} });
+const emptyDestination = (): DestinationStats => ({ delivered: 0, validated: 0, failed: 0, expired: 0, suppressed: 0, blocked: {} });
 
 /** Folds the hourly counters and the held events into the stats view (no identifiers). */
-export function buildStats(counters: CounterRow[], events: RelayEvent[], windowHours: number): TenantStats {
+export function buildStats(counters: CounterRow[], events: RelayEvent[], windowHours: number, lanes: Record<string, LaneView> = {}): TenantStats {
   const stats: TenantStats = {
     windowHours,
     received: 0,
@@ -40,11 +45,12 @@ export function buildStats(counters: CounterRow[], events: RelayEvent[], windowH
       if (row.metric.startsWith("blocked:")) {
         const reason = row.metric.slice("blocked:".length);
         dest.blocked[reason] = (dest.blocked[reason] ?? 0) + row.count;
-      } else if (row.metric === "delivered" || row.metric === "failed" || row.metric === "expired" || row.metric === "suppressed") {
+      } else if (row.metric === "delivered" || row.metric === "validated" || row.metric === "failed" || row.metric === "expired" || row.metric === "suppressed") {
         dest[row.metric] += row.count;
       }
     }
   }
+  for (const [id, lane] of Object.entries(lanes)) (stats.destinations[id] ??= emptyDestination()).lane = lane;
   if (events.length > 0) {
     const share = (n: number) => Math.round((n / events.length) * 1000) / 1000;
     const has = (pick: (e: RelayEvent) => boolean) => share(events.filter(pick).length);

@@ -1,8 +1,10 @@
 import type { Decision } from "../../src/consent/decide";
 import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
+import type { LaneHold } from "../../src/delivery/lane";
 import { RELAY_SCHEMA } from "./schema";
 
-export type DeliveryStatus = "pending" | "delivered" | "failed" | "blocked" | "suppressed" | "expired";
+/** `validated`: sent as test traffic (validateOnly, a Meta test event code), not recorded for attribution. */
+export type DeliveryStatus = "pending" | "delivered" | "validated" | "failed" | "blocked" | "suppressed" | "expired";
 
 /** `pending` while the event waits for its consent (a beacon under the same join key). */
 export type StoredDecision = Decision | "pending";
@@ -211,6 +213,73 @@ export class RelayStore {
     );
   }
 
+  laneHold(destinationId: string): LaneHold | undefined {
+    const row = this.sql
+      .exec<{ code: string; message: string; since: number; probe_at: number }>(
+        "SELECT code, message, since, probe_at FROM lane_holds WHERE destination_id = ?",
+        destinationId,
+      )
+      .toArray()[0];
+    return row ? { code: row.code, message: row.message, since: row.since, probeAt: row.probe_at } : undefined;
+  }
+
+  setLaneHold(destinationId: string, hold: LaneHold): void {
+    this.sql.exec(
+      `INSERT INTO lane_holds (destination_id, code, message, since, probe_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (destination_id) DO UPDATE SET code = excluded.code, message = excluded.message,
+         since = excluded.since, probe_at = excluded.probe_at`,
+      destinationId,
+      hold.code,
+      hold.message,
+      hold.since,
+      hold.probeAt,
+    );
+  }
+
+  clearLaneHold(destinationId: string): void {
+    this.sql.exec("DELETE FROM lane_holds WHERE destination_id = ?", destinationId);
+  }
+
+  /** Queued deliveries of a destination that have been tried and wait for another attempt. */
+  countRetrying(destinationId: string): number {
+    return this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE destination_id = ? AND status = 'pending' AND attempts > 0",
+        destinationId,
+      )
+      .one().n;
+  }
+
+  /** Makes every queued delivery of a destination due now (its settings or credentials changed). */
+  resumeDestination(destinationId: string, now: number): number {
+    const n = this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE destination_id = ? AND status = 'pending' AND decision != 'pending'",
+        destinationId,
+      )
+      .one().n;
+    this.sql.exec(
+      `UPDATE deliveries SET next_attempt_at = ? WHERE destination_id = ? AND status = 'pending' AND decision != 'pending' AND next_attempt_at > ?`,
+      now,
+      destinationId,
+      now,
+    );
+    return n;
+  }
+
+  /** Events within their 24 h with a failed or expired delivery to this destination. */
+  eventIdsToReplay(destinationId: string, now: number): string[] {
+    return this.sql
+      .exec<{ id: string }>(
+        `SELECT e.id FROM events e JOIN deliveries d ON d.event_id = e.id
+         WHERE d.destination_id = ? AND d.status IN ('failed', 'expired') AND e.expires_at > ? ORDER BY e.received_at`,
+        destinationId,
+        now,
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
   /** Moves a paused destination's due deliveries to when it may be tried again (no attempt used). */
   postpone(destinationId: string, until: number): void {
     this.sql.exec(
@@ -246,7 +315,7 @@ export class RelayStore {
   replay(eventId: string, now: number, allowed: (row: DeliveryRow) => boolean = () => true): number {
     let n = 0;
     for (const row of this.deliveriesOf(eventId)) {
-      const replayable = ["send", "send_denied_flag"].includes(row.decision) && ["delivered", "failed", "expired"].includes(row.status);
+      const replayable = ["send", "send_denied_flag"].includes(row.decision) && ["delivered", "validated", "failed", "expired"].includes(row.status);
       if (!replayable || !allowed(row)) continue;
       this.sql.exec(
         `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE event_id = ? AND destination_id = ?`,
@@ -548,7 +617,17 @@ export class RelayStore {
   }
 
   count(
-    table: "events" | "deliveries" | "beacons" | "suppressions" | "event_subjects" | "beacon_subjects" | "consent_denials" | "circuits" | "counters",
+    table:
+      | "events"
+      | "deliveries"
+      | "beacons"
+      | "suppressions"
+      | "event_subjects"
+      | "beacon_subjects"
+      | "consent_denials"
+      | "circuits"
+      | "lane_holds"
+      | "counters",
   ): number {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
   }

@@ -9,10 +9,17 @@ export interface DeliveryItem {
   decision: Exclude<Decision, "blocked">;
 }
 
-/** What became of one item. `retry` is retried with backoff until the 24 h window closes. */
+/**
+ * What became of one item. `retry` is retried with backoff until the 24 h window closes. `hold`
+ * is a credential, permission or account-setup error that only the tenant can fix: the item stays
+ * queued and the destination's lane waits in `needs_attention` (see src/delivery/lane.ts), with
+ * `message` telling the tenant what to do (fixed text: never the vendor's words, which may quote
+ * ids or tokens).
+ */
 export type ItemOutcome =
   | { status: "delivered" }
   | { status: "retry"; code: string; retryAfterMs?: number }
+  | { status: "hold"; code: string; message: string }
   | { status: "failed"; code: string };
 
 export interface SendContext {

@@ -277,6 +277,7 @@ describe("DELETE /v1/admin/tenants/:id", () => {
           beaconSubjects: 0,
           consentDenials: 0,
           circuits: 0,
+          laneHolds: 0,
           counters: 0,
         },
         r2Objects: 2,

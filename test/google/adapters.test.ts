@@ -77,10 +77,10 @@ describe("OAuth access token", () => {
     expect(g.apiCalls()).toHaveLength(2);
   });
 
-  it("token endpoint errors: a revoked refresh token fails, throttling and outages retry", async () => {
+  it("token endpoint errors: a revoked refresh token holds the lane, throttling and outages retry", async () => {
     const cases: Array<[() => Response | Promise<Response>, unknown]> = [
-      [() => Response.json({ error: "invalid_grant", error_description: "Token has been expired or revoked." }, { status: 400 }), { status: "failed", code: "oauth_invalid_grant" }],
-      [() => Response.json({ error: "invalid_client", error_description: "Unauthorized" }, { status: 401 }), { status: "failed", code: "oauth_invalid_client" }],
+      [() => Response.json({ error: "invalid_grant", error_description: "Token has been expired or revoked." }, { status: 400 }), { status: "hold", code: "oauth_invalid_grant", message: expect.stringContaining("new refresh token") }],
+      [() => Response.json({ error: "invalid_client", error_description: "Unauthorized" }, { status: 401 }), { status: "hold", code: "oauth_invalid_client", message: expect.stringContaining("new refresh token") }],
       [() => new Response("busy", { status: 503, headers: { "retry-after": "7" } }), { status: "retry", code: "oauth_http_503", retryAfterMs: 7000 }],
       [() => Promise.reject(new TypeError("connection refused")), { status: "retry", code: "oauth_network_error" }],
     ];

@@ -39,9 +39,28 @@ export const TOO_RECENT_RETRY_MS = 6 * 60 * 60 * 1000;
 /** Set on rows that were fine but not processed because Google rejected the request they were in. */
 export const REJECTED_WITH_BATCH = "rejected_with_batch";
 
-export type GoogleErrorClass = "duplicate" | "too_recent" | "transient" | "terminal";
+/**
+ * Credential, permission and account-setup errors: every row would fail the same way until the
+ * tenant acts, so the lane is held (its deliveries stay queued) with a message saying what to do.
+ * https://developers.google.com/google-ads/api/reference/rpc/latest/AuthorizationErrorEnum.AuthorizationError
+ * https://developers.google.com/google-ads/api/docs/conversions/upload-offline (allowlisting)
+ * https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest (PERMISSION_DENIED)
+ */
+export const HOLD_MESSAGES: Record<string, string> = {
+  USER_PERMISSION_DENIED:
+    "Google denied access to the customer account: grant the OAuth user access, or set loginCustomerId to the manager account, then update the destination.",
+  DEVELOPER_TOKEN_NOT_APPROVED:
+    "The Google Ads developer token is not approved for this account: apply for Basic access or use a test account, then update the destination.",
+  CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE:
+    "This Google Ads account may not upload click conversions (closed to new integrations): add a google_data_manager destination instead, or update this one once Google allowlists the account.",
+  PERMISSION_DENIED:
+    "Google denied access to the destination account: grant the OAuth user access to the account (and operating account), then update the destination.",
+};
+
+export type GoogleErrorClass = "duplicate" | "too_recent" | "transient" | "hold" | "terminal";
 
 export function classOfGoogleCode(code: string): GoogleErrorClass {
+  if (HOLD_MESSAGES[code]) return "hold";
   if (DUPLICATE.has(code)) return "duplicate";
   if (code.startsWith("TOO_RECENT_")) return "too_recent";
   if (TRANSIENT.has(code)) return "transient";
@@ -58,6 +77,8 @@ export function outcomeForCode(code: string, retryAfterMs?: number): ItemOutcome
       return { status: "retry", code, retryAfterMs: Math.max(TOO_RECENT_RETRY_MS, retryAfterMs ?? 0) };
     case "transient":
       return { status: "retry", code, retryAfterMs };
+    case "hold":
+      return { status: "hold", code, message: HOLD_MESSAGES[code]! };
     case "terminal":
       return { status: "failed", code };
   }
@@ -65,7 +86,8 @@ export function outcomeForCode(code: string, retryAfterMs?: number): ItemOutcome
 
 // Which outcome wins when one row has several errors: an error that will recur beats one that may
 // pass, and both beat "already delivered".
-const SEVERITY: Record<ItemOutcome["status"], number> = { failed: 2, retry: 1, delivered: 0 };
+// A hold beats all: the tenant must act before any row can go.
+const SEVERITY: Record<ItemOutcome["status"], number> = { hold: 3, failed: 2, retry: 1, delivered: 0 };
 
 function worst(outcomes: ItemOutcome[]): ItemOutcome {
   return outcomes.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a));
@@ -90,6 +112,9 @@ export function classifyRejectedRequest(
   const transient = errors.find((e) => classOfGoogleCode(e.code) === "transient");
   if (transient) return all({ status: "retry", code: transient.code, retryAfterMs });
   if (errors.length === 0) return all(outcomeForCode(fallbackCode, retryAfterMs));
+  // A permission error concerns the request, even when Google pins it on a row.
+  const hold = errors.find((e) => classOfGoogleCode(e.code) === "hold");
+  if (hold) return all(outcomeForCode(hold.code));
 
   const rowed = errors.every((e) => e.row !== undefined && e.row >= 0 && e.row < count);
   if (rowed) {

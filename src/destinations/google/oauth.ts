@@ -105,7 +105,7 @@ async function fetchToken(creds: GoogleOAuthCredentials, ctx: SendContext): Prom
 
 /**
  * Token endpoint failures: throttling and server errors retry; `invalid_grant` (refresh token
- * revoked or expired), `invalid_client` and the like need the tenant to reconnect, so they fail.
+ * revoked or expired), `invalid_client` and the like need the tenant to reconnect, so they hold the lane.
  */
 export function classifyTokenError(httpStatus: number, error: unknown, retryAfter?: number): ItemOutcome {
   const named = typeof error === "string" && /^[a-z_]+$/.test(error) ? error : undefined;
@@ -113,5 +113,15 @@ export function classifyTokenError(httpStatus: number, error: unknown, retryAfte
     return { status: "retry", code: `oauth_http_${httpStatus}`, retryAfterMs: retryAfter };
   }
   if (httpStatus >= 200 && httpStatus < 300) return { status: "retry", code: "oauth_malformed_response" };
-  return { status: "failed", code: named ? `oauth_${named}` : `oauth_http_${httpStatus}` };
+  const code = named ? `oauth_${named}` : `oauth_http_${httpStatus}`;
+  // https://datatracker.ietf.org/doc/html/rfc6749#section-5.2: the grant or the client is no longer
+  // valid; only new credentials help, so the lane waits for them instead of failing the queue.
+  if (named === "invalid_grant" || named === "invalid_client" || named === "unauthorized_client") {
+    return {
+      status: "hold",
+      code,
+      message: "Google refused the OAuth credentials (refresh token revoked or expired, or client changed): reconnect and update the destination with a new refresh token.",
+    };
+  }
+  return { status: "failed", code };
 }

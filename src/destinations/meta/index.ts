@@ -1,7 +1,7 @@
 import type { DeliveryItem, DestinationAdapter, ItemOutcome, SendContext } from "../types";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
 import { sendPrechecked } from "../precheck";
-import { classifyMetaError, isInvalidEventError, type MetaGraphError } from "./classify";
+import { blamedEventIndex, classifyMetaError, isInvalidEventError, type MetaGraphError } from "./classify";
 import { buildMetaRequestBody, metaEventsUrl, metaPrecheck, readMetaSettings, type MetaSettings } from "./payload";
 
 /** One POST of a batch; the outcome applies to every event in it. */
@@ -9,7 +9,7 @@ async function postBatch(
   items: DeliveryItem[],
   settings: MetaSettings,
   ctx: SendContext,
-): Promise<{ outcome: ItemOutcome; splittable: boolean }> {
+): Promise<{ outcome: ItemOutcome; splittable: boolean; blamed?: number }> {
   let res: Response;
   try {
     res = await ctx.fetch(metaEventsUrl(ctx.env.META_API_BASE, settings), {
@@ -35,16 +35,39 @@ async function postBatch(
   return {
     outcome: classifyMetaError(res.status, error, retryAfterMs(res.headers, ctx.now)),
     splittable: isInvalidEventError(error),
+    blamed: blamedEventIndex(error, items.length),
   };
 }
 
-/** Sends a batch; when Meta rejects it for an invalid event, halves it until the bad one is alone. */
-async function sendSplitting(items: DeliveryItem[], settings: MetaSettings, ctx: SendContext): Promise<ItemOutcome[]> {
-  const { outcome, splittable } = await postBatch(items, settings, ctx);
+/**
+ * Requests one send may spend isolating invalid events: halving finds one bad event among 1,000
+ * in about 20, so this bounds a batch full of them (the rest are retried later, not dropped).
+ */
+const SPLIT_REQUEST_BUDGET = 40;
+
+/**
+ * Sends a batch. Meta rejects the whole request for one invalid event: when the error names the
+ * event (see blamedEventIndex) just that one fails and the rest are resent; otherwise the batch is
+ * halved until the bad one is alone. Request-level errors (a hold, throttling) are never split.
+ */
+async function sendSplitting(
+  items: DeliveryItem[],
+  settings: MetaSettings,
+  ctx: SendContext,
+  budget = { left: SPLIT_REQUEST_BUDGET },
+): Promise<ItemOutcome[]> {
+  if (budget.left <= 0) return items.map(() => ({ status: "retry", code: "split_budget_exhausted" }));
+  budget.left--;
+  const { outcome, splittable, blamed } = await postBatch(items, settings, ctx);
   if (!splittable || items.length === 1) return items.map(() => outcome);
+  if (blamed !== undefined) {
+    const rest = items.filter((_, i) => i !== blamed);
+    const restOutcomes = await sendSplitting(rest, settings, ctx, budget);
+    return items.map((_, i) => (i === blamed ? outcome : restOutcomes[i < blamed ? i : i - 1]!));
+  }
   const mid = Math.ceil(items.length / 2);
-  const first = await sendSplitting(items.slice(0, mid), settings, ctx);
-  const second = await sendSplitting(items.slice(mid), settings, ctx);
+  const first = await sendSplitting(items.slice(0, mid), settings, ctx, budget);
+  const second = await sendSplitting(items.slice(mid), settings, ctx, budget);
   return [...first, ...second];
 }
 

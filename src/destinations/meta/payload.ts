@@ -9,6 +9,12 @@ export interface MetaSettings {
 }
 
 export const META_MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * Clock skew tolerated on `event_time`: Meta rejects a timestamp in the future ("event_time …
+ * cannot be in the future", https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event#event-time),
+ * which would poison the whole batch; a few minutes of source clock drift is let through.
+ */
+export const META_MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 export function readMetaSettings(settings: Record<string, unknown>): MetaSettings {
   return {
@@ -25,10 +31,45 @@ export function readMetaSettings(settings: Record<string, unknown>): MetaSetting
  */
 export function metaPrecheck(event: RelayEvent, settings: MetaSettings, now: number): string | undefined {
   if (now - event.occurredAt > META_MAX_EVENT_AGE_MS) return "event_too_old";
-  if (settings.actionSource === "website" && (!event.client.userAgent || !event.client.pageUrl)) {
+  if (event.occurredAt - now > META_MAX_FUTURE_SKEW_MS) return "event_time_in_future";
+  if (settings.actionSource === "website" && (!event.client.userAgent || !httpUrl(event.client.pageUrl))) {
     return "website_context_missing";
   }
   return undefined;
+}
+
+/**
+ * `event_source_url` is "the browser URL where the event happened"; only an http(s) URL is one
+ * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event#event-source-url).
+ */
+export function httpUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * `client_ip_address` must be one IPv4 or IPv6 address
+ * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters#client-ip-address);
+ * anything else ("unknown, 1.2.3.4", a host name) is left out so it cannot get the batch rejected.
+ */
+export function ipAddress(value: string | undefined): string | undefined {
+  if (!value || value !== value.trim()) return undefined;
+  if (IPV4.test(value)) return value;
+  if (!value.includes(":") || !/^[0-9a-fA-F:.]+$/.test(value)) return undefined;
+  try {
+    // The URL parser validates IPv6 literals (with an embedded IPv4 tail) per the WHATWG host parser.
+    new URL(`http://[${value}]/`);
+    return value;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `fb.<subdomainIndex>.<creationTime ms>.<value>`, the form of `_fbc` and `_fbp` (reference §1.3). */
@@ -43,7 +84,8 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
   const hashed = event.identity.meta ?? {};
   const userData: Record<string, unknown> = { ...hashed };
   // Sent exactly as received: Meta matches them byte for byte (fbclid is case-sensitive).
-  if (event.client.ip) userData.client_ip_address = event.client.ip;
+  const ip = ipAddress(event.client.ip);
+  if (ip) userData.client_ip_address = ip;
   if (event.client.userAgent) userData.client_user_agent = event.client.userAgent;
   // A malformed cookie value is dropped, never altered: Meta would reject the whole batch for it.
   if (isFbCookie(event.clickIds.fbc)) userData.fbc = event.clickIds.fbc;
@@ -75,7 +117,8 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
     user_data: userData,
     custom_data: customData,
   };
-  if (event.client.pageUrl) serverEvent.event_source_url = event.client.pageUrl;
+  const sourceUrl = httpUrl(event.client.pageUrl);
+  if (sourceUrl) serverEvent.event_source_url = sourceUrl;
   return serverEvent;
 }
 

@@ -8,6 +8,7 @@ import type { DestinationConfig } from "../../config/types";
 import { readJson } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { clock } from "../../platform/clock";
+import { tenantRelay } from "../../platform/durable";
 import { commitTenant } from "./commit";
 import type { AdminEnv } from "./context";
 import { methodNotAllowed, pathId } from "./route-helpers";
@@ -74,15 +75,30 @@ destinationRoutes.put("/:destinationId", async (c) => {
     { action: "destination.put", targetId: destinationId, detail: { fields, created: !existing } },
   );
   const stored = findDestination(saved, destinationId) ?? destination;
-  return c.json(destinationView(stored), existing ? 200 : 201);
+  // New credentials or settings may be the fix a held lane waits for: it resumes and drains now.
+  const relay = tenantRelay(c.env, saved);
+  if (existing) await relay.resumeLane(destinationId);
+  return c.json({ ...destinationView(stored), lane: await relay.laneState(destinationId) }, existing ? 200 : 201);
 });
 
-destinationRoutes.get("/:destinationId", (c) => {
+destinationRoutes.get("/:destinationId", async (c) => {
   const destinationId = pathId(c.req.param("destinationId"), "destinationId");
   const destination = findDestination(c.get("tenant"), destinationId);
   if (!destination) throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
-  return c.json(destinationView(destination));
+  const lane = await tenantRelay(c.env, c.get("tenant")).laneState(destinationId);
+  return c.json({ ...destinationView(destination), lane });
 });
+
+/** Resends the destination's failed and expired deliveries whose events are within their 24 h. */
+destinationRoutes.post("/:destinationId/replay", async (c) => {
+  const destinationId = pathId(c.req.param("destinationId"), "destinationId");
+  const tenant = c.get("tenant");
+  if (!findDestination(tenant, destinationId)) {
+    throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
+  }
+  return c.json(await tenantRelay(c.env, tenant).replayDestination(destinationId));
+});
+destinationRoutes.all("/:destinationId/replay", methodNotAllowed(["POST"]));
 
 destinationRoutes.delete("/:destinationId", async (c) => {
   const destinationId = pathId(c.req.param("destinationId"), "destinationId");

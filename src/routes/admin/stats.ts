@@ -5,4 +5,7 @@ import type { AdminEnv } from "./context";
 /** GET /v1/admin/tenants/:id/stats — personal-data-free aggregates of the last 24 h. */
 export const statsRoutes = new Hono<AdminEnv>();
 
-statsRoutes.get("/", async (c) => c.json(await tenantRelay(c.env, c.get("tenant")).stats()));
+statsRoutes.get("/", async (c) => {
+  const tenant = c.get("tenant");
+  return c.json(await tenantRelay(c.env, tenant).stats(Object.keys(tenant.destinations)));
+});
