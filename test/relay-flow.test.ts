@@ -177,6 +177,8 @@ describe("relay spine: standard webhook → Meta", () => {
     expect(stats).toMatchObject({ received: 2, duplicates: 0 });
     expect(stats.destinations.meta).toEqual({
       delivered: 0,
+      validated: 0,
+      lane: { state: "ok" },
       failed: 0,
       expired: 0,
       suppressed: 0,

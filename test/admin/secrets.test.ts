@@ -95,6 +95,7 @@ describe("secrets at rest and in responses", () => {
       settings: { customerId: "1234567890", conversionActionId: "987", apiVersion: "v25" },
       credentialsSet: ["developerToken", "clientId", "clientSecret", "refreshToken"],
       updatedAt: expect.any(String),
+      lane: { state: "ok" },
     });
   });
 

@@ -96,6 +96,7 @@ describe("destinations", () => {
       settings: { pixelId: "1234567890123", apiVersion: "v25.0", actionSource: "website" },
       credentialsSet: ["accessToken"],
       updatedAt: expect.any(String),
+      lane: { state: "ok" },
     });
     const again = await call("PUT", `${t}/destinations/meta-main`, {
       body: metaDestination({ settings: { pixelId: "1", apiVersion: "v26.0", testEventCode: "TEST123", actionSource: "physical_store" } }),

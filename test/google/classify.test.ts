@@ -56,7 +56,10 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference ย
       },
       results: [{}],
     };
-    expect(classifyUploadAnswer(1, 200, body)).toEqual([{ status: "failed", code: "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE" }]);
+    // A setup error: the lane is held (deliveries stay queued), see test/google/hold.test.ts.
+    expect(classifyUploadAnswer(1, 200, body)).toEqual([
+      { status: "hold", code: "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE", message: expect.stringContaining("google_data_manager") },
+    ]);
   });
 
   it("row 2 UNPARSEABLE_GCLID, row 3 ORDER_ID_ALREADY_IN_USE: rows 1 and 3 delivered, row 2 failed", () => {
@@ -161,7 +164,6 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
 
   it("auth and configuration errors fail every row with their code", () => {
     const cases: Array<[number, unknown, string]> = [
-      [403, requestError(403, "PERMISSION_DENIED", [rowError("authorizationError", "USER_PERMISSION_DENIED")]), "USER_PERMISSION_DENIED"],
       [401, requestError(401, "UNAUTHENTICATED"), "UNAUTHENTICATED"],
       [400, requestError(400, "INVALID_ARGUMENT", [rowError("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING")]), "DEVELOPER_TOKEN_PARAMETER_MISSING"],
       [400, requestError(400, "INVALID_ARGUMENT", [rowError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST")]), "TOO_MANY_CONVERSIONS_IN_REQUEST"],
@@ -222,7 +224,7 @@ describe("events:ingest (Data Manager, fast fail)", () => {
       { status: "failed", code: "INVALID_CONVERSION_ACTION_ID" },
     ]);
     expect(classifyIngestAnswer(1, 403, dmError(403, "PERMISSION_DENIED", []), false).outcomes).toEqual([
-      { status: "failed", code: "PERMISSION_DENIED" },
+      { status: "hold", code: "PERMISSION_DENIED", message: expect.any(String) },
     ]);
   });
 
@@ -247,9 +249,11 @@ describe("retry classes (reference ยง3.4)", () => {
     ["TRANSIENT_ERROR", "transient"],
     ["DEADLINE_EXCEEDED", "transient"],
     ["UNPARSEABLE_GCLID", "terminal"],
-    ["USER_PERMISSION_DENIED", "terminal"],
+    ["USER_PERMISSION_DENIED", "hold"],
+    ["DEVELOPER_TOKEN_NOT_APPROVED", "hold"],
+    ["PERMISSION_DENIED", "hold"],
     ["TWO_STEP_VERIFICATION_NOT_ENROLLED", "terminal"],
-    ["CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE", "terminal"],
+    ["CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE", "hold"],
   ])("%s is %s", (code, expected) => {
     expect(classOfGoogleCode(code)).toBe(expected);
   });

@@ -262,7 +262,8 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
     const [upload] = google.callsTo("google-ads");
     expect(upload!.body.validateOnly).toBe(true);
     expect(upload!.response).not.toHaveProperty("results");
-    expect(await deliveryOf("g-validate", ok!)).toMatchObject({ status: "delivered" });
+    // Test traffic: checked by Google, not recorded for attribution.
+    expect(await deliveryOf("g-validate", ok!)).toMatchObject({ status: "validated" });
     expect(await deliveryOf("g-validate", bad!)).toMatchObject({ status: "failed", lastError: "UNPARSEABLE_GCLID" });
     // Nothing was counted: the order id is still free.
     expect(uploadElsewhere(google, "order-v1").body).not.toHaveProperty("partialFailureError");

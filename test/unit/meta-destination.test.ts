@@ -81,7 +81,7 @@ describe("Meta request", () => {
   });
 });
 
-describe("Meta error classification (reference §1.6)", () => {
+describe("Meta error classification (https://developers.facebook.com/docs/graph-api/guides/error-handling)", () => {
   it.each([
     [429, 4, "retry"],
     [400, 17, "retry"],
@@ -91,9 +91,12 @@ describe("Meta error classification (reference §1.6)", () => {
     [503, 2, "retry"],
     [400, 100, "failed"],
     [400, 105, "failed"],
-    [400, 190, "failed"],
-    [403, 200, "failed"],
-    [400, 10, "failed"],
+    [400, 190, "hold"],
+    [400, 102, "hold"],
+    [400, 3, "hold"],
+    [403, 200, "hold"],
+    [403, 299, "hold"],
+    [400, 10, "hold"],
   ])("HTTP %i code %i → %s", (status, code, expected) => {
     expect(classifyMetaError(status, { code }).status).toBe(expected);
   });
