@@ -21,7 +21,8 @@ import {
   type ConsentPlan,
   type DenialMap,
 } from "./relay/consent-gate";
-import { deliverDue, type BusyLanes } from "./relay/deliver";
+import { deliverDue, retryScale, type BusyLanes } from "./relay/deliver";
+import { pollRequestStatuses } from "./relay/poll-status";
 import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
 import { buildStats, type TenantStats } from "./relay/stats";
@@ -365,6 +366,7 @@ export class TenantRelay extends DurableObject<Env> {
       }
       if (tenant) await enrichDue(this.env, this.#store, tenant, clock.now());
       else this.#store.abandonEnrichment();
+      if (tenant) await pollRequestStatuses(this.env, this.#store, tenant, clock.now(), retryScale(this.env));
       if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now(), this.#lanes, () => this.#rearm());
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);

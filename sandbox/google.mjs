@@ -18,7 +18,14 @@
 //   Codes and messages of conversion_upload_error.proto (v22+).
 // - Data Manager: fast fail, a 400 google.rpc.Status with ErrorInfo and BadRequest field
 //   violations (`events[2].…`, ErrorReason of error.proto), else 200 {requestId} (nothing at all
-//   for validateOnly); `GET /v1/requestStatus:retrieve?requestId=` answers SUCCESS.
+//   for validateOnly); `GET /v1/requestStatus:retrieve?requestId=` answers as documented
+//   (https://developers.google.com/data-manager/api/reference/rest/v1/requestStatus/retrieve):
+//   SUCCESS, or, for a request with processing errors, PROCESSING on the first read and then
+//   FAILED / PARTIAL_SUCCESS with `errorInfo.errorCounts` [{recordCount, reason}] (counts per
+//   ProcessingErrorReason, never which event). Processing errors come from the event's gclid:
+//     INVALID_GCLID… → PROCESSING_ERROR_REASON_INVALID_GCLID   EVENT_TOO_OLD… → …_EVENT_TOO_OLD
+//     NO_CONSENT…    → PROCESSING_ERROR_REASON_NO_CONSENT      INTERNAL_ERROR… → …_INTERNAL_ERROR
+//   INTERNAL_ERROR is transient: only the first request carrying that transactionId gets it.
 //
 // Rows fail on purpose through their click id (gclid, gbraid or wbraid; prefix, any case):
 //   UNPARSEABLE… → UNPARSEABLE_GCLID / _GBRAID / _WBRAID   TOO_RECENT… → TOO_RECENT_EVENT
@@ -167,6 +174,8 @@ const DM_CONSENT_VALUES = new Set(["CONSENT_STATUS_UNSPECIFIED", "CONSENT_GRANTE
 const DM_EVENT_SOURCES = new Set(["WEB", "APP", "IN_STORE", "PHONE", "OTHER"]);
 const DM_MAX_DESTINATIONS = 10;
 const DM_DOMAIN = "datamanager.googleapis.com";
+/** Magic gclid prefixes → asynchronous ProcessingErrorReason (see the header). */
+const DM_PROCESSING_ERRORS = ["INVALID_GCLID", "EVENT_TOO_OLD", "NO_CONSENT", "INTERNAL_ERROR"];
 /** Data Manager request statuses kept for requestStatus:retrieve (oldest forgotten first). */
 const MAX_KEPT_DM_REQUESTS = 10_000;
 
@@ -283,8 +292,24 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
   const tokens = new Map();
   /** `${customerId}/${conversionAction}` → order ids recorded */
   const orders = new Map();
-  /** Data Manager request id → { destinations, count } */
+  /** Data Manager request id → { destinations, count, errors: Map<reason, count>, reads } */
   const dmRequests = new Map();
+  /** Transaction ids that already met their one transient INTERNAL_ERROR. */
+  const dmInternalSeen = new Set();
+
+  /** The processing error an ingested event will get, if any. @param {unknown} raw */
+  function dmProcessingError(raw) {
+    const e = asObject(raw) ?? {};
+    const gclid = String(asObject(e.adIdentifiers)?.gclid ?? "").toUpperCase();
+    const name = DM_PROCESSING_ERRORS.find((p) => gclid.startsWith(p));
+    if (!name) return undefined;
+    if (name === "INTERNAL_ERROR") {
+      const key = String(e.transactionId ?? gclid);
+      if (dmInternalSeen.has(key)) return undefined;
+      dmInternalSeen.add(key);
+    }
+    return `PROCESSING_ERROR_REASON_${name}`;
+  }
 
   /**
    * @param {ApiRequest} req
@@ -474,12 +499,22 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       if (!tokenValid(req, ctx)) return googleRpcError(401);
       const known = dmRequests.get(req.query.requestId ?? "");
       if (!known) return dmReject([{ field: "request_id", description: "The request ID is not valid.", reason: "INVALID_REQUEST_ID" }]);
+      /** @type {Map<string, number>} */
+      const errors = known.errors;
+      const failed = [...errors.values()].reduce((a, b) => a + b, 0);
+      // A request with processing errors is still PROCESSING on its first read.
+      const requestStatus = failed === 0 ? "SUCCESS" : known.reads++ === 0 ? "PROCESSING" : failed >= known.count ? "FAILED" : "PARTIAL_SUCCESS";
+      const errorInfo =
+        requestStatus === "FAILED" || requestStatus === "PARTIAL_SUCCESS"
+          ? { errorInfo: { errorCounts: [...errors].map(([reason, n]) => ({ recordCount: String(n), reason })) } }
+          : {};
       return {
         status: 200,
         body: {
           requestStatusPerDestination: known.destinations.map((/** @type {unknown} */ destination) => ({
             destination,
-            requestStatus: "SUCCESS",
+            requestStatus,
+            ...errorInfo,
             eventsIngestionStatus: { recordCount: String(known.count) },
           })),
         },
@@ -500,7 +535,13 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     if (body.validateOnly === true) return { status: 200, body: {} };
     const requestId = globalThis.crypto.randomUUID();
     if (dmRequests.size >= MAX_KEPT_DM_REQUESTS) dmRequests.delete(dmRequests.keys().next().value);
-    dmRequests.set(requestId, { destinations: body.destinations, count: /** @type {unknown[]} */ (body.events).length });
+    const events = /** @type {unknown[]} */ (body.events);
+    const errors = new Map();
+    for (const e of events) {
+      const reason = dmProcessingError(e);
+      if (reason) errors.set(reason, (errors.get(reason) ?? 0) + 1);
+    }
+    dmRequests.set(requestId, { destinations: body.destinations, count: events.length, errors, reads: 0 });
     return { status: 200, body: { requestId } };
   }
 
@@ -548,6 +589,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       tokens.clear();
       orders.clear();
       dmRequests.clear();
+      dmInternalSeen.clear();
     },
   };
 }

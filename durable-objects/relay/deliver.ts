@@ -9,6 +9,7 @@ import type { DeliveryItem, ItemOutcome } from "../../src/destinations/types";
 import type { RelayEvent } from "../../src/events/conversion";
 import { clock } from "../../src/platform/clock";
 import { log } from "../../src/platform/log";
+import { markProcessing, sendAloneIds } from "./poll-status";
 import type { DueDelivery, RelayStore } from "./store";
 
 /** How many due deliveries one alarm run takes on; the rest wait for the immediate re-arm. */
@@ -51,6 +52,11 @@ function recordOutcome(
     store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: null, lastError: null }, now);
     store.bumpCounter(now, status, row.destination_id);
     log.info("delivery", { ...base, outcome: status });
+    return;
+  }
+  if (outcome.status === "processing") {
+    markProcessing(store, row, outcome.requestId, attempts, now, retryScale);
+    log.info("delivery", { ...base, outcome: "processing" });
     return;
   }
   if (outcome.status === "failed") {
@@ -154,7 +160,13 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   const testTraffic = isTestTraffic(settings);
   const probing = hold !== undefined || batchLimit(circuit, adapter.maxBatchSize) === 1;
   // A probe sends one delivery; if it goes through, the rest follows in full batches next run.
-  const batches = chunk(rows, probing ? 1 : adapter.maxBatchSize).slice(0, probing ? 1 : undefined);
+  // Deliveries whose earlier request ended in an answer that did not say which events failed go
+  // out one per request (see poll-status.ts).
+  const alone = sendAloneIds(store, destinationId);
+  const batches = [
+    ...rows.filter((row) => alone.has(row.event_id)).map((row) => [row]),
+    ...chunk(rows.filter((row) => !alone.has(row.event_id)), probing ? 1 : adapter.maxBatchSize),
+  ].slice(0, probing ? 1 : undefined);
   for (const candidates of batches) {
     if (isOpen(circuit, now)) {
       store.postpone(destinationId, circuit.openUntil!);
@@ -263,7 +275,7 @@ export async function deliverDue(
 }
 
 /** RETRY_TIME_SCALE compresses the retry schedule for soak runs only; 1 everywhere else. */
-function retryScale(env: Env): number {
+export function retryScale(env: Env): number {
   const scale = Number(env.RETRY_TIME_SCALE ?? "1");
   return Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
 }

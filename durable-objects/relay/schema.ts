@@ -69,6 +69,18 @@ export const RELAY_SCHEMA = [
      created_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    )`,
+  // Deliveries accepted for asynchronous processing (Data Manager): the request id whose status
+  // is polled, how often it was polled; `send_alone` marks a delivery to be resent in a request
+  // of its own (see durable-objects/relay/poll-status.ts).
+  `CREATE TABLE IF NOT EXISTS delivery_requests (
+     event_id TEXT NOT NULL,
+     destination_id TEXT NOT NULL,
+     request_id TEXT,
+     polls INTEGER NOT NULL DEFAULT 0,
+     send_alone INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (event_id, destination_id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS delivery_requests_request ON delivery_requests (request_id)`,
   // Circuit breaker per destination (see src/delivery/circuit.ts).
   `CREATE TABLE IF NOT EXISTS circuits (
      destination_id TEXT PRIMARY KEY,

@@ -3,8 +3,11 @@ import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
 import type { LaneHold } from "../../src/delivery/lane";
 import { RELAY_SCHEMA } from "./schema";
 
-/** `validated`: sent as test traffic (validateOnly, a Meta test event code), not recorded for attribution. */
-export type DeliveryStatus = "pending" | "delivered" | "validated" | "failed" | "blocked" | "suppressed" | "expired";
+/**
+ * `validated`: sent as test traffic (validateOnly, a Meta test event code), not recorded for attribution.
+ * `processing`: accepted by an asynchronous API, its outcome not yet read (poll-status.ts).
+ */
+export type DeliveryStatus = "pending" | "processing" | "delivered" | "validated" | "failed" | "blocked" | "suppressed" | "expired";
 
 /** `pending` while the event waits for its consent (a beacon under the same join key). */
 export type StoredDecision = Decision | "pending";
@@ -76,7 +79,7 @@ function hourOf(ms: number): string {
 
 /** Synchronous SQL access for TenantRelay; every method is one consistent step. */
 export class RelayStore {
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(readonly storage: DurableObjectStorage) {}
 
   private get sql() {
     return this.storage.sql;
@@ -578,7 +581,7 @@ export class RelayStore {
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
            SELECT MIN(next_attempt_at) AS at FROM deliveries
-             WHERE status = 'pending' AND destination_id NOT IN (SELECT value FROM json_each(?))
+             WHERE status IN ('pending', 'processing') AND destination_id NOT IN (SELECT value FROM json_each(?))
            UNION ALL SELECT MIN(expires_at) AS at FROM events
            UNION ALL SELECT MIN(expires_at) AS at FROM beacons
            UNION ALL SELECT MIN(expires_at) AS at FROM suppressions

@@ -18,6 +18,8 @@ export interface DeliveryItem {
  */
 export type ItemOutcome =
   | { status: "delivered" }
+  /** Accepted for asynchronous processing; the outcome is read later under this request id. */
+  | { status: "processing"; requestId: string }
   | { status: "retry"; code: string; retryAfterMs?: number }
   | { status: "hold"; code: string; message: string }
   | { status: "failed"; code: string };

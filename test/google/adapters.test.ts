@@ -165,7 +165,11 @@ describe("Data Manager fast fail", () => {
     );
     const rows = [item({ orderId: "a" }), item({ orderId: "b", currency: "XXQ" }), item({ orderId: "c" })];
     const outcomes = await googleDataManagerDestination.send(rows, sendContext(g.fetch, DM_SETTINGS, OAUTH_CREDENTIALS, NOW));
-    expect(outcomes).toEqual([{ status: "delivered" }, { status: "failed", code: "INVALID_CURRENCY_CODE" }, { status: "delivered" }]);
+    expect(outcomes).toEqual([
+      { status: "processing", requestId: "r2" },
+      { status: "failed", code: "INVALID_CURRENCY_CODE" },
+      { status: "processing", requestId: "r2" },
+    ]);
     expect(g.apiCalls().map((c) => c.json.events.map((e: any) => e.transactionId))).toEqual([
       ["a", "b", "c"],
       ["a", "c"],

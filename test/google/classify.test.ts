@@ -191,10 +191,13 @@ describe("events:ingest (Data Manager, fast fail)", () => {
   const violation = (field: string, reason: string) => ({ field, description: "…", reason });
   const dmError = (httpStatus: number, status: string, details: unknown[]) => ({ error: { code: httpStatus, message: "…", status, details } });
 
-  it("2xx with a requestId: every event accepted; validateOnly answers carry none", () => {
+  it("2xx with a requestId: every event accepted for processing under it; validateOnly answers carry none", () => {
     expect(classifyIngestAnswer(2, 200, { requestId: "abc" }, false)).toEqual({
       status: "accepted",
-      outcomes: [{ status: "delivered" }, { status: "delivered" }],
+      outcomes: [
+        { status: "processing", requestId: "abc" },
+        { status: "processing", requestId: "abc" },
+      ],
     });
     expect(classifyIngestAnswer(1, 200, {}, true)).toEqual({ status: "validated", outcomes: [{ status: "delivered" }] });
     expect(classifyIngestAnswer(1, 200, {}, false)).toEqual({ status: "unreadable", outcomes: [{ status: "retry", code: "malformed_response" }] });

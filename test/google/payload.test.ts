@@ -155,7 +155,7 @@ describe("google_data_manager: the request for the sample event", () => {
     );
     const settings = { operatingAccountId: "123-456-7890", loginAccountId: "111-222-3333", conversionActionId: "987654321" };
     const outcomes = await googleDataManagerDestination.send([item()], sendContext(fetch, settings, OAUTH_CREDENTIALS));
-    expect(outcomes).toEqual([{ status: "delivered" }]);
+    expect(outcomes).toEqual([{ status: "processing", requestId: "req-1" }]);
     const ingest = calls[1]!;
     expect(ingest.url).toBe("https://datamanager.test/v1/events:ingest");
     expect(ingest.headers).toEqual({ authorization: "Bearer ya29.token-2", "content-type": "application/json" });

@@ -205,7 +205,7 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
     await runAlarm("g-token");
 
     expect(google.callsTo("google-ads")).toHaveLength(2);
-    expect(google.callsTo("google-dm")).toHaveLength(2);
+    expect(google.callsTo("google-dm").filter((c) => c.url.endsWith("events:ingest"))).toHaveLength(2);
     // Tokens are cached per tenant and destination (never shared beyond them): one each.
     expect(google.callsTo("google-oauth")).toHaveLength(2);
 
@@ -292,6 +292,13 @@ describe("google_data_manager through the Worker", () => {
       ],
     });
     expect(ingest!.response).toEqual({ requestId: expect.any(String) });
-    expect(await deliveryOf("g-dm", id!)).toMatchObject({ type: "google_data_manager", status: "delivered", attempts: 1 });
+    // Accepted is not yet recorded: the outcome is read from requestStatus:retrieve.
+    expect(await deliveryOf("g-dm", id!)).toMatchObject({ type: "google_data_manager", status: "processing", attempts: 1 });
+    advance(61_000);
+    await runAlarm("g-dm");
+    const poll = google.callsTo("google-dm")[1]!;
+    expect(poll.url).toBe(`https://datamanager.test/v1/requestStatus:retrieve?requestId=${(ingest!.response as any).requestId}`);
+    expect(poll.response).toMatchObject({ requestStatusPerDestination: [{ requestStatus: "SUCCESS" }] });
+    expect(await deliveryOf("g-dm", id!)).toMatchObject({ status: "delivered", attempts: 1 });
   });
 });

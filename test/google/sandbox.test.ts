@@ -249,6 +249,36 @@ describe("Data Manager emulator (/google-dm/v1/events:ingest)", () => {
     });
   });
 
+  it("processing errors through the gclid: PROCESSING first, then FAILED or PARTIAL_SUCCESS with counts per reason", () => {
+    const retrieve = (requestId: string) =>
+      json(
+        apis.dataManager.handle(
+          request({ method: "GET", path: "/v1/requestStatus:retrieve", query: { requestId }, headers: { authorization: `Bearer ${json(token()).access_token}` } }),
+          ctx,
+        ),
+      );
+    const failed = json(ingest(ingestBody([event({ adIdentifiers: { gclid: "invalid_gclid-1" } })]))).requestId;
+    expect(retrieve(failed).requestStatusPerDestination[0]).toMatchObject({ requestStatus: "PROCESSING" });
+    expect(retrieve(failed).requestStatusPerDestination[0]).toEqual({
+      destination: ingestBody([]).destinations[0],
+      requestStatus: "FAILED",
+      errorInfo: { errorCounts: [{ recordCount: "1", reason: "PROCESSING_ERROR_REASON_INVALID_GCLID" }] },
+      eventsIngestionStatus: { recordCount: "1" },
+    });
+    const partial = json(ingest(ingestBody([event({ transactionId: "t-1" }), event({ transactionId: "t-2", adIdentifiers: { gclid: "EVENT_TOO_OLD-x" } })]))).requestId;
+    retrieve(partial);
+    expect(retrieve(partial).requestStatusPerDestination[0]).toMatchObject({
+      requestStatus: "PARTIAL_SUCCESS",
+      errorInfo: { errorCounts: [{ recordCount: "1", reason: "PROCESSING_ERROR_REASON_EVENT_TOO_OLD" }] },
+    });
+    // INTERNAL_ERROR is transient: the same transaction sent again succeeds.
+    const internal = () => json(ingest(ingestBody([event({ transactionId: "t-int", adIdentifiers: { gclid: "INTERNAL_ERROR-x" } })]))).requestId;
+    const first = internal();
+    retrieve(first);
+    expect(retrieve(first).requestStatusPerDestination[0].errorInfo.errorCounts[0].reason).toBe("PROCESSING_ERROR_REASON_INTERNAL_ERROR");
+    expect(retrieve(internal()).requestStatusPerDestination[0].requestStatus).toBe("SUCCESS");
+  });
+
   it("fails fast with ErrorInfo and BadRequest field violations naming the events", () => {
     const answer = ingest(
       ingestBody([

@@ -8,7 +8,7 @@ export type IngestStatus = "accepted" | "validated" | "rejected" | "unreadable";
  * An `events:ingest` answer → one outcome per row. Pure. The Data Manager API fails fast: any
  * invalid event rejects the request with a google.rpc.Status whose BadRequest field violations
  * name the events (`events[2]…`); those rows are classified like Ads API errors, the others are
- * marked for resending. A 2xx accepts every event (processing is asynchronous: `requestId`).
+ * marked for resending. A 2xx accepts every event for asynchronous processing under its `requestId`.
  */
 export function classifyIngestAnswer(
   count: number,
@@ -23,7 +23,11 @@ export function classifyIngestAnswer(
     if (!validateOnly && typeof json?.requestId !== "string") {
       return { status: "unreadable", outcomes: Array.from({ length: count }, () => ({ status: "retry", code: "malformed_response" })) };
     }
-    return { status: validateOnly ? "validated" : "accepted", outcomes: Array.from({ length: count }, () => ({ status: "delivered" })) };
+    if (validateOnly) return { status: "validated", outcomes: Array.from({ length: count }, () => ({ status: "delivered" })) };
+    // Accepted is not processed: the outcome is read later from requestStatus:retrieve
+    // (https://developers.google.com/data-manager/api/reference/rest/v1/requestStatus/retrieve).
+    const requestId = json!.requestId as string;
+    return { status: "accepted", outcomes: Array.from({ length: count }, () => ({ status: "processing", requestId })) };
   }
   const error = json?.error;
   const outcomes = classifyRejectedRequest(count, httpStatus, googleStatusErrors(error), googleStatusName(error, httpStatus), retryAfterMs);

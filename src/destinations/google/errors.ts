@@ -87,7 +87,7 @@ export function outcomeForCode(code: string, retryAfterMs?: number): ItemOutcome
 // Which outcome wins when one row has several errors: an error that will recur beats one that may
 // pass, and both beat "already delivered".
 // A hold beats all: the tenant must act before any row can go.
-const SEVERITY: Record<ItemOutcome["status"], number> = { hold: 3, failed: 2, retry: 1, delivered: 0 };
+const SEVERITY: Record<ItemOutcome["status"], number> = { hold: 3, failed: 2, retry: 1, processing: 0, delivered: 0 };
 
 function worst(outcomes: ItemOutcome[]): ItemOutcome {
   return outcomes.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a));

@@ -7,15 +7,21 @@ export type GooglePostResult =
   | { kind: "answer"; status: number; headers: Headers; body: unknown }
   | { kind: "outcome"; outcome: ItemOutcome };
 
-async function postJson(url: string, headers: Record<string, string>, body: unknown, ctx: SendContext): Promise<GooglePostResult> {
+/** `body` undefined: a GET. */
+async function sendJson(url: string, headers: Record<string, string>, body: unknown, ctx: SendContext): Promise<GooglePostResult> {
   let res: Response;
   try {
-    res = await ctx.fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
-    });
+    res = await ctx.fetch(
+      url,
+      body === undefined
+        ? { method: "GET", headers, signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS) }
+        : {
+            method: "POST",
+            headers: { "content-type": "application/json", ...headers },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
+          },
+    );
   } catch (err) {
     const code = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network_error";
     return { kind: "outcome", outcome: { status: "retry", code } };
@@ -28,7 +34,22 @@ async function postJson(url: string, headers: Record<string, string>, body: unkn
  * expired early: the token is refreshed once and the request sent once more; a second 401 is
  * returned to the caller, which records it as a failure rather than looping.
  */
-export async function postWithGoogleAuth(
+export function postWithGoogleAuth(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  creds: GoogleOAuthCredentials,
+  ctx: SendContext,
+): Promise<GooglePostResult> {
+  return withGoogleAuth(url, headers, body, creds, ctx);
+}
+
+/** GET with the same bearer handling (requestStatus:retrieve). */
+export function getWithGoogleAuth(url: string, creds: GoogleOAuthCredentials, ctx: SendContext): Promise<GooglePostResult> {
+  return withGoogleAuth(url, {}, undefined, creds, ctx);
+}
+
+async function withGoogleAuth(
   url: string,
   headers: Record<string, string>,
   body: unknown,
@@ -37,10 +58,10 @@ export async function postWithGoogleAuth(
 ): Promise<GooglePostResult> {
   const first = await getAccessToken(creds, ctx);
   if (!first.ok) return { kind: "outcome", outcome: first.outcome };
-  const answer = await postJson(url, { ...headers, authorization: `Bearer ${first.token}` }, body, ctx);
+  const answer = await sendJson(url, { ...headers, authorization: `Bearer ${first.token}` }, body, ctx);
   if (answer.kind !== "answer" || answer.status !== 401) return answer;
 
   const second = await getAccessToken(creds, ctx, { rejected: first.token });
   if (!second.ok) return { kind: "outcome", outcome: second.outcome };
-  return postJson(url, { ...headers, authorization: `Bearer ${second.token}` }, body, ctx);
+  return sendJson(url, { ...headers, authorization: `Bearer ${second.token}` }, body, ctx);
 }
