@@ -155,7 +155,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   } catch {
     return failAll(run, rows, "credentials_unreadable");
   }
-  const settings = { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...config.settings };
+  const settings = { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}), ...config.settings };
 
   const testTraffic = isTestTraffic(settings);
   const probing = hold !== undefined || batchLimit(circuit, adapter.maxBatchSize) === 1;

@@ -1,3 +1,4 @@
+import { eventSourceUrl, type EventSourceUrlFrom } from "../../src/destinations/meta/source-url";
 import type { RelayEvent } from "../../src/events/conversion";
 import type { DeliveryRow, EventRow } from "./store";
 
@@ -10,6 +11,8 @@ export interface DeliveryView {
   attempts: number;
   nextAttemptAt?: string;
   lastError?: string;
+  /** Meta: where `event_source_url` came from (the event's or its beacon's client context); absent: the tenant's `siteUrl`, or none. */
+  eventSourceUrlFrom?: EventSourceUrlFrom;
 }
 
 export interface EventView {
@@ -71,5 +74,9 @@ export function eventSummary(body: RelayEvent) {
 }
 
 export function eventDetailView(event: EventRow, deliveries: DeliveryRow[]): EventDetailView {
-  return { ...eventView(event, deliveries), ...eventSummary(JSON.parse(event.body) as RelayEvent) };
+  const body = JSON.parse(event.body) as RelayEvent;
+  const view = eventView(event, deliveries);
+  const from = eventSourceUrl(body.client ?? {})?.from;
+  if (from) for (const d of view.deliveries) if (d.type === "meta") d.eventSourceUrlFrom = from;
+  return { ...view, ...eventSummary(body) };
 }

@@ -53,6 +53,7 @@ export function tenantView(tenant: TenantConfig) {
     region: tenant.region,
     defaultCountry: tenant.defaultCountry ?? null,
     timezone: tenant.timezone ?? null,
+    siteUrl: tenant.siteUrl ?? null,
     allowedOrigins: tenant.allowedOrigins,
     rawCapture: tenant.rawCapture ?? false,
     // Never the key itself: only the mode and whether a key is set.

@@ -24,6 +24,17 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+const siteUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      return new URL(v).protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, 'must be an https URL such as "https://shop.example"');
+
 const timezone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"');
 
 /** `https://shop.example[:port]` exactly as a browser sends it in `Origin`, or null. */
@@ -61,6 +72,7 @@ export const createTenantSchema = z.strictObject({
   region: z.enum(REGIONS),
   defaultCountry: country.optional(),
   timezone: timezone.optional(),
+  siteUrl: siteUrl.optional(),
   allowedOrigins: allowedOrigins.default(() => []),
   rawCapture: z.boolean().default(false),
   beaconAuth: z.enum(BEACON_AUTH).default("signed"),
@@ -72,6 +84,7 @@ export const patchTenantSchema = z.strictObject({
   region: z.enum(REGIONS).optional(),
   defaultCountry: country.nullable().optional(),
   timezone: timezone.nullable().optional(),
+  siteUrl: siteUrl.nullable().optional(),
   allowedOrigins: allowedOrigins.optional(),
   rawCapture: z.boolean().optional(),
   beaconAuth: z.enum(BEACON_AUTH).optional(),

@@ -70,6 +70,8 @@ export interface TenantConfig {
   region: Region;
   defaultCountry?: string;
   timezone?: string;
+  /** The shop's https URL: Meta's `event_source_url` when no beacon gave one. */
+  siteUrl?: string;
   allowedOrigins: string[];
   /** Keep each verified webhook body, encrypted, in R2 for troubleshooting (deleted with the event). */
   rawCapture?: boolean;

@@ -29,6 +29,9 @@ export interface ClientContext {
   ip?: string;
   userAgent?: string;
   pageUrl?: string;
+  /** A beacon's `Referer` and verified `Origin`: fallbacks for Meta's `event_source_url`. */
+  referrer?: string;
+  origin?: string;
 }
 
 export interface LineItem {

@@ -125,7 +125,7 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
     {
       ...(body.consent ? { consent: body.consent } : {}),
       clickIds,
-      client: compact({ ip, userAgent, pageUrl: body.page?.url }),
+      client: compact({ ip, userAgent, pageUrl: body.page?.url, referrer: c.req.header("referer"), origin: c.get("origin") }),
       gpc,
       ...(Object.keys(clickSubjects).length > 0 ? { clickSubjects } : {}),
     },

@@ -26,6 +26,7 @@ describe("POST /v1/admin/tenants", () => {
       region: "eu",
       defaultCountry: "DE",
       timezone: "Europe/Berlin",
+      siteUrl: null,
       allowedOrigins: ["https://shop.example", "http://localhost:8080"],
       rawCapture: false,
       beaconAuth: "signed",

@@ -1,4 +1,5 @@
 import type { RelayEvent } from "../../events/conversion";
+import { eventSourceUrl } from "./source-url";
 
 /** Meta settings as stored on the destination (validated by the admin API). */
 export interface MetaSettings {
@@ -6,6 +7,8 @@ export interface MetaSettings {
   apiVersion: string;
   actionSource: string;
   testEventCode?: string;
+  /** The tenant's `siteUrl`: the last fallback for `event_source_url`. */
+  siteUrl?: string;
 }
 
 export const META_MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -22,6 +25,7 @@ export function readMetaSettings(settings: Record<string, unknown>): MetaSetting
     apiVersion: String(settings.apiVersion ?? "v25.0"),
     actionSource: String(settings.actionSource ?? "website"),
     testEventCode: typeof settings.testEventCode === "string" && settings.testEventCode ? settings.testEventCode : undefined,
+    ...(typeof settings.siteUrl === "string" ? { siteUrl: settings.siteUrl } : {}),
   };
 }
 
@@ -32,7 +36,7 @@ export function readMetaSettings(settings: Record<string, unknown>): MetaSetting
 export function metaPrecheck(event: RelayEvent, settings: MetaSettings, now: number): string | undefined {
   if (now - event.occurredAt > META_MAX_EVENT_AGE_MS) return "event_too_old";
   if (event.occurredAt - now > META_MAX_FUTURE_SKEW_MS) return "event_time_in_future";
-  if (settings.actionSource === "website" && (!event.client.userAgent || !httpUrl(event.client.pageUrl))) {
+  if (settings.actionSource === "website" && (!event.client.userAgent || !eventSourceUrl(event.client, settings.siteUrl))) {
     return "website_context_missing";
   }
   return undefined;
@@ -117,8 +121,8 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
     user_data: userData,
     custom_data: customData,
   };
-  const sourceUrl = httpUrl(event.client.pageUrl);
-  if (sourceUrl) serverEvent.event_source_url = sourceUrl;
+  const source = eventSourceUrl(event.client, settings.siteUrl);
+  if (source) serverEvent.event_source_url = source.url;
   return serverEvent;
 }
 

@@ -35,6 +35,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     region: body.region,
     ...(body.defaultCountry !== undefined && { defaultCountry: body.defaultCountry }),
     ...(body.timezone !== undefined && { timezone: body.timezone }),
+    ...(body.siteUrl !== undefined && { siteUrl: body.siteUrl }),
     allowedOrigins: body.allowedOrigins,
     rawCapture: body.rawCapture,
     beaconAuth: body.beaconAuth,
@@ -47,7 +48,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     updatedAt: now,
   };
   await createTenantConfig(c.env, tenant);
-  const fields = ["id", "name", "region", "defaultCountry", "timezone", "allowedOrigins", "rawCapture", "beaconAuth"].filter(
+  const fields = ["id", "name", "region", "defaultCountry", "timezone", "siteUrl", "allowedOrigins", "rawCapture", "beaconAuth"].filter(
     (k) => tenant[k as keyof TenantConfig] !== undefined,
   );
   await recordAudit(c.env.DB, {
@@ -96,11 +97,14 @@ tenantRoutes.patch("/", async (c) => {
   else if (body.defaultCountry !== undefined) next.defaultCountry = body.defaultCountry;
   if (body.timezone === null) delete next.timezone;
   else if (body.timezone !== undefined) next.timezone = body.timezone;
+  if (body.siteUrl === null) delete next.siteUrl;
+  else if (body.siteUrl !== undefined) next.siteUrl = body.siteUrl;
 
   const pick = (t: TenantConfig) => ({
     name: t.name,
     defaultCountry: t.defaultCountry,
     timezone: t.timezone,
+    siteUrl: t.siteUrl,
     allowedOrigins: t.allowedOrigins,
     rawCapture: t.rawCapture ?? false,
     beaconAuth: t.beaconAuth ?? "signed",
