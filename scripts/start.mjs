@@ -245,7 +245,7 @@ function printBanner({ sandboxUrl, apiKey, seeded }) {
     `  Sandbox   ${sandboxUrl}/           open it in a browser: what Meta and Google received`,
     "",
     seeded
-      ? `  Demo      tenant "${DEMO_TENANT.id}", source "${DEMO_SOURCE_ID}" (standard), destination "${DEMO_DESTINATION_ID}" (pixel ${DEMO_META_DESTINATION.settings.pixelId}, test code ${DEMO_META_DESTINATION.settings.testEventCode}), "google-ads", "google-dm"`
+      ? `  Demo      tenant "${DEMO_TENANT.id}", source "${DEMO_SOURCE_ID}" (standard), destination "${DEMO_DESTINATION_ID}" (pixel ${DEMO_META_DESTINATION.settings.pixelId}, test code ${DEMO_META_DESTINATION.settings.testEventCode}), "google-dm", "google-ads"`
       : "  Demo      NOT seeded (see the warning above); the relay still runs",
     seeded
       ? apiKey

@@ -11,7 +11,7 @@ export interface DeliveryView {
   attempts: number;
   nextAttemptAt?: string;
   lastError?: string;
-  /** Meta: where `event_source_url` came from (the event's or its beacon's client context); absent: the tenant's `siteUrl`, or none. */
+  /** Meta: the fallback `event_source_url` came from (beacon `referrer` or `origin`); absent: the page URL, the tenant's `siteUrl`, or none. */
   eventSourceUrlFrom?: EventSourceUrlFrom;
 }
 
@@ -77,6 +77,7 @@ export function eventDetailView(event: EventRow, deliveries: DeliveryRow[]): Eve
   const body = JSON.parse(event.body) as RelayEvent;
   const view = eventView(event, deliveries);
   const from = eventSourceUrl(body.client ?? {})?.from;
-  if (from) for (const d of view.deliveries) if (d.type === "meta") d.eventSourceUrlFrom = from;
+  // Shown when a fallback was used; the page URL is the normal case.
+  if (from && from !== "page") for (const d of view.deliveries) if (d.type === "meta") d.eventSourceUrlFrom = from;
   return { ...view, ...eventSummary(body) };
 }

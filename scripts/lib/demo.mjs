@@ -23,19 +23,23 @@ export const DEMO_SIGNING_SECRET = formatSecret(Buffer.from("sluice-demo-signing
 export const DEMO_DESTINATION_ID = "meta";
 /** The sandbox's Google emulators accept any OAuth client; none of these is a real credential. */
 const DEMO_GOOGLE_OAUTH = { clientId: "demo-client.apps.googleusercontent.com", clientSecret: "demo-client-secret", refreshToken: "1//demo-refresh-token" };
-/** Google Ads API and Data Manager API destinations, next to Meta, all answered by the sandbox. */
+/**
+ * Google destinations next to Meta, all answered by the sandbox. The Data Manager API comes first:
+ * it is Google's primary path; `google_ads` (UploadClickConversions) is for accounts already
+ * allowlisted, Google having closed it to new integrations on 2026-06-15.
+ */
 export const DEMO_GOOGLE_DESTINATIONS = Object.freeze({
-  "google-ads": {
-    type: "google_ads",
-    enabled: true,
-    settings: { customerId: "123-456-7890", conversionActionId: "987654321", apiVersion: "v25" },
-    credentials: { developerToken: "demo-developer-token", ...DEMO_GOOGLE_OAUTH },
-  },
   "google-dm": {
     type: "google_data_manager",
     enabled: true,
     settings: { operatingAccountId: "123-456-7890", conversionActionId: "987654321" },
     credentials: DEMO_GOOGLE_OAUTH,
+  },
+  "google-ads": {
+    type: "google_ads",
+    enabled: true,
+    settings: { customerId: "123-456-7890", conversionActionId: "987654321", apiVersion: "v25" },
+    credentials: { developerToken: "demo-developer-token", ...DEMO_GOOGLE_OAUTH },
   },
 });
 export const DEMO_META_DESTINATION = Object.freeze({
