@@ -99,9 +99,10 @@ describe("the real Worker against the local Conversions API emulator", () => {
 
     const log = await waitFor(async () => {
       const event = await admin("GET", `/tenants/e2e/events/${res.json.id}`);
-      return event.json.deliveries[0].status === "delivered" ? event.json : undefined;
+      return event.json.deliveries[0].status === "validated" ? event.json : undefined;
     });
-    expect(log.deliveries[0]).toMatchObject({ destinationId: "meta", decision: "send", status: "delivered", attempts: 1 });
+    // The tenant sends with a Meta test event code: test traffic ends `validated`, not `delivered`.
+    expect(log.deliveries[0]).toMatchObject({ destinationId: "meta", decision: "send", status: "validated", attempts: 1 });
   });
 
   it("answers a redelivery as a duplicate and never sends it twice", async () => {
