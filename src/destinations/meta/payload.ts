@@ -42,20 +42,6 @@ export function metaPrecheck(event: RelayEvent, settings: MetaSettings, now: num
   return undefined;
 }
 
-/**
- * `event_source_url` is "the browser URL where the event happened"; only an http(s) URL is one
- * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event#event-source-url).
- */
-export function httpUrl(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:" ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /**
