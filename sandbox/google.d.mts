@@ -8,6 +8,7 @@ export const GOOGLE_ADS_PREFIX: "/google-ads";
 export const GOOGLE_DM_NAME: "google-dm";
 export const GOOGLE_DM_PREFIX: "/google-dm";
 export const MAX_CONVERSIONS_PER_REQUEST: number;
+export const OLDEST_SERVED_ADS_VERSION: number;
 export const MAX_EVENTS_PER_REQUEST: number;
 export const MAX_USER_IDENTIFIERS_ADS: number;
 export const MAX_USER_IDENTIFIERS_DM: number;
@@ -18,6 +19,7 @@ export interface AdsError {
   message: string;
   trigger?: Record<string, string>;
   location?: { fieldPathElements: Array<{ fieldName: string; index?: number }> };
+  details?: { quotaErrorDetails?: { rateScope?: string; rateName?: string; retryDelay?: string } };
 }
 
 export interface GoogleApis {
@@ -25,6 +27,8 @@ export interface GoogleApis {
   ads: ApiModule;
   dataManager: ApiModule;
   modules: ApiModule[];
+  /** Ads customer ids (10 digits) answered CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE. */
+  notAllowlisted: Set<string>;
   /** Forgets issued tokens, recorded order ids and Data Manager requests. */
   reset(): void;
 }
@@ -37,6 +41,9 @@ export function adsError(
   code: string,
   at?: { row?: number; field?: string; message?: string; trigger?: string },
 ): AdsError;
+
+/** A quota error whose `details.quotaErrorDetails.retryDelay` is `${seconds}s`. */
+export function quotaError(seconds: number): AdsError;
 
 export const googleApis: GoogleApis;
 export const googleOAuthApi: ApiModule;

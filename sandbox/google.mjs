@@ -32,9 +32,15 @@
 //   EXPIRED…     → EXPIRED_EVENT                           NOT_FOUND…  → EVENT_NOT_FOUND
 //   PRECEDES…    → CONVERSION_PRECEDES_EVENT                CONCURRENT… → CONCURRENT_MODIFICATION
 // and through state: an order id recorded earlier → ORDER_ID_ALREADY_IN_USE; the same order id
-// twice in one request → DUPLICATE_ORDER_ID on both rows. Special credentials: refresh token
-// "revoked" → invalid_grant, client secret "invalid" → invalid_client, developer token
-// "unapproved" → 403 DEVELOPER_TOKEN_NOT_APPROVED.
+// twice in one request → DUPLICATE_ORDER_ID on both rows; the same action, click id and
+// conversionDateTime twice in one request → DUPLICATE_CLICK_CONVERSION_IN_REQUEST on each (none
+// recorded); a customer in `notAllowlisted` (see createGoogleApis) → every row
+// CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE, as for a new integration since 2026-06-15. Special
+// credentials: refresh token "revoked" → invalid_grant, client secret "invalid" → invalid_client,
+// developer token "unapproved" → 403 DEVELOPER_TOKEN_NOT_APPROVED. A version below
+// OLDEST_SERVED_ADS_VERSION answers a bare 404, as a switched-off version does
+// (https://developers.google.com/google-ads/api/docs/sunset-dates). A 429 fault carries
+// `quotaErrorDetails.retryDelay` and no Retry-After, as the Ads API answers.
 //
 // Emulator's own choices where Google documents no answer: a row without click id and without
 // identifiers → fieldError REQUIRED; `consent.adPersonalization` on a click conversion →
@@ -52,6 +58,8 @@ export const GOOGLE_DM_NAME = "google-dm";
 export const GOOGLE_DM_PREFIX = "/google-dm";
 
 export const MAX_CONVERSIONS_PER_REQUEST = 2000;
+/** Versions before this one are switched off (v22 was sunset on 2026-10-07). */
+export const OLDEST_SERVED_ADS_VERSION = 23;
 export const MAX_EVENTS_PER_REQUEST = 2000;
 export const MAX_USER_IDENTIFIERS_ADS = 5;
 export const MAX_USER_IDENTIFIERS_DM = 10;
@@ -119,6 +127,8 @@ const UPLOAD_MESSAGES = /** @type {Record<string, string>} */ ({
   INVALID_JOB_ID: "The provided job id in the request is not within the allowed range. A job ID must be a positive integer in the range [1, 2^31).",
   NO_CONVERSION_ACTION_FOUND:
     "The conversion action specified in the upload request cannot be found. Make sure it's available in this account.",
+  DUPLICATE_CLICK_CONVERSION_IN_REQUEST:
+    "Multiple events have the same click and `conversion_date_time`. Make sure your `conversion_date_time` is correctly configured and try again.",
 });
 
 /** Magic click id prefixes → [error family, code] (see the header). `*` stands for the id type. */
@@ -256,6 +266,20 @@ export function adsError(family, code, at = {}) {
   return err;
 }
 
+/**
+ * A quota error with Google's wait in `details.quotaErrorDetails.retryDelay` (a Duration, "30s")
+ * (https://developers.google.com/google-ads/api/reference/rpc/latest/QuotaErrorDetails).
+ * @param {number} seconds
+ * @returns {AdsError}
+ */
+export function quotaError(seconds) {
+  const err = adsError("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED", { message: `Too many requests. Retry in ${seconds} seconds.` });
+  return /** @type {AdsError} */ ({
+    ...err,
+    details: { quotaErrorDetails: { rateScope: "DEVELOPER", rateName: "Number of operations for basic access", retryDelay: `${seconds}s` } },
+  });
+}
+
 /** `conversions[1].gclid`, as Google appends it to a status message. @param {AdsError} err */
 function adsErrorPath(err) {
   return (err.location?.fieldPathElements ?? [])
@@ -272,7 +296,7 @@ function adsErrorPath(err) {
 function googleFaultBody(status, version) {
   /** @type {AdsError[]} */
   const errors = [];
-  if (status === 429) errors.push(adsError("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED", { message: "Too many requests. Retry in 30 seconds." }));
+  if (status === 429) errors.push(quotaError(30));
   else if (status === 500) errors.push(adsError("internalError", "INTERNAL_ERROR", { message: "An internal error has occurred." }));
   else if (status === 403) errors.push(adsError("authorizationError", "USER_PERMISSION_DENIED", { message: "User doesn't have permission to access customer." }));
   const details = version && errors.length > 0 ? [googleAdsFailure(version, errors, randomId(""))] : [];
@@ -296,6 +320,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
   const dmRequests = new Map();
   /** Transaction ids that already met their one transient INTERNAL_ERROR. */
   const dmInternalSeen = new Set();
+  /** Customer ids (10 digits) that may not upload click conversions: not allowlisted. */
+  const notAllowlisted = new Set();
 
   /** The processing error an ingested event will get, if any. @param {unknown} raw */
   function dmProcessingError(raw) {
@@ -378,6 +404,9 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     const m = /^\/(v\d+)\/customers\/([^/:]*):uploadClickConversions$/.exec(req.path);
     if (!m) return googleRpcError(404, { message: `The requested URL ${req.path} was not found on this server.` });
     const [, version = "v25", customerId = ""] = m;
+    if (Number(version.slice(1)) < OLDEST_SERVED_ADS_VERSION) {
+      return googleRpcError(404, { message: `The requested URL ${req.path} was not found on this server.` });
+    }
     if (req.method !== "POST") return googleRpcError(404, { message: `Method ${req.method} is not allowed.` });
     if (!tokenValid(req, ctx)) return googleRpcError(401);
     const requestId = randomId("").slice(0, 22);
@@ -447,6 +476,27 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
         const c = asObject(conversions[i]) ?? {};
         rowErrors[i] = adsError("conversionUploadError", "DUPLICATE_ORDER_ID", { row: i, field: "order_id", trigger: String(c.orderId) });
       }
+    }
+    /** @type {Map<string, number[]>} */
+    const rowsByClick = new Map();
+    conversions.forEach((raw, i) => {
+      const c = asObject(raw) ?? {};
+      const click = c.gclid ?? c.gbraid ?? c.wbraid;
+      if (rowErrors[i] || typeof click !== "string") return;
+      const key = `${String(c.conversionAction)}\n${click}\n${String(c.conversionDateTime)}`;
+      rowsByClick.set(key, [...(rowsByClick.get(key) ?? []), i]);
+    });
+    for (const rows of rowsByClick.values()) {
+      if (rows.length < 2) continue;
+      for (const i of rows) rowErrors[i] = adsError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", { row: i, field: "gclid" });
+    }
+    if (notAllowlisted.has(customerId)) {
+      conversions.forEach((_, i) => {
+        rowErrors[i] ??= adsError("notAllowlistedError", "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE", {
+          row: i,
+          message: "Customer is not allowlisted for accessing this feature.",
+        });
+      });
     }
 
     const errors = /** @type {AdsError[]} */ (rowErrors.filter(Boolean));
@@ -584,12 +634,15 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     ads,
     dataManager,
     modules: [oauth, ads, dataManager],
+    /** Ads customer ids (10 digits) answered CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE; add and delete freely. */
+    notAllowlisted,
     /** Forgets issued tokens, recorded order ids and Data Manager requests. */
     reset() {
       tokens.clear();
       orders.clear();
       dmRequests.clear();
       dmInternalSeen.clear();
+      notAllowlisted.clear();
     },
   };
 }

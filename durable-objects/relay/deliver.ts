@@ -210,7 +210,10 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     }
     batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic }));
 
-    circuit = afterRequest(circuit, outcomes.every((o) => o.status === "retry"), answeredAt);
+    // Only a request that failed as a whole says the destination is unwell; rows retried for
+    // their own reasons (a click too recent, a resend) never open the breaker.
+    const failedAsWhole = outcomes.length > 0 && outcomes.every((o) => o.status === "retry" && !o.perRow);
+    circuit = afterRequest(circuit, failedAsWhole, answeredAt);
     store.setCircuit(destinationId, circuit);
     if (isOpen(circuit, answeredAt)) {
       log.warn("circuit_open", { tenantId: tenant.id, destinationId, count: circuit.failures, retryInMs: circuit.openUntil! - answeredAt });

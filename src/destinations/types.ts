@@ -20,7 +20,12 @@ export type ItemOutcome =
   | { status: "delivered" }
   /** Accepted for asynchronous processing; the outcome is read later under this request id. */
   | { status: "processing"; requestId: string }
-  | { status: "retry"; code: string; retryAfterMs?: number }
+  /**
+   * `perRow`: a condition of these rows (a click too recent to import, a row resent because
+   * others in its request were rejected), not of the destination's health: the circuit breaker
+   * ignores it (src/delivery/circuit.ts counts only requests that failed as a whole).
+   */
+  | { status: "retry"; code: string; retryAfterMs?: number; perRow?: true }
   | { status: "hold"; code: string; message: string }
   | { status: "failed"; code: string };
 

@@ -139,7 +139,7 @@ describe("rows that cannot go to Google", () => {
       [item({}, "send", "evt_1"), item({}, "send", "evt_2")],
       sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW),
     );
-    expect(outcomes).toEqual([{ status: "delivered" }, { status: "retry", code: "order_id_repeated_in_batch" }]);
+    expect(outcomes).toEqual([{ status: "delivered" }, { status: "retry", code: "order_id_repeated_in_batch", perRow: true }]);
     expect(g.apiCalls()[0]!.json.conversions).toHaveLength(1);
   });
 });

@@ -75,9 +75,20 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference ย
   });
 
   it("counts every duplicate code as delivered", () => {
-    const codes = ["ORDER_ID_ALREADY_IN_USE", "DUPLICATE_ORDER_ID", "CLICK_CONVERSION_ALREADY_EXISTS", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST"];
+    const codes = ["ORDER_ID_ALREADY_IN_USE", "DUPLICATE_ORDER_ID", "CLICK_CONVERSION_ALREADY_EXISTS"];
     const body = partialFailure(codes.map((c, i) => rowError("conversionUploadError", c, i)), codes.map(() => ({})));
-    expect(classifyUploadAnswer(4, 200, body)).toEqual(codes.map(() => ({ status: "delivered" })));
+    expect(classifyUploadAnswer(3, 200, body)).toEqual(codes.map(() => ({ status: "delivered" })));
+  });
+
+  it("DUPLICATE_CLICK_CONVERSION_IN_REQUEST: Google processed neither row, so both are resent, not delivered", () => {
+    const body = partialFailure(
+      [rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 0), rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 1)],
+      [{}, {}],
+    );
+    expect(classifyUploadAnswer(2, 200, body)).toEqual([
+      { status: "retry", code: "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", perRow: true },
+      { status: "retry", code: "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", perRow: true },
+    ]);
   });
 
   it("retries TOO_RECENT_* after 6 hours and CONCURRENT_MODIFICATION with backoff", () => {
@@ -89,10 +100,11 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference ย
       ],
       [{}, {}, {}],
     );
+    // Rows of a 200 answer: retried for their own reasons, never a sign of an unwell API.
     expect(classifyUploadAnswer(3, 200, body)).toEqual([
-      { status: "retry", code: "TOO_RECENT_EVENT", retryAfterMs: SIX_HOURS },
-      { status: "retry", code: "TOO_RECENT_CONVERSION_ACTION", retryAfterMs: SIX_HOURS },
-      { status: "retry", code: "CONCURRENT_MODIFICATION" },
+      { status: "retry", code: "TOO_RECENT_EVENT", retryAfterMs: SIX_HOURS, perRow: true },
+      { status: "retry", code: "TOO_RECENT_CONVERSION_ACTION", retryAfterMs: SIX_HOURS, perRow: true },
+      { status: "retry", code: "CONCURRENT_MODIFICATION", perRow: true },
     ]);
     expect(TOO_RECENT_RETRY_MS).toBe(SIX_HOURS);
   });
@@ -103,18 +115,26 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference ย
     expect(classifyUploadAnswer(5, 200, body)).toEqual(codes.map((code) => ({ status: "failed", code })));
   });
 
-  it("reads a row 0 whose index an encoder left out", () => {
-    const body = partialFailure(
-      [{ errorCode: { conversionUploadError: "UNPARSEABLE_GCLID" }, location: { fieldPathElements: [{ fieldName: "conversions" }, { fieldName: "gclid" }] } }],
-      [{}, { gclid: "b" }],
-    );
-    expect(classifyUploadAnswer(2, 200, body)).toEqual([{ status: "failed", code: "UNPARSEABLE_GCLID" }, { status: "delivered" }]);
+  it("an error at the collection without an index is request-level: it goes to the rows Google did not confirm, never pinned on row 0", () => {
+    const located = (index?: number | string) => ({
+      errorCode: { conversionUploadError: "UNPARSEABLE_GCLID" },
+      location: { fieldPathElements: [{ fieldName: "conversions", ...(index === undefined ? {} : { index }) }, { fieldName: "gclid" }] },
+    });
+    expect(classifyUploadAnswer(2, 200, partialFailure([located()], [{ gclid: "a" }, {}]))).toEqual([
+      { status: "delivered" },
+      { status: "failed", code: "UNPARSEABLE_GCLID" },
+    ]);
+    // proto3 JSON writes an int64 index as a string.
+    expect(classifyUploadAnswer(2, 200, partialFailure([located("1")], [{}, {}]))).toEqual([
+      { status: "retry", code: "partial_failure_unmapped", perRow: true },
+      { status: "failed", code: "UNPARSEABLE_GCLID" },
+    ]);
   });
 
   it("retries a row with an empty result that no error names; request-level errors go to such rows", () => {
     expect(classifyUploadAnswer(2, 200, partialFailure([rowError("conversionUploadError", "UNPARSEABLE_GCLID", 0)], [{}, {}]))).toEqual([
       { status: "failed", code: "UNPARSEABLE_GCLID" },
-      { status: "retry", code: "partial_failure_unmapped" },
+      { status: "retry", code: "partial_failure_unmapped", perRow: true },
     ]);
     expect(classifyUploadAnswer(2, 200, partialFailure([rowError("conversionUploadError", "NO_CONVERSION_ACTION_FOUND")], [{ gclid: "a" }, {}]))).toEqual([
       { status: "delivered" },
@@ -167,7 +187,6 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
       [401, requestError(401, "UNAUTHENTICATED"), "UNAUTHENTICATED"],
       [400, requestError(400, "INVALID_ARGUMENT", [rowError("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING")]), "DEVELOPER_TOKEN_PARAMETER_MISSING"],
       [400, requestError(400, "INVALID_ARGUMENT", [rowError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST")]), "TOO_MANY_CONVERSIONS_IN_REQUEST"],
-      [404, undefined, "http_404"],
     ];
     for (const [status, body, code] of cases) {
       expect(classifyUploadAnswer(2, status, body), code).toEqual([
@@ -180,10 +199,45 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
   it("a rejected request whose errors all name rows: those rows are classified, the others resent", () => {
     const body = requestError(400, "INVALID_ARGUMENT", [rowError("conversionUploadError", "UNPARSEABLE_GCLID", 1)]);
     expect(classifyUploadAnswer(3, 400, body)).toEqual([
-      { status: "retry", code: REJECTED_WITH_BATCH },
+      { status: "retry", code: REJECTED_WITH_BATCH, perRow: true },
       { status: "failed", code: "UNPARSEABLE_GCLID" },
-      { status: "retry", code: REJECTED_WITH_BATCH },
+      { status: "retry", code: REJECTED_WITH_BATCH, perRow: true },
     ]);
+  });
+
+  it("an error located at `conversions` without an index concerns the request, not row 0", () => {
+    const tooMany = { errorCode: { conversionUploadError: "TOO_MANY_CONVERSIONS_IN_REQUEST" }, message: "โ€ฆ", location: { fieldPathElements: [{ fieldName: "conversions" }] } };
+    expect(classifyUploadAnswer(2, 400, requestError(400, "INVALID_ARGUMENT", [tooMany]))).toEqual([
+      { status: "failed", code: "TOO_MANY_CONVERSIONS_IN_REQUEST" },
+      { status: "failed", code: "TOO_MANY_CONVERSIONS_IN_REQUEST" },
+    ]);
+  });
+
+  it("quota errors: Google's retryDelay in the body is the retry time (the Ads API sends no Retry-After)", () => {
+    const quota = { ...rowError("quotaError", "RESOURCE_EXHAUSTED"), details: { quotaErrorDetails: { rateScope: "DEVELOPER", retryDelay: "120s" } } };
+    expect(classifyUploadAnswer(1, 429, requestError(429, "RESOURCE_EXHAUSTED", [quota]))).toEqual([
+      { status: "retry", code: "RESOURCE_EXHAUSTED", retryAfterMs: 120_000 },
+    ]);
+    // The later of a Retry-After header and the body's delay wins.
+    expect(classifyUploadAnswer(1, 429, requestError(429, "RESOURCE_EXHAUSTED", [quota]), 300_000)[0]).toMatchObject({ retryAfterMs: 300_000 });
+    // google.rpc.RetryInfo, as other Google APIs (the Data Manager) send it; fractional seconds.
+    const retryInfo = { error: { code: 429, status: "RESOURCE_EXHAUSTED", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" }] } };
+    expect(classifyIngestAnswer(1, 429, retryInfo, false).outcomes).toEqual([{ status: "retry", code: "RESOURCE_EXHAUSTED", retryAfterMs: 1_500 }]);
+  });
+
+  it("a retired API version (a bare 404 for the version path, or UNSUPPORTED_VERSION) holds the lane, naming the settings to change", () => {
+    const messages = [
+      classifyUploadAnswer(2, 404, { error: { code: 404, status: "NOT_FOUND", message: "The requested URL /v19/customers/1:uploadClickConversions was not found on this server." } }),
+      classifyUploadAnswer(2, 404, undefined),
+      classifyUploadAnswer(2, 400, requestError(400, "INVALID_ARGUMENT", [rowError("requestError", "UNSUPPORTED_VERSION")])),
+    ];
+    for (const outcomes of messages) {
+      expect(outcomes).toHaveLength(2);
+      for (const o of outcomes) {
+        expect(o).toMatchObject({ status: "hold", message: expect.stringMatching(/GOOGLE_ADS_API_VERSION/) });
+        expect((o as { message: string }).message).toMatch(/apiVersion/);
+      }
+    }
   });
 });
 
@@ -211,9 +265,9 @@ describe("events:ingest (Data Manager, fast fail)", () => {
     expect(classifyIngestAnswer(3, 400, body, false)).toEqual({
       status: "rejected",
       outcomes: [
-        { status: "retry", code: REJECTED_WITH_BATCH },
+        { status: "retry", code: REJECTED_WITH_BATCH, perRow: true },
         { status: "failed", code: "INVALID_HEX_ENCODING" },
-        { status: "retry", code: REJECTED_WITH_BATCH },
+        { status: "retry", code: REJECTED_WITH_BATCH, perRow: true },
       ],
     });
   });
@@ -246,6 +300,8 @@ describe("retry classes (reference ยง3.4)", () => {
     ["CLICK_CONVERSION_ALREADY_EXISTS", "duplicate"],
     ["TOO_RECENT_EVENT", "too_recent"],
     ["TOO_RECENT_CALL", "too_recent"],
+    ["DUPLICATE_CLICK_CONVERSION_IN_REQUEST", "same_click_in_request"],
+    ["UNSUPPORTED_VERSION", "hold"],
     ["CONCURRENT_MODIFICATION", "transient"],
     ["RESOURCE_TEMPORARILY_EXHAUSTED", "transient"],
     ["INTERNAL_ERROR", "transient"],

@@ -139,7 +139,8 @@ describe("google_ads: the request for the sample event", () => {
         query: {},
         headers: { authorization: `Bearer ${token}`, "developer-token": "d", "login-customer-id": "1112223333" },
         contentType: "application/json",
-        body: buildUploadClickConversionsRequest([item(), item({ orderId: "1002" }, "send_denied_flag")], settings),
+        // Another click: two rows with one click and time would be DUPLICATE_CLICK_CONVERSION_IN_REQUEST.
+        body: buildUploadClickConversionsRequest([item(), item({ orderId: "1002", clickIds: { gclid: "Cj0KCQiA_other" } }, "send_denied_flag")], settings),
       },
       { now: Date.now },
     );

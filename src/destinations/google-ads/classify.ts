@@ -1,8 +1,10 @@
 import {
   classifyPartialFailure,
   classifyRejectedRequest,
+  googleRetryAfterMs,
   googleStatusErrors,
   googleStatusName,
+  RETIRED_ADS_VERSION_MESSAGE,
 } from "../google/errors";
 import type { ItemOutcome } from "../types";
 
@@ -38,7 +40,14 @@ export function classifyUploadAnswer(
     return classifyPartialFailure(count, errors, results);
   }
   const error = json?.error;
-  return classifyRejectedRequest(count, httpStatus, googleStatusErrors(error), googleStatusName(error, httpStatus), retryAfterMs);
+  const errors = googleStatusErrors(error);
+  // A version Google has switched off answers a bare 404 for its whole path (no GoogleAdsFailure):
+  // every request fails alike until the version changes, so the lane waits for that.
+  if (httpStatus === 404 && errors.length === 0) {
+    return Array.from({ length: count }, () => ({ status: "hold", code: "http_404", message: RETIRED_ADS_VERSION_MESSAGE }));
+  }
+  // Quota errors carry Google's wait in the body; the Ads API sends no Retry-After.
+  return classifyRejectedRequest(count, httpStatus, errors, googleStatusName(error, httpStatus), googleRetryAfterMs(retryAfterMs, error));
 }
 
 function isEmpty(value: unknown): boolean {

@@ -1,4 +1,4 @@
-import { classifyRejectedRequest, googleStatusErrors, googleStatusName } from "../google/errors";
+import { classifyRejectedRequest, googleRetryAfterMs, googleStatusErrors, googleStatusName } from "../google/errors";
 import type { ItemOutcome } from "../types";
 
 /** What an `events:ingest` answer says about the request as a whole (for the delivery log). */
@@ -30,6 +30,12 @@ export function classifyIngestAnswer(
     return { status: "accepted", outcomes: Array.from({ length: count }, () => ({ status: "processing", requestId })) };
   }
   const error = json?.error;
-  const outcomes = classifyRejectedRequest(count, httpStatus, googleStatusErrors(error), googleStatusName(error, httpStatus), retryAfterMs);
+  const outcomes = classifyRejectedRequest(
+    count,
+    httpStatus,
+    googleStatusErrors(error),
+    googleStatusName(error, httpStatus),
+    googleRetryAfterMs(retryAfterMs, error),
+  );
   return { status: "rejected", outcomes };
 }

@@ -1,6 +1,6 @@
 import type { DeliveryItem, ItemOutcome } from "../types";
 import { googlePrecheck, repeatedOrderRows } from "./conversion";
-import { REJECTED_WITH_BATCH } from "./errors";
+import { REJECTED_WITH_BATCH, SAME_CLICK_IN_REQUEST } from "./errors";
 import { sendPrechecked } from "../precheck";
 
 /** Rows held back because an earlier row of the same batch carries their order id. */
@@ -10,12 +10,20 @@ export const ORDER_ID_REPEATED_IN_BATCH = "order_id_repeated_in_batch";
 const MAX_ROUNDS = 3;
 
 /**
+ * Rows sharing a click and conversion time are sent again one per request, at most this many per
+ * send (the rest wait for the next run): usually two orders placed in the same second.
+ */
+const MAX_SENT_ALONE = 20;
+
+/**
  * The delivery loop shared by both Google adapters:
  * 1. rows that cannot be attributed fail before any request (they would otherwise be rejected by
  *    Google and, in the Data Manager's fast-fail model, take the whole batch with them);
  * 2. a repeated order id waits for a later request (two in one request both fail, none counted);
  * 3. the rest is posted; rows Google did not process only because others were rejected
- *    (REJECTED_WITH_BATCH) are posted again without the rejected ones.
+ *    (REJECTED_WITH_BATCH) are posted again without the rejected ones;
+ * 4. rows rejected for sharing a click and conversion time with another row of the request
+ *    (DUPLICATE_CLICK_CONVERSION_IN_REQUEST) are posted again, one per request.
  * `post` returns one outcome per row it was given, in order.
  */
 export async function sendGoogleBatch(
@@ -27,19 +35,29 @@ export async function sendGoogleBatch(
     const repeated = repeatedOrderRows(candidates);
     let pending = candidates.flatMap((_, i) => {
       if (!repeated.has(i)) return [i];
-      outcomes[i] = { status: "retry", code: ORDER_ID_REPEATED_IN_BATCH };
+      outcomes[i] = { status: "retry", code: ORDER_ID_REPEATED_IN_BATCH, perRow: true };
       return [];
     });
 
+    const alone: number[] = [];
     for (let round = 1; pending.length > 0; round++) {
       const results = await post(pending.map((i) => candidates[i]!));
       const again: number[] = [];
       pending.forEach((i, k) => {
         const outcome = results[k] ?? { status: "retry", code: "missing_outcome" };
         if (outcome.status === "retry" && outcome.code === REJECTED_WITH_BATCH && round < MAX_ROUNDS) again.push(i);
-        else outcomes[i] = outcome;
+        else {
+          outcomes[i] = outcome;
+          if (outcome.status === "retry" && outcome.code === SAME_CLICK_IN_REQUEST) alone.push(i);
+        }
       });
       pending = again;
+    }
+    // Google processed none of the rows that share a click and time within one request; alone,
+    // each is a conversion of its own (its order id keeps a resend from counting twice).
+    for (const i of alone.slice(0, MAX_SENT_ALONE)) {
+      const [outcome] = await post([candidates[i]!]);
+      outcomes[i] = outcome ?? { status: "retry", code: "missing_outcome" };
     }
     return outcomes.map((o) => o ?? { status: "retry", code: "missing_outcome" });
   });

@@ -13,12 +13,14 @@ export interface GoogleRowError {
 }
 
 /** Google keeps one conversion per (action, order id): a repeat means the first one counted. */
-const DUPLICATE = new Set([
-  "ORDER_ID_ALREADY_IN_USE",
-  "DUPLICATE_ORDER_ID",
-  "CLICK_CONVERSION_ALREADY_EXISTS",
-  "DUPLICATE_CLICK_CONVERSION_IN_REQUEST",
-]);
+const DUPLICATE = new Set(["ORDER_ID_ALREADY_IN_USE", "DUPLICATE_ORDER_ID", "CLICK_CONVERSION_ALREADY_EXISTS"]);
+
+/**
+ * "Multiple events have the same click and `conversion_date_time`": Google processed none of those
+ * rows (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadErrorEnum.ConversionUploadError),
+ * so they are not delivered; each is sent again in a request of its own (src/destinations/google/batch.ts).
+ */
+export const SAME_CLICK_IN_REQUEST = "DUPLICATE_CLICK_CONVERSION_IN_REQUEST";
 
 /** Quota, internal and contention errors: the same request can succeed later. */
 const TRANSIENT = new Set([
@@ -33,11 +35,20 @@ const TRANSIENT = new Set([
   "ABORTED",
 ]);
 
-/** TOO_RECENT_EVENT / _CONVERSION_ACTION / _CALL: "retry after 6 hours" (v25 proto comments). */
+/**
+ * TOO_RECENT_EVENT ("Retry after 6 hours have passed"), TOO_RECENT_CONVERSION_ACTION ("Try importing
+ * again in 6 hours"), TOO_RECENT_CALL:
+ * https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadErrorEnum.ConversionUploadError
+ */
 export const TOO_RECENT_RETRY_MS = 6 * 60 * 60 * 1000;
 
 /** Set on rows that were fine but not processed because Google rejected the request they were in. */
 export const REJECTED_WITH_BATCH = "rejected_with_batch";
+
+/** The hold message for a Google Ads API version Google no longer serves: names the settings to change. */
+export const RETIRED_ADS_VERSION_MESSAGE =
+  "Google no longer serves the Google Ads API version this destination uses: remove the destination's apiVersion setting " +
+  "(or set a supported one) and update the destination; without a pin the version is the operator's GOOGLE_ADS_API_VERSION, which may need raising.";
 
 /**
  * Credential, permission and account-setup errors: every row would fail the same way until the
@@ -55,13 +66,17 @@ export const HOLD_MESSAGES: Record<string, string> = {
     "This Google Ads account may not upload click conversions (closed to new integrations): add a google_data_manager destination instead, or update this one once Google allowlists the account.",
   PERMISSION_DENIED:
     "Google denied access to the destination account: grant the OAuth user access to the account (and operating account), then update the destination.",
+  // Google retires each Ads API version about a year after its release
+  // (https://developers.google.com/google-ads/api/docs/sunset-dates); requests to it then fail.
+  UNSUPPORTED_VERSION: RETIRED_ADS_VERSION_MESSAGE,
 };
 
-export type GoogleErrorClass = "duplicate" | "too_recent" | "transient" | "hold" | "terminal";
+export type GoogleErrorClass = "duplicate" | "same_click_in_request" | "too_recent" | "transient" | "hold" | "terminal";
 
 export function classOfGoogleCode(code: string): GoogleErrorClass {
   if (HOLD_MESSAGES[code]) return "hold";
   if (DUPLICATE.has(code)) return "duplicate";
+  if (code === SAME_CLICK_IN_REQUEST) return "same_click_in_request";
   if (code.startsWith("TOO_RECENT_")) return "too_recent";
   if (TRANSIENT.has(code)) return "transient";
   // Data errors (UNPARSEABLE_GCLID …) and configuration errors (NO_CONVERSION_ACTION_FOUND,
@@ -73,8 +88,11 @@ export function outcomeForCode(code: string, retryAfterMs?: number): ItemOutcome
   switch (classOfGoogleCode(code)) {
     case "duplicate":
       return { status: "delivered" };
+    case "same_click_in_request":
+      return { status: "retry", code, perRow: true };
     case "too_recent":
-      return { status: "retry", code, retryAfterMs: Math.max(TOO_RECENT_RETRY_MS, retryAfterMs ?? 0) };
+      // A fresh click or conversion action, not an unhealthy API: never counts toward the breaker.
+      return { status: "retry", code, retryAfterMs: Math.max(TOO_RECENT_RETRY_MS, retryAfterMs ?? 0), perRow: true };
     case "transient":
       return { status: "retry", code, retryAfterMs };
     case "hold":
@@ -120,7 +138,7 @@ export function classifyRejectedRequest(
   if (rowed) {
     return Array.from({ length: count }, (_, i) => {
       const mine = errors.filter((e) => e.row === i).map((e) => outcomeForCode(e.code, retryAfterMs));
-      return mine.length > 0 ? worst(mine) : { status: "retry", code: REJECTED_WITH_BATCH };
+      return mine.length > 0 ? asPerRow(worst(mine)) : { status: "retry", code: REJECTED_WITH_BATCH, perRow: true };
     });
   }
   // A request-level error: rows cannot be told apart, so the most serious code decides for all.
@@ -141,15 +159,21 @@ export function classifyPartialFailure(
   const unplaced = errors.filter((e) => e.row === undefined || e.row < 0 || e.row >= count);
   // validateOnly answers return no results at all; only a full list says which rows failed.
   const fullResults = results !== undefined && results.length === count;
+  // Google answered (HTTP 200): whatever is retried here is about rows, not about its health.
   return Array.from({ length: count }, (_, i) => {
     const mine = errors.filter((e) => e.row === i);
-    if (mine.length > 0) return worst(mine.map((e) => outcomeForCode(e.code)));
+    if (mine.length > 0) return asPerRow(worst(mine.map((e) => outcomeForCode(e.code))));
     // Without a full result list a row-less error may concern any row.
     const maybeFailed = fullResults ? isEmptyObject(results[i]) : unplaced.length > 0;
     if (!maybeFailed) return { status: "delivered" };
-    if (unplaced.length > 0) return worst(unplaced.map((e) => outcomeForCode(e.code)));
-    return { status: "retry", code: "partial_failure_unmapped" };
+    if (unplaced.length > 0) return asPerRow(worst(unplaced.map((e) => outcomeForCode(e.code))));
+    return { status: "retry", code: "partial_failure_unmapped", perRow: true };
   });
+}
+
+/** A retry that concerns only its row (see ItemOutcome `perRow`). */
+function asPerRow(outcome: ItemOutcome): ItemOutcome {
+  return outcome.status === "retry" ? { ...outcome, perRow: true } : outcome;
 }
 
 function isEmptyObject(value: unknown): boolean {
@@ -161,7 +185,7 @@ function isEmptyObject(value: unknown): boolean {
 
 interface AdsErrorJson {
   errorCode?: Record<string, unknown>;
-  location?: { fieldPathElements?: Array<{ fieldName?: string; index?: number }> };
+  location?: { fieldPathElements?: Array<{ fieldName?: string; index?: number | string }> };
 }
 
 interface StatusJson {
@@ -183,11 +207,17 @@ function adsErrorCode(err: AdsErrorJson): string | undefined {
   return value as string | undefined;
 }
 
+/**
+ * The row an Ads API error is located at. `FieldPathElement.index` is an `optional int64`
+ * (https://developers.google.com/google-ads/api/reference/rpc/latest/ErrorLocation.FieldPathElement),
+ * so a zero index is present when set, and proto3 JSON may write an int64 as a string. A path
+ * naming the collection without an index (`conversions`, e.g. TOO_MANY_CONVERSIONS_IN_REQUEST)
+ * concerns the request as a whole, not row 0.
+ */
 function adsErrorRow(err: AdsErrorJson): number | undefined {
   const element = err.location?.fieldPathElements?.find((e) => e.fieldName !== undefined && ROW_COLLECTIONS.has(e.fieldName));
-  if (!element) return undefined;
-  // proto3 JSON omits a zero index on some encoders; the collection element itself says row 0.
-  return typeof element.index === "number" ? element.index : 0;
+  const index = typeof element?.index === "string" && /^\d+$/.test(element.index) ? Number(element.index) : element?.index;
+  return typeof index === "number" && Number.isInteger(index) ? index : undefined;
 }
 
 /** `events[3].user_data…` or `events.3.…` → 3 (AIP-161 field paths in BadRequest violations). */
@@ -231,4 +261,52 @@ export function googleStatusErrors(status: unknown): GoogleRowError[] {
 export function googleStatusName(status: unknown, httpStatus: number): string {
   const name = (asObject(status) as StatusJson | undefined)?.status;
   return typeof name === "string" && /^[A-Z_]+$/.test(name) ? name : `http_${httpStatus}`;
+}
+
+/**
+ * Google's own wait before a retry, in ms, from the error body: the Ads API puts it in each
+ * quota error's `details.quotaErrorDetails.retryDelay`
+ * (https://developers.google.com/google-ads/api/reference/rpc/latest/QuotaErrorDetails) and sends no
+ * Retry-After header; other Google APIs use a `google.rpc.RetryInfo` detail
+ * (https://cloud.google.com/apis/design/errors#error_details). Both are protobuf Durations, which
+ * JSON writes as seconds with an `s` suffix ("30s", "1.5s"). The longest one found, or undefined.
+ */
+export function googleRetryDelayMs(status: unknown): number | undefined {
+  const details = (asObject(status) as StatusJson | undefined)?.details;
+  if (!Array.isArray(details)) return undefined;
+  const delays: number[] = [];
+  for (const raw of details) {
+    const detail = asObject(raw);
+    if (!detail) continue;
+    pushDuration(delays, detail.retryDelay);
+    if (Array.isArray(detail.errors)) {
+      for (const e of detail.errors) pushDuration(delays, asObject(asObject(asObject(e)?.details)?.quotaErrorDetails)?.retryDelay);
+    }
+  }
+  return delays.length > 0 ? Math.max(...delays) : undefined;
+}
+
+/** Google waits no longer than a day in practice; anything beyond is not a delay we can honour. */
+const MAX_RETRY_DELAY_MS = 24 * 60 * 60 * 1000;
+
+function pushDuration(out: number[], value: unknown): void {
+  let seconds: number | undefined;
+  if (typeof value === "string") {
+    const m = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
+    if (m) seconds = Number(m[1]);
+  } else if (asObject(value)) {
+    // The proto form, { seconds, nanos }, seen in some client libraries' JSON.
+    const d = value as { seconds?: unknown; nanos?: unknown };
+    const whole = Number(d.seconds ?? 0);
+    const nanos = Number(d.nanos ?? 0);
+    if (Number.isFinite(whole) && Number.isFinite(nanos)) seconds = whole + nanos / 1e9;
+  }
+  if (seconds !== undefined && seconds > 0) out.push(Math.min(Math.round(seconds * 1000), MAX_RETRY_DELAY_MS));
+}
+
+/** The later of a Retry-After header and Google's body `retryDelay` (either may be absent). */
+export function googleRetryAfterMs(headerMs: number | undefined, status: unknown): number | undefined {
+  const bodyMs = googleRetryDelayMs(status);
+  if (headerMs === undefined) return bodyMs;
+  return bodyMs === undefined ? headerMs : Math.max(headerMs, bodyMs);
 }
