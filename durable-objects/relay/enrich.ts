@@ -6,7 +6,7 @@ import { hashIdentity, type IdentityFamily } from "../../src/identity";
 import { subjectKeys } from "../../src/identity/subjects";
 import { log } from "../../src/platform/log";
 import type { RunMemo } from "../../src/platform/token-cache";
-import { fetchRollerBooking } from "../../src/sources/roller/enrich";
+import { sourceDefinition } from "../../src/sources/registry";
 import type { EventRow, RelayStore } from "./store";
 
 /** Lookups per alarm run; the rest follow in the next (immediate) run. */
@@ -25,8 +25,8 @@ export function mergeIdentity(own: HashedIdentity, looked: HashedIdentity): Hash
 }
 
 /**
- * Runs the lookups that events asked for before their first send (ROLLER: the booking detail when
- * the webhook had no e-mail or phone). The looked-up personal data is hashed at once and exists
+ * Runs the lookups that events asked for before their first send, through their source's `enrich`
+ * hook (src/sources/types.ts). The looked-up personal data is hashed at once and exists
  * only in this call; what is stored is hashes, as for any webhook.
  */
 export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<void> {
@@ -53,7 +53,8 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
       store.finishEnrichment(row.id, JSON.stringify(rest), []);
     };
     const source = findSource(tenant, event.sourceId);
-    if (!enrichment || source?.type !== "roller") {
+    const enrich = source ? sourceDefinition(source.type)?.enrich : undefined;
+    if (!enrichment || !enrich) {
       sendWithout("enrichment_not_applicable");
       return;
     }
@@ -64,17 +65,9 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
       sendWithout("credentials_unreadable");
       return;
     }
-    if (!credentials.clientId || !credentials.clientSecret) {
-      sendWithout("roller_credentials_missing");
-      return;
-    }
-    const lookup = await fetchRollerBooking(env, { clientId: credentials.clientId, clientSecret: credentials.clientSecret }, enrichment.id, undefined, {
-      scope: { tenantId: tenant.id, ownerId: event.sourceId },
-      memo,
-      now: () => now,
-    });
-    if (!lookup.ok) {
-      if (lookup.retryable && now - row.received_at < ENRICHMENT_WAIT_MS) {
+    const lookup = await enrich(enrichment, { env, credentials, scope: { tenantId: tenant.id, ownerId: event.sourceId }, memo, now });
+    if (lookup.status !== "ok") {
+      if (lookup.status === "retry" && now - row.received_at < ENRICHMENT_WAIT_MS) {
         store.postponeEvent(row.id, now + Math.max(lookup.retryAfterMs ?? 0, LOOKUP_RETRY_MS));
         log.warn("enrichment_retry", { tenantId: tenant.id, eventId: row.id, code: lookup.code });
       } else {

@@ -1,7 +1,10 @@
+import type { SourceType } from "../sources/registry";
+
 /** Tenant configuration as kept in KV. Holds no personal data; secrets only encrypted. */
 
 export type Region = "eu" | "us" | "global";
-export type SourceType = "standard" | "roller" | "shopify" | "stripe" | "woocommerce";
+/** Derived from the source registry: a source type exists once it has a definition. */
+export type { SourceType };
 export type DestinationType = "meta" | "google_ads" | "google_data_manager";
 
 export interface ConsentPolicy {

@@ -123,6 +123,16 @@ export interface RelayEvent extends Omit<ConversionEvent, "tenantId" | "customer
   identity: HashedIdentity;
   /** Hashed subject keys (see src/identity/subjects.ts) for withdrawal and erasure. */
   subjectKeys: string[];
-  /** A lookup still to do before the first send (ROLLER booking detail); see durable-objects/relay/enrich.ts. */
-  enrichment?: { kind: "roller_booking"; id: string };
+  /** A lookup still to do before the first send; the source's `enrich` hook (src/sources/types.ts). */
+  enrichment?: EnrichmentRequest;
+}
+
+/**
+ * A lookup a source asks for when its webhook lacked identifiers (ROLLER: the booking detail when
+ * there is no e-mail or phone). `kind` is the source's own name for it, `id` the platform's id of
+ * the record to read. Only the source's `enrich` hook interprets it.
+ */
+export interface EnrichmentRequest {
+  kind: string;
+  id: string;
 }

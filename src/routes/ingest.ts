@@ -12,7 +12,7 @@ import { clock } from "../platform/clock";
 import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
 import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
-import { sourceAdapters } from "../sources/registry";
+import { sourceDefinition } from "../sources/registry";
 import { applyBounds } from "../sources/shared/bounds";
 import { decoyVerification } from "../sources/shared/crypto";
 import { RETENTION_MS } from "../delivery/backoff";
@@ -54,7 +54,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
     await decoyVerification(body);
     throw unknownWebhookTarget();
   }
-  const adapter = sourceAdapters[source.type];
+  const adapter = sourceDefinition(source.type);
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
   // An unsigned platform handshake (e.g. a webhook-creation ping) is answered, never stored.

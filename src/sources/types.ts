@@ -1,8 +1,11 @@
 import type { ZodType } from "zod";
-import type { SourceType } from "../config/types";
-import type { ConversionEvent } from "../events/conversion";
+import type { ConversionEvent, CustomerData, EnrichmentRequest } from "../events/conversion";
+import type { Failure } from "../platform/outcome";
+import type { CredentialScope, RunMemo } from "../platform/token-cache";
 
-/** What a source adapter sees of the webhook request before its signature is checked. */
+export type { EnrichmentRequest } from "../events/conversion";
+
+/** What a source sees of the webhook request before its signature is checked. */
 export interface SourceRequest {
   headers: Headers;
   /** The body exactly as received: signatures are checked over these bytes, never over a decoding. */
@@ -25,26 +28,47 @@ export interface SourceContext {
 }
 
 /**
- * A later, out-of-request lookup that can fill in identifiers the webhook lacked (ROLLER: the
- * booking detail when the webhook has no e-mail or phone). Done in the Durable Object's delivery
- * step, never in the webhook request; the result is hashed at once by the caller.
+ * What a verified webhook is. A union on `kind`: every consumer switches over it, so a new kind
+ * (e.g. a refund) is a compile error wherever it is not handled yet.
  */
-export interface EnrichmentRequest {
-  kind: "roller_booking";
-  /** The platform's id of the record to read (ROLLER booking `uniqueId`). */
-  id: string;
-}
-
 export type ParseResult =
   | { kind: "conversion"; event: ConversionEvent; enrichment?: EnrichmentRequest }
   | { kind: "ignored"; reason: string };
 
+/** What an enrichment hook is given: the source's API credentials, decrypted for this call only. */
+export interface EnrichContext {
+  env: Env;
+  credentials: Record<string, string>;
+  /** The tenant and source whose credentials these are; cached tokens are keyed by it. */
+  scope: CredentialScope;
+  /** Token requests in flight, shared by the lookups of one alarm run only. */
+  memo: RunMemo;
+  now: number;
+}
+
 /**
- * One per checkout platform: verify first, then map the platform's payload to a ConversionEvent
- * or say why it is not one. The ingest route knows no platform by name.
+ * An enrichment's outcome in the relay's one result vocabulary (src/platform/outcome.ts): the raw
+ * customer data looked up (hashed by the caller at once), or a failure: `retry` waits a little
+ * and tries again, anything else sends the event with what the webhook had.
  */
-export interface SourceAdapter {
-  type: SourceType;
+export type EnrichmentOutcome = { status: "ok"; customer: CustomerData } | Failure;
+
+/**
+ * One per checkout platform, declarative: how its secret must look, its options and credentials,
+ * how a webhook is verified and parsed, and an optional out-of-request lookup. The ingest
+ * pipeline, the admin API and the Durable Object know no platform by name; they read this.
+ */
+export interface SourceDefinition<T extends string = string> {
+  type: T;
+  /** Why a proposed signing secret cannot be this platform's (admin PUT answers 400), or null. */
+  secretProblem(secret: string): string | null;
+  /** The source's `options`, validated by the admin API on PUT and read by the definition. */
+  optionsSchema?: ZodType;
+  /**
+   * Write-only API credentials the `enrich` hook reads from the platform with (admin PUT). A
+   * source without it takes none.
+   */
+  credentialsSchema?: ZodType<Record<string, string>>;
   /** Constant-time signature check; false means 401 and nothing stored. */
   verify(req: SourceRequest, ctx: SourceContext): Promise<boolean>;
   /** Throws ApiError (4xx) for malformed or incomplete payloads. */
@@ -58,11 +82,20 @@ export interface SourceAdapter {
   acknowledge?(req: SourceRequest): { reason: string } | undefined;
   /**
    * The platform's names of the amount, time and item price fields, named when one is out of
-   * range (../shared/bounds), and the answer then: `reject` (400) where the sender can fix and
+   * range (./shared/bounds), and the answer then: `reject` (400) where the sender can fix and
    * resend, `ignore` (200) where the platform would retry a 4xx for days and then disable the
    * webhook (Shopify, Stripe, WooCommerce, ROLLER).
    */
   bounds: { value: string; occurredAt: string; itemPrice: string; outOfRange: "reject" | "ignore" };
-  /** The source's `options`, validated by the admin API on PUT and read by the adapter. */
-  optionsSchema?: ZodType;
+  /**
+   * A later lookup that fills in identifiers the webhook lacked, for events whose `parse` asked
+   * for one. The Durable Object calls it in its delivery step, never in the webhook request, and
+   * hashes what it returns at once. Never throws for the platform's answer; it classifies it.
+   */
+  enrich?(request: EnrichmentRequest, ctx: EnrichContext): Promise<EnrichmentOutcome>;
+}
+
+/** Keeps the literal `type` of a definition, from which the registry derives the source types. */
+export function defineSource<const T extends string>(definition: SourceDefinition<T>): SourceDefinition<T> {
+  return definition;
 }

@@ -69,8 +69,8 @@ const lookup = () => fetchRollerBooking(ENV, CREDENTIALS, UNIQUE_ID, fetch, { sc
 describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
   it("maps the booking detail to customer data, with one token request for many lookups", async () => {
     const calls = rollerEmulator();
-    expect(await lookup()).toEqual({ ok: true, customer: TOM });
-    expect(await lookup()).toEqual({ ok: true, customer: TOM });
+    expect(await lookup()).toEqual({ status: "ok", customer: TOM });
+    expect(await lookup()).toEqual({ status: "ok", customer: TOM });
     expect(calls.token).toEqual([{ contentType: "application/json", body: { client_id: CREDENTIALS.clientId, client_secret: CREDENTIALS.clientSecret } }]);
     expect(calls.booking).toHaveLength(2);
     expect(calls.booking[0]).toEqual({ url: `https://roller.test/bookings/${UNIQUE_ID}`, authorization: "Bearer token-1", accept: "application/json" });
@@ -79,7 +79,7 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
   it("shares one token request between concurrent lookups", async () => {
     const calls = rollerEmulator();
     const results = await Promise.all([lookup(), lookup(), lookup()]);
-    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.every((r) => r.status === "ok")).toBe(true);
     expect(calls.token).toHaveLength(1);
   });
 
@@ -118,7 +118,7 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
   it("on a 401 with a cached token, fetches a new token and retries once", async () => {
     const calls = rollerEmulator({ booking: [ok(fixtures.rollerDetail()), status(401)] });
     await lookup();
-    expect(await lookup()).toEqual({ ok: true, customer: TOM });
+    expect(await lookup()).toEqual({ status: "ok", customer: TOM });
     expect(calls.token).toHaveLength(2);
     expect(calls.booking.map((c) => c.authorization)).toEqual(["Bearer token-1", "Bearer token-1", "Bearer token-2"]);
   });
@@ -126,44 +126,44 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
   it("gives up after the refreshed token is refused too, without a third token request", async () => {
     const calls = rollerEmulator({ booking: [ok(fixtures.rollerDetail()), status(401), status(401)] });
     await lookup();
-    expect(await lookup()).toEqual({ ok: false, code: "roller_unauthorized", retryable: false });
+    expect(await lookup()).toEqual({ status: "failed", code: "roller_unauthorized" });
     expect(calls.token).toHaveLength(2);
   });
 
   it("does not ask for another token when a freshly issued one is refused", async () => {
     const calls = rollerEmulator({ booking: [status(401)] });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_unauthorized", retryable: false });
+    expect(await lookup()).toEqual({ status: "failed", code: "roller_unauthorized" });
     expect(calls.token).toHaveLength(1);
     expect(cache.size).toBe(0);
   });
 
   it("reports a 429 from the booking endpoint as retryable, with Retry-After", async () => {
     rollerEmulator({ booking: [status(429, { "retry-after": "30" })] });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_rate_limited", retryable: true, retryAfterMs: 30_000 });
+    expect(await lookup()).toEqual({ status: "retry", code: "roller_rate_limited", retryAfterMs: 30_000 });
   });
 
   it("reports a 429 from the token endpoint as retryable and caches nothing", async () => {
     const calls = rollerEmulator({ token: [status(429)] });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_rate_limited", retryable: true });
+    expect(await lookup()).toEqual({ status: "retry", code: "roller_rate_limited" });
     expect(calls.booking).toHaveLength(0);
     expect(cache.size).toBe(0);
   });
 
   it("reports rejected credentials (token 401) as not retryable", async () => {
     rollerEmulator({ token: [status(401)] });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_credentials_rejected", retryable: false });
+    expect(await lookup()).toEqual({ status: "failed", code: "roller_credentials_rejected" });
   });
 
   it("classifies 404, 5xx and unreadable answers", async () => {
     rollerEmulator({ booking: [status(404), status(503), () => new HttpResponse("<html>", { status: 200 })] });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_booking_not_found", retryable: false });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_unavailable", retryable: true });
-    expect(await lookup()).toEqual({ ok: false, code: "roller_bad_response", retryable: false });
+    expect(await lookup()).toEqual({ status: "failed", code: "roller_booking_not_found" });
+    expect(await lookup()).toEqual({ status: "retry", code: "roller_unavailable" });
+    expect(await lookup()).toEqual({ status: "failed", code: "roller_bad_response" });
   });
 
   it("treats a network failure as retryable", async () => {
     server.use(http.post("https://roller.test/token", () => HttpResponse.error()));
-    expect(await lookup()).toEqual({ ok: false, code: "roller_unavailable", retryable: true });
+    expect(await lookup()).toEqual({ status: "retry", code: "roller_unavailable" });
   });
 });
 

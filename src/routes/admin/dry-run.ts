@@ -8,7 +8,7 @@ import { destinationAdapters } from "../../destinations/registry";
 import { readJson } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { clock } from "../../platform/clock";
-import { sourceAdapters } from "../../sources/registry";
+import { sourceDefinition } from "../../sources/registry";
 import { applyBounds } from "../../sources/shared/bounds";
 import { toRelayEvent } from "../ingest";
 import { enabledDestinations } from "../plan";
@@ -43,7 +43,7 @@ dryRunRoutes.post("/", async (c) => {
   const input = await readJson(c, dryRunSchema);
   const source = findSource(tenant, input.sourceId);
   if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
-  const adapter = sourceAdapters[source.type];
+  const adapter = sourceDefinition(source.type);
   if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
   const now = clock.now();

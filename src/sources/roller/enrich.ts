@@ -1,7 +1,8 @@
-import type { CustomerData } from "../../events/conversion";
-import { rollerBookingCustomer } from "./booking";
 import { retryAfterMs } from "../../destinations/http";
+import type { Failure } from "../../platform/outcome";
 import { TokenCache, tokenCacheKey, type CredentialScope, type RunMemo } from "../../platform/token-cache";
+import type { EnrichContext, EnrichmentOutcome, EnrichmentRequest } from "../types";
+import { rollerBookingCustomer } from "./booking";
 
 /**
  * Booking-detail enrichment for ROLLER webhooks that lack e-mail or phone (reference §1.3: "the
@@ -29,9 +30,8 @@ export type RollerLookupCode =
   | "roller_unavailable"
   | "roller_bad_response";
 
-export type RollerBookingLookup =
-  | { ok: true; customer: CustomerData }
-  | { ok: false; code: RollerLookupCode; retryable: boolean; retryAfterMs?: number };
+/** The kind of lookup a ROLLER webhook without e-mail or phone asks for (see ./index.ts). */
+export const ROLLER_BOOKING_LOOKUP = "roller_booking";
 
 export interface RollerLookupOptions {
   /** The tenant and source whose credentials these are; cached tokens are keyed by it. */
@@ -52,11 +52,12 @@ const EXPIRY_MARGIN_MS = 60_000;
 const DEFAULT_TOKEN_LIFETIME_S = 3600;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-type TokenOutcome = { ok: true; token: string; fresh: boolean } | Extract<RollerBookingLookup, { ok: false }>;
+type TokenOutcome = { status: "ok"; token: string; fresh: boolean } | Failure;
 
-function failure(code: RollerLookupCode, retryable: boolean, res?: Response): Extract<RollerBookingLookup, { ok: false }> {
+function failure(code: RollerLookupCode, retryable: boolean, res?: Response): Failure {
+  if (!retryable) return { status: "failed", code };
   const wait = res ? retryAfterMs(res.headers, Date.now()) : undefined;
-  return wait === undefined ? { ok: false, code, retryable } : { ok: false, code, retryable, retryAfterMs: wait };
+  return wait === undefined ? { status: "retry", code } : { status: "retry", code, retryAfterMs: wait };
 }
 
 /** A failure of the transport or a 5xx is ROLLER's and passes; a 429 asks us to wait. */
@@ -92,7 +93,7 @@ async function requestToken(base: string, credentials: RollerCredentials, fetchF
   const lifetimeS = typeof body?.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S;
   const margin = Math.min(EXPIRY_MARGIN_MS, (lifetimeS * 1000) / 2);
   cache.set(key, { token, expiresAt: now + lifetimeS * 1000 - margin });
-  return { ok: true, token, fresh: true };
+  return { status: "ok", token, fresh: true };
 }
 
 /**
@@ -101,7 +102,7 @@ async function requestToken(base: string, credentials: RollerCredentials, fetchF
  */
 function token(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: TokenCache, key: string, memo: RunMemo | undefined): Promise<TokenOutcome> {
   const cached = cache.get(key, now);
-  if (cached) return Promise.resolve({ ok: true, token: cached.token, fresh: false });
+  if (cached) return Promise.resolve({ status: "ok", token: cached.token, fresh: false });
   const memoKey = `roller-token:${key}`;
   const pending = memo?.get(memoKey) as Promise<TokenOutcome> | undefined;
   if (pending) return pending;
@@ -131,7 +132,7 @@ export async function fetchRollerBooking(
   uniqueId: string,
   fetchFn: FetchFn = (input, init) => fetch(input, init),
   options: RollerLookupOptions,
-): Promise<RollerBookingLookup> {
+): Promise<EnrichmentOutcome> {
   const base = apiBase(env);
   const cache = options.cache ?? memoryCache;
   const now = options.now ?? Date.now;
@@ -141,7 +142,7 @@ export async function fetchRollerBooking(
 
   for (let attempt = 0; attempt < 2; attempt++) {
     const auth = await token(base, credentials, fetchFn, now(), cache, key, options.memo);
-    if (!auth.ok) return auth;
+    if (auth.status !== "ok") return auth;
     let res: Response;
     try {
       res = await fetchFn(`${base}/bookings/${encodeURIComponent(uniqueId)}`, {
@@ -162,9 +163,20 @@ export async function fetchRollerBooking(
     const body = await res.json().catch(() => undefined);
     const booking = rollerBookingFromResponse(body);
     if (!booking) return failure("roller_bad_response", false);
-    return { ok: true, customer: rollerBookingCustomer(booking) };
+    return { status: "ok", customer: rollerBookingCustomer(booking) };
   }
   return failure("roller_unauthorized", false);
+}
+
+/**
+ * The ROLLER definition's `enrich` hook: the booking detail, read with the venue's OAuth client
+ * (the source's write-only credentials).
+ */
+export function enrichRollerBooking(request: EnrichmentRequest, ctx: EnrichContext): Promise<EnrichmentOutcome> {
+  const { clientId, clientSecret } = ctx.credentials;
+  if (request.kind !== ROLLER_BOOKING_LOOKUP) return Promise.resolve({ status: "failed", code: "enrichment_not_applicable" });
+  if (!clientId || !clientSecret) return Promise.resolve({ status: "failed", code: "roller_credentials_missing" });
+  return fetchRollerBooking(ctx.env, { clientId, clientSecret }, request.id, undefined, { scope: ctx.scope, memo: ctx.memo, now: () => ctx.now });
 }
 
 /** For tests: forget cached tokens. */

@@ -1,8 +1,10 @@
+import { z } from "zod";
 import { parseJson, validate } from "../../http/body";
 import { readOptions } from "../shared/schema";
-import type { SourceAdapter } from "../types";
+import { defineSource } from "../types";
 import { verifyRollerKey } from "./auth";
 import { bookingSchema, isPaidBooking } from "./booking";
+import { enrichRollerBooking, ROLLER_BOOKING_LOOKUP } from "./enrich";
 import { bookingOf, envelopeEvent, envelopeSchema, envelopeType } from "./envelope";
 import { rollerConversion } from "./map";
 import { rollerOptionsSchema } from "./options";
@@ -10,14 +12,25 @@ import { rollerOptionsSchema } from "./options";
 export { fetchRollerBooking, rollerBookingFromResponse } from "./enrich";
 export { rollerBookingCustomer } from "./booking";
 
+// ROLLER has no signing scheme; the shared key we give it is the only proof of origin, so it
+// must be long enough not to be guessed.
+const ROLLER_MIN_SECRET = 32;
+
+/** The venue's OAuth client (https://docs.roller.app "Authentication"), used to enrich bookings. */
+const rollerCredentialsSchema = z.strictObject({ clientId: z.string().min(1).max(512), clientSecret: z.string().min(1).max(4096) });
+
 /**
  * ROLLER booking webhooks (reference §1). A `Created` booking is a conversion, an `Updated` one
  * only once paid (the booking's unique id dedups the pair); `Cancelled` and `Deleted` are not.
  */
-export const rollerSource: SourceAdapter = {
+export const rollerSource = defineSource({
   type: "roller",
   bounds: { value: "total", occurredAt: "createdDate", itemPrice: "items.price", outOfRange: "ignore" },
   optionsSchema: rollerOptionsSchema,
+  credentialsSchema: rollerCredentialsSchema,
+  secretProblem: (secret) =>
+    secret.length < ROLLER_MIN_SECRET ? `a roller source's secret must be at least ${ROLLER_MIN_SECRET} characters of random data` : null,
+  enrich: enrichRollerBooking,
 
   async verify(req, ctx) {
     const authHeader = rollerOptionsSchema.shape.authHeader.safeParse(ctx.options.authHeader);
@@ -40,7 +53,7 @@ export const rollerSource: SourceAdapter = {
     // Without e-mail or phone Meta can barely match; the booking detail usually has them.
     const needsContact = !conversion.customer.email && !conversion.customer.phone;
     return needsContact
-      ? { kind: "conversion", event: conversion, enrichment: { kind: "roller_booking", id: booking.uniqueId } }
+      ? { kind: "conversion", event: conversion, enrichment: { kind: ROLLER_BOOKING_LOOKUP, id: booking.uniqueId } }
       : { kind: "conversion", event: conversion };
   },
-};
+});

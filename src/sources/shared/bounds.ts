@@ -1,6 +1,6 @@
 import type { ConversionEvent } from "../../events/conversion";
 import { ApiError } from "../../http/errors";
-import type { ParseResult, SourceAdapter } from "../types";
+import type { ParseResult, SourceDefinition } from "../types";
 
 /**
  * Sane ranges for what a webhook may claim, checked after parsing (pure policy, no I/O).
@@ -29,14 +29,14 @@ export function outOfRange(event: ConversionEvent, now: number): "value" | "occu
 /**
  * A parsed conversion with an out-of-range amount or time is refused, naming the platform's field:
  * `400` where the sender can correct and resend, `200 ignored` where the platform would keep
- * retrying a 4xx of an order that cannot change (the adapter's `bounds.outOfRange`).
+ * retrying a 4xx of an order that cannot change (the definition's `bounds.outOfRange`).
  */
-export function applyBounds(parsed: ParseResult, adapter: SourceAdapter, now: number): ParseResult {
+export function applyBounds(parsed: ParseResult, source: SourceDefinition, now: number): ParseResult {
   if (parsed.kind !== "conversion") return parsed;
   const problem = outOfRange(parsed.event, now);
   if (!problem) return parsed;
-  const field = problem === "items" ? adapter.bounds.itemPrice : adapter.bounds[problem];
-  if (adapter.bounds.outOfRange === "ignore") return { kind: "ignored", reason: `out_of_range:${field}` };
+  const field = problem === "items" ? source.bounds.itemPrice : source.bounds[problem];
+  if (source.bounds.outOfRange === "ignore") return { kind: "ignored", reason: `out_of_range:${field}` };
   const rule = problem === "occurredAt" ? "must be within the last 90 days and at most 1 day ahead" : `must be a finite amount of at most ${MAX_AMOUNT}`;
   throw new ApiError(400, "invalid_request", `${field}: ${rule}`);
 }

@@ -1,7 +1,8 @@
 import { parseJson, validate } from "../../http/body";
 import { text } from "../shared/fields";
 import { readOptions } from "../shared/schema";
-import type { SourceAdapter } from "../types";
+import { platformSigningSecret } from "../shared/secret";
+import { defineSource } from "../types";
 import { shopifyConversion } from "./map";
 import { shopifyOptionsSchema } from "./options";
 import { shopifyOrderSchema } from "./order";
@@ -11,8 +12,9 @@ import { verifyShopifySignature } from "./signature";
  * Shopify order webhooks (reference §2.1): `orders/paid`, and `orders/create` when the source's
  * `topics` include it. Dedup on the order id; `X-Shopify-Webhook-Id` only names the delivery.
  */
-export const shopifySource: SourceAdapter = {
+export const shopifySource = defineSource({
   type: "shopify",
+  secretProblem: platformSigningSecret("shopify"),
   bounds: { value: "total_price", occurredAt: "processed_at", itemPrice: "line_items.price", outOfRange: "ignore" },
   optionsSchema: shopifyOptionsSchema,
 
@@ -28,4 +30,4 @@ export const shopifySource: SourceAdapter = {
     if (text(order.cancelled_at)) return { kind: "ignored", reason: "order_cancelled" };
     return { kind: "conversion", event: shopifyConversion(order, options, ctx, req.headers) };
   },
-};
+});

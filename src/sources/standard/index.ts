@@ -2,7 +2,8 @@ import { z } from "zod";
 import { validate, parseJson } from "../../http/body";
 import type { ConversionEvent } from "../../events/conversion";
 import { consentSchema } from "../../consent/schema";
-import type { SourceAdapter } from "../types";
+import { fromBase64 } from "../../config/encoding";
+import { defineSource } from "../types";
 import { verifyStandardSignature } from "./signature";
 
 /** Empty strings in optional fields mean "not given" (the documented body shows them blank). */
@@ -48,9 +49,22 @@ function withoutUndefined<T extends object>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
+// Standard Webhooks (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md):
+// the key after `whsec_` is standard base64, here of 24 to 64 bytes.
+const STANDARD_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
+function standardSecretProblem(secret: string): string | null {
+  const key = STANDARD_SECRET.exec(secret)?.[1];
+  const bytes = key === undefined ? null : fromBase64(key);
+  return !bytes || bytes.length < 24 || bytes.length > 64
+    ? "a standard source's secret must be whsec_<base64 of a 24-64 byte key>"
+    : null;
+}
+
 /** Sluice's own webhook format (SPEC §4.3); its dedup key is the order id. */
-export const standardSource: SourceAdapter = {
+export const standardSource = defineSource({
   type: "standard",
+  secretProblem: standardSecretProblem,
   bounds: { value: "value", occurredAt: "occurredAt", itemPrice: "items.price", outOfRange: "reject" },
 
   verify: (req, ctx) => verifyStandardSignature(req.headers, req.body, ctx.secret, ctx.now),
@@ -77,4 +91,4 @@ export const standardSource: SourceAdapter = {
     };
     return { kind: "conversion", event };
   },
-};
+});

@@ -1,7 +1,8 @@
 import { parseJson, validate } from "../../http/body";
 import { text } from "../shared/fields";
 import { readOptions } from "../shared/schema";
-import type { SourceAdapter } from "../types";
+import { platformSigningSecret } from "../shared/secret";
+import { defineSource } from "../types";
 import { ASYNC_PAYMENT_SUCCEEDED, SESSION_COMPLETED, checkoutSessionSchema, stripeEventSchema } from "./event";
 import { stripeConversion } from "./map";
 import { stripeOptionsSchema } from "./options";
@@ -12,8 +13,14 @@ import { verifyStripeSignature } from "./signature";
  * `checkout.session.async_payment_succeeded` for delayed payment methods, whose `completed`
  * arrives `unpaid` and is ignored.
  */
-export const stripeSource: SourceAdapter = {
+const signingSecretLength = platformSigningSecret("stripe");
+
+export const stripeSource = defineSource({
   type: "stripe",
+  // An endpoint's signing secret starts with whsec_ (https://docs.stripe.com/webhooks#verify-events).
+  secretProblem: (secret) =>
+    signingSecretLength(secret) ??
+    (secret.startsWith("whsec_") ? null : "a stripe source's secret is the endpoint's signing secret, which starts with whsec_"),
   bounds: { value: "amount_total", occurredAt: "created", itemPrice: "line_items", outOfRange: "ignore" },
   optionsSchema: stripeOptionsSchema,
 
@@ -34,4 +41,4 @@ export const stripeSource: SourceAdapter = {
     const session = validate(checkoutSessionSchema, event.data.object);
     return { kind: "conversion", event: stripeConversion(event, session, ctx) };
   },
-};
+});

@@ -1,7 +1,8 @@
 import { parseJson, validate } from "../../http/body";
 import { text } from "../shared/fields";
 import { readOptions } from "../shared/schema";
-import type { SourceAdapter } from "../types";
+import { platformSigningSecret } from "../shared/secret";
+import { defineSource } from "../types";
 import { wooConversion } from "./map";
 import { wooOptionsSchema } from "./options";
 import { WOO_ORDER_TOPICS, wooOrderSchema } from "./order";
@@ -11,8 +12,9 @@ import { isWooPing, verifyWooSignature } from "./signature";
  * WooCommerce order webhooks (reference §2.3): `order.created` / `order.updated` count once the
  * order reaches a paid status. WooCommerce does not retry failed deliveries.
  */
-export const wooCommerceSource: SourceAdapter = {
+export const wooCommerceSource = defineSource({
   type: "woocommerce",
+  secretProblem: platformSigningSecret("woocommerce"),
   bounds: { value: "total", occurredAt: "date_created_gmt", itemPrice: "line_items.price", outOfRange: "ignore" },
   optionsSchema: wooOptionsSchema,
 
@@ -29,4 +31,4 @@ export const wooCommerceSource: SourceAdapter = {
     if (!options.paidStatuses.includes(order.status)) return { kind: "ignored", reason: `status:${order.status.slice(0, 32)}` };
     return { kind: "conversion", event: wooConversion(order, options, ctx, req.headers) };
   },
-};
+});
