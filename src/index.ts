@@ -5,6 +5,8 @@ import { adminRoutes } from "./routes/admin";
 import { collectRoutes } from "./routes/collect";
 import { consentRoutes } from "./routes/consent";
 import { ingestRoutes } from "./routes/ingest";
+import { pageRoutes } from "./routes/pages";
+import { snippetRoutes } from "./routes/snippet";
 
 export { TenantRelay } from "../durable-objects/TenantRelay";
 
@@ -17,7 +19,9 @@ app.use("/v1/admin/*", noStore);
 app.use("/v1/consent/*", noStore);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/", pageRoutes);
 app.route("/v1/hooks", ingestRoutes);
+app.route("/v1/collect", snippetRoutes);
 app.route("/v1/collect", collectRoutes);
 app.route("/v1/consent", consentRoutes);
 app.route("/v1/admin", adminRoutes);

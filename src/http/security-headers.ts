@@ -12,7 +12,9 @@ import { secureHeaders } from "hono/secure-headers";
  * - `Strict-Transport-Security` only where deployed: local `wrangler dev` is plain http, and
  *   HSTS on localhost would pin every other local service to https
  *   (https://www.rfc-editor.org/rfc/rfc6797#section-8.1).
- * Hono's middleware sets them after the handler, so error responses carry them too.
+ * Hono's middleware sets them after the handler, so error responses carry them too. It keeps a
+ * header the handler set itself (`overwrite: false`): the pages that do render (console, API
+ * reference) send their own narrower CSP, and the checkout snippet its cross-origin CORP.
  */
 const CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };
 
@@ -20,8 +22,9 @@ const deployed = secureHeaders({
   contentSecurityPolicy: CSP,
   strictTransportSecurity: "max-age=31536000; includeSubDomains",
   xFrameOptions: "DENY",
+  overwrite: false,
 });
-const local = secureHeaders({ contentSecurityPolicy: CSP, strictTransportSecurity: false, xFrameOptions: "DENY" });
+const local = secureHeaders({ contentSecurityPolicy: CSP, strictTransportSecurity: false, xFrameOptions: "DENY", overwrite: false });
 
 export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = (c, next) =>
   (c.env.ENVIRONMENT === "dev" ? local : deployed)(c, next);

@@ -41,7 +41,7 @@ const boundedConsent = z
   .pipe(consentSchema);
 
 const text = z.string().trim().min(1).max(512).optional().catch(undefined);
-const beaconSchema = z.object({
+export const beaconSchema = z.object({
   joinKey: z.string().trim().min(1).max(256),
   joinToken: z.string().max(128).optional(),
   consent: boundedConsent.optional(),

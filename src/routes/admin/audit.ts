@@ -13,7 +13,7 @@ import { methodNotAllowed } from "./route-helpers";
 export const auditRoutes = new Hono<AdminEnv>();
 
 const isoTime = z.iso.datetime({ offset: true });
-const querySchema = z.object({
+export const querySchema = z.object({
   since: isoTime.optional(),
   before: isoTime.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -23,7 +23,7 @@ const headerValue = z
   .max(16_384)
   .regex(/^[\t\x20-\x7E\x80-\xFF]*$/, "must be a header value: no CR, LF, NUL or other control characters");
 
-const dryRunSchema = z.strictObject({
+export const dryRunSchema = z.strictObject({
   sourceId: z.string().min(1).max(64),
   headers: z.record(headerName, headerValue).default(() => ({})),
   /** The webhook body exactly as the platform sends it: a string, or JSON that is serialized. */

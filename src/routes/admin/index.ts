@@ -15,6 +15,7 @@ import { statsRoutes } from "./stats";
 import { subjectRoutes } from "./subjects";
 import { dryRunRoutes } from "./dry-run";
 import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
+import { whoamiRoutes } from "./whoami";
 
 /**
  * Admin API (SPEC §4.2). Every route authenticates; everything under /tenants/:id (including
@@ -38,3 +39,4 @@ adminRoutes.route("/tenants/:id/beacon-key", beaconKeyRoutes);
 adminRoutes.route("/tenants/:id/api-keys", apiKeyRoutes);
 adminRoutes.route("/tenants/:id/audit", auditRoutes);
 adminRoutes.route("/reencrypt", reencryptRoutes);
+adminRoutes.route("/whoami", whoamiRoutes);

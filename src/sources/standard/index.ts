@@ -13,7 +13,7 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
 
-const bodySchema = z.object({
+export const bodySchema = z.object({
   type: z.string().min(1).max(64).default("purchase"),
   orderId: z.string().trim().min(1).max(256),
   occurredAt: z.iso.datetime({ offset: true }),
