@@ -27,6 +27,8 @@ import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
 import { buildStats, type TenantStats } from "./relay/stats";
 import { RelayStore, type EventFilter } from "./relay/store";
+import { meteredState, meterOf, type StorageCounts } from "./relay/meter";
+import { timeStages, type StageTimings } from "../src/bench/stage-timer";
 import { eventDetailView, eventView, type EventDetailView, type EventView } from "./relay/views";
 
 export interface IngestPlan extends ConsentPlan {
@@ -73,6 +75,8 @@ export type BeaconResult =
 export const MAX_BEACON_BYTES = 4096;
 export const MAX_BEACONS_PER_TENANT = 100_000;
 
+const noMark = (_stage: string): void => {};
+
 const TENANT_ID_KEY = "tenantId";
 const REGION_KEY = "region";
 const FLUSHED_HOUR_KEY = "aggregatesFlushedHour";
@@ -91,8 +95,10 @@ export class TenantRelay extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new RelayStore(ctx.storage);
-    ctx.blockConcurrencyWhile(async () => this.#store.ensureSchema());
+    // The benchmark (BENCH_PROFILE = "1") counts storage operations; otherwise the state is the real one.
+    if (env.BENCH_PROFILE === "1") Object.defineProperty(this, "ctx", { value: meteredState(ctx, true) });
+    this.#store = new RelayStore(this.ctx.storage);
+    this.ctx.blockConcurrencyWhile(async () => this.#store.ensureSchema());
   }
 
   /**
@@ -100,11 +106,36 @@ export class TenantRelay extends DurableObject<Env> {
    * await between the dedup check and the insert, so concurrent duplicates cannot both pass.
    */
   async ingest(received: RelayEvent, plan: IngestPlan): Promise<IngestResult> {
+    return this.#ingest(received, plan, noMark);
+  }
+
+  /** Benchmark only (BENCH_PROFILE = "1"): storage operations counted since the last reset. */
+  async benchStorageCounts(reset = false): Promise<StorageCounts | null> {
+    return meterOf(this.ctx)?.read(reset) ?? null;
+  }
+
+  /** Benchmark only: an RPC that carries an event and does nothing (the call's own cost). */
+  async benchPing(_event: RelayEvent): Promise<boolean> {
+    return true;
+  }
+
+  /**
+   * Benchmark only (BENCH_PROFILE = "1"): `n` ingests of `received` under fresh dedup keys, with
+   * the time spent in each stage of the write path (see relay/stage-timer.ts).
+   */
+  async benchProfileIngest(received: RelayEvent, plan: IngestPlan, n: number): Promise<StageTimings | null> {
+    if (this.env.BENCH_PROFILE !== "1") return null;
+    return timeStages(n, (i, mark) => this.#ingest({ ...received, dedupKey: `${received.dedupKey}-${i}` }, plan, mark));
+  }
+
+  async #ingest(received: RelayEvent, plan: IngestPlan, mark: (stage: string) => void): Promise<IngestResult> {
     if (this.#deleted()) return { status: "gone" };
     this.#store.ensureSchema();
+    mark("schema_check");
     const now = clock.now();
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
     const existing = this.#store.findEventIdByDedupKey(dedupKey);
+    mark("dedup_lookup");
     if (existing) {
       this.#store.bumpCounter(now, "duplicate");
       // A redelivery whose consent now refuses is a withdrawal for what is still pending.
@@ -125,9 +156,11 @@ export class TenantRelay extends DurableObject<Env> {
     const deliveries = this.#store.isSuppressed(event.subjectKeys, now)
       ? suppressedDeliveries(plan)
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
+    mark("consent_and_plan");
 
     const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
     this.#remember(plan);
+    mark("tenant_marks");
     this.#store.insertEvent(
       {
         id,
@@ -144,12 +177,15 @@ export class TenantRelay extends DurableObject<Env> {
       event.subjectKeys,
       now,
     );
+    mark("insert_transaction");
     this.#store.bumpCounter(now, "received");
     for (const d of deliveries) {
       if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
       if (d.status === "suppressed") this.#store.bumpCounter(now, "suppressed", d.destinationId);
     }
+    mark("counters");
     await this.#rearm();
+    mark("alarm_scheduling");
     return { status: "accepted", id };
   }
 
