@@ -62,6 +62,8 @@ export interface ApiModule {
   describe?(req: ApiRequest): ApiSummary;
   errorResponse?(spec: MetaErrorSpec): ApiResponse;
   faultBody?(status: number): unknown;
+  /** The relay variable a local run points at `<sandbox><prefix>` (e.g. TIKTOK_API_BASE). */
+  baseUrlVar?: string;
 }
 
 export interface RecordedRequest {
@@ -113,6 +115,8 @@ export interface SandboxOptions {
 }
 
 export const API_MODULES: ApiModule[];
+/** The relay's base-URL variables, each pointed at its emulator in a sandbox at `base`. */
+export function sandboxBaseUrls(base: string): Record<string, string>;
 export const RESERVED_PREFIXES: string[];
 export function startSandbox(options?: SandboxOptions): Promise<Sandbox>;
 export function parseNowOverride(value: string | undefined): (() => number) | undefined;

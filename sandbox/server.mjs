@@ -22,6 +22,7 @@
 // `appsecret_proof` (query or body) are replaced by "[redacted]". The one log line per request
 // carries the api, method, path, status, event count and test code: no token, no hash.
 
+import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { FaultInjector, FaultPlanError } from "./faults.mjs";
@@ -38,7 +39,9 @@ import { PAGE_CSP, renderPage } from "./ui.mjs";
  *   describe?: (req: import("./meta.mjs").ApiRequest) => import("./meta.mjs").ApiSummary,
  *   errorResponse?: (spec: import("./faults.mjs").MetaErrorSpec) => import("./meta.mjs").ApiResponse,
  *   faultBody?: (status: number) => unknown,
+ *   baseUrlVar?: string,
  * }} ApiModule
+ *   `baseUrlVar`: the relay variable a local run points at `<sandbox><prefix>` (TIKTOK_API_BASE).
  */
 
 /**
@@ -62,8 +65,46 @@ import { PAGE_CSP, renderPage } from "./ui.mjs";
  * }} Sandbox
  */
 
+const DESTINATIONS_DIR = new URL("../src/destinations/", import.meta.url);
+
+/**
+ * Emulators kept next to their destination (`src/destinations/<type>/emulator.mjs`, named by the
+ * definition's `emulator` field), each exporting `EMULATOR_APIS`: a new destination brings its
+ * emulator with its folder.
+ * @returns {Promise<ApiModule[]>}
+ */
+async function destinationEmulators() {
+  /** @type {ApiModule[]} */
+  const modules = [];
+  const folders = readdirSync(DESTINATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory());
+  for (const folder of folders.map((e) => e.name).sort()) {
+    const url = new URL(`${folder}/emulator.mjs`, DESTINATIONS_DIR);
+    if (!existsSync(url)) continue;
+    const mod = /** @type {{ EMULATOR_APIS?: ApiModule[] }} */ (await import(url.href));
+    modules.push(...(mod.EMULATOR_APIS ?? []));
+  }
+  return modules;
+}
+
 /** @type {ApiModule[]} */
-export const API_MODULES = [metaApi, ...GOOGLE_API_MODULES];
+export const API_MODULES = [metaApi, ...GOOGLE_API_MODULES, ...(await destinationEmulators())];
+
+/**
+ * The relay variables a local run sets so every emulated API is reached in this sandbox at `base`
+ * (its URL): the ones of the built-in modules, then each emulator's own `baseUrlVar`.
+ * @param {string} base
+ * @returns {Record<string, string>}
+ */
+export function sandboxBaseUrls(base) {
+  return {
+    META_API_BASE: `${base}/meta`,
+    GOOGLE_ADS_API_BASE: `${base}/google-ads`,
+    GOOGLE_OAUTH_TOKEN_URL: `${base}/google-oauth/token`,
+    GOOGLE_DATA_MANAGER_API_BASE: `${base}/google-dm`,
+    ROLLER_API_BASE: `${base}/roller`,
+    ...Object.fromEntries(API_MODULES.flatMap((m) => (m.baseUrlVar ? [[m.baseUrlVar, `${base}${m.prefix}`]] : []))),
+  };
+}
 
 /** Prefixes the relay's other *_API_BASE variables point at; no emulator behind them yet. */
 export const RESERVED_PREFIXES = ["/roller"];

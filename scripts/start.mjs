@@ -19,7 +19,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { startSandbox } from "../sandbox/server.mjs";
+import { sandboxBaseUrls, startSandbox } from "../sandbox/server.mjs";
 import {
   DEMO_DESTINATION_ID,
   DEMO_GOOGLE_DESTINATIONS,
@@ -293,16 +293,7 @@ async function main() {
     String(RELAY_PORT),
     "--ip",
     HOST,
-    "--var",
-    `META_API_BASE:${base}/meta`,
-    "--var",
-    `GOOGLE_ADS_API_BASE:${base}/google-ads`,
-    "--var",
-    `GOOGLE_OAUTH_TOKEN_URL:${base}/google-oauth/token`,
-    "--var",
-    `GOOGLE_DATA_MANAGER_API_BASE:${base}/google-dm`,
-    "--var",
-    `ROLLER_API_BASE:${base}/roller`,
+    ...Object.entries(sandboxBaseUrls(base)).flatMap(([name, url]) => ["--var", `${name}:${url}`]),
     "--show-interactive-dev-session=false",
     ...extraArgs,
   ];

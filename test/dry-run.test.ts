@@ -24,7 +24,7 @@ describe("dry-run", () => {
     expect(res.json).toMatchObject({
       signatureValid: true,
       result: "conversion",
-      event: { orderId: "dry-1", value: 49, currency: "EUR", clickIds: ["gclid", "fbp"], consentSignals: ["meta"] },
+      event: { orderId: "dry-1", value: 49, currency: "EUR", clickIds: ["fbp", "gclid"], consentSignals: ["meta"] },
     });
     expect(res.json.event.identifiers.meta).toEqual(["em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id"]);
     const byId = (id: string) => res.json.deliveries.find((d: any) => d.destinationId === id);

@@ -13,6 +13,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { sandboxBaseUrls } from "../../sandbox/server.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const DIST_ENTRY = path.join(ROOT, "dist/index.js");
@@ -125,11 +126,7 @@ export async function startRelayRuntime(opts) {
       DO_JURISDICTION: "none",
       ADMIN_TOKEN: opts.adminToken ?? DEFAULT_ADMIN_TOKEN,
       ENCRYPTION_KEY: DEFAULT_ENCRYPTION_KEY,
-      META_API_BASE: `${opts.sandboxUrl}/meta`,
-      GOOGLE_ADS_API_BASE: `${opts.sandboxUrl}/google-ads`,
-      GOOGLE_OAUTH_TOKEN_URL: `${opts.sandboxUrl}/google-oauth/token`,
-      GOOGLE_DATA_MANAGER_API_BASE: `${opts.sandboxUrl}/google-dm`,
-      ROLLER_API_BASE: `${opts.sandboxUrl}/roller`,
+      ...sandboxBaseUrls(opts.sandboxUrl),
       ...(opts.retryTimeScale !== undefined ? { RETRY_TIME_SCALE: String(opts.retryTimeScale) } : {}),
     },
     durableObjects: { TENANT_RELAY: { className: "TenantRelay", useSQLite: true } },

@@ -1,11 +1,12 @@
-import type { SourceType } from "../sources/registry";
-
 /** Tenant configuration as kept in KV. Holds no personal data; secrets only encrypted. */
+import type { DestinationType } from "../destinations/registry";
+import type { SourceType } from "../sources/registry";
 
 export type Region = "eu" | "us" | "global";
 /** Derived from the source registry: a source type exists once it has a definition. */
 export type { SourceType };
-export type DestinationType = "meta" | "google_ads" | "google_data_manager";
+/** Derived from the destination definitions (src/destinations/registry.ts). */
+export type { DestinationType } from "../destinations/registry";
 
 export interface ConsentPolicy {
   googleOnDenied: "drop" | "send_denied_flag";

@@ -1,6 +1,6 @@
 import { decideSnapshot, type ConsentVerdict, type DestinationRef } from "./decide";
 import type { EffectiveConsentPolicy } from "./policy";
-import type { ConsentReason, ConsentSnapshot } from "./types";
+import type { ConsentReason, ConsentSnapshot, ExplicitReason } from "./types";
 
 /**
  * What a verdict rests on, for the relay's join-key handling:
@@ -16,13 +16,15 @@ import type { ConsentReason, ConsentSnapshot } from "./types";
  */
 export type ConsentBasis = "granted" | "denied" | "undecided" | "malformed" | "restricted";
 
-/** Every reason of the closed vocabulary, classified; the compiler rejects a reason left out. */
-export const BASIS_BY_REASON: Readonly<Record<ConsentReason, ConsentBasis>> = {
+/**
+ * Every reason of the closed vocabulary, classified; the compiler rejects a reason left out. The
+ * reasons of explicit platform flags (`meta_granted`, …) are classed by their suffix below.
+ */
+export const BASIS_BY_REASON: Readonly<Record<Exclude<ConsentReason, ExplicitReason>, ConsentBasis>> = {
   gcm_ad_user_data_granted: "granted",
   gcm_ad_user_data_default_granted: "granted",
   tcf_granted: "granted",
   category_granted: "granted",
-  meta_granted: "granted",
 
   withdrawn: "denied",
   us_opt_out: "denied",
@@ -32,13 +34,11 @@ export const BASIS_BY_REASON: Readonly<Record<ConsentReason, ConsentBasis>> = {
   tcf_purpose_1_denied: "denied",
   tcf_purpose_7_denied: "denied",
   tcf_vendor_755_no_consent: "denied",
-  meta_denied: "denied",
 
   consent_missing: "undecided",
   gcm_ad_user_data_missing: "undecided",
   gcm_default_only: "undecided",
   gcm_ad_user_data_default_denied: "undecided",
-  meta_consent_missing: "undecided",
 
   consent_malformed: "malformed",
   gpp_invalid: "malformed",
@@ -52,11 +52,22 @@ export const BASIS_BY_REASON: Readonly<Record<ConsentReason, ConsentBasis>> = {
 
   tcf_vendor_755_restricted: "restricted",
   tcf_vendor_755_not_disclosed: "restricted",
+  destination_type_unknown: "restricted",
 };
+
+/** An explicit flag's verdicts: granted, the user's refusal, or nothing recorded yet. */
+function explicitBasis(reason: ExplicitReason): ConsentBasis {
+  if (reason.endsWith("_consent_missing")) return "undecided";
+  return reason.endsWith("_granted") ? "granted" : "denied";
+}
+
+function isFixedReason(reason: ConsentReason): reason is Exclude<ConsentReason, ExplicitReason> {
+  return Object.hasOwn(BASIS_BY_REASON, reason);
+}
 
 /** The basis of a verdict (see ConsentBasis); a function of its reason alone. */
 export function verdictBasis(verdict: Pick<ConsentVerdict, "reason">): ConsentBasis {
-  return BASIS_BY_REASON[verdict.reason];
+  return isFixedReason(verdict.reason) ? BASIS_BY_REASON[verdict.reason] : explicitBasis(verdict.reason);
 }
 
 /** Per destination: the verdict and its basis, from one normalized snapshot. */

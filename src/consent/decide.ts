@@ -1,4 +1,6 @@
 import type { DestinationType } from "../config/types";
+import { CONSENT_RULES, type ExplicitConsentFlag } from "../destinations/registry";
+import type { ConsentRule } from "../destinations/definition";
 import type { ConsentInput } from "../events/conversion";
 import { categoryStateFor } from "./categories";
 import { defaultsCountOutsideEea, type EffectiveConsentPolicy } from "./policy";
@@ -35,27 +37,37 @@ const send = (reason: ConsentReason): ConsentVerdict => ({ decision: "send", rea
 const FIELDS_FOR_ALL = new Set(["consent", "tcf", "gpp", "gpc"]);
 const FIELDS_FOR_GOOGLE = new Set(["gcm", "gcmDefault", "gcd", "gcs"]);
 
+/** The destination's consent rule, from its definition; undefined for a type this relay does not know. */
+function ruleFor(destination: DestinationRef): ConsentRule<ExplicitConsentFlag> | undefined {
+  return Object.hasOwn(CONSENT_RULES, destination.type) ? CONSENT_RULES[destination.type] : undefined;
+}
+
 /**
  * Whether an unreadable field could have spoken for this destination: then its verdict is
  * ambiguous, whatever another field grants. A category concerns the destinations it is mapped to.
  */
-function malformedFor(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): boolean {
+function malformedFor(s: ConsentSnapshot, destination: DestinationRef, rule: ConsentRule<ExplicitConsentFlag>, policy: EffectiveConsentPolicy): boolean {
   const map = policy.categoryMap ?? {};
   const mappedHere = (category: string) => Object.hasOwn(map, category) && (map[category]?.includes(destination.id) ?? false);
   return (s.malformed ?? []).some((field) => {
     if (FIELDS_FOR_ALL.has(field)) return true;
-    if (FIELDS_FOR_GOOGLE.has(field)) return destination.type !== "meta";
-    if (field === "meta") return destination.type === "meta";
+    if (FIELDS_FOR_GOOGLE.has(field)) return rule.googleConsentMode === "grants";
+    if (field === rule.explicitFlag) return true;
     if (field === "categories") return Object.keys(map).some(mappedHere);
     return field.startsWith("categories.") && mappedHere(field.slice("categories.".length));
   });
 }
 
 /** Blocks that apply to every destination, in the order they are reported. */
-function commonBlock(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): BlockReason | undefined {
+function commonBlock(
+  s: ConsentSnapshot,
+  destination: DestinationRef,
+  rule: ConsentRule<ExplicitConsentFlag>,
+  policy: EffectiveConsentPolicy,
+): BlockReason | undefined {
   if (s.withdrawnAt !== undefined) return "withdrawn";
   if (hasUsOptOut(s)) return "us_opt_out";
-  if (malformedFor(s, destination, policy)) return "consent_malformed";
+  if (malformedFor(s, destination, rule, policy)) return "consent_malformed";
   if (s.sources.length === 0) return "consent_missing";
   // An unreadable GPP string might hide an opt-out; an invalid TC string is ambiguous (decision table row 8).
   if (s.gpp && !s.gpp.valid) return "gpp_invalid";
@@ -93,27 +105,37 @@ function decideGoogle(s: ConsentSnapshot, destination: DestinationRef, policy: E
   return { decision: "blocked", reason };
 }
 
-function decideMeta(s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
-  const { share, provenance, reason } = s.meta;
-  // A valid TC string refusing purpose 1 or 7 refuses Meta whatever else says yes.
-  if (provenance === "tcf") return { decision: "blocked", reason };
+/**
+ * A destination granted only by its platform's explicit flag or a mapped category (Meta's rule):
+ * Google's signals never grant it.
+ */
+function decideExplicit(flag: ExplicitConsentFlag, s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
+  // A valid TC string refusing purpose 1 or 7 refuses it whatever else says yes.
+  if (s.tcfRefusal) return blocked(s.tcfRefusal);
+  const share = s.explicit?.[flag] ?? "unknown";
   const category = categoryStateFor(s.categories?.raw, policy.categoryMap, destination.id);
-  if (s.conflicts.includes("meta") || (share !== "unknown" && category !== undefined && category !== share)) {
+  if (s.conflicts.includes(flag) || (share !== "unknown" && category !== undefined && category !== share)) {
     return blocked("consent_conflict");
   }
-  if (share === "denied") return blocked("meta_denied");
+  if (share === "denied") return blocked(`${flag}_denied`);
   if (category === "denied") return blocked("category_denied");
-  if (share === "granted") return send("meta_granted");
+  if (share === "granted") return send(`${flag}_granted`);
   if (category === "granted") return send("category_granted");
-  // Google's signals never grant Meta, and Limited Data Use is no substitute for consent.
-  return blocked("meta_consent_missing");
+  return blocked(`${flag}_consent_missing`);
 }
 
-/** The verdict for one destination from a normalized snapshot (the consent decision table). */
+/**
+ * The verdict for one destination from a normalized snapshot (the consent decision table), by the
+ * rule its definition declares. A type without a rule (no longer known) is never sent.
+ */
 export function decideSnapshot(snapshot: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
-  const common = commonBlock(snapshot, destination, policy);
+  const rule = ruleFor(destination);
+  if (!rule) return blocked("destination_type_unknown");
+  const common = commonBlock(snapshot, destination, rule, policy);
   if (common) return blocked(common);
-  return destination.type === "meta" ? decideMeta(snapshot, destination, policy) : decideGoogle(snapshot, destination, policy);
+  return rule.googleConsentMode === "grants"
+    ? decideGoogle(snapshot, destination, policy)
+    : decideExplicit(rule.explicitFlag, snapshot, destination, policy);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXPLICIT_CONSENT_FLAGS } from "../destinations/registry";
 import type { ConsentInput, ConsentState, GcmType } from "../events/conversion";
 
 /**
@@ -105,10 +106,12 @@ export function readConsentInput(raw: unknown): ConsentInput | undefined {
       }
     }
   }
-  if (given(raw.meta)) {
-    const meta = consentState(raw.meta);
-    if (meta) out.meta = meta;
-    else malformed.add("meta");
+  // One explicit field per platform whose destination definition names one (`meta`, …).
+  for (const flag of EXPLICIT_CONSENT_FLAGS) {
+    if (!given(raw[flag])) continue;
+    const state = consentState(raw[flag]);
+    if (state) out[flag] = state;
+    else malformed.add(flag);
   }
   if (malformed.size > 0) out.malformed = [...malformed];
   return Object.keys(out).length > 0 ? out : undefined;

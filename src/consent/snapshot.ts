@@ -5,7 +5,7 @@ import { collectGcm } from "./gcm";
 import { resolveGoogle } from "./google";
 import { decodeGpp } from "./gpp";
 import { resolveJurisdiction } from "./jurisdiction";
-import { resolveMeta } from "./meta";
+import { resolveExplicit, tcfRefusal } from "./explicit";
 import { readTcf } from "./tcf-reading";
 import { readUs } from "./us";
 import type { ConsentProblem, ConsentSnapshot, ConsentSource } from "./types";
@@ -52,7 +52,8 @@ export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] |
 
   const rawCategories = mergeCategories(inputs.map((i) => i.categories));
   if (rawCategories) sources.add("categories");
-  if (inputs.some((i) => i.meta)) sources.add("meta");
+  const { explicit, conflicts: explicitConflicts } = resolveExplicit(inputs);
+  for (const flag of Object.keys(explicit) as Array<keyof typeof explicit>) sources.add(flag);
   const malformed = [...new Set(inputs.flatMap((i) => i.malformed ?? []))];
   if (malformed.length > 0) problems.add("consent_malformed");
 
@@ -62,9 +63,9 @@ export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] |
     gppSections: applicableSections,
   });
   const { google, conflicts: googleConflicts } = resolveGoogle(gcm, tcf, jurisdiction);
-  const { meta, conflict: metaConflict } = resolveMeta(inputs, tcf.usable);
-  const conflicts = [...googleConflicts, ...(metaConflict ? ["meta"] : [])];
-  if (conflicts.includes("ad_user_data") || metaConflict) problems.add("consent_conflict");
+  const refusal = tcfRefusal(tcf.usable);
+  const conflicts = [...googleConflicts, ...explicitConflicts];
+  if (conflicts.includes("ad_user_data") || explicitConflicts.length > 0) problems.add("consent_conflict");
 
   const capturedAt = Math.max(...tcf.usable.map((t) => t.lastUpdatedAt ?? 0), 0);
   const snapshot: ConsentSnapshot = {
@@ -75,7 +76,8 @@ export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] |
     sources: [...sources],
     jurisdiction,
     google,
-    meta,
+    ...(Object.keys(explicit).length > 0 ? { explicit } : {}),
+    ...(refusal ? { tcfRefusal: refusal } : {}),
     conflicts,
     problems: [...problems],
   };

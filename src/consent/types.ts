@@ -1,3 +1,4 @@
+import type { ExplicitConsentFlag } from "../destinations/registry";
 import type { ConsentState } from "../events/conversion";
 
 /**
@@ -9,9 +10,18 @@ export type Tri = "granted" | "denied" | "unknown";
 /** Never guessed: OTHER only comes from a tenant setting or a CMP's own "GDPR does not apply". */
 export type Jurisdiction = "EEA_UK_CH" | "US" | "OTHER" | "UNKNOWN";
 
-export type ConsentSource = "gcm" | "gcm_default" | "gcd" | "gcs" | "tcf" | "gpp" | "gpc" | "categories" | "meta";
+/** Signals seen; an explicit platform flag is named after its field (`"meta"`). */
+export type ConsentSource = "gcm" | "gcm_default" | "gcd" | "gcs" | "tcf" | "gpp" | "gpc" | "categories" | ExplicitConsentFlag;
 
 export type GoogleProvenance = "explicit_update" | "default_only" | "tcf_derived" | "none";
+
+/**
+ * Verdicts from a platform's explicit flag, named after it (`meta_granted`, `meta_denied`,
+ * `meta_consent_missing`), so a new destination brings its reasons with its definition.
+ */
+export type ExplicitGrantReason = `${ExplicitConsentFlag}_granted`;
+export type ExplicitBlockReason = `${ExplicitConsentFlag}_denied` | `${ExplicitConsentFlag}_consent_missing`;
+export type ExplicitReason = ExplicitGrantReason | ExplicitBlockReason;
 
 /** Reasons recorded on a delivery; grants and blocks alike, so the log always says why. */
 export type GrantReason =
@@ -19,7 +29,10 @@ export type GrantReason =
   | "gcm_ad_user_data_default_granted"
   | "tcf_granted"
   | "category_granted"
-  | "meta_granted";
+  | ExplicitGrantReason;
+
+/** A valid TC string refusing a purpose every destination granted by an explicit flag needs. */
+export type TcfRefusal = "tcf_purpose_1_denied" | "tcf_purpose_7_denied";
 
 export type TcfInvalidReason = "tcf_invalid" | "tcf_not_service_specific" | "tcf_policy_outdated" | "tcf_vendors_disclosed_missing";
 
@@ -52,8 +65,9 @@ export type BlockReason =
   | "gcm_ad_user_data_missing"
   | "gcm_default_only"
   | Exclude<TcfGoogleReason, "tcf_granted">
-  | "meta_denied"
-  | "meta_consent_missing";
+  /** The destination's type is not (or no longer) known to this relay: nothing can grant it. */
+  | "destination_type_unknown"
+  | ExplicitBlockReason;
 
 export type ConsentReason = GrantReason | BlockReason;
 
@@ -131,11 +145,6 @@ export interface GoogleConsent {
   explicitDenial: boolean;
 }
 
-export interface MetaConsent {
-  share: Tri;
-  provenance: "cmp_vendor" | "tcf" | "none";
-  reason: "meta_granted" | "meta_denied" | "meta_consent_missing" | "tcf_purpose_1_denied" | "tcf_purpose_7_denied";
-}
 
 export interface ConsentSnapshot {
   kind: "consent_snapshot";
@@ -146,7 +155,10 @@ export interface ConsentSnapshot {
   sources: ConsentSource[];
   jurisdiction: Jurisdiction;
   google: GoogleConsent;
-  meta: MetaConsent;
+  /** The explicit platform flags given (`{ meta: "granted" }`), agreed across inputs; absent when none. */
+  explicit?: Partial<Record<ExplicitConsentFlag, ConsentState>>;
+  /** Set when a valid TC string refuses purpose 1 or 7: no explicit flag can grant then. */
+  tcfRefusal?: TcfRefusal;
   tcf?: TcfDetails;
   us?: UsOptOuts;
   gpp?: { valid: boolean; sectionIds: number[]; unknownSectionIds?: number[] };
@@ -159,7 +171,7 @@ export interface ConsentSnapshot {
   };
   /** Consent fields received but unreadable (see ConsentInput.malformed); they block. */
   malformed?: string[];
-  /** Signals whose sources disagree ("ad_user_data", "meta", …); denied wins. */
+  /** Signals whose sources disagree ("ad_user_data", an explicit flag such as "meta", …); denied wins. */
   conflicts: string[];
   problems: ConsentProblem[];
   withdrawnAt?: number;

@@ -1,6 +1,5 @@
-import type { DestinationType } from "../config/types";
 import type { Decision } from "../consent/decide";
-import type { HashedIdentity, RelayEvent } from "../events/conversion";
+import type { RelayEvent } from "../events/conversion";
 
 /** One due delivery handed to a destination adapter. */
 export interface DeliveryItem {
@@ -50,9 +49,9 @@ export interface SendContext {
  * (same order). Adapters never throw for a vendor's answer; they classify it.
  */
 export interface DestinationAdapter {
-  type: DestinationType;
+  type: string;
   /** Which hashed identity family the adapter reads (see src/identity). */
-  family: keyof HashedIdentity;
+  family: string;
   maxBatchSize: number;
   send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;
   /** The request body `send` would post for these items, or why an item would not be sent (dry-run). */

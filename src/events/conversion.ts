@@ -1,3 +1,5 @@
+import type { ClickIdName, ExplicitConsentFlag, HashedIdentity } from "../destinations/registry";
+
 /**
  * The internal event model (SPEC §3). A source adapter produces a `ConversionEvent` (raw user
  * data, never stored); identity hashing turns it into a `RelayEvent`, the only shape that reaches
@@ -16,14 +18,8 @@ export interface CustomerData {
   externalId?: string;
 }
 
-export interface ClickIds {
-  gclid?: string;
-  gbraid?: string;
-  wbraid?: string;
-  fbclid?: string;
-  fbc?: string;
-  fbp?: string;
-}
+/** Click ids and first-party cookie values, as the destination definitions declare them. */
+export type ClickIds = { [Name in ClickIdName]?: string };
 
 export interface ClientContext {
   ip?: string;
@@ -42,8 +38,16 @@ export interface LineItem {
 
 export type ConsentState = "granted" | "denied";
 
-/** Every consent form a webhook or beacon may carry (SPEC §4.3). */
-export interface ConsentInput {
+/** Every consent form a webhook or beacon may carry (README "Consent"). */
+export type ConsentInput = ConsentSignals & ExplicitConsent;
+
+/**
+ * The explicit consent fields, one per platform whose definition names one (`"meta": "granted"`):
+ * the user's choice for that platform as the tenant's CMP recorded it.
+ */
+export type ExplicitConsent = { [Flag in ExplicitConsentFlag]?: ConsentState };
+
+export interface ConsentSignals {
   gcm?: Partial<Record<GcmType, ConsentState>>;
   gcmDefault?: Partial<Record<GcmType, ConsentState>>;
   gcd?: string;
@@ -52,7 +56,6 @@ export interface ConsentInput {
   gpp?: { gppString: string; applicableSections?: number[] };
   gpc?: boolean;
   categories?: Record<string, boolean>;
-  meta?: ConsentState;
   /**
    * Consent fields that were present but unreadable (e.g. `"meta"`, `"categories.marketing"`,
    * `"consent"` for the whole object). Recorded, never dropped: they make a verdict ambiguous.
@@ -107,11 +110,11 @@ export interface GoogleHashedUserData {
   hashedPhoneNumber?: string;
 }
 
-/** Hashed identifiers per destination family; raw values never leave the Worker request. */
-export interface HashedIdentity {
-  meta?: MetaHashedUserData;
-  google?: GoogleHashedUserData;
-}
+/**
+ * Hashed identifiers per destination family (derived from the destination definitions); raw
+ * values never leave the Worker request.
+ */
+export type { HashedIdentity };
 
 /**
  * What the Worker hands to TenantRelay: the event without raw user data — no customer fields and

@@ -1,3 +1,4 @@
+import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, GoogleHashedUserData } from "../events/conversion";
 import { toCountryCode } from "./country";
 import { hashField } from "./hash";
@@ -82,3 +83,10 @@ export async function hashGoogleUserData(
   if (hashedPhoneNumber !== undefined) userData.hashedPhoneNumber = hashedPhoneNumber;
   return userData;
 }
+
+/** Google's identity family (Google Ads and the Data Manager API share it). */
+export const googleIdentity: IdentityFamilyDefinition<"google", GoogleHashedUserData> = {
+  family: "google",
+  normalize: normalizeForGoogle,
+  hash: hashGoogleUserData,
+};

@@ -1,6 +1,5 @@
+import { IDENTITY_FAMILIES, type IdentityFamily } from "../destinations/registry";
 import type { CustomerData, HashedIdentity } from "../events/conversion";
-import { hashGoogleUserData } from "./google";
-import { hashMetaUserData } from "./meta";
 
 export { hashField, isSha256Hex, sha256Hex } from "./hash";
 export { hashMetaUserData, normalizeForMeta } from "./meta";
@@ -8,8 +7,8 @@ export { hashGoogleUserData, normalizeForGoogle } from "./google";
 export { toE164 } from "./phone";
 export { toCountryCode } from "./country";
 
-/** A destination family with its own normalization rules (Meta, Google). */
-export type IdentityFamily = keyof HashedIdentity;
+/** A destination family with its own normalization rules (Meta, Google, …), named by its definitions. */
+export type { IdentityFamily };
 
 export interface HashIdentityOptions {
   /** The tenant's default region for phones, states and ZIPs given without a country. */
@@ -17,17 +16,6 @@ export interface HashIdentityOptions {
   /** Only these families are computed: hashing for a destination the tenant lacks is wasted work. */
   families: ReadonlySet<IdentityFamily>;
 }
-
-type FamilyHasher<F extends IdentityFamily> = (
-  customer: CustomerData,
-  defaultCountry: string | undefined,
-) => Promise<NonNullable<HashedIdentity[F]>>;
-
-// Adding a family to HashedIdentity makes this object fail to type-check until its hasher exists.
-const HASHERS: { readonly [F in IdentityFamily]: FamilyHasher<F> } = {
-  meta: hashMetaUserData,
-  google: hashGoogleUserData,
-};
 
 /** Hashed identifiers for the requested destination families; raw values stay in this call. */
 export async function hashIdentity(
@@ -49,5 +37,6 @@ async function hashFamily<F extends IdentityFamily>(
   customer: CustomerData,
   defaultCountry: string | undefined,
 ): Promise<void> {
-  identity[family] = await HASHERS[family](customer, defaultCountry);
+  // Every family comes with its hasher: the registry takes both from the same definition.
+  identity[family] = await IDENTITY_FAMILIES[family].hash(customer, defaultCountry);
 }

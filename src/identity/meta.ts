@@ -1,3 +1,4 @@
+import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, MetaHashedUserData } from "../events/conversion";
 import { toCountryCode } from "./country";
 import { hashField } from "./hash";
@@ -121,3 +122,10 @@ export async function hashMetaUserData(
   }
   return userData;
 }
+
+/** Meta's identity family: its normalizers and hasher. */
+export const metaIdentity: IdentityFamilyDefinition<"meta", MetaHashedUserData> = {
+  family: "meta",
+  normalize: normalizeForMeta,
+  hash: hashMetaUserData,
+};

@@ -11,6 +11,7 @@ import { limitBody, parseJson, validate } from "../http/body";
 import { ApiError, errorBody } from "../http/errors";
 import { limitBeacons } from "../http/rate-limit";
 import { hashOpaque, subjectKeys } from "../identity/subjects";
+import { clickIdsShape } from "../sources/shared/click-ids";
 import { tenantRelay } from "../platform/durable";
 import { clock } from "../platform/clock";
 import { log } from "../platform/log";
@@ -46,7 +47,7 @@ export const beaconSchema = z.object({
   joinToken: z.string().max(128).optional(),
   consent: boundedConsent.optional(),
   clickIds: z
-    .object({ gclid: text, gbraid: text, wbraid: text, fbclid: text, fbc: text, fbp: text })
+    .object(clickIdsShape(text))
     .partial()
     .optional()
     .catch(undefined),

@@ -49,6 +49,10 @@ describe("consent basis: what a verdict rests on, per destination", () => {
       expect(verdictBasis({ reason: reason as keyof typeof BASIS_BY_REASON })).toBe(basis);
     }
     const grants = Object.entries(BASIS_BY_REASON).filter(([, b]) => b === "granted").map(([r]) => r);
-    expect(grants.sort()).toEqual(["category_granted", "gcm_ad_user_data_default_granted", "gcm_ad_user_data_granted", "meta_granted", "tcf_granted"]);
+    expect(grants.sort()).toEqual(["category_granted", "gcm_ad_user_data_default_granted", "gcm_ad_user_data_granted", "tcf_granted"]);
+    // An explicit platform flag's reasons are classed by their suffix.
+    expect(verdictBasis({ reason: "meta_granted" })).toBe("granted");
+    expect(verdictBasis({ reason: "meta_denied" })).toBe("denied");
+    expect(verdictBasis({ reason: "meta_consent_missing" })).toBe("undecided");
   });
 });

@@ -38,7 +38,7 @@ describe("normalizeConsent", () => {
         reason: "gcm_ad_user_data_granted",
         explicitDenial: false,
       },
-      meta: { share: "granted", provenance: "cmp_vendor", reason: "meta_granted" },
+      explicit: { meta: "granted" },
       tcf: expect.objectContaining({ valid: true, gdprApplies: true, applies: true, policyVersion: 5, v755Consent: true }),
       categories: { raw: { marketing: true, unknown_one: false }, byDestination: { meta: "granted" }, unmapped: ["unknown_one"] },
       conflicts: ["ad_personalization"],

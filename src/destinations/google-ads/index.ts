@@ -3,7 +3,10 @@ import { googlePrecheck } from "../google/conversion";
 import { postWithGoogleAuth } from "../google/http";
 import { readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
-import type { DestinationAdapter } from "../types";
+import { googleIdentity } from "../../identity/google";
+import type { DestinationDefinition } from "../definition";
+import { GOOGLE_CLICK_IDS, GOOGLE_CONSENT_RULE, GOOGLE_REDACT_KEYS, GOOGLE_TRANSPORT_OUTCOMES, type GoogleSpecBase } from "../google/definition";
+import { googleAdsSettingsSchema, googleAdsCredentialsSchema } from "./settings";
 import { classifyUploadAnswer } from "./classify";
 import {
   buildUploadClickConversionsRequest,
@@ -13,9 +16,19 @@ import {
 } from "./payload";
 
 /** Google Ads API click conversions, `UploadClickConversions` (reference/destinations.md §3). */
-export const googleAdsDestination: DestinationAdapter = {
+export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type: "google_ads" }> = {
   type: "google_ads",
   family: "google",
+  settingsSchema: googleAdsSettingsSchema,
+  credentialsSchema: googleAdsCredentialsSchema,
+  consent: GOOGLE_CONSENT_RULE,
+  identity: googleIdentity,
+  clickIds: GOOGLE_CLICK_IDS,
+  clientFields: [],
+  baseUrlVar: "GOOGLE_ADS_API_BASE",
+  redactKeys: GOOGLE_REDACT_KEYS,
+  outcomes: GOOGLE_TRANSPORT_OUTCOMES,
+  emulator: { module: "sandbox/google.mjs", prefix: "/google-ads" },
   // The service's limit per request (TOO_MANY_CONVERSIONS_IN_REQUEST above it).
   maxBatchSize: 2000,
 

@@ -1,4 +1,4 @@
-import { DEFAULT_GOOGLE_ADS_API_VERSION } from "../../config/destination-schema";
+import { DEFAULT_GOOGLE_ADS_API_VERSION } from "./settings";
 import { formatConversionDateTime, pickClickId, sendableIdentity } from "../google/conversion";
 import type { DeliveryItem } from "../types";
 

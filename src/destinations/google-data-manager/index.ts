@@ -4,14 +4,27 @@ import { googlePrecheck } from "../google/conversion";
 import { postWithGoogleAuth } from "../google/http";
 import { readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
-import type { DestinationAdapter } from "../types";
+import { googleIdentity } from "../../identity/google";
+import type { DestinationDefinition } from "../definition";
+import { GOOGLE_CLICK_IDS, GOOGLE_CONSENT_RULE, GOOGLE_REDACT_KEYS, GOOGLE_TRANSPORT_OUTCOMES, type GoogleSpecBase } from "../google/definition";
+import { googleDataManagerSettingsSchema, googleDataManagerCredentialsSchema } from "./settings";
 import { classifyIngestAnswer } from "./classify";
 import { buildIngestEventsRequest, ingestEventsUrl, readDataManagerSettings } from "./payload";
 
 /** Google Data Manager API, `events:ingest` (reference/destinations.md §3.10). */
-export const googleDataManagerDestination: DestinationAdapter = {
+export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase & { type: "google_data_manager" }> = {
   type: "google_data_manager",
   family: "google",
+  settingsSchema: googleDataManagerSettingsSchema,
+  credentialsSchema: googleDataManagerCredentialsSchema,
+  consent: GOOGLE_CONSENT_RULE,
+  identity: googleIdentity,
+  clickIds: GOOGLE_CLICK_IDS,
+  clientFields: [],
+  baseUrlVar: "GOOGLE_DATA_MANAGER_API_BASE",
+  redactKeys: GOOGLE_REDACT_KEYS,
+  outcomes: GOOGLE_TRANSPORT_OUTCOMES,
+  emulator: { module: "sandbox/google.mjs", prefix: "/google-dm" },
   // IngestEventsRequest: "At most 2000 events can be sent in a single request" (proto comment).
   maxBatchSize: 2000,
 

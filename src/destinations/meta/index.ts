@@ -1,8 +1,20 @@
-import type { DeliveryItem, DestinationAdapter, ItemOutcome, SendContext } from "../types";
+import type { MetaHashedUserData } from "../../events/conversion";
+import { metaIdentity } from "../../identity/meta";
+import type { DestinationDefinition } from "../definition";
+import type { DeliveryItem, ItemOutcome, SendContext } from "../types";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
 import { sendPrechecked } from "../precheck";
 import { blamedEventIndex, classifyMetaError, isInvalidEventError, type MetaGraphError } from "./classify";
 import { buildMetaRequestBody, metaEventsUrl, metaPrecheck, readMetaSettings, type MetaSettings } from "./payload";
+import { metaCredentialsSchema, metaSettingsSchema } from "./settings";
+
+interface MetaSpec {
+  type: "meta";
+  family: "meta";
+  hashed: MetaHashedUserData;
+  clickId: "fbclid" | "fbc" | "fbp";
+  consentFlag: "meta";
+}
 
 /** One POST of a batch; the outcome applies to every event in it. */
 async function postBatch(
@@ -71,11 +83,42 @@ async function sendSplitting(
   return [...first, ...second];
 }
 
-/** Meta Conversions API (reference/destinations.md §1). */
-export const metaDestination: DestinationAdapter = {
+/**
+ * Meta Conversions API (https://developers.facebook.com/docs/marketing-api/conversions-api).
+ * Batches of up to 1,000 events
+ * (https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api#batch-requests).
+ */
+export const metaDestination: DestinationDefinition<MetaSpec> = {
   type: "meta",
   family: "meta",
   maxBatchSize: 1000,
+  settingsSchema: metaSettingsSchema,
+  credentialsSchema: metaCredentialsSchema,
+  // Only the user's explicit choice for Meta in the tenant's CMP, or a mapped category: Google's
+  // signals never grant Meta, and Limited Data Use is no substitute for consent.
+  consent: { googleConsentMode: "never", explicitFlag: "meta", mappedCategories: "grant" },
+  identity: metaIdentity,
+  clickIds: [
+    { name: "fbclid", urlParam: "fbclid", aliases: ["fbclid", "_fbclid"] },
+    // The `_fbc` and `_fbp` cookies (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc).
+    { name: "fbc", aliases: ["fbc", "_fbc"] },
+    { name: "fbp", aliases: ["fbp", "_fbp"] },
+  ],
+  clientFields: ["ip", "userAgent", "pageUrl"],
+  baseUrlVar: "META_API_BASE",
+  redactKeys: ["em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id", "db", "ge", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+  outcomes: {
+    timeout: "retry",
+    network_error: "retry",
+    malformed_response: "retry",
+    split_budget_exhausted: "retry",
+    missing_outcome: "retry",
+    event_too_old: "failed",
+    event_time_in_future: "failed",
+    website_context_missing: "failed",
+    // Graph errors are named meta_<code>[_<subcode>] or http_<status> and classed by classifyMetaError.
+  },
+  emulator: { module: "sandbox/meta.mjs", prefix: "/meta" },
 
   preview(item, rawSettings, now) {
     const settings = readMetaSettings(rawSettings);

@@ -1,13 +1,11 @@
+import { REDACT_KEYS } from "../../destinations/registry";
+
 /**
  * Outbound payloads shown by the admin API keep their shape, not their identifiers: hashed or raw
- * identifiers, click ids, IP addresses and user agents become "[redacted]".
+ * identifiers, click ids, IP addresses and user agents become "[redacted]". The keys come from the
+ * destination definitions (`redactKeys`); any SHA-256 hex value is redacted wherever it sits.
  */
-const IDENTIFIER_KEYS = new Set([
-  "em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id", "db", "ge",
-  "client_ip_address", "client_user_agent", "fbc", "fbp",
-  "hashedEmail", "hashedPhoneNumber", "emailAddress", "phoneNumber", "userIpAddress",
-  "gclid", "gbraid", "wbraid", "userAgent", "ipAddress",
-]);
+const IDENTIFIER_KEYS = REDACT_KEYS;
 const SHA256_HEX = /^[a-f0-9]{64}$/i;
 
 export function redactIdentifiers(value: unknown, key?: string): unknown {

@@ -1,21 +1,21 @@
+import { CLICK_ID_FIELDS, type ClickIdName } from "../../destinations/registry";
 import type { ClickIds } from "../../events/conversion";
 
 /** Click ids travel byte for byte (fbclid is case-sensitive); only blank and absurd values are dropped. */
 const MAX_CLICK_ID = 1024;
 
-const URL_PARAMS = ["gclid", "gbraid", "wbraid", "fbclid"] as const;
+/** The click ids the destination definitions declare, with the landing-URL parameter carrying each. */
+const URL_PARAMS = CLICK_ID_FIELDS.flatMap((f) => (f.urlParam ? [[f.name, f.urlParam] as const] : []));
 
 // Names a theme, plugin or checkout script commonly stores them under (cart attributes, order
-// meta, Stripe metadata); the underscore forms are the cookie names (`_fbc`, `_fbp`) and hidden
-// Shopify / WordPress keys.
-const FIELD_ALIASES: Record<keyof ClickIds, string[]> = {
-  gclid: ["gclid", "_gclid"],
-  gbraid: ["gbraid", "_gbraid"],
-  wbraid: ["wbraid", "_wbraid"],
-  fbclid: ["fbclid", "_fbclid"],
-  fbc: ["fbc", "_fbc"],
-  fbp: ["fbp", "_fbp"],
-};
+// meta, Stripe metadata): each definition lists them, the underscore forms being cookie names
+// (`_fbc`, `_fbp`) and hidden Shopify / WordPress keys.
+const FIELD_ALIASES = CLICK_ID_FIELDS.map((f) => [f.name, f.aliases] as const);
+
+/** One schema per declared click id, for the request bodies that carry them (beacon, standard source). */
+export function clickIdsShape<T>(field: T): Record<ClickIdName, T> {
+  return Object.fromEntries(CLICK_ID_FIELDS.map((f) => [f.name, field])) as Record<ClickIdName, T>;
+}
 
 function usable(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
@@ -36,8 +36,8 @@ export function clickIdsFromUrl(url: string | undefined): ClickIds {
     return {};
   }
   const out: ClickIds = {};
-  for (const name of URL_PARAMS) {
-    const value = usable(params.get(name));
+  for (const [name, param] of URL_PARAMS) {
+    const value = usable(params.get(param));
     if (value) out[name] = value;
   }
   return out;
@@ -46,7 +46,7 @@ export function clickIdsFromUrl(url: string | undefined): ClickIds {
 /** Click ids from a platform's key/value fields (note attributes, metadata, meta_data). */
 export function clickIdsFromFields(get: (name: string) => unknown): ClickIds {
   const out: ClickIds = {};
-  for (const [key, aliases] of Object.entries(FIELD_ALIASES) as Array<[keyof ClickIds, string[]]>) {
+  for (const [key, aliases] of FIELD_ALIASES) {
     for (const alias of aliases) {
       const value = usable(get(alias));
       if (value) {

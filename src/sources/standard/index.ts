@@ -4,6 +4,7 @@ import type { ConversionEvent } from "../../events/conversion";
 import { consentSchema } from "../../consent/schema";
 import { fromBase64 } from "../../config/encoding";
 import { defineSource } from "../types";
+import { clickIdsShape } from "../shared/click-ids";
 import { verifyStandardSignature } from "./signature";
 
 /** Empty strings in optional fields mean "not given" (the documented body shows them blank). */
@@ -38,7 +39,7 @@ export const bodySchema = z.object({
     })
     .prefault({}),
   clickIds: z
-    .object({ gclid: optionalText, gbraid: optionalText, wbraid: optionalText, fbclid: optionalText, fbc: optionalText, fbp: optionalText })
+    .object(clickIdsShape(optionalText))
     .prefault({}),
   client: z.object({ ip: optionalText, userAgent: optionalText, pageUrl: optionalText }).prefault({}),
   joinKey: optionalText,
