@@ -5,7 +5,7 @@ import { decryptSourceSecret, findSource, getTenant } from "../config/tenant-sto
 import { destinationAdapters } from "../destinations/registry";
 import type { IdentityFamily } from "../identity";
 import { decodeUtf8, readJson } from "../http/body";
-import { ApiError } from "../http/errors";
+import { ApiError, errorBody, handleError } from "../http/errors";
 import { withinLimit } from "../http/rate-limit";
 import { clock } from "../platform/clock";
 import { tenantRelay } from "../platform/durable";
@@ -23,11 +23,14 @@ import { timeRepeated } from "./stage-timer";
  *   POST /v1/bench/profile          one signed webhook, each stage of its ingest timed by repetition
  *   GET  /v1/bench/storage/:tenant  the tenant object's storage operations since the last reset
  *
- * Everywhere else they answer 404 like any unknown route.
+ * Everywhere else they answer 404 like any unknown route. They are no part of the public API (not
+ * in the OpenAPI document): src/index.ts hands `/v1/bench/*` to this app as a whole.
  */
-export const benchRoutes = new Hono<{ Bindings: Env }>();
+export const benchApp = new Hono<{ Bindings: Env }>().basePath("/v1/bench");
+benchApp.onError(handleError);
+benchApp.notFound((c) => c.json(errorBody("not_found", "No such route"), 404));
 
-benchRoutes.use("*", async (c, next) => {
+benchApp.use("*", async (c, next) => {
   if (c.env.BENCH_PROFILE !== "1") throw new ApiError(404, "not_found", "No such route");
   const token = bearerToken(c.req.header("Authorization"));
   if (!token || !c.env.ADMIN_TOKEN || !(await constantTimeEqual(token, c.env.ADMIN_TOKEN))) {
@@ -44,7 +47,7 @@ const profileRequest = z.object({
   iterations: z.number().int().min(1).max(5000).default(200),
 });
 
-benchRoutes.post("/profile", async (c) => {
+benchApp.post("/profile", async (c) => {
   const { tenantId, sourceId, headers: rawHeaders, body: text, iterations: n } = await readJson(c, profileRequest);
   const env = c.env;
   const tenant = await getTenant(env, tenantId);
@@ -79,7 +82,7 @@ benchRoutes.post("/profile", async (c) => {
   return c.json({ iterations: n, sourceType: source.type, stages, writePath });
 });
 
-benchRoutes.get("/storage/:tenantId", async (c) => {
+benchApp.get("/storage/:tenantId", async (c) => {
   const tenant = await getTenant(c.env, c.req.param("tenantId"));
   if (!tenant) throw new ApiError(404, "not_found", "Unknown tenant");
   const counts = await tenantRelay(c.env, tenant).benchStorageCounts(c.req.query("reset") === "1");
