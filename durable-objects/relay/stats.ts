@@ -21,7 +21,16 @@ export interface TenantStats {
   purged: number;
   destinations: Record<string, DestinationStats>;
   /** Share of the events still held (last 24 h) that carried each kind of identifier. */
-  coverage: { events: number; email: number; phone: number; clickId: number };
+  coverage: { events: number; email: number; phone: number; clickId: number; ipUserAgent: number };
+  /** Outcomes per hour (UTC, `yyyy-mm-ddThh`), all destinations together, oldest first; hours without any are left out. */
+  hourly: HourlyOutcomes[];
+}
+
+export interface HourlyOutcomes {
+  hour: string;
+  delivered: number;
+  blocked: number;
+  failed: number;
 }
 
 const emptyDestination = (): DestinationStats => ({ delivered: 0, validated: 0, failed: 0, expired: 0, suppressed: 0, blocked: {} });
@@ -34,8 +43,18 @@ export function buildStats(counters: CounterRow[], events: RelayEvent[], windowH
     duplicates: 0,
     purged: 0,
     destinations: {},
-    coverage: { events: events.length, email: 0, phone: 0, clickId: 0 },
+    coverage: { events: events.length, email: 0, phone: 0, clickId: 0, ipUserAgent: 0 },
+    hourly: [],
   };
+  const hours = new Map<string, HourlyOutcomes>();
+  const hourOf = (hour: string) => hours.get(hour) ?? hours.set(hour, { hour, delivered: 0, blocked: 0, failed: 0 }).get(hour)!;
+  for (const row of counters) {
+    // Test traffic counts as delivered in the chart: the API accepted it. Expired ones failed for good.
+    if (row.metric === "delivered" || row.metric === "validated") hourOf(row.hour).delivered += row.count;
+    else if (row.metric.startsWith("blocked:") || row.metric === "suppressed") hourOf(row.hour).blocked += row.count;
+    else if (row.metric === "failed" || row.metric === "expired") hourOf(row.hour).failed += row.count;
+  }
+  stats.hourly = [...hours.values()].sort((a, b) => a.hour.localeCompare(b.hour));
   for (const row of counters) {
     if (row.metric === "received") stats.received += row.count;
     else if (row.metric === "duplicate") stats.duplicates += row.count;
@@ -57,6 +76,7 @@ export function buildStats(counters: CounterRow[], events: RelayEvent[], windowH
     stats.coverage.email = has((e) => Object.values(e.identity).some((f) => f && ("em" in f || "hashedEmail" in f)));
     stats.coverage.phone = has((e) => Object.values(e.identity).some((f) => f && ("ph" in f || "hashedPhoneNumber" in f)));
     stats.coverage.clickId = has((e) => Object.keys(e.clickIds).length > 0);
+    stats.coverage.ipUserAgent = has((e) => Boolean(e.client?.ip && e.client?.userAgent));
   }
   return stats;
 }

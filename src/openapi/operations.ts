@@ -63,6 +63,17 @@ export const operations: Operation[] = [
     responses: { "200": "The OpenAPI 3.1 description of the v1 API" },
   },
   { method: "get", path: "/docs", tag: "Service", summary: "API reference (HTML, rendered from this document)", auth: "none", responses: { "200": "HTML" } },
+  {
+    method: "get",
+    path: "/console",
+    tag: "Service",
+    summary: "Tenant console (HTML)",
+    description: "Sign in with a tenant API key (or the operator token, then pick a tenant). The key stays in the browser tab's sessionStorage.",
+    auth: "none",
+    responses: { "200": "HTML" },
+  },
+  { method: "get", path: "/console/app.js", tag: "Service", summary: "The console's script", auth: "none", responses: { "200": "JavaScript" } },
+
   { method: "get", path: "/console/app.css", tag: "Service", summary: "Style sheet of the console and the reference", auth: "none", responses: { "200": "CSS" } },
 
   // Ingest (public)

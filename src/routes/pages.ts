@@ -1,10 +1,12 @@
 import { Hono } from "hono";
+import { consolePage } from "../console/page";
+import { CONSOLE_JS } from "../console/script";
 import { openApiDocument } from "../openapi/document";
 import { renderDocs } from "../pages/docs";
 import { pageHeaders } from "../pages/headers";
 import { STYLE_CSS } from "../pages/style";
 
-/** The pages the Worker renders itself: the API reference, its document, the shared style sheet. */
+/** The pages the Worker renders itself: the console, the API reference, its document, their style sheet. */
 export const pageRoutes = new Hono<{ Bindings: Env }>();
 
 pageRoutes.get("/v1/openapi.json", (c) => c.json(openApiDocument(), 200, { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" }));
@@ -12,3 +14,8 @@ pageRoutes.get("/v1/openapi.json", (c) => c.json(openApiDocument(), 200, { "Cach
 pageRoutes.get("/docs", async (c) => c.body(await renderDocs(openApiDocument()), 200, pageHeaders("text/html; charset=utf-8", 300)));
 
 pageRoutes.get("/console/app.css", (c) => c.body(STYLE_CSS, 200, pageHeaders("text/css; charset=utf-8", 300)));
+
+// The shell holds no data; the script reads the admin API with the key from sessionStorage.
+pageRoutes.get("/console", async (c) => c.body(await consolePage(), 200, pageHeaders("text/html; charset=utf-8")));
+
+pageRoutes.get("/console/app.js", (c) => c.body(CONSOLE_JS, 200, pageHeaders("text/javascript; charset=utf-8", 300)));
