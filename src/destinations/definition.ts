@@ -54,6 +54,8 @@ export interface ClickIdField<Name extends string = string> {
   name: Name;
   /** The landing-page URL parameter carrying it (`ttclid`), if it is one. */
   urlParam?: string;
+  /** The first-party cookie holding it (`_ttp`), which the checkout snippet reads. */
+  cookie?: string;
   /** Names a checkout may store it under (cart attributes, order meta; cookie names such as `_ttp`). */
   aliases: readonly string[];
 }

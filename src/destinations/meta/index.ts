@@ -101,8 +101,8 @@ export const metaDestination: DestinationDefinition<MetaSpec> = {
   clickIds: [
     { name: "fbclid", urlParam: "fbclid", aliases: ["fbclid", "_fbclid"] },
     // The `_fbc` and `_fbp` cookies (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc).
-    { name: "fbc", aliases: ["fbc", "_fbc"] },
-    { name: "fbp", aliases: ["fbp", "_fbp"] },
+    { name: "fbp", cookie: "_fbp", aliases: ["fbp", "_fbp"] },
+    { name: "fbc", cookie: "_fbc", aliases: ["fbc", "_fbc"] },
   ],
   clientFields: ["ip", "userAgent", "pageUrl"],
   baseUrlVar: "META_API_BASE",
