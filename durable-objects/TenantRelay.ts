@@ -295,17 +295,30 @@ export class TenantRelay extends DurableObject<Env> {
     if (!tenant) return { replayed: 0 };
     let replayed = 0;
     for (const eventId of this.#store.eventIdsToReplay(destinationId, now)) {
-      replayed += this.#replayEvent(eventId, tenant, now, (d) => d.destination_id === destinationId && d.status !== "delivered" && d.status !== "validated");
+      replayed += this.#replayEvent(
+        eventId,
+        tenant,
+        now,
+        (d) => d.destination_id === destinationId && d.status !== "delivered" && d.status !== "validated",
+      );
     }
     await this.#rearm();
     return { replayed };
   }
 
   /** Puts an event's deliveries back in the queue where consent, suppressions and config still allow. */
-  #replayEvent(eventId: string, tenant: TenantConfig, now: number, only: (d: { destination_id: string; status: string }) => boolean = () => true): number {
+  #replayEvent(
+    eventId: string,
+    tenant: TenantConfig,
+    now: number,
+    only: (d: { destination_id: string; status: string }) => boolean = () => true,
+  ): number {
     const row = this.#store.getEvent(eventId);
     if (!row || row.expires_at <= now || this.#store.isEventSuppressed(eventId, now)) return 0;
-    const plan: ConsentPlan = { destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })), policy: tenant.consentPolicy };
+    const plan: ConsentPlan = {
+      destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })),
+      policy: tenant.consentPolicy,
+    };
     const stored = JSON.parse(row.body) as RelayEvent;
     const beacon = this.#beacon(stored.joinKeyHash, now);
     const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));
@@ -443,7 +456,12 @@ export class TenantRelay extends DurableObject<Env> {
     // A destination removed while the event waited is never sent.
     for (const id of held) {
       if (!plan.destinations.some((d) => d.id === id)) {
-        this.#store.decideDelivery(eventId, id, { decision: "blocked", reason: "destination_removed", status: "blocked", nextAttemptAt: null }, now);
+        this.#store.decideDelivery(
+          eventId,
+          id,
+          { decision: "blocked", reason: "destination_removed", status: "blocked", nextAttemptAt: null },
+          now,
+        );
       }
     }
   }
@@ -457,12 +475,22 @@ export class TenantRelay extends DurableObject<Env> {
    * Records refusals (so no later grant and no replay can undo them) and suppresses every queued,
    * held and retrying delivery to those destinations of the join keys' events and of `eventIds`.
    */
-  #revoke(joinHashes: string[], eventIds: string[], refused: { destinationId: string; reason: string }[], now: number, tenantId: string): number {
+  #revoke(
+    joinHashes: string[],
+    eventIds: string[],
+    refused: { destinationId: string; reason: string }[],
+    now: number,
+    tenantId: string,
+  ): number {
     if (refused.length === 0) return 0;
     for (const hash of joinHashes) this.#store.addDenials(`join:${hash}`, refused, now, now + RETENTION_MS);
     for (const id of eventIds) this.#store.addDenials(`event:${id}`, refused, now, now + RETENTION_MS);
     const affected = [...new Set([...joinHashes.flatMap((h) => this.#store.listEventIdsByJoinHash(h)), ...eventIds])];
-    const suppressed = this.#store.suppressPending(affected, now, refused.map((d) => d.destinationId));
+    const suppressed = this.#store.suppressPending(
+      affected,
+      now,
+      refused.map((d) => d.destinationId),
+    );
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     if (suppressed > 0) log.info("consent_revocation", { tenantId, count: suppressed });
     return suppressed;

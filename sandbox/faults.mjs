@@ -92,9 +92,7 @@ function validateResponse(response, where) {
     }
     return /** @type {FaultResponse} */ (r);
   }
-  throw new FaultPlanError(
-    `${where}: response needs one of status, meta_error, timeoutMs, malformedJson or reset`,
-  );
+  throw new FaultPlanError(`${where}: response needs one of status, meta_error, timeoutMs, malformedJson or reset`);
 }
 
 /** @param {unknown} s */

@@ -36,11 +36,7 @@ export interface GoogleApis {
 export function createGoogleApis(options?: { tokenTtlSeconds?: number }): GoogleApis;
 export function googleRpcError(httpStatus: number, opts?: { message?: string; status?: string; details?: unknown[] }): ApiResponse;
 export function googleAdsFailure(version: string, errors: AdsError[], requestId: string): Record<string, unknown>;
-export function adsError(
-  family: string,
-  code: string,
-  at?: { row?: number; field?: string; message?: string; trigger?: string },
-): AdsError;
+export function adsError(family: string, code: string, at?: { row?: number; field?: string; message?: string; trigger?: string }): AdsError;
 
 /** A quota error whose `details.quotaErrorDetails.retryDelay` is `${seconds}s`. */
 export function quotaError(seconds: number): AdsError;

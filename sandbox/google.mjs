@@ -124,7 +124,8 @@ const UPLOAD_MESSAGES = /** @type {Record<string, string>} */ ({
   UNSUPPORTED_USER_IDENTIFIER: "The provided user identifiers are not supported. Use only hashed email or phone number and try again.",
   GBRAID_WBRAID_BOTH_SET: "Can't use both gbraid and wbraid parameters. Use only 1 and try again.",
   ORDER_ID_CONTAINS_PII: "Can't import events with order IDs containing personally-identifiable information (PII).",
-  INVALID_JOB_ID: "The provided job id in the request is not within the allowed range. A job ID must be a positive integer in the range [1, 2^31).",
+  INVALID_JOB_ID:
+    "The provided job id in the request is not within the allowed range. A job ID must be a positive integer in the range [1, 2^31).",
   NO_CONVERSION_ACTION_FOUND:
     "The conversion action specified in the upload request cannot be found. Make sure it's available in this account.",
   DUPLICATE_CLICK_CONVERSION_IN_REQUEST:
@@ -276,15 +277,15 @@ export function quotaError(seconds) {
   const err = adsError("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED", { message: `Too many requests. Retry in ${seconds} seconds.` });
   return /** @type {AdsError} */ ({
     ...err,
-    details: { quotaErrorDetails: { rateScope: "DEVELOPER", rateName: "Number of operations for basic access", retryDelay: `${seconds}s` } },
+    details: {
+      quotaErrorDetails: { rateScope: "DEVELOPER", rateName: "Number of operations for basic access", retryDelay: `${seconds}s` },
+    },
   });
 }
 
 /** `conversions[1].gclid`, as Google appends it to a status message. @param {AdsError} err */
 function adsErrorPath(err) {
-  return (err.location?.fieldPathElements ?? [])
-    .map((e) => (e.index !== undefined ? `${e.fieldName}[${e.index}]` : e.fieldName))
-    .join(".");
+  return (err.location?.fieldPathElements ?? []).map((e) => (e.index !== undefined ? `${e.fieldName}[${e.index}]` : e.fieldName)).join(".");
 }
 
 /**
@@ -298,7 +299,8 @@ function googleFaultBody(status, version) {
   const errors = [];
   if (status === 429) errors.push(quotaError(30));
   else if (status === 500) errors.push(adsError("internalError", "INTERNAL_ERROR", { message: "An internal error has occurred." }));
-  else if (status === 403) errors.push(adsError("authorizationError", "USER_PERMISSION_DENIED", { message: "User doesn't have permission to access customer." }));
+  else if (status === 403)
+    errors.push(adsError("authorizationError", "USER_PERMISSION_DENIED", { message: "User doesn't have permission to access customer." }));
   const details = version && errors.length > 0 ? [googleAdsFailure(version, errors, randomId(""))] : [];
   return googleRpcError(status, { details }).body;
 }
@@ -415,12 +417,17 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
 
     const developerToken = req.headers["developer-token"];
     if (!developerToken) {
-      return reject(400, [adsError("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING", { message: "The developer-token parameter is required for all requests." })]);
+      return reject(400, [
+        adsError("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING", {
+          message: "The developer-token parameter is required for all requests.",
+        }),
+      ]);
     }
     if (developerToken === "unapproved") {
       return reject(403, [
         adsError("authorizationError", "DEVELOPER_TOKEN_NOT_APPROVED", {
-          message: "The developer token is only approved for use with test accounts. To access non-test accounts, apply for Basic or Standard access.",
+          message:
+            "The developer token is only approved for use with test accounts. To access non-test accounts, apply for Basic or Standard access.",
         }),
       ]);
     }
@@ -429,7 +436,11 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     }
     const login = req.headers["login-customer-id"];
     if (login !== undefined && !/^\d{10}$/.test(login)) {
-      return reject(400, [adsError("headerError", "INVALID_LOGIN_CUSTOMER_ID", { message: "The login customer ID header is invalid. Use 10 digits without hyphens." })]);
+      return reject(400, [
+        adsError("headerError", "INVALID_LOGIN_CUSTOMER_ID", {
+          message: "The login customer ID header is invalid. Use 10 digits without hyphens.",
+        }),
+      ]);
     }
     if (req.bodyError) return googleRpcError(400, { message: "Invalid JSON payload received." });
     const body = asObject(req.body) ?? {};
@@ -441,13 +452,18 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     conversions?.forEach((c, i) => {
       for (const k of Object.keys(asObject(c) ?? {})) {
         if (CLICK_CONVERSION_FIELDS.has(k)) continue;
-        unknown.push({ field: `conversions[${i}]`, description: `Invalid JSON payload received. Unknown name "${k}" at 'conversions[${i}]': Cannot find field.` });
+        unknown.push({
+          field: `conversions[${i}]`,
+          description: `Invalid JSON payload received. Unknown name "${k}" at 'conversions[${i}]': Cannot find field.`,
+        });
       }
     });
     if (unknown.length > 0) return googleRpcError(400, { message: "Invalid JSON payload received.", details: [badRequest(unknown)] });
 
     if (!conversions || conversions.length === 0) {
-      return reject(400, [adsError("fieldError", "REQUIRED_NONEMPTY_LIST", { field: "conversions", message: "The field must not be empty." })]);
+      return reject(400, [
+        adsError("fieldError", "REQUIRED_NONEMPTY_LIST", { field: "conversions", message: "The field must not be empty." }),
+      ]);
     }
     if (conversions.length > MAX_CONVERSIONS_PER_REQUEST) {
       return reject(400, [adsError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST", { field: "conversions" })]);
@@ -488,7 +504,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     });
     for (const rows of rowsByClick.values()) {
       if (rows.length < 2) continue;
-      for (const i of rows) rowErrors[i] = adsError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", { row: i, field: "gclid" });
+      for (const i of rows)
+        rowErrors[i] = adsError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", { row: i, field: "gclid" });
     }
     if (notAllowlisted.has(customerId)) {
       conversions.forEach((_, i) => {
@@ -553,7 +570,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       const errors = known.errors;
       const failed = [...errors.values()].reduce((a, b) => a + b, 0);
       // A request with processing errors is still PROCESSING on its first read.
-      const requestStatus = failed === 0 ? "SUCCESS" : known.reads++ === 0 ? "PROCESSING" : failed >= known.count ? "FAILED" : "PARTIAL_SUCCESS";
+      const requestStatus =
+        failed === 0 ? "SUCCESS" : known.reads++ === 0 ? "PROCESSING" : failed >= known.count ? "FAILED" : "PARTIAL_SUCCESS";
       const errorInfo =
         requestStatus === "FAILED" || requestStatus === "PARTIAL_SUCCESS"
           ? { errorInfo: { errorCounts: [...errors].map(([reason, n]) => ({ recordCount: String(n), reason })) } }
@@ -570,7 +588,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
         },
       };
     }
-    if (req.path !== "/v1/events:ingest") return googleRpcError(404, { message: `The requested URL ${req.path} was not found on this server.` });
+    if (req.path !== "/v1/events:ingest")
+      return googleRpcError(404, { message: `The requested URL ${req.path} was not found on this server.` });
     if (req.method !== "POST") return googleRpcError(404, { message: `Method ${req.method} is not allowed.` });
     if (!tokenValid(req, ctx)) return googleRpcError(401);
     if (req.bodyError) return googleRpcError(400, { message: "Invalid JSON payload received." });
@@ -654,7 +673,8 @@ function httpStatusOf(code) {
 
 /** @param {number} status @param {string} [message] @returns {ApiResponse} */
 function oauthErrorResponse(status, message) {
-  const error = status === 429 ? "rate_limit_exceeded" : status >= 500 ? "internal_failure" : status === 401 ? "invalid_client" : "invalid_request";
+  const error =
+    status === 429 ? "rate_limit_exceeded" : status >= 500 ? "internal_failure" : status === 401 ? "invalid_client" : "invalid_request";
   return { status, body: { error, error_description: message ?? `sandbox fault (${status})` } };
 }
 
@@ -662,10 +682,7 @@ function oauthErrorResponse(status, message) {
 function dmReject(violations) {
   const reason = violations.find((v) => v.reason)?.reason ?? "INVALID_ARGUMENT";
   return googleRpcError(400, {
-    details: [
-      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: DM_DOMAIN, metadata: {} },
-      badRequest(violations),
-    ],
+    details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: DM_DOMAIN, metadata: {} }, badRequest(violations)],
   });
 }
 
@@ -683,7 +700,11 @@ function validateClickConversion(c, row, customerId) {
   if (typeof c.conversionAction !== "string" || !new RegExp(`^customers/${customerId}/conversionActions/\\d+$`).test(c.conversionAction)) {
     return at("conversion_action", "conversionUploadError", "NO_CONVERSION_ACTION_FOUND", String(c.conversionAction ?? ""));
   }
-  if (typeof c.conversionDateTime !== "string" || !DATE_TIME_RE.test(c.conversionDateTime) || Number.isNaN(Date.parse(c.conversionDateTime.replace(" ", "T")))) {
+  if (
+    typeof c.conversionDateTime !== "string" ||
+    !DATE_TIME_RE.test(c.conversionDateTime) ||
+    Number.isNaN(Date.parse(c.conversionDateTime.replace(" ", "T")))
+  ) {
     return adsError("dateError", "INVALID_FIELD_VALUES_IN_DATE_TIME", {
       row,
       field: "conversion_date_time",
@@ -692,10 +713,19 @@ function validateClickConversion(c, row, customerId) {
     });
   }
   if (c.currencyCode !== undefined && (typeof c.currencyCode !== "string" || (CURRENCIES.size > 0 && !CURRENCIES.has(c.currencyCode)))) {
-    return adsError("currencyCodeError", "UNSUPPORTED", { row, field: "currency_code", message: "The currency code is not supported.", trigger: String(c.currencyCode) });
+    return adsError("currencyCodeError", "UNSUPPORTED", {
+      row,
+      field: "currency_code",
+      message: "The currency code is not supported.",
+      trigger: String(c.currencyCode),
+    });
   }
   if (c.gbraid && c.wbraid) return at("gbraid", "conversionUploadError", "GBRAID_WBRAID_BOTH_SET");
-  for (const [key, field] of /** @type {const} */ ([["gclid", "gclid"], ["gbraid", "gbraid"], ["wbraid", "wbraid"]])) {
+  for (const [key, field] of /** @type {const} */ ([
+    ["gclid", "gclid"],
+    ["gbraid", "gbraid"],
+    ["wbraid", "wbraid"],
+  ])) {
     const value = c[key];
     if (value === undefined) continue;
     const id = String(value);
@@ -744,7 +774,11 @@ function validateClickConversion(c, row, customerId) {
     }
   }
   if (!c.gclid && !c.gbraid && !c.wbraid && !(Array.isArray(ids) && ids.length > 0)) {
-    return adsError("fieldError", "REQUIRED", { row, field: "gclid", message: "A click id (gclid, gbraid or wbraid) or a user identifier is required." });
+    return adsError("fieldError", "REQUIRED", {
+      row,
+      field: "gclid",
+      message: "A click id (gclid, gbraid or wbraid) or a user identifier is required.",
+    });
   }
   return undefined;
 }
@@ -772,8 +806,10 @@ function validateIngestRequest(body) {
     out.push({ field, description, reason });
 
   const destinations = body.destinations;
-  if (!Array.isArray(destinations) || destinations.length === 0) v("destinations", "REQUIRED_FIELD_MISSING", "At least one destination is required.");
-  else if (destinations.length > DM_MAX_DESTINATIONS) v("destinations", "TOO_MANY_DESTINATIONS", "Maximum number of destinations allowed per request is 10.");
+  if (!Array.isArray(destinations) || destinations.length === 0)
+    v("destinations", "REQUIRED_FIELD_MISSING", "At least one destination is required.");
+  else if (destinations.length > DM_MAX_DESTINATIONS)
+    v("destinations", "TOO_MANY_DESTINATIONS", "Maximum number of destinations allowed per request is 10.");
   else {
     destinations.forEach((raw, i) => {
       const d = asObject(raw) ?? {};
@@ -784,8 +820,10 @@ function validateIngestRequest(body) {
           if (key === "operatingAccount") v(field, "REQUIRED_FIELD_MISSING", "The operating account is required.");
           continue;
         }
-        if (!DM_ACCOUNT_TYPES.has(String(account.accountType))) v(`${field}.account_type`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
-        if (typeof account.accountId !== "string" || !/^\d+$/.test(account.accountId)) v(`${field}.account_id`, "INVALID_DESTINATION", "This Destination is not valid.");
+        if (!DM_ACCOUNT_TYPES.has(String(account.accountType)))
+          v(`${field}.account_type`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
+        if (typeof account.accountId !== "string" || !/^\d+$/.test(account.accountId))
+          v(`${field}.account_id`, "INVALID_DESTINATION", "This Destination is not valid.");
       }
       if (typeof d.productDestinationId !== "string" || !/^\d+$/.test(d.productDestinationId)) {
         v(`destinations[${i}].product_destination_id`, "INVALID_CONVERSION_ACTION_ID", "Conversion action ID is not valid.");
@@ -804,15 +842,20 @@ function validateIngestRequest(body) {
   }
   const encoding = body.encoding;
   const hasUserData = events.some((e) => asObject(e)?.userData !== undefined);
-  if (encoding !== undefined && encoding !== "HEX" && encoding !== "BASE64") v("encoding", "INVALID_ENUM_VALUE", "Enum value cannot be used.");
-  else if (hasUserData && encoding === undefined) v("encoding", "REQUIRED_FIELD_MISSING", "The encoding is required for user data uploads.");
+  if (encoding !== undefined && encoding !== "HEX" && encoding !== "BASE64")
+    v("encoding", "INVALID_ENUM_VALUE", "Enum value cannot be used.");
+  else if (hasUserData && encoding === undefined)
+    v("encoding", "REQUIRED_FIELD_MISSING", "The encoding is required for user data uploads.");
   validateDmConsent(asObject(body.consent), "consent", v);
 
   events.forEach((raw, i) => {
     const e = asObject(raw) ?? {};
     const at = `events[${i}]`;
     if (e.eventTimestamp === undefined) v(`${at}.event_timestamp`, "REQUIRED_FIELD_MISSING", "The event timestamp is required.");
-    else if (typeof e.eventTimestamp !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(e.eventTimestamp)) {
+    else if (
+      typeof e.eventTimestamp !== "string" ||
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(e.eventTimestamp)
+    ) {
       v(`${at}.event_timestamp`, "INVALID_FORMAT", "Format is invalid: use RFC 3339, e.g. 2026-03-01T12:34:56Z.");
     }
     if (e.currency !== undefined && (typeof e.currency !== "string" || (CURRENCIES.size > 0 && !CURRENCIES.has(e.currency)))) {
@@ -821,16 +864,22 @@ function validateIngestRequest(body) {
     if (e.conversionValue !== undefined && (typeof e.conversionValue !== "number" || !Number.isFinite(e.conversionValue))) {
       v(`${at}.conversion_value`, "INVALID_NUMBER_FORMAT", "Invalid number format.");
     }
-    if (e.eventSource !== undefined && !DM_EVENT_SOURCES.has(String(e.eventSource))) v(`${at}.event_source`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
+    if (e.eventSource !== undefined && !DM_EVENT_SOURCES.has(String(e.eventSource)))
+      v(`${at}.event_source`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
     validateDmConsent(asObject(e.consent), `${at}.consent`, v);
 
     const ad = asObject(e.adIdentifiers);
     const clickIds = ad ? ["gclid", "gbraid", "wbraid"].filter((k) => typeof ad[k] === "string" && ad[k] !== "") : [];
     const ids = asObject(e.userData)?.userIdentifiers;
     if (e.userData !== undefined) {
-      if (!Array.isArray(ids) || ids.length === 0) v(`${at}.user_data.user_identifiers`, "REQUIRED_FIELD_MISSING", "At least one user identifier is required.");
-      else if (ids.length > MAX_USER_IDENTIFIERS_DM) v(`${at}.user_data.user_identifiers`, "TOO_MANY_USER_IDENTIFIERS", "Maximum number of user identifiers allowed is 10.");
-      else ids.forEach((id, k) => validateDmIdentifier(asObject(id) ?? {}, `${at}.user_data.user_identifiers[${k}]`, encoding === "BASE64", v));
+      if (!Array.isArray(ids) || ids.length === 0)
+        v(`${at}.user_data.user_identifiers`, "REQUIRED_FIELD_MISSING", "At least one user identifier is required.");
+      else if (ids.length > MAX_USER_IDENTIFIERS_DM)
+        v(`${at}.user_data.user_identifiers`, "TOO_MANY_USER_IDENTIFIERS", "Maximum number of user identifiers allowed is 10.");
+      else
+        ids.forEach((id, k) =>
+          validateDmIdentifier(asObject(id) ?? {}, `${at}.user_data.user_identifiers[${k}]`, encoding === "BASE64", v),
+        );
     }
     if (clickIds.length === 0 && !(Array.isArray(ids) && ids.length > 0)) {
       v(at, "NO_IDENTIFIERS_PROVIDED", "Events data contains no user identifiers or ad identifiers.");
@@ -846,10 +895,14 @@ function validateIngestRequest(body) {
  */
 function validateDmConsent(consent, field, v) {
   if (!consent) return;
-  for (const [key, name] of [["adUserData", "ad_user_data"], ["adPersonalization", "ad_personalization"]]) {
+  for (const [key, name] of [
+    ["adUserData", "ad_user_data"],
+    ["adPersonalization", "ad_personalization"],
+  ]) {
     const value = consent[/** @type {string} */ (key)];
     // The Data Manager spells them CONSENT_GRANTED / CONSENT_DENIED; the Ads API's GRANTED fails here.
-    if (value !== undefined && !DM_CONSENT_VALUES.has(String(value))) v(`${field}.${name}`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
+    if (value !== undefined && !DM_CONSENT_VALUES.has(String(value)))
+      v(`${field}.${name}`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
   }
 }
 
@@ -876,8 +929,10 @@ function validateDmIdentifier(id, field, base64, v) {
     const a = asObject(id.address) ?? {};
     hashed(a.givenName, `${field}.address.given_name`);
     hashed(a.familyName, `${field}.address.family_name`);
-    if (typeof a.regionCode !== "string" || !/^[A-Z]{2}$/.test(a.regionCode)) v(`${field}.address.region_code`, "INVALID_COUNTRY_CODE", "Country code is not valid.");
-    if (typeof a.postalCode !== "string" || a.postalCode.trim() === "") v(`${field}.address.postal_code`, "INVALID_POSTAL_CODE", "Postal code is not valid.");
+    if (typeof a.regionCode !== "string" || !/^[A-Z]{2}$/.test(a.regionCode))
+      v(`${field}.address.region_code`, "INVALID_COUNTRY_CODE", "Country code is not valid.");
+    if (typeof a.postalCode !== "string" || a.postalCode.trim() === "")
+      v(`${field}.address.postal_code`, "INVALID_POSTAL_CODE", "Postal code is not valid.");
     return;
   }
   v(`${field}.${key}`, "INVALID_FORMAT", "Unknown user identifier.");

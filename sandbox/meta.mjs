@@ -94,9 +94,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 const FBC_RE = /^fb\.\d+\.\d{13}\.\S+$/;
 const VERSION_RE = /^v\d+\.\d+$/;
 const CURRENCIES = new Set(
-  /** @type {string[]} */ (
-    typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("currency") : []
-  ),
+  /** @type {string[]} */ (typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("currency") : []),
 );
 
 /**

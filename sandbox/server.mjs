@@ -133,8 +133,7 @@ export async function startSandbox({
   const faults = new FaultInjector(seed);
   /** @type {Set<NodeJS.Timeout>} */
   const timers = new Set();
-  const logLine =
-    log === false ? () => {} : typeof log === "function" ? log : (/** @type {string} */ line) => console.log(line);
+  const logLine = log === false ? () => {} : typeof log === "function" ? log : (/** @type {string} */ line) => console.log(line);
   /** @type {string} */
   let baseUrl = "";
 

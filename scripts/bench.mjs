@@ -262,7 +262,13 @@ async function call(base, method, urlPath, body) {
  * @param {string} pixelId
  */
 async function createBenchTenant(relay, id, pixelId) {
-  await call(relay, "POST", "/v1/admin/tenants", { id, name: `Bench ${id}`, region: "global", defaultCountry: "US", allowedOrigins: ["https://shop.example"] });
+  await call(relay, "POST", "/v1/admin/tenants", {
+    id,
+    name: `Bench ${id}`,
+    region: "global",
+    defaultCountry: "US",
+    allowedOrigins: ["https://shop.example"],
+  });
   await call(relay, "PUT", `/v1/admin/tenants/${id}/sources/shop`, { type: "standard", secret: WHSEC });
   await call(relay, "PUT", `/v1/admin/tenants/${id}/sources/shopify`, { type: "shopify", secret: SHOPIFY_SECRET });
   await call(relay, "PUT", `/v1/admin/tenants/${id}/sources/stripe`, { type: "stripe", secret: STRIPE_SECRET });
@@ -336,28 +342,46 @@ async function run(tmp, procs, keepSandbox) {
   const base = sandbox.url;
   const relay = startWrangler("relay", [
     "dev",
-    "--port", String(relayPort),
-    "--ip", HOST,
-    "--inspector-port", String(relayInspector),
-    "--persist-to", path.join(tmp, "relay"),
-    "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`,
-    "--var", `ENCRYPTION_KEY:${ENCRYPTION_KEY}`,
-    "--var", "BENCH_PROFILE:1",
-    "--var", `META_API_BASE:${base}/meta`,
-    "--var", `GOOGLE_ADS_API_BASE:${base}/google-ads`,
-    "--var", `GOOGLE_OAUTH_TOKEN_URL:${base}/google-oauth/token`,
-    "--var", `GOOGLE_DATA_MANAGER_API_BASE:${base}/google-dm`,
-    "--var", `ROLLER_API_BASE:${base}/roller`,
+    "--port",
+    String(relayPort),
+    "--ip",
+    HOST,
+    "--inspector-port",
+    String(relayInspector),
+    "--persist-to",
+    path.join(tmp, "relay"),
+    "--var",
+    `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+    "--var",
+    `ENCRYPTION_KEY:${ENCRYPTION_KEY}`,
+    "--var",
+    "BENCH_PROFILE:1",
+    "--var",
+    `META_API_BASE:${base}/meta`,
+    "--var",
+    `GOOGLE_ADS_API_BASE:${base}/google-ads`,
+    "--var",
+    `GOOGLE_OAUTH_TOKEN_URL:${base}/google-oauth/token`,
+    "--var",
+    `GOOGLE_DATA_MANAGER_API_BASE:${base}/google-dm`,
+    "--var",
+    `ROLLER_API_BASE:${base}/roller`,
     "--show-interactive-dev-session=false",
   ]);
   const floor = startWrangler("floor", [
     "dev",
-    "-c", "bench/floor/wrangler.toml",
-    "--port", String(floorPort),
-    "--ip", HOST,
-    "--inspector-port", String(floorInspector),
-    "--persist-to", path.join(tmp, "floor"),
-    "--var", `SIGNING_SECRET:${WHSEC}`,
+    "-c",
+    "bench/floor/wrangler.toml",
+    "--port",
+    String(floorPort),
+    "--ip",
+    HOST,
+    "--inspector-port",
+    String(floorInspector),
+    "--persist-to",
+    path.join(tmp, "floor"),
+    "--var",
+    `SIGNING_SECRET:${WHSEC}`,
     "--show-interactive-dev-session=false",
   ]);
   procs.push(relay, floor);
@@ -383,7 +407,12 @@ async function run(tmp, procs, keepSandbox) {
     let before;
     let orderId = `${prefix}-${n}`;
     if (kind === "shopify") {
-      const w = shopifyWebhook({ fixture: fixtures.shopify, secret: SHOPIFY_SECRET, orderNumber: Number.parseInt(prefix.slice(1, 7), 36) * 1_000_000 + n, nowMs });
+      const w = shopifyWebhook({
+        fixture: fixtures.shopify,
+        secret: SHOPIFY_SECRET,
+        orderNumber: Number.parseInt(prefix.slice(1, 7), 36) * 1_000_000 + n,
+        nowMs,
+      });
       orderId = w.orderId;
       req = { path: `/v1/hooks/${TENANT}/shopify`, headers: w.headers, body: w.body };
     } else if (kind === "stripe") {
@@ -429,15 +458,30 @@ async function run(tmp, procs, keepSandbox) {
   await fetch(`${floorUrl}/stats?reset=1`).then((r) => r.text());
 
   const totals = {
-    relay: { latencies: /** @type {number[]} */ ([]), statuses: /** @type {Record<string, number>} */ ({}), beacons: /** @type {Record<string, number>} */ ({}), wallMs: 0, cpuMs: 0 },
-    floor: { latencies: /** @type {number[]} */ ([]), statuses: /** @type {Record<string, number>} */ ({}), beacons: /** @type {Record<string, number>} */ ({}), wallMs: 0, cpuMs: 0 },
+    relay: {
+      latencies: /** @type {number[]} */ ([]),
+      statuses: /** @type {Record<string, number>} */ ({}),
+      beacons: /** @type {Record<string, number>} */ ({}),
+      wallMs: 0,
+      cpuMs: 0,
+    },
+    floor: {
+      latencies: /** @type {number[]} */ ([]),
+      statuses: /** @type {Record<string, number>} */ ({}),
+      beacons: /** @type {Record<string, number>} */ ({}),
+      wallMs: 0,
+      cpuMs: 0,
+    },
   };
   let cpuKnown = true;
   const slice = DURATION_MS / ROUNDS;
   const loadStart = Date.now();
   const requestsBeforeLoad = seen.requests;
   for (let r = 1; r <= ROUNDS; r++) {
-    for (const [name, url, next, pid] of /** @type {const} */ ([["floor", floorUrl, floorNext, floorPid], ["relay", relayUrl, relayNext, relayPid]])) {
+    for (const [name, url, next, pid] of /** @type {const} */ ([
+      ["floor", floorUrl, floorNext, floorPid],
+      ["relay", relayUrl, relayNext, relayPid],
+    ])) {
       say(`round ${r}/${ROUNDS}: ${name}, ${CONCURRENCY} connections, ${(slice / 1000).toFixed(1)} s`);
       const cpuBefore = workerdCpuMs(pid);
       const res = await drive({ agent, base: url, concurrency: CONCURRENCY, durationMs: slice, next });
@@ -469,19 +513,29 @@ async function run(tmp, procs, keepSandbox) {
   if (!args["no-profile"]) {
     say(`profiling one webhook inside workerd (${PROFILE_N} iterations per stage)…`);
     const sample = standardWebhook({ secret: WHSEC, orderId: `${prefix}-profile`, nowMs: Date.now() });
-    profile = await call(relayUrl, "POST", "/v1/bench/profile", { tenantId: PROFILE_TENANT, sourceId: "shop", headers: sample.headers, body: sample.body, iterations: PROFILE_N });
+    profile = await call(relayUrl, "POST", "/v1/bench/profile", {
+      tenantId: PROFILE_TENANT,
+      sourceId: "shop",
+      headers: sample.headers,
+      body: sample.body,
+      iterations: PROFILE_N,
+    });
   }
 
   // ----- accounting
-  const lags = measured.flatMap((id) => {
-    const at = seen.arrivals.get(id)?.[0];
-    return at === undefined ? [] : [at - accepted.get(id)];
-  }).sort((a, b) => a - b);
+  const lags = measured
+    .flatMap((id) => {
+      const at = seen.arrivals.get(id)?.[0];
+      return at === undefined ? [] : [at - accepted.get(id)];
+    })
+    .sort((a, b) => a - b);
   const lost = measured.filter((id) => !seen.arrivals.has(id));
   const duplicated = [...accepted.keys()].filter((id) => (seen.arrivals.get(id)?.length ?? 0) > 1);
   const stats = (/** @type {typeof totals.relay} */ t) => {
     const sorted = [...t.latencies].sort((a, b) => a - b);
-    const ok = Object.entries(t.statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, v]) => n + v, 0);
+    const ok = Object.entries(t.statuses)
+      .filter(([s]) => Number(s) >= 200 && Number(s) < 300)
+      .reduce((n, [, v]) => n + v, 0);
     return {
       requests: sorted.length,
       non2xx: sorted.length - ok,
@@ -504,11 +558,19 @@ async function run(tmp, procs, keepSandbox) {
       ...(MIX === "mixed" ? { beacons: totals.relay.beacons } : {}),
       storagePerEvent: Object.fromEntries(Object.entries(relayStorage ?? {}).map(([k, v]) => [k, round(Number(v) / events, 2)])),
     },
-    floor: { ...floorStats, storagePerEvent: Object.fromEntries(Object.entries(floorStorage).map(([k, v]) => [k, round(Number(v) / (floorStats.requests || 1), 2)])) },
+    floor: {
+      ...floorStats,
+      storagePerEvent: Object.fromEntries(
+        Object.entries(floorStorage).map(([k, v]) => [k, round(Number(v) / (floorStats.requests || 1), 2)]),
+      ),
+    },
     ratio: {
       throughput: round(relayStats.requestsPerSecond / floorStats.requestsPerSecond, 2),
       p99: round(relayStats.p99Ms / floorStats.p99Ms, 2),
-      workerdCpu: relayStats.workerdCpuMsPerRequest && floorStats.workerdCpuMsPerRequest ? round(relayStats.workerdCpuMsPerRequest / floorStats.workerdCpuMsPerRequest, 2) : null,
+      workerdCpu:
+        relayStats.workerdCpuMsPerRequest && floorStats.workerdCpuMsPerRequest
+          ? round(relayStats.workerdCpuMsPerRequest / floorStats.workerdCpuMsPerRequest, 2)
+          : null,
     },
     delivery: {
       accepted: measured.length,
@@ -564,15 +626,30 @@ function printTable(r, targets) {
     row("p50 latency (ms)", r.relay.p50Ms, r.floor.p50Ms, ""),
     row("p99 latency (ms)", r.relay.p99Ms, r.floor.p99Ms, `${r.ratio.p99} (≤ 1.5: ${mark(targets.p99)})`),
     row("answers not 2xx", r.relay.non2xx, r.floor.non2xx, mark(targets.all2xx)),
-    row("workerd CPU per webhook (ms)", r.relay.workerdCpuMsPerRequest, r.floor.workerdCpuMsPerRequest, r.ratio.workerdCpu === null ? "" : `${r.ratio.workerdCpu}`),
+    row(
+      "workerd CPU per webhook (ms)",
+      r.relay.workerdCpuMsPerRequest,
+      r.floor.workerdCpuMsPerRequest,
+      r.ratio.workerdCpu === null ? "" : `${r.ratio.workerdCpu}`,
+    ),
     row("SQL statements per event", r.relay.storagePerEvent.statements, r.floor.storagePerEvent.statements, "ingest + delivery + alarm"),
     row("rows written per event", r.relay.storagePerEvent.rowsWritten, r.floor.storagePerEvent.rowsWritten, ""),
     row("rows read per event", r.relay.storagePerEvent.rowsRead, r.floor.storagePerEvent.rowsRead, ""),
     row("alarm writes per event", r.relay.storagePerEvent.alarmWrites, "", ""),
-    row("outbound requests per event", r.delivery.outboundRequestsPerEvent, "", `${r.delivery.eventsPerRequest}/request (≤ 1/50: ${mark(targets.outbound)})`),
+    row(
+      "outbound requests per event",
+      r.delivery.outboundRequestsPerEvent,
+      "",
+      `${r.delivery.eventsPerRequest}/request (≤ 1/50: ${mark(targets.outbound)})`,
+    ),
     row("delivery lag p50 (ms)", r.delivery.lagP50Ms, "", "webhook sent → emulator"),
     row("delivery lag p95 (ms)", r.delivery.lagP95Ms, "", `≤ 2000: ${mark(targets.lag)}`),
-    row("delivered exactly once", `${r.delivery.delivered}/${r.delivery.accepted}`, "", `lost ${r.delivery.lost}, dup ${r.delivery.duplicated}: ${mark(targets.exactlyOnce)}`),
+    row(
+      "delivered exactly once",
+      `${r.delivery.delivered}/${r.delivery.accepted}`,
+      "",
+      `lost ${r.delivery.lost}, dup ${r.delivery.duplicated}: ${mark(targets.exactlyOnce)}`,
+    ),
   ];
   if (r.relay.beacons) lines.push(`beacons answered: ${JSON.stringify(r.relay.beacons)}`);
   if (r.unexpectedAnswers.length) lines.push(`unexpected answers (first 5): ${r.unexpectedAnswers.join(" / ")}`);
@@ -581,7 +658,9 @@ function printTable(r, targets) {
     lines.push("", `Per-stage profile of one ${p.sourceType} webhook inside workerd (ms per webhook, ${p.iterations} repetitions each):`);
     for (const s of p.stages) lines.push(`  ${s.stage.padEnd(34)} ${s.ms.toFixed(3).padStart(8)}`);
     if (p.writePath) {
-      lines.push(`  inside the Durable Object (ingest ${p.writePath.perIterationMs.toFixed(3)} ms → one object ≈ ${Math.round(1000 / p.writePath.perIterationMs)} events/s):`);
+      lines.push(
+        `  inside the Durable Object (ingest ${p.writePath.perIterationMs.toFixed(3)} ms → one object ≈ ${Math.round(1000 / p.writePath.perIterationMs)} events/s):`,
+      );
       for (const [k, v] of Object.entries(p.writePath.stagesMs)) lines.push(`    ${k.padEnd(32)} ${Number(v).toFixed(3).padStart(8)}`);
     }
   }

@@ -131,8 +131,10 @@ function faultPlan() {
   /** @type {Array<{ kind: string, share: number, cap: number, response: unknown }>} */
   const kinds = [];
   // The long holds block the Meta lane for 10 s each: few of them, capped, drawn first.
-  if (LONG_TIMEOUTS > 0 && FAULT_RATE > 0) kinds.push({ kind: LONG_TIMEOUT.kind, share: LONG_TIMEOUT.share, cap: LONG_TIMEOUTS, response: LONG_TIMEOUT.response });
-  for (const k of FAULT_KINDS) kinds.push({ kind: k.kind, share: (FAULT_RATE * k.weight) / totalWeight, cap: 1_000_000, response: k.response });
+  if (LONG_TIMEOUTS > 0 && FAULT_RATE > 0)
+    kinds.push({ kind: LONG_TIMEOUT.kind, share: LONG_TIMEOUT.share, cap: LONG_TIMEOUTS, response: LONG_TIMEOUT.response });
+  for (const k of FAULT_KINDS)
+    kinds.push({ kind: k.kind, share: (FAULT_RATE * k.weight) / totalWeight, cap: 1_000_000, response: k.response });
   let left = 1;
   const rules = [];
   for (const k of kinds) {
@@ -269,7 +271,11 @@ function makeOrder(i, invalid) {
     },
     // Meta rejects a website event whose event_source_url is not http(s) (code 100): the batch is
     // split and only this event fails. Google does not read the page URL.
-    client: { ip: "203.0.113.9", userAgent: "Mozilla/5.0 (soak)", pageUrl: invalid ? "shop.example/thanks" : "https://shop.example/thanks" },
+    client: {
+      ip: "203.0.113.9",
+      userAgent: "Mozilla/5.0 (soak)",
+      pageUrl: invalid ? "shop.example/thanks" : "https://shop.example/thanks",
+    },
     consent: { meta: "granted", gcm: { ad_user_data: "granted" } },
   });
   return { orderId, body, webhookId: newMessageId(), invalid };
@@ -398,7 +404,12 @@ async function run(sandbox, kinds) {
         type: "google_ads",
         enabled: true,
         settings: { customerId: "123-456-7890", conversionActionId: "987654321", apiVersion: "v25" },
-        credentials: { developerToken: "soak-dev-token", clientId: "soak-client", clientSecret: "soak-secret", refreshToken: "soak-refresh" },
+        credentials: {
+          developerToken: "soak-dev-token",
+          clientId: "soak-client",
+          clientSecret: "soak-secret",
+          refreshToken: "soak-refresh",
+        },
       }),
     );
   }
@@ -444,7 +455,9 @@ async function run(sandbox, kinds) {
     }
   });
   const sendMs = Date.now() - sendStarted;
-  say(`stream sent in ${secs(sendMs)} (${Math.round((jobs.length + twins.size) / (sendMs / 1000))} webhooks/s); redelivering ${tail.length} while retries run …`);
+  say(
+    `stream sent in ${secs(sendMs)} (${Math.round((jobs.length + twins.size) / (sendMs / 1000))} webhooks/s); redelivering ${tail.length} while retries run …`,
+  );
   // The tail: redeliveries spread over a few seconds while the relay is retrying.
   await pool(tail, Math.max(1, Math.floor(CONCURRENCY / 4)), async (i) => {
     await sleep(Math.floor(random() * 1000));
@@ -493,7 +506,10 @@ async function run(sandbox, kinds) {
   let drained = false;
   let lastReport = 0;
   for (let poll = 0; poll < maxPolls && Date.now() - drainStarted < DEADLINE_MS; poll++) {
-    const [stats, pending] = await Promise.all([admin("GET", `/tenants/${TENANT}/stats`), admin("GET", `/tenants/${TENANT}/events?status=pending&limit=500`)]);
+    const [stats, pending] = await Promise.all([
+      admin("GET", `/tenants/${TENANT}/stats`),
+      admin("GET", `/tenants/${TENANT}/events?status=pending&limit=500`),
+    ]);
     expectOk("stats", stats);
     expectOk("pending list", pending);
     const pendingEvents = pending.json.events.length;
@@ -624,14 +640,29 @@ async function run(sandbox, kinds) {
         logDelivered++;
         bump(attempts, String(delivery.attempts));
         if (nominalAt(delivery.attempts) > WINDOW_MS) beyondWindow++;
-      }
-      else if (delivery.status === "failed") bump(failed, delivery.lastError ?? "?");
+      } else if (delivery.status === "failed") bump(failed, delivery.lastError ?? "?");
       else if (delivery.status === "expired") bump(expired, delivery.lastError ?? "?");
       else bump(otherTerminal, `${delivery.status} ${delivery.reason}`);
       if (delivery.status !== "delivered" && accepts > 0) logMismatch++;
     }
     const duplicated = doubleAccepted.size + Math.max(0, Number(stats?.received ?? 0) - acceptedId.size) + foreignIds[dest];
-    return { dest, delivered, logDelivered, resent, resentClean, lost, duplicated, failed, expired, otherTerminal, lostExamples, latencies, logMismatch, attempts, beyondWindow };
+    return {
+      dest,
+      delivered,
+      logDelivered,
+      resent,
+      resentClean,
+      lost,
+      duplicated,
+      failed,
+      expired,
+      otherTerminal,
+      lostExamples,
+      latencies,
+      logMismatch,
+      attempts,
+      beyondWindow,
+    };
   });
 
   // --- faults ------------------------------------------------------------------------------------

@@ -206,11 +206,7 @@ async function seedDemoTenant(adminToken, sandboxUrl) {
     secret: DEMO_SIGNING_SECRET,
   });
   if (source.status < 200 || source.status > 299) throw fail("configuring the demo source", source);
-  const dest = await call(
-    "PUT",
-    `/v1/admin/tenants/${DEMO_TENANT.id}/destinations/${DEMO_DESTINATION_ID}`,
-    DEMO_META_DESTINATION,
-  );
+  const dest = await call("PUT", `/v1/admin/tenants/${DEMO_TENANT.id}/destinations/${DEMO_DESTINATION_ID}`, DEMO_META_DESTINATION);
   if (dest.status < 200 || dest.status > 299) throw fail("configuring the demo Meta destination", dest);
   for (const [id, body] of Object.entries(DEMO_GOOGLE_DESTINATIONS)) {
     const google = await call("PUT", `/v1/admin/tenants/${DEMO_TENANT.id}/destinations/${id}`, body);

@@ -71,7 +71,9 @@ function client(relay: RelayProcess) {
 
 async function createTenant(relay: RelayProcess, tenantId: string) {
   const { admin } = client(relay);
-  expect((await admin("POST", "/tenants", { id: tenantId, name: `Restart ${tenantId}`, region: "eu", defaultCountry: "GB" })).status).toBe(201);
+  expect((await admin("POST", "/tenants", { id: tenantId, name: `Restart ${tenantId}`, region: "eu", defaultCountry: "GB" })).status).toBe(
+    201,
+  );
   expect((await admin("PUT", `/tenants/${tenantId}/sources/shop`, { type: "standard", secret: SECRET })).status).toBeLessThan(300);
   const dest = await admin("PUT", `/tenants/${tenantId}/destinations/meta`, {
     type: "meta",

@@ -441,9 +441,7 @@ describe("Standard Webhooks signing (scripts/lib)", () => {
   it("matches the specification's reference vector", () => {
     const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const body = '{"test": 2432232314}';
-    expect(computeSignature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body)).toBe(
-      "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-    );
+    expect(computeSignature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body)).toBe("g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     const headers = signStandardWebhook({ secret, body, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330 });
     expect(headers["webhook-signature"]).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     expect(verifyStandardWebhook({ secret, body, headers, nowSeconds: 1614265330 })).toBe(true);

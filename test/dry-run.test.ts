@@ -17,7 +17,9 @@ describe("dry-run", () => {
       settings: ADS_SETTINGS,
       credentials: { developerToken: "dev", clientId: "c", clientSecret: "s", refreshToken: "r" },
     });
-    const body = JSON.stringify(purchase("dry-1", { clickIds: { gclid: "Cj0KCQiA_dry", fbp: "fb.1.1767000000000.42" }, consent: { meta: "granted" } }));
+    const body = JSON.stringify(
+      purchase("dry-1", { clickIds: { gclid: "Cj0KCQiA_dry", fbp: "fb.1.1767000000000.42" }, consent: { meta: "granted" } }),
+    );
     const headers = await signStandard(body, { timestamp: Math.floor(now() / 1000) });
     const res = await admin("POST", "/tenants/dry/dry-run", { sourceId: "shop", headers, body });
     expect(res.status).toBe(200);
@@ -43,7 +45,9 @@ describe("dry-run", () => {
     expect((await relayRows("dry")).events).toEqual([]);
 
     // With Google consent the Google Ads row shows too: its shape, not its identifiers.
-    const granted = JSON.stringify(purchase("dry-2", { clickIds: { gclid: "Cj0KCQiA_dry" }, consent: { gcm: { ad_user_data: "granted" } } }));
+    const granted = JSON.stringify(
+      purchase("dry-2", { clickIds: { gclid: "Cj0KCQiA_dry" }, consent: { gcm: { ad_user_data: "granted" } } }),
+    );
     const withGoogle = await admin("POST", "/tenants/dry/dry-run", {
       sourceId: "shop",
       headers: await signStandard(granted, { timestamp: Math.floor(now() / 1000) }),

@@ -171,7 +171,10 @@ describe("relay spine: standard webhook → Meta", () => {
       status: "blocked",
       attempts: 0,
     });
-    expect((await eventLog("t-noconsent", denied.json.id)).deliveries[0]).toMatchObject({ decision: "blocked", reason: "meta_consent_missing" });
+    expect((await eventLog("t-noconsent", denied.json.id)).deliveries[0]).toMatchObject({
+      decision: "blocked",
+      reason: "meta_consent_missing",
+    });
 
     const stats = (await admin("GET", "/tenants/t-noconsent/stats")).json;
     expect(stats).toMatchObject({ received: 2, duplicates: 0 });

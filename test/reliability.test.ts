@@ -41,7 +41,10 @@ describe("retry schedule in the Durable Object", () => {
   it("honours Retry-After as the earliest next attempt", async () => {
     await createTenant("r-retry-after");
     const meta = metaStandIn(() =>
-      HttpResponse.json({ error: { code: 4, message: "Application request limit reached" } }, { status: 429, headers: { "retry-after": "120" } }),
+      HttpResponse.json(
+        { error: { code: 4, message: "Application request limit reached" } },
+        { status: 429, headers: { "retry-after": "120" } },
+      ),
     );
     const res = await sendWebhook("r-retry-after", purchase("ra-1"));
     await runAlarm("r-retry-after");
@@ -115,7 +118,10 @@ describe("batch correctness", () => {
     for (const order of ["good-1", "bad", "good-2", "good-3"]) ids[order] = (await sendWebhook("r-split", purchase(order))).json.id;
     await runAlarm("r-split");
     expect(meta.requests[0]!.ids).toEqual(["good-1", "bad", "good-2", "good-3"]);
-    const delivered = meta.requests.filter((r) => !r.ids.includes("bad")).flatMap((r) => r.ids).sort();
+    const delivered = meta.requests
+      .filter((r) => !r.ids.includes("bad"))
+      .flatMap((r) => r.ids)
+      .sort();
     expect(delivered).toEqual(["good-1", "good-2", "good-3"]);
     for (const order of ["good-1", "good-2", "good-3"]) expect((await delivery("r-split", ids[order]!)).status).toBe("delivered");
     expect(await delivery("r-split", ids.bad!)).toMatchObject({ status: "failed", lastError: "meta_100_2804001" });
@@ -163,7 +169,10 @@ describe("isolation between destinations", () => {
     for (let minute = 0; minute < 60; minute++) {
       const res = await sendWebhook(
         "r-iso",
-        purchase(`iso-${minute}`, { consent: { meta: "granted", gcm: { ad_user_data: "granted" } }, clickIds: { gclid: `Cj0KCQiA_iso${minute}` } }),
+        purchase(`iso-${minute}`, {
+          consent: { meta: "granted", gcm: { ad_user_data: "granted" } },
+          clickIds: { gclid: `Cj0KCQiA_iso${minute}` },
+        }),
       );
       ids.push(res.json.id);
       await runAlarm("r-iso");

@@ -74,7 +74,8 @@ export default {
     const url = new URL(request.url);
     const object = env.FLOOR.getByName("floor");
     if (request.method === "GET" && url.pathname === "/healthz") return Response.json({ ok: true });
-    if (request.method === "GET" && url.pathname === "/stats") return Response.json(await object.stats(url.searchParams.get("reset") === "1"));
+    if (request.method === "GET" && url.pathname === "/stats")
+      return Response.json(await object.stats(url.searchParams.get("reset") === "1"));
     if (request.method !== "POST") return Response.json({ error: { code: "method_not_allowed" } }, { status: 405 });
     const body = new Uint8Array(await request.arrayBuffer());
     if (!(await verify(request.headers, body, env.SIGNING_SECRET))) {

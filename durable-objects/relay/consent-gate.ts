@@ -126,7 +126,9 @@ export function planDeliveries(
   if (event.joinKeyHash === undefined || beacon !== undefined) return decided;
   const snapshot = eventSnapshot(event, undefined, plan, now);
   return decided.map((d, i) =>
-    d.status === "blocked" && !denials.has(d.destinationId) && decideWithBasis(snapshot, plan.destinations[i]!, plan.policy).basis === "undecided"
+    d.status === "blocked" &&
+    !denials.has(d.destinationId) &&
+    decideWithBasis(snapshot, plan.destinations[i]!, plan.policy).basis === "undecided"
       ? { ...d, decision: "pending", reason: "awaiting_consent", status: "pending", nextAttemptAt: now + CONSENT_HOLD_MS }
       : d,
   );

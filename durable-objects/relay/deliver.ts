@@ -60,7 +60,12 @@ function recordOutcome(
     return;
   }
   if (outcome.status === "failed") {
-    store.updateDelivery(row.event_id, row.destination_id, { status: "failed", attempts, nextAttemptAt: null, lastError: outcome.code }, now);
+    store.updateDelivery(
+      row.event_id,
+      row.destination_id,
+      { status: "failed", attempts, nextAttemptAt: null, lastError: outcome.code },
+      now,
+    );
     store.bumpCounter(now, "failed", row.destination_id);
     log.warn("delivery", { ...base, outcome: "failed", code: outcome.code });
     return;
@@ -68,7 +73,12 @@ function recordOutcome(
   if (outcome.status === "hold") {
     // Queued, not failed: it expires with its event at 24 h if the tenant never fixes the lane.
     const at = Math.min(opts.heldUntil ?? now, row.expires_at);
-    store.updateDelivery(row.event_id, row.destination_id, { status: "pending", attempts, nextAttemptAt: at, lastError: outcome.code }, now);
+    store.updateDelivery(
+      row.event_id,
+      row.destination_id,
+      { status: "pending", attempts, nextAttemptAt: at, lastError: outcome.code },
+      now,
+    );
     log.warn("delivery", { ...base, outcome: "held", code: outcome.code });
     return;
   }
@@ -77,7 +87,12 @@ function recordOutcome(
   const status = at === null ? "expired" : "pending";
   store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: at, lastError: outcome.code }, now);
   if (at === null) store.bumpCounter(now, "expired", row.destination_id);
-  log.warn("delivery", { ...base, outcome: at === null ? "expired" : "retry", code: outcome.code, retryInMs: at === null ? undefined : at - now });
+  log.warn("delivery", {
+    ...base,
+    outcome: at === null ? "expired" : "retry",
+    code: outcome.code,
+    retryInMs: at === null ? undefined : at - now,
+  });
 }
 
 /** Test traffic: Google's validateOnly or a Meta test event code (nothing counts for attribution). */
@@ -155,7 +170,11 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   } catch {
     return failAll(run, rows, "credentials_unreadable");
   }
-  const settings = { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}), ...config.settings };
+  const settings = {
+    ...(tenant.timezone ? { timezone: tenant.timezone } : {}),
+    ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}),
+    ...config.settings,
+  };
 
   const testTraffic = isTestTraffic(settings);
   const probing = hold !== undefined || batchLimit(circuit, adapter.maxBatchSize) === 1;
@@ -165,7 +184,10 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   const alone = sendAloneIds(store, destinationId);
   const batches = [
     ...rows.filter((row) => alone.has(row.event_id)).map((row) => [row]),
-    ...chunk(rows.filter((row) => !alone.has(row.event_id)), probing ? 1 : adapter.maxBatchSize),
+    ...chunk(
+      rows.filter((row) => !alone.has(row.event_id)),
+      probing ? 1 : adapter.maxBatchSize,
+    ),
   ].slice(0, probing ? 1 : undefined);
   for (const candidates of batches) {
     if (isOpen(circuit, now)) {
@@ -174,7 +196,11 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     }
     const batch = withoutSuppressed(run, destinationId, candidates);
     if (batch.length === 0) continue;
-    store.lease(batch.map((row) => row.event_id), destinationId, clock.now() + LEASE_MS * run.retryScale);
+    store.lease(
+      batch.map((row) => row.event_id),
+      destinationId,
+      clock.now() + LEASE_MS * run.retryScale,
+    );
     const items: DeliveryItem[] = batch.map((row) => ({
       eventId: row.event_id,
       event: JSON.parse(row.body) as RelayEvent,
@@ -183,13 +209,31 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     const started = Date.now();
     const aborted = { value: false };
     const fetchChecked = guardedFetch(run, destinationId, batch, aborted);
-    const outcomes = await adapter.send(items, { scope: { tenantId: tenant.id, destinationId }, env: run.env, settings, credentials, now, fetch: fetchChecked, runMemo: run.runMemo });
+    const outcomes = await adapter.send(items, {
+      scope: { tenantId: tenant.id, destinationId },
+      env: run.env,
+      settings,
+      credentials,
+      now,
+      fetch: fetchChecked,
+      runMemo: run.runMemo,
+    });
     if (aborted.value) {
       // Nothing goes out for the withdrawn rows; the rest go in the next run, no attempt counted.
-      store.lease(batch.map((row) => row.event_id), destinationId, clock.now());
+      store.lease(
+        batch.map((row) => row.event_id),
+        destinationId,
+        clock.now(),
+      );
       continue;
     }
-    log.info("batch_sent", { tenantId: tenant.id, destinationId, destinationType: config.type, count: batch.length, durationMs: Date.now() - started });
+    log.info("batch_sent", {
+      tenantId: tenant.id,
+      destinationId,
+      destinationType: config.type,
+      count: batch.length,
+      durationMs: Date.now() - started,
+    });
     // Backoff and Retry-After count from the answer, not from the start of the run: a request
     // that took the whole timeout must not be retried the moment it came back.
     const answeredAt = clock.now();
@@ -198,7 +242,9 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       // The whole lane waits (its other deliveries too): the same error would answer every one.
       const next = heldAfter(hold, held, answeredAt, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
       store.setLaneHold(destinationId, next);
-      batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt }));
+      batch.forEach((row, i) =>
+        recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt }),
+      );
       store.setCircuit(destinationId, afterRequest(circuit, false, answeredAt));
       store.postpone(destinationId, next.probeAt);
       log.warn("lane_held", { tenantId: tenant.id, destinationId, destinationType: config.type, code: held.code });

@@ -29,8 +29,20 @@ export function pollDelayMs(polls: number, retryScale: number): number {
 }
 
 /** Records a delivery accepted under `requestId`: `processing`, first poll scheduled. */
-export function markProcessing(store: RelayStore, row: DueDelivery, requestId: string, attempts: number, now: number, retryScale: number): void {
-  store.updateDelivery(row.event_id, row.destination_id, { status: "processing", attempts, nextAttemptAt: now + pollDelayMs(0, retryScale), lastError: null }, now);
+export function markProcessing(
+  store: RelayStore,
+  row: DueDelivery,
+  requestId: string,
+  attempts: number,
+  now: number,
+  retryScale: number,
+): void {
+  store.updateDelivery(
+    row.event_id,
+    row.destination_id,
+    { status: "processing", attempts, nextAttemptAt: now + pollDelayMs(0, retryScale), lastError: null },
+    now,
+  );
   store.storage.sql.exec(
     `INSERT INTO delivery_requests (event_id, destination_id, request_id, polls, send_alone) VALUES (?, ?, ?, 0, 0)
      ON CONFLICT (event_id, destination_id) DO UPDATE SET request_id = excluded.request_id, polls = 0, send_alone = 0`,
@@ -56,18 +68,37 @@ function settle(store: RelayStore, tenantId: string, row: PollRow, outcome: Item
   const where = "WHERE event_id = ? AND destination_id = ? AND status = 'processing'";
   const base = { tenantId, eventId: row.event_id, destinationId: row.destination_id, attempt: row.attempts };
   if (outcome.status === "delivered") {
-    sql.exec(`UPDATE deliveries SET status = 'delivered', next_attempt_at = NULL, last_error = NULL, updated_at = ? ${where}`, now, row.event_id, row.destination_id);
+    sql.exec(
+      `UPDATE deliveries SET status = 'delivered', next_attempt_at = NULL, last_error = NULL, updated_at = ? ${where}`,
+      now,
+      row.event_id,
+      row.destination_id,
+    );
     store.bumpCounter(now, "delivered", row.destination_id);
     log.info("delivery", { ...base, outcome: "delivered" });
   } else if (outcome.status === "failed") {
-    sql.exec(`UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = ?, updated_at = ? ${where}`, outcome.code, now, row.event_id, row.destination_id);
+    sql.exec(
+      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = ?, updated_at = ? ${where}`,
+      outcome.code,
+      now,
+      row.event_id,
+      row.destination_id,
+    );
     store.bumpCounter(now, "failed", row.destination_id);
     log.warn("delivery", { ...base, outcome: "failed", code: outcome.code });
   } else if (outcome.status === "retry") {
     const scaled = (ms: number) => Math.max(1, Math.round(ms * retryScale));
     const at = nextAttemptAt(now, row.expires_at, row.attempts, Math.random, undefined, scaled);
     const status = at === null ? "expired" : "pending";
-    sql.exec(`UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, updated_at = ? ${where}`, status, at, outcome.code, now, row.event_id, row.destination_id);
+    sql.exec(
+      `UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, updated_at = ? ${where}`,
+      status,
+      at,
+      outcome.code,
+      now,
+      row.event_id,
+      row.destination_id,
+    );
     if (at === null) store.bumpCounter(now, "expired", row.destination_id);
     log.warn("delivery", { ...base, outcome: at === null ? "expired" : "retry", code: outcome.code });
   }
@@ -82,7 +113,11 @@ function pollLater(store: RelayStore, rows: PollRow[], now: number, retryScale: 
       row.event_id,
       row.destination_id,
     );
-    store.storage.sql.exec("UPDATE delivery_requests SET polls = polls + 1 WHERE event_id = ? AND destination_id = ?", row.event_id, row.destination_id);
+    store.storage.sql.exec(
+      "UPDATE delivery_requests SET polls = polls + 1 WHERE event_id = ? AND destination_id = ?",
+      row.event_id,
+      row.destination_id,
+    );
   }
 }
 
@@ -97,12 +132,22 @@ function resendAlone(store: RelayStore, rows: PollRow[], reasons: string[], now:
       row.event_id,
       row.destination_id,
     );
-    store.storage.sql.exec("UPDATE delivery_requests SET send_alone = 1 WHERE event_id = ? AND destination_id = ?", row.event_id, row.destination_id);
+    store.storage.sql.exec(
+      "UPDATE delivery_requests SET send_alone = 1 WHERE event_id = ? AND destination_id = ?",
+      row.event_id,
+      row.destination_id,
+    );
   }
 }
 
 /** Polls every request whose status is due and records what became of its deliveries. */
-export async function pollRequestStatuses(env: Env, store: RelayStore, tenant: TenantConfig, now: number, retryScale: number): Promise<void> {
+export async function pollRequestStatuses(
+  env: Env,
+  store: RelayStore,
+  tenant: TenantConfig,
+  now: number,
+  retryScale: number,
+): Promise<void> {
   const sql = store.storage.sql;
   // Rows whose delivery is gone (purged, erased) or done.
   sql.exec(
@@ -119,7 +164,8 @@ export async function pollRequestStatuses(env: Env, store: RelayStore, tenant: T
     )
     .toArray();
   const groups = new Map<string, PollRow[]>();
-  for (const row of due) groups.set(`${row.destination_id}\n${row.request_id}`, [...(groups.get(`${row.destination_id}\n${row.request_id}`) ?? []), row]);
+  for (const row of due)
+    groups.set(`${row.destination_id}\n${row.request_id}`, [...(groups.get(`${row.destination_id}\n${row.request_id}`) ?? []), row]);
 
   const runMemo = new Map<string, Promise<unknown>>();
   for (const rows of [...groups.values()].slice(0, REQUESTS_PER_RUN)) {
@@ -140,7 +186,11 @@ export async function pollRequestStatuses(env: Env, store: RelayStore, tenant: T
     const ctx = { scope: { tenantId: tenant.id, destinationId }, settings: config.settings, credentials, env, now, fetch, runMemo };
     const answer = await getWithGoogleAuth(requestStatusUrl(env.GOOGLE_DATA_MANAGER_API_BASE, requestId), creds, ctx);
     if (answer.kind !== "answer" || answer.status < 200 || answer.status >= 300) {
-      log.warn("request_status_unread", { tenantId: tenant.id, destinationId, httpStatus: answer.kind === "answer" ? answer.status : undefined });
+      log.warn("request_status_unread", {
+        tenantId: tenant.id,
+        destinationId,
+        httpStatus: answer.kind === "answer" ? answer.status : undefined,
+      });
       pollLater(store, rows, now, retryScale);
       continue;
     }

@@ -36,7 +36,12 @@ export interface HourlyOutcomes {
 const emptyDestination = (): DestinationStats => ({ delivered: 0, validated: 0, failed: 0, expired: 0, suppressed: 0, blocked: {} });
 
 /** Folds the hourly counters and the held events into the stats view (no identifiers). */
-export function buildStats(counters: CounterRow[], events: RelayEvent[], windowHours: number, lanes: Record<string, LaneView> = {}): TenantStats {
+export function buildStats(
+  counters: CounterRow[],
+  events: RelayEvent[],
+  windowHours: number,
+  lanes: Record<string, LaneView> = {},
+): TenantStats {
   const stats: TenantStats = {
     windowHours,
     received: 0,
@@ -64,7 +69,13 @@ export function buildStats(counters: CounterRow[], events: RelayEvent[], windowH
       if (row.metric.startsWith("blocked:")) {
         const reason = row.metric.slice("blocked:".length);
         dest.blocked[reason] = (dest.blocked[reason] ?? 0) + row.count;
-      } else if (row.metric === "delivered" || row.metric === "validated" || row.metric === "failed" || row.metric === "expired" || row.metric === "suppressed") {
+      } else if (
+        row.metric === "delivered" ||
+        row.metric === "validated" ||
+        row.metric === "failed" ||
+        row.metric === "expired" ||
+        row.metric === "suppressed"
+      ) {
         dest[row.metric] += row.count;
       }
     }

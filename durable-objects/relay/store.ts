@@ -190,14 +190,15 @@ export class RelayStore {
     const held = "SELECT event_id FROM deliveries WHERE decision = 'pending' AND status = 'pending'";
     return "joinHash" in filter
       ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE join_hash = ? AND id IN (${held})`, filter.joinHash).toArray()
-      : this.sql
-          .exec<EventRow>(`SELECT * FROM events WHERE id IN (${held} AND next_attempt_at <= ?)`, filter.holdEndedBy)
-          .toArray();
+      : this.sql.exec<EventRow>(`SELECT * FROM events WHERE id IN (${held} AND next_attempt_at <= ?)`, filter.holdEndedBy).toArray();
   }
 
   circuit(destinationId: string): CircuitState {
     const row = this.sql
-      .exec<{ failures: number; open_until: number | null }>("SELECT failures, open_until FROM circuits WHERE destination_id = ?", destinationId)
+      .exec<{ failures: number; open_until: number | null }>(
+        "SELECT failures, open_until FROM circuits WHERE destination_id = ?",
+        destinationId,
+      )
       .toArray()[0];
     return row ? { failures: row.failures, openUntil: row.open_until } : CLOSED;
   }
@@ -318,7 +319,8 @@ export class RelayStore {
   replay(eventId: string, now: number, allowed: (row: DeliveryRow) => boolean = () => true): number {
     let n = 0;
     for (const row of this.deliveriesOf(eventId)) {
-      const replayable = ["send", "send_denied_flag"].includes(row.decision) && ["delivered", "validated", "failed", "expired"].includes(row.status);
+      const replayable =
+        ["send", "send_denied_flag"].includes(row.decision) && ["delivered", "validated", "failed", "expired"].includes(row.status);
       if (!replayable || !allowed(row)) continue;
       this.sql.exec(
         `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE event_id = ? AND destination_id = ?`,
@@ -346,13 +348,15 @@ export class RelayStore {
   }
 
   listEventIdsByJoinHash(joinHash: string): string[] {
-    return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE join_hash = ?", joinHash).toArray().map((r) => r.id);
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM events WHERE join_hash = ?", joinHash)
+      .toArray()
+      .map((r) => r.id);
   }
 
   getBeacon(joinHash: string, now: number): string | undefined {
-    return this.sql
-      .exec<{ body: string }>("SELECT body FROM beacons WHERE join_hash = ? AND expires_at > ?", joinHash, now)
-      .toArray()[0]?.body;
+    return this.sql.exec<{ body: string }>("SELECT body FROM beacons WHERE join_hash = ? AND expires_at > ?", joinHash, now).toArray()[0]
+      ?.body;
   }
 
   /** Live beacons (join keys) held for the tenant. */
@@ -597,9 +601,7 @@ export class RelayStore {
   }
 
   deliveriesOf(eventId: string): DeliveryRow[] {
-    return this.sql
-      .exec<DeliveryRow>("SELECT * FROM deliveries WHERE event_id = ? ORDER BY destination_id", eventId)
-      .toArray();
+    return this.sql.exec<DeliveryRow>("SELECT * FROM deliveries WHERE event_id = ? ORDER BY destination_id", eventId).toArray();
   }
 
   listEvents(filter: EventFilter): EventRow[] {
@@ -614,9 +616,7 @@ export class RelayStore {
       args.push(filter.since);
     }
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    return this.sql
-      .exec<EventRow>(`SELECT * FROM events ${clause} ORDER BY received_at DESC, id LIMIT ?`, ...args, filter.limit)
-      .toArray();
+    return this.sql.exec<EventRow>(`SELECT * FROM events ${clause} ORDER BY received_at DESC, id LIMIT ?`, ...args, filter.limit).toArray();
   }
 
   count(

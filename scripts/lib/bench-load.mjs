@@ -25,11 +25,20 @@ export function post(agent, base, req) {
   const started = performance.now();
   return new Promise((resolve) => {
     const r = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { ...req.headers, "content-length": String(body.length) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { ...req.headers, "content-length": String(body.length) },
+      },
       (res) => {
         const chunks = /** @type {Buffer[]} */ ([]);
         res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString("utf8") }),
+        );
         res.on("error", () => resolve({ status: 0, ms: performance.now() - started, text: "" }));
       },
     );

@@ -89,7 +89,10 @@ export function stripeWithBeacon({ fixture, secret, orderId, nowMs, tenantId, be
     ...fixture,
     id: `evt_${orderId}`,
     created: Math.floor(nowMs / 1000) - 30,
-    data: { ...fixture.data, object: { ...session, id: `cs_live_${orderId}`, metadata: { ...metadata, order_id: orderId, sluice_join_key: joinKey } } },
+    data: {
+      ...fixture.data,
+      object: { ...session, id: `cs_live_${orderId}`, metadata: { ...metadata, order_id: orderId, sluice_join_key: joinKey } },
+    },
   };
   const body = JSON.stringify(event);
   const t = Math.floor(nowMs / 1000);

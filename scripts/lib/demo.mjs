@@ -22,7 +22,11 @@ export const DEMO_SOURCE_ID = "shop";
 export const DEMO_SIGNING_SECRET = formatSecret(Buffer.from("sluice-demo-signing-key!", "utf8"));
 export const DEMO_DESTINATION_ID = "meta";
 /** The sandbox's Google emulators accept any OAuth client; none of these is a real credential. */
-const DEMO_GOOGLE_OAUTH = { clientId: "demo-client.apps.googleusercontent.com", clientSecret: "demo-client-secret", refreshToken: "1//demo-refresh-token" };
+const DEMO_GOOGLE_OAUTH = {
+  clientId: "demo-client.apps.googleusercontent.com",
+  clientSecret: "demo-client-secret",
+  refreshToken: "1//demo-refresh-token",
+};
 /**
  * Google destinations next to Meta, all answered by the sandbox. The Data Manager API comes first:
  * it is Google's primary path; `google_ads` (UploadClickConversions) is for accounts already

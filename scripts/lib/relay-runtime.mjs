@@ -69,9 +69,14 @@ export function ensureBuilt({ log = () => {}, force = false } = {}) {
 export async function applyMigrations(mf) {
   const db = await mf.getD1Database("DB");
   const dir = path.join(ROOT, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     const sql = readFileSync(path.join(dir, file), "utf8").replace(/--.*$/gm, "");
-    for (const statement of sql.split(";").map((s) => s.trim()).filter(Boolean)) {
+    for (const statement of sql
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       await db.prepare(statement).run();
     }
   }
@@ -113,7 +118,10 @@ export async function startRelayRuntime(opts) {
     port: opts.port ?? 0,
     ...(opts.persistRoot ? { defaultPersistRoot: opts.persistRoot } : {}),
     handleRuntimeStdio(stdout, stderr) {
-      for (const [stream, name] of /** @type {const} */ ([[stdout, "stdout"], [stderr, "stderr"]])) {
+      for (const [stream, name] of /** @type {const} */ ([
+        [stdout, "stdout"],
+        [stderr, "stderr"],
+      ])) {
         if (!onLine) {
           stream.resume();
           continue;

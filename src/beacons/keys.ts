@@ -39,9 +39,7 @@ function liveKeys(tenant: TenantConfig, now: number): BeaconKeyRecord[] {
 /** The keys that verify a join token now, in clear; an unreadable one verifies nothing. */
 export async function activeBeaconKeys(env: Env, tenant: TenantConfig, now: number): Promise<string[]> {
   const keys = await Promise.all(
-    liveKeys(tenant, now).map((k) =>
-      decryptWithEnv(env, k.key, secretAad(tenant.id, "beacon-key", k.id)).catch(() => undefined),
-    ),
+    liveKeys(tenant, now).map((k) => decryptWithEnv(env, k.key, secretAad(tenant.id, "beacon-key", k.id)).catch(() => undefined)),
   );
   return keys.filter((k): k is string => k !== undefined);
 }

@@ -56,7 +56,10 @@ export function withApiKeys<T extends TenantConfig>(tenant: T, keys: ApiKeyRecor
 }
 
 /** Whether `apiKey` is one of the tenant's keys. Every stored hash is compared, so timing says nothing about which. */
-export async function verifyTenantApiKey(apiKey: string, tenant: Pick<TenantConfig, "apiKeys" | "apiKeyHash" | "createdAt">): Promise<boolean> {
+export async function verifyTenantApiKey(
+  apiKey: string,
+  tenant: Pick<TenantConfig, "apiKeys" | "apiKeyHash" | "createdAt">,
+): Promise<boolean> {
   const results = await Promise.all(apiKeyRecords(tenant).map((r) => verifyApiKey(apiKey, r.hash)));
   return results.includes(true);
 }

@@ -131,7 +131,11 @@ export function encryptionKeys(env: Pick<Env, "ENCRYPTION_KEY"> & { ENCRYPTION_K
 }
 
 /** Decrypts with the environment's keys (current, then previous during a rotation). */
-export function decryptWithEnv(env: Pick<Env, "ENCRYPTION_KEY"> & { ENCRYPTION_KEY_PREVIOUS?: string }, value: Encrypted, aad: string): Promise<string> {
+export function decryptWithEnv(
+  env: Pick<Env, "ENCRYPTION_KEY"> & { ENCRYPTION_KEY_PREVIOUS?: string },
+  value: Encrypted,
+  aad: string,
+): Promise<string> {
   const keys = encryptionKeys(env);
   return decryptSecret(keys.current, value, aad, keys.previous);
 }

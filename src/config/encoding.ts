@@ -52,9 +52,6 @@ export async function sha256Hex(text: string): Promise<string> {
  * the comparison runs on equal-length buffers and the length of a secret does not leak either.
  */
 export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest("SHA-256", utf8(a)),
-    crypto.subtle.digest("SHA-256", utf8(b)),
-  ]);
+  const [da, db] = await Promise.all([crypto.subtle.digest("SHA-256", utf8(a)), crypto.subtle.digest("SHA-256", utf8(b))]);
   return crypto.subtle.timingSafeEqual(da, db);
 }

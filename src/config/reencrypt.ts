@@ -65,7 +65,13 @@ export async function reencryptTenant(keys: EncryptionKeys, tenant: TenantConfig
   }
   for (const [id, destination] of Object.entries(next.destinations)) {
     if (destination.credentials) {
-      destination.credentials = await rewrite(destination.credentials, "destination", id, "destinationCredentials", `destinations.${id}.credentials`);
+      destination.credentials = await rewrite(
+        destination.credentials,
+        "destination",
+        id,
+        "destinationCredentials",
+        `destinations.${id}.credentials`,
+      );
     }
   }
   for (const record of next.beaconKeys ?? []) {

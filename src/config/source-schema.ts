@@ -70,7 +70,12 @@ export const putSourceSchema = z
     }
     if (body.credentials !== undefined) {
       if (definition.credentialsSchema) addIssues(ctx, ["credentials"], definition.credentialsSchema, body.credentials);
-      else ctx.addIssue({ code: "custom", path: ["credentials"], message: `only ${typesWithCredentials.join(", ")} sources take API credentials` });
+      else
+        ctx.addIssue({
+          code: "custom",
+          path: ["credentials"],
+          message: `only ${typesWithCredentials.join(", ")} sources take API credentials`,
+        });
     }
     // Each definition owns the schema of its options (e.g. a roller source needs `currency`).
     if (definition.optionsSchema) addIssues(ctx, ["options"], definition.optionsSchema, body.options);

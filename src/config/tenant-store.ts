@@ -44,7 +44,11 @@ export async function deleteTenantConfig(env: Env, id: string): Promise<void> {
  */
 export async function createTenantConfig(env: Env, tenant: TenantConfig): Promise<void> {
   if (await isTombstoned(env.DB, tenant.id)) {
-    throw new ApiError(409, "tenant_id_retired", `Tenant id "${tenant.id}" belonged to a deleted tenant and cannot be reused; choose another id`);
+    throw new ApiError(
+      409,
+      "tenant_id_retired",
+      `Tenant id "${tenant.id}" belonged to a deleted tenant and cannot be reused; choose another id`,
+    );
   }
   if ((await getTenant(env, tenant.id)) || !(await insertTenantRow(env.DB, tenant))) {
     throw new ApiError(409, "tenant_exists", `Tenant "${tenant.id}" already exists`);

@@ -46,7 +46,12 @@ function ruleFor(destination: DestinationRef): ConsentRule<ExplicitConsentFlag> 
  * Whether an unreadable field could have spoken for this destination: then its verdict is
  * ambiguous, whatever another field grants. A category concerns the destinations it is mapped to.
  */
-function malformedFor(s: ConsentSnapshot, destination: DestinationRef, rule: ConsentRule<ExplicitConsentFlag>, policy: EffectiveConsentPolicy): boolean {
+function malformedFor(
+  s: ConsentSnapshot,
+  destination: DestinationRef,
+  rule: ConsentRule<ExplicitConsentFlag>,
+  policy: EffectiveConsentPolicy,
+): boolean {
   const map = policy.categoryMap ?? {};
   const mappedHere = (category: string) => Object.hasOwn(map, category) && (map[category]?.includes(destination.id) ?? false);
   return (s.malformed ?? []).some((field) => {
@@ -109,7 +114,12 @@ function decideGoogle(s: ConsentSnapshot, destination: DestinationRef, policy: E
  * A destination granted only by its platform's explicit flag or a mapped category (Meta's rule):
  * Google's signals never grant it.
  */
-function decideExplicit(flag: ExplicitConsentFlag, s: ConsentSnapshot, destination: DestinationRef, policy: EffectiveConsentPolicy): ConsentVerdict {
+function decideExplicit(
+  flag: ExplicitConsentFlag,
+  s: ConsentSnapshot,
+  destination: DestinationRef,
+  policy: EffectiveConsentPolicy,
+): ConsentVerdict {
   // A valid TC string refusing purpose 1 or 7 refuses it whatever else says yes.
   if (s.tcfRefusal) return blocked(s.tcfRefusal);
   const share = s.explicit?.[flag] ?? "unknown";

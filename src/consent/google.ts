@@ -27,8 +27,7 @@ export interface TcfForGoogle {
 export function resolveGoogle(gcm: GcmCollected, tcfReading: TcfForGoogle, jurisdiction: Jurisdiction): GoogleResolution {
   const tcf = tcfReading.google;
   const conflicts: GcmType[] = [];
-  const conflictAt = (type: GcmType, level: "default" | "update") =>
-    gcm.conflicts.some((c) => c.type === type && c.level === level);
+  const conflictAt = (type: GcmType, level: "default" | "update") => gcm.conflicts.some((c) => c.type === type && c.level === level);
 
   const simple = (type: GcmType, fromTcf: Tri): Tri => {
     const { update, default: def } = gcm.levels[type];

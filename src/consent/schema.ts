@@ -53,7 +53,10 @@ export function readConsentInput(raw: unknown): ConsentInput | undefined {
     if (value) out[key] = value;
     if (bad) malformed.add(key);
   }
-  for (const [key, max] of [["gcd", 64], ["gcs", 16]] as const) {
+  for (const [key, max] of [
+    ["gcd", 64],
+    ["gcs", 16],
+  ] as const) {
     if (!given(raw[key])) continue;
     const value = shortString(raw[key], max);
     if (value) out[key] = value;

@@ -105,7 +105,13 @@ export function decodeTcf(tcString: string, gdprApplies?: boolean): TcfDetails {
     v755LI: model.vendorLegitimateInterests.has(GOOGLE_VENDOR_ID),
     v755Disclosed: model.vendorsDisclosed.has(GOOGLE_VENDOR_ID),
     restricted755,
-    google: { adUserData: "unknown", adPersonalization: "unknown", adStorage: "unknown", reason: invalidReason ?? "tcf_granted", explicitDenial: false },
+    google: {
+      adUserData: "unknown",
+      adPersonalization: "unknown",
+      adStorage: "unknown",
+      reason: invalidReason ?? "tcf_granted",
+      explicitDenial: false,
+    },
   };
   if (details.valid) details.google = deriveGoogle(details);
   return details;

@@ -145,7 +145,6 @@ export interface GoogleConsent {
   explicitDenial: boolean;
 }
 
-
 export interface ConsentSnapshot {
   kind: "consent_snapshot";
   version: 1;

@@ -40,6 +40,11 @@ export function laneView(hold: LaneHold | undefined, circuit: CircuitState, retr
 }
 
 /** The hold after a request answered `hold`: a running hold keeps its start. */
-export function heldAfter(previous: LaneHold | undefined, outcome: { code: string; message: string }, answeredAt: number, probeInMs: number): LaneHold {
+export function heldAfter(
+  previous: LaneHold | undefined,
+  outcome: { code: string; message: string },
+  answeredAt: number,
+  probeInMs: number,
+): LaneHold {
   return { code: outcome.code, message: outcome.message, since: previous?.since ?? answeredAt, probeAt: answeredAt + probeInMs };
 }

@@ -7,11 +7,7 @@ import { metaDestination } from "./meta";
  * Every destination, one line each. Adding one = its folder + a line here (+ its base-URL variable
  * in wrangler.toml); the rest of the relay derives what it needs from this list.
  */
-const DEFINITIONS = [
-  metaDestination,
-  googleAdsDestination,
-  googleDataManagerDestination,
-] as const;
+const DEFINITIONS = [metaDestination, googleAdsDestination, googleDataManagerDestination] as const;
 
 type Definition = (typeof DEFINITIONS)[number];
 type SpecOf<D> = D extends DestinationDefinition<infer S> ? S : never;
@@ -37,8 +33,7 @@ export const destinationRegistry = Object.fromEntries(DEFINITIONS.map((d) => [d.
 };
 
 /** The registry as the delivery loop reads it (adapters by type). */
-export const destinationAdapters: { readonly [T in DestinationType]: DestinationDefinition<SpecOf<DefinitionOf<T>>> } =
-  destinationRegistry;
+export const destinationAdapters: { readonly [T in DestinationType]: DestinationDefinition<SpecOf<DefinitionOf<T>>> } = destinationRegistry;
 
 export const DESTINATION_TYPES = DEFINITIONS.map((d) => d.type) as readonly DestinationType[];
 

@@ -26,8 +26,7 @@ const deployed = secureHeaders({
 });
 const local = secureHeaders({ contentSecurityPolicy: CSP, strictTransportSecurity: false, xFrameOptions: "DENY", overwrite: false });
 
-export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = (c, next) =>
-  (c.env.ENVIRONMENT === "dev" ? local : deployed)(c, next);
+export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = (c, next) => (c.env.ENVIRONMENT === "dev" ? local : deployed)(c, next);
 
 /**
  * Admin answers carry API keys, tenant config and delivery logs: no browser, proxy or CDN may

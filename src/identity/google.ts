@@ -69,10 +69,7 @@ export const normalizeForGoogle = { email, phone, givenName, familyName } as con
  * identifiers a click conversion accepts; names are not hashed because nothing sends them (a Data
  * Manager address also needs the raw postal code, which SPEC §1 (commitment 4) forbids storing).
  */
-export async function hashGoogleUserData(
-  customer: CustomerData,
-  defaultCountry?: string,
-): Promise<GoogleHashedUserData> {
+export async function hashGoogleUserData(customer: CustomerData, defaultCountry?: string): Promise<GoogleHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const [hashedEmail, hashedPhoneNumber] = await Promise.all([
     hashField(customer.email, email),

@@ -15,10 +15,7 @@ export function isSha256Hex(s: string): boolean {
  * destinations compare hex case-sensitively); anything else is normalized, and a value the
  * normalizer rejects is dropped rather than hashed.
  */
-export async function hashField(
-  raw: string | undefined,
-  normalize: (raw: string) => string | undefined,
-): Promise<string | undefined> {
+export async function hashField(raw: string | undefined, normalize: (raw: string) => string | undefined): Promise<string | undefined> {
   if (raw === undefined) return undefined;
   if (isSha256Hex(raw)) return raw.trim().toLowerCase();
   const normalized = normalize(raw);

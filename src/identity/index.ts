@@ -18,16 +18,9 @@ export interface HashIdentityOptions {
 }
 
 /** Hashed identifiers for the requested destination families; raw values stay in this call. */
-export async function hashIdentity(
-  customer: CustomerData,
-  options: HashIdentityOptions,
-): Promise<HashedIdentity> {
+export async function hashIdentity(customer: CustomerData, options: HashIdentityOptions): Promise<HashedIdentity> {
   const identity: HashedIdentity = {};
-  await Promise.all(
-    [...options.families].map((family) =>
-      hashFamily(identity, family, customer, options.defaultCountry),
-    ),
-  );
+  await Promise.all([...options.families].map((family) => hashFamily(identity, family, customer, options.defaultCountry)));
   return identity;
 }
 

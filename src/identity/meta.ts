@@ -92,14 +92,9 @@ export const normalizeForMeta = {
  * SHA-256 hex, is dropped when invalid, or is normalized and hashed; one bad field never costs
  * the others. `defaultCountry` is the tenant's, used only to read local phones, states and ZIPs.
  */
-export async function hashMetaUserData(
-  customer: CustomerData,
-  defaultCountry?: string,
-): Promise<MetaHashedUserData> {
+export async function hashMetaUserData(customer: CustomerData, defaultCountry?: string): Promise<MetaHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
-  const fields: ReadonlyArray<
-    readonly [keyof MetaHashedUserData, string | undefined, (raw: string) => string | undefined]
-  > = [
+  const fields: ReadonlyArray<readonly [keyof MetaHashedUserData, string | undefined, (raw: string) => string | undefined]> = [
     ["em", customer.email, em],
     ["ph", customer.phone, (raw) => ph(raw, region)],
     ["fn", customer.firstName, lettersOnlyField],
@@ -113,9 +108,7 @@ export async function hashMetaUserData(
     ["external_id", customer.externalId, externalId],
   ];
 
-  const hashed = await Promise.all(
-    fields.map(async ([key, raw, normalize]) => [key, await hashField(raw, normalize)] as const),
-  );
+  const hashed = await Promise.all(fields.map(async ([key, raw, normalize]) => [key, await hashField(raw, normalize)] as const));
   const userData: MetaHashedUserData = {};
   for (const [key, hash] of hashed) {
     if (hash !== undefined) userData[key] = [hash];

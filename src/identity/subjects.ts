@@ -24,7 +24,10 @@ export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: stri
   const region = toCountryCode(defaultCountry);
   const keys: Array<Promise<string | undefined>> = [
     prefixed("em", hashField(ids.email, normalizeForMeta.em)),
-    prefixed("ph", hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region))),
+    prefixed(
+      "ph",
+      hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region)),
+    ),
     prefixed("xid", hashField(ids.externalId, normalizeForMeta.external_id)),
     prefixed("order", hashOpaque(ids.orderId)),
     prefixed("join", hashOpaque(ids.joinKey)),

@@ -105,7 +105,7 @@ export function openApiDocument(): Json {
       version: "1",
       summary: "Consent-gated server-side conversion relay",
       description:
-        "Checkout webhooks in; hashed, consent-gated conversions out to Meta, Google and others, exactly once per order, forgotten after 24 hours. Errors are `{ \"error\": { \"code\", \"message\" } }`.",
+        'Checkout webhooks in; hashed, consent-gated conversions out to Meta, Google and others, exactly once per order, forgotten after 24 hours. Errors are `{ "error": { "code", "message" } }`.',
       license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),

@@ -75,15 +75,17 @@ function operation(path: string, method: string, op: Json): Html {
     ${String(op.description ?? "")
       .split("\n\n")
       .map((para) => html`<p>${prose(para)}</p>`)}
-    ${params.length > 0
-      ? html`<table>
+    ${
+      params.length > 0
+        ? html`<table>
           <tr><th>Parameter</th><th>In</th><th>Type</th><th>Notes</th></tr>
           ${params.map(
             (p) =>
               html`<tr><td><code>${p.name as string}</code></td><td>${p.in as string}</td><td>${typeOf((p.schema as Json) ?? {})}</td><td>${p.required ? "required" : "optional"}${constraints((p.schema as Json) ?? {}) ? `, ${constraints(p.schema as Json)}` : ""}${p.description ? html` — ${prose(p.description)}` : ""}</td></tr>`,
           )}
         </table>`
-      : ""}
+        : ""
+    }
     ${body ? html`<h4>Request body</h4>${(body.schema as Json).description ? html`<p>${prose((body.schema as Json).description)}</p>` : ""}${fields(body.schema as Json)}` : ""}
     <h4>Responses</h4>
     <ul>
@@ -125,5 +127,3 @@ ${tags.map((tag) => html`<div class="card"><h2 id="tag-${tag}">${tag}</h2>${byTa
 </body>
 </html>`;
 }
-
-

@@ -14,7 +14,7 @@ export function relayNamespace(env: Env, region: TenantConfig["region"]) {
   if (region !== "eu") return env.TENANT_RELAY;
   if (env.DO_JURISDICTION === "eu") return env.TENANT_RELAY.jurisdiction("eu");
   if (env.ENVIRONMENT !== "dev") {
-    throw new ApiError(503, "region_unavailable", "EU tenants need DO_JURISDICTION=\"eu\" in a deployed environment");
+    throw new ApiError(503, "region_unavailable", 'EU tenants need DO_JURISDICTION="eu" in a deployed environment');
   }
   return env.TENANT_RELAY;
 }

@@ -46,12 +46,11 @@ export const beaconSchema = z.object({
   joinKey: z.string().trim().min(1).max(256),
   joinToken: z.string().max(128).optional(),
   consent: boundedConsent.optional(),
-  clickIds: z
-    .object(clickIdsShape(text))
-    .partial()
+  clickIds: z.object(clickIdsShape(text)).partial().optional().catch(undefined),
+  page: z
+    .object({ url: z.string().url().max(2048).optional().catch(undefined) })
     .optional()
     .catch(undefined),
-  page: z.object({ url: z.string().url().max(2048).optional().catch(undefined) }).optional().catch(undefined),
 });
 
 function compact<T extends object>(obj: T | undefined): T {

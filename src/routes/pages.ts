@@ -9,7 +9,9 @@ import { STYLE_CSS } from "../pages/style";
 /** The pages the Worker renders itself: the console, the API reference, its document, their style sheet. */
 export const pageRoutes = new Hono<{ Bindings: Env }>();
 
-pageRoutes.get("/v1/openapi.json", (c) => c.json(openApiDocument(), 200, { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" }));
+pageRoutes.get("/v1/openapi.json", (c) =>
+  c.json(openApiDocument(), 200, { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" }),
+);
 
 pageRoutes.get("/docs", async (c) => c.body(await renderDocs(openApiDocument()), 200, pageHeaders("text/html; charset=utf-8", 300)));
 

@@ -18,9 +18,16 @@ describe("GET /v1/admin/tenants/:id/audit", () => {
       ["source.put", "operator"],
       ["tenant.create", "operator"],
     ]);
-    expect(res.json.entries[0]).toEqual({ at: expect.any(String), action: "tenant.update", actor: "tenant", targetId: id, fields: ["name"] });
+    expect(res.json.entries[0]).toEqual({
+      at: expect.any(String),
+      action: "tenant.update",
+      actor: "tenant",
+      targetId: id,
+      fields: ["name"],
+    });
     expect(res.json.entries[1].fields).toEqual(expect.arrayContaining(["credentials.accessToken"]));
-    for (const secret of [STANDARD_SECRET, META_TOKEN, apiKey, GOOGLE_CREDENTIALS.refreshToken, "Renamed"]) expect(res.text).not.toContain(secret);
+    for (const secret of [STANDARD_SECRET, META_TOKEN, apiKey, GOOGLE_CREDENTIALS.refreshToken, "Renamed"])
+      expect(res.text).not.toContain(secret);
   });
 
   it("pages with limit, since and before; refuses bad parameters with 400", async () => {

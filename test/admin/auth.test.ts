@@ -48,7 +48,10 @@ describe("admin authentication and tenant isolation", () => {
 
   it("401 for a well-formed key of a tenant whose stored hash does not match", async () => {
     const forged = `sk_${a.id}_${"f".repeat(64)}`;
-    for (const [method, suffix, body] of [["GET", ""], ["PUT", "/sources/x", { type: "standard", secret: STANDARD_SECRET }]] as const) {
+    for (const [method, suffix, body] of [
+      ["GET", ""],
+      ["PUT", "/sources/x", { type: "standard", secret: STANDARD_SECRET }],
+    ] as const) {
       const res = await call(method, `/tenants/${a.id}${suffix}`, { token: forged, body });
       expect(res.status).toBe(401);
       expect(res.json.error.code).toBe("unauthorized");

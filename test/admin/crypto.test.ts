@@ -49,7 +49,17 @@ describe("encryptSecret / decryptSecret", () => {
     const [v, kid, iv, ct] = value.split(".") as [string, string, string, string];
     const flipped = ct.slice(0, -2) + (ct.at(-2) === "A" ? "B" : "A") + ct.slice(-1);
     await expect(decryptSecret(KEY, `${v}.${kid}.${iv}.${flipped}`, aad)).rejects.toBeInstanceOf(DecryptError);
-    for (const bad of ["", "v1", `v2.${iv}.${ct}`, `v3.${kid}.${iv}.${ct}`, `v2.XYZ.${iv}.${ct}`, `v1.${iv}`, `v1.AAAA.${ct}`, `${value}.x`, "v1.!!.??"]) {
+    for (const bad of [
+      "",
+      "v1",
+      `v2.${iv}.${ct}`,
+      `v3.${kid}.${iv}.${ct}`,
+      `v2.XYZ.${iv}.${ct}`,
+      `v1.${iv}`,
+      `v1.AAAA.${ct}`,
+      `${value}.x`,
+      "v1.!!.??",
+    ]) {
       await expect(decryptSecret(KEY, bad, aad)).rejects.toBeInstanceOf(DecryptError);
     }
   });
@@ -69,7 +79,13 @@ async function legacyV1(keyB64: string, plaintext: string, aad: string): Promise
   const raw = Uint8Array.from(atob(keyB64), (ch) => ch.charCodeAt(0));
   const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt"]);
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(aad) }, key, new TextEncoder().encode(plaintext)));
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(aad) },
+      key,
+      new TextEncoder().encode(plaintext),
+    ),
+  );
   const b64url = (b: Uint8Array) => toBase64(b).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   return `v1.${b64url(iv)}.${b64url(ct)}`;
 }
@@ -125,7 +141,9 @@ describe("ENCRYPTION_KEY rotation", () => {
         meta: { id: "meta", credentials: await encryptSecret(NEW, '{"accessToken":"t"}', secretAad("acme", "destination", "meta")) },
         off: { id: "off", credentials: null },
       },
-      beaconKeys: [{ id: "b1", key: await encryptSecret(OLD, "bk_1", secretAad("acme", "beacon-key", "b1")), createdAt: "2026-01-01T00:00:00Z" }],
+      beaconKeys: [
+        { id: "b1", key: await encryptSecret(OLD, "bk_1", secretAad("acme", "beacon-key", "b1")), createdAt: "2026-01-01T00:00:00Z" },
+      ],
     } as unknown as TenantConfig;
     const keys = { current: NEW, previous: OLD };
     const first = await reencryptTenant(keys, tenant);
@@ -136,7 +154,9 @@ describe("ENCRYPTION_KEY rotation", () => {
     expect(keyIdOf(first.next.sources.venue!.secret)).toBe(newId);
     expect(first.next.sources.lost!.secret).toBe(tenant.sources.lost!.secret);
     // Readable with the new key alone, at the same place.
-    expect(await decryptSecret(NEW, first.next.sources.venue!.credentials!, secretAad("acme", "source-credentials", "venue"))).toContain("clientSecret");
+    expect(await decryptSecret(NEW, first.next.sources.venue!.credentials!, secretAad("acme", "source-credentials", "venue"))).toContain(
+      "clientSecret",
+    );
     expect(await decryptSecret(NEW, first.next.beaconKeys![0]!.key, secretAad("acme", "beacon-key", "b1"))).toBe("bk_1");
     const second = await reencryptTenant(keys, first.next);
     expect(second.rewritten).toEqual({ sourceSecrets: 0, sourceCredentials: 0, destinationCredentials: 0, beaconKeys: 0 });

@@ -37,7 +37,10 @@ const OPERATOR = { authorization: "Bearer test-admin-token", "content-type": "ap
 async function seedUnderOldKey(id: string) {
   const admin = (method: string, path: string, body?: unknown) =>
     fetchWith(beforeRotation, method, `/v1/admin${path}`, { headers: OPERATOR, ...(body !== undefined && { body: JSON.stringify(body) }) });
-  expect((await admin("POST", "/tenants", { id, name: id, region: "global", defaultCountry: "US", allowedOrigins: ["https://shop.example"] })).status).toBe(201);
+  expect(
+    (await admin("POST", "/tenants", { id, name: id, region: "global", defaultCountry: "US", allowedOrigins: ["https://shop.example"] }))
+      .status,
+  ).toBe(201);
   expect((await admin("PUT", `/tenants/${id}/sources/shop`, { type: "standard", secret: TEST_WHSEC })).status).toBe(201);
   expect((await admin("PUT", `/tenants/${id}/sources/shopify`, { type: "shopify", secret: SECRETS.shopify })).status).toBe(201);
   const meta = await admin("PUT", `/tenants/${id}/destinations/meta`, {
@@ -50,12 +53,11 @@ async function seedUnderOldKey(id: string) {
   const beaconKey = (await admin("POST", `/tenants/${id}/beacon-key`)).json.beaconKey as string;
   const stored = (await getTenant(env, id))!;
   const oldId = await encryptionKeyId(OLD);
-  expect([stored.sources.shop!.secret, stored.sources.shopify!.secret, stored.destinations.meta!.credentials, stored.beaconKeys![0]!.key].map((v) => keyIdOf(v!))).toEqual([
-    oldId,
-    oldId,
-    oldId,
-    oldId,
-  ]);
+  expect(
+    [stored.sources.shop!.secret, stored.sources.shopify!.secret, stored.destinations.meta!.credentials, stored.beaconKeys![0]!.key].map(
+      (v) => keyIdOf(v!),
+    ),
+  ).toEqual([oldId, oldId, oldId, oldId]);
   return { beaconKey };
 }
 
@@ -76,7 +78,10 @@ async function shopifyWebhook(relayEnv: Env, id: string, orderId: number) {
   // Within the accepted time range (the last 90 days) of the test clock.
   order.created_at = order.processed_at = new Date(clock.now() - 60_000).toISOString();
   const body = JSON.stringify(order);
-  return fetchWith(relayEnv, "POST", `/v1/hooks/${id}/shopify`, { body, headers: await sign.shopify(body, { webhookId: `wh-${orderId}` }) });
+  return fetchWith(relayEnv, "POST", `/v1/hooks/${id}/shopify`, {
+    body,
+    headers: await sign.shopify(body, { webhookId: `wh-${orderId}` }),
+  });
 }
 
 describe("rotating ENCRYPTION_KEY", () => {
@@ -90,7 +95,11 @@ describe("rotating ENCRYPTION_KEY", () => {
     expect((await shopifyWebhook(env, id, 820982911946154508)).status).toBe(202);
     const beacon = await fetchWith(env, "POST", `/v1/collect/${id}`, {
       headers: { origin: "https://shop.example", "content-type": "text/plain" },
-      body: JSON.stringify({ joinKey: "sj_rot", joinToken: await joinTokenFor(id, "sj_rot", { key: beaconKey }), consent: { meta: "granted" } }),
+      body: JSON.stringify({
+        joinKey: "sj_rot",
+        joinToken: await joinTokenFor(id, "sj_rot", { key: beaconKey }),
+        consent: { meta: "granted" },
+      }),
     });
     expect(beacon.status).toBe(204);
     await runAlarm(id);
@@ -117,12 +126,11 @@ describe("rotating ENCRYPTION_KEY", () => {
 
     const stored = (await getTenant(env, id))!;
     const newId = await encryptionKeyId(env.ENCRYPTION_KEY);
-    expect([stored.sources.shop!.secret, stored.sources.shopify!.secret, stored.destinations.meta!.credentials, stored.beaconKeys![0]!.key].map((v) => keyIdOf(v!))).toEqual([
-      newId,
-      newId,
-      newId,
-      newId,
-    ]);
+    expect(
+      [stored.sources.shop!.secret, stored.sources.shopify!.secret, stored.destinations.meta!.credentials, stored.beaconKeys![0]!.key].map(
+        (v) => keyIdOf(v!),
+      ),
+    ).toEqual([newId, newId, newId, newId]);
     const audit = await call("GET", `/tenants/${id}/audit?limit=1`);
     expect(audit.json.entries[0]).toMatchObject({ action: "tenant.reencrypt", actor: "operator" });
 

@@ -1,16 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decryptDestinationCredentials, decryptSourceSecret, getTenant } from "../../src/config/tenant-store";
-import {
-  auditRows,
-  call,
-  GOOGLE_CREDENTIALS,
-  META_TOKEN,
-  seenBodies,
-  STANDARD_SECRET,
-  storedJson,
-  uniqueId,
-} from "./helpers";
+import { auditRows, call, GOOGLE_CREDENTIALS, META_TOKEN, seenBodies, STANDARD_SECRET, storedJson, uniqueId } from "./helpers";
 
 // Commitment 9: secrets are encrypted at rest and never returned by any API.
 
@@ -26,13 +17,21 @@ async function fullSequence() {
   const steps: Array<[string, string, unknown?]> = [
     ["PUT", `${t}/sources/shop`, { type: "standard", secret: STANDARD_SECRET, options: { note: "main shop" } }],
     ["PUT", `${t}/sources/venue`, { type: "roller", secret: ROLLER_SECRET, options: { currency: "EUR" } }],
-    ["PUT", `${t}/destinations/meta-main`, { type: "meta", enabled: true, settings: { pixelId: "111" }, credentials: { accessToken: META_TOKEN } }],
-    ["PUT", `${t}/destinations/gads`, {
-      type: "google_ads",
-      enabled: true,
-      settings: { customerId: "123-456-7890", conversionActionId: "987" },
-      credentials: GOOGLE_CREDENTIALS,
-    }],
+    [
+      "PUT",
+      `${t}/destinations/meta-main`,
+      { type: "meta", enabled: true, settings: { pixelId: "111" }, credentials: { accessToken: META_TOKEN } },
+    ],
+    [
+      "PUT",
+      `${t}/destinations/gads`,
+      {
+        type: "google_ads",
+        enabled: true,
+        settings: { customerId: "123-456-7890", conversionActionId: "987" },
+        credentials: GOOGLE_CREDENTIALS,
+      },
+    ],
     ["PUT", `${t}/destinations/meta-main`, { type: "meta", enabled: false, settings: { pixelId: "222" } }],
     ["PUT", `${t}/destinations/meta-main`, { type: "meta", settings: { pixelId: "222" }, credentials: { accessToken: NEW_META_TOKEN } }],
     ["PUT", `${t}/consent-policy`, { googleOnDenied: "send_denied_flag", categoryMap: { marketing: ["meta-main", "gads"] } }],
@@ -86,7 +85,14 @@ describe("secrets at rest and in responses", () => {
   it("GET shows which secrets are set, never their values", async () => {
     const { id } = await fullSequence();
     const source = await call("GET", `/tenants/${id}/sources/shop`);
-    expect(source.json).toEqual({ id: "shop", type: "standard", options: { note: "main shop" }, secretSet: true, credentialsSet: [], updatedAt: expect.any(String) });
+    expect(source.json).toEqual({
+      id: "shop",
+      type: "standard",
+      options: { note: "main shop" },
+      secretSet: true,
+      credentialsSet: [],
+      updatedAt: expect.any(String),
+    });
     const gads = await call("GET", `/tenants/${id}/destinations/gads`);
     expect(gads.json).toEqual({
       id: "gads",

@@ -16,7 +16,14 @@ describe("sources", () => {
   it("PUT creates (201), replaces (200), GET reads, DELETE removes", async () => {
     const created = await call("PUT", `${t}/sources/shop`, { body: { type: "standard", secret: STANDARD_SECRET } });
     expect(created.status).toBe(201);
-    expect(created.json).toEqual({ id: "shop", type: "standard", options: {}, secretSet: true, credentialsSet: [], updatedAt: expect.any(String) });
+    expect(created.json).toEqual({
+      id: "shop",
+      type: "standard",
+      options: {},
+      secretSet: true,
+      credentialsSet: [],
+      updatedAt: expect.any(String),
+    });
 
     // Options changed without resending the secret keeps the stored secret.
     const updated = await call("PUT", `${t}/sources/shop`, { body: { type: "standard", options: { eventName: "Purchase" } } });
@@ -174,7 +181,11 @@ describe("destinations", () => {
       ],
       [
         "g1",
-        { type: "google_ads", settings: { customerId: "1234567890", conversionActionId: "1", apiVersion: "v25.1" }, credentials: GOOGLE_CREDENTIALS },
+        {
+          type: "google_ads",
+          settings: { customerId: "1234567890", conversionActionId: "1", apiVersion: "v25.1" },
+          credentials: GOOGLE_CREDENTIALS,
+        },
         /settings.apiVersion/,
       ],
       ["Bad.Id", metaDestination(), /destinationId must be/],
@@ -211,7 +222,12 @@ describe("consent policy", () => {
     const id = uniqueId("consent");
     const { apiKey } = await createTenant(id);
     const path = `/tenants/${id}/consent-policy`;
-    expect((await call("GET", path, { token: apiKey })).json).toEqual({ googleOnDenied: "drop", categoryMap: {}, userRegion: "auto", defaultsCountOutsideEea: false });
+    expect((await call("GET", path, { token: apiKey })).json).toEqual({
+      googleOnDenied: "drop",
+      categoryMap: {},
+      userRegion: "auto",
+      defaultsCountOutsideEea: false,
+    });
 
     const put = await call("PUT", path, {
       token: apiKey,

@@ -163,10 +163,15 @@ describe("beacon click ids are the subject's", () => {
     const hook = await sendWebhook("cj-wd", waiting("o-wd", "k-wd"));
     await runAlarm("cj-wd");
     expect(sent).toHaveLength(1);
-    const res = await admin("POST", "/../consent/cj-wd/withdraw", { fbp: "fb.1.1767000000000.77" }, {
-      authorization: `Bearer ${apiKey}`,
-      "content-type": "application/json",
-    });
+    const res = await admin(
+      "POST",
+      "/../consent/cj-wd/withdraw",
+      { fbp: "fb.1.1767000000000.77" },
+      {
+        authorization: `Bearer ${apiKey}`,
+        "content-type": "application/json",
+      },
+    );
     expect(res.json).toMatchObject({ suppressed: 1, matchedEvents: 1 });
     const healthy = meta(200);
     await retryForHours("cj-wd");
@@ -179,7 +184,10 @@ describe("beacon click ids are the subject's", () => {
     meta(503);
     const hook = await sendWebhook("cj-wd2", waiting("o-wd2", "k-wd2"));
     await sendBeacon("cj-wd2", { joinKey: "k-wd2", consent: { meta: "granted" }, clickIds: { gclid: "Cj0KCQ-beacon-gclid" } });
-    expect((await admin("POST", "/../consent/cj-wd2/withdraw", { gclid: "Cj0KCQ-beacon-gclid" })).json).toMatchObject({ matchedEvents: 1, suppressed: 1 });
+    expect((await admin("POST", "/../consent/cj-wd2/withdraw", { gclid: "Cj0KCQ-beacon-gclid" })).json).toMatchObject({
+      matchedEvents: 1,
+      suppressed: 1,
+    });
     expect(await delivery("cj-wd2", hook.json.id)).toMatchObject({ status: "suppressed" });
   });
 
@@ -220,8 +228,14 @@ describe("beacon bounds", () => {
 
   it("beacons that together exceed 4 KiB for one join key are refused; the earlier one stays as it was", async () => {
     await createTenant("cj-sum");
-    const part = (n: number) => ({ joinKey: "k-sum", consent: { gpp: { gppString: `DBABM~${"A".repeat(2500)}${n}` } }, page: { url: `https://shop.example/${n}` } });
-    expect((await sendBeacon("cj-sum", { joinKey: "k-sum", consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1.1" } })).status).toBe(204);
+    const part = (n: number) => ({
+      joinKey: "k-sum",
+      consent: { gpp: { gppString: `DBABM~${"A".repeat(2500)}${n}` } },
+      page: { url: `https://shop.example/${n}` },
+    });
+    expect((await sendBeacon("cj-sum", { joinKey: "k-sum", consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1.1" } })).status).toBe(
+      204,
+    );
     expect((await sendBeacon("cj-sum", part(1))).status).toBe(204);
     const before = (await relayRows("cj-sum")).beacons;
     const res = await sendBeacon("cj-sum", { joinKey: "k-sum", consent: { tcf: { tcString: "C".repeat(2500) } } });
@@ -231,7 +245,10 @@ describe("beacon bounds", () => {
 
   it("unbounded lists are refused", async () => {
     await createTenant("cj-list");
-    const sections = await sendBeacon("cj-list", { joinKey: "k", consent: { gpp: { gppString: "DBABM~x", applicableSections: Array(33).fill(7) } } });
+    const sections = await sendBeacon("cj-list", {
+      joinKey: "k",
+      consent: { gpp: { gppString: "DBABM~x", applicableSections: Array(33).fill(7) } },
+    });
     expect(sections.status).toBe(400);
     const categories = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`c${i}`, true]));
     expect((await sendBeacon("cj-list", { joinKey: "k", consent: { categories } })).status).toBe(400);
@@ -250,7 +267,10 @@ describe("beacon bounds", () => {
     const res = await sendBeacon("cj-cap", { joinKey: "new-one", consent: { meta: "granted" } });
     expect(res.status).toBe(429);
     expect(((await res.json()) as any).error.code).toBe("beacon_limit_reached");
-    const count = await runInDurableObject(relay("cj-cap"), (_i, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM beacons").one().n);
+    const count = await runInDurableObject(
+      relay("cj-cap"),
+      (_i, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM beacons").one().n,
+    );
     expect(count).toBe(100_000);
     expect((await sendBeacon("cj-cap", { joinKey: "known", clickIds: { fbp: "fb.1.1.2" } })).status).toBe(204);
   });

@@ -33,7 +33,9 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
     await sendBeacon("esu-origin", { joinKey: "k1", consent: { meta: "granted" } }, BROWSER);
     const hook = await sendWebhook("esu-origin", checkout("o-origin", "k1"));
     await runAlarm("esu-origin");
-    expect(sent.map((e) => [e.event_id, e.event_source_url, e.user_data.client_user_agent])).toEqual([["o-origin", "https://shop.example", "Mozilla/5.0 (iPhone)"]]);
+    expect(sent.map((e) => [e.event_id, e.event_source_url, e.user_data.client_user_agent])).toEqual([
+      ["o-origin", "https://shop.example", "Mozilla/5.0 (iPhone)"],
+    ]);
     const event = await detail("esu-origin", hook.json.id);
     expect(event.deliveries[0]).toMatchObject({ status: "delivered", eventSourceUrlFrom: "origin" });
   });
@@ -41,8 +43,16 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
   it("the beacon's Referer comes before its Origin, its page URL before both", async () => {
     await createTenant("esu-ref");
     const sent = meta();
-    await sendBeacon("esu-ref", { joinKey: "k2", consent: { meta: "granted" } }, { ...BROWSER, referer: "https://shop.example/checkout?step=3" });
-    await sendBeacon("esu-ref", { joinKey: "k3", consent: { meta: "granted" }, page: { url: "https://shop.example/thanks" } }, { ...BROWSER, referer: "https://shop.example/checkout" });
+    await sendBeacon(
+      "esu-ref",
+      { joinKey: "k2", consent: { meta: "granted" } },
+      { ...BROWSER, referer: "https://shop.example/checkout?step=3" },
+    );
+    await sendBeacon(
+      "esu-ref",
+      { joinKey: "k3", consent: { meta: "granted" }, page: { url: "https://shop.example/thanks" } },
+      { ...BROWSER, referer: "https://shop.example/checkout" },
+    );
     const a = await sendWebhook("esu-ref", checkout("o-ref", "k2"));
     const b = await sendWebhook("esu-ref", checkout("o-page", "k3"));
     await runAlarm("esu-ref");
@@ -61,7 +71,10 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
     const failed = await sendWebhook("esu-site", noUrl);
     await runAlarm("esu-site");
     expect(sent).toHaveLength(0);
-    expect((await detail("esu-site", failed.json.id)).deliveries[0]).toMatchObject({ status: "failed", lastError: "website_context_missing" });
+    expect((await detail("esu-site", failed.json.id)).deliveries[0]).toMatchObject({
+      status: "failed",
+      lastError: "website_context_missing",
+    });
 
     expect((await admin("PATCH", "/tenants/esu-site", { siteUrl: "http://shop.example" })).status).toBe(400);
     const patched = await admin("PATCH", "/tenants/esu-site", { siteUrl: "https://shop.example/" });
@@ -76,7 +89,10 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
   });
 
   it("only http(s) URLs count; a javascript: page URL falls through to the next source", () => {
-    expect(eventSourceUrl({ pageUrl: "javascript:alert(1)", origin: "https://shop.example" })).toEqual({ url: "https://shop.example", from: "origin" });
+    expect(eventSourceUrl({ pageUrl: "javascript:alert(1)", origin: "https://shop.example" })).toEqual({
+      url: "https://shop.example",
+      from: "origin",
+    });
     expect(eventSourceUrl({ referrer: "not a url" }, "https://site.example")).toEqual({ url: "https://site.example", from: "siteUrl" });
     expect(eventSourceUrl({})).toBeUndefined();
   });

@@ -35,7 +35,12 @@ describe("signed beacons", () => {
     const sent = metaStandIn();
     const res = await sendBeacon(
       "sb-ok",
-      { joinKey: "chk-1", joinToken: await joinTokenFor("sb-ok", "chk-1"), consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1767000000000.42" } },
+      {
+        joinKey: "chk-1",
+        joinToken: await joinTokenFor("sb-ok", "chk-1"),
+        consent: { meta: "granted" },
+        clickIds: { fbp: "fb.1.1767000000000.42" },
+      },
       {},
       false,
     );
@@ -104,7 +109,12 @@ describe("signed beacons", () => {
   });
 
   it("a tenant without a beacon key refuses every beacon in signed mode", async () => {
-    const created = await admin("POST", "/tenants", { id: "sb-nokey", name: "No key", region: "global", allowedOrigins: ["https://shop.example"] });
+    const created = await admin("POST", "/tenants", {
+      id: "sb-nokey",
+      name: "No key",
+      region: "global",
+      allowedOrigins: ["https://shop.example"],
+    });
     expect(created.json.tenant).toMatchObject({ beaconAuth: "signed", beaconKeySet: false });
     const token = await mintJoinToken("bk_guessed", "sb-nokey", "k", nowS() + 600);
     await expectRefused(await sendBeacon("sb-nokey", { joinKey: "k", joinToken: token }, {}, false));

@@ -26,14 +26,22 @@ describe("source secrets and options are bounded", () => {
 
   it("secret-looking option names are refused at any depth, naming the path", async () => {
     await tenant("ss-deep");
-    const res = await put("ss-deep", { type: "shopify", secret: "shpss_4d1f0c9b8a7e6d5c4b3a2918", options: { extra: { nested: [{ apiKey: "k" }] } } });
+    const res = await put("ss-deep", {
+      type: "shopify",
+      secret: "shpss_4d1f0c9b8a7e6d5c4b3a2918",
+      options: { extra: { nested: [{ apiKey: "k" }] } },
+    });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toContain("options.extra.nested.0.apiKey");
   });
 
   it("an options blob over the cap, or nested too deep, is refused", async () => {
     await tenant("ss-big");
-    const big = await put("ss-big", { type: "shopify", secret: "shpss_4d1f0c9b8a7e6d5c4b3a2918", options: { note: "x".repeat(MAX_OPTIONS_BYTES) } });
+    const big = await put("ss-big", {
+      type: "shopify",
+      secret: "shpss_4d1f0c9b8a7e6d5c4b3a2918",
+      options: { note: "x".repeat(MAX_OPTIONS_BYTES) },
+    });
     expect(big.status).toBe(400);
     expect(big.json.error.message).toContain("options");
     let deep: Record<string, unknown> = {};

@@ -22,12 +22,20 @@ describe("consent basis: what a verdict rests on, per destination", () => {
     // https://developers.google.com/tag-platform/security/guides/consent : the default is set
     // "before a user grants consent"; the user's choice arrives as an update.
     const defaultDenied = snap({ gcmDefault: { ad_user_data: "denied" } });
-    expect(decideWithBasis(defaultDenied, ADS, p)).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_default_denied", basis: "undecided" });
+    expect(decideWithBasis(defaultDenied, ADS, p)).toEqual({
+      decision: "blocked",
+      reason: "gcm_ad_user_data_default_denied",
+      basis: "undecided",
+    });
     // Still blocks, and may still travel with the denied flag where the tenant elected it.
     expect(decideWithBasis(defaultDenied, ADS, deniedFlag())).toMatchObject({ decision: "send_denied_flag", basis: "undecided" });
     expect(decideWithBasis(snap({ gcd: "11t1t1t1t5" }), ADS, p)).toMatchObject({ reason: "gcm_default_only", basis: "undecided" });
     const updateDenied = snap({ gcmDefault: { ad_user_data: "granted" }, gcm: { ad_user_data: "denied" } });
-    expect(decideWithBasis(updateDenied, ADS, deniedFlag())).toEqual({ decision: "send_denied_flag", reason: "gcm_ad_user_data_denied", basis: "denied" });
+    expect(decideWithBasis(updateDenied, ADS, deniedFlag())).toEqual({
+      decision: "send_denied_flag",
+      reason: "gcm_ad_user_data_denied",
+      basis: "denied",
+    });
   });
 
   it("TCF refusals are denials; publisher restrictions are not the user's", () => {
@@ -38,9 +46,15 @@ describe("consent basis: what a verdict rests on, per destination", () => {
 
   it("opt-outs, withdrawals and contradictions are denials; unreadable signals are malformed", () => {
     expect(decideWithBasis(snap({ meta: "granted", gpc: true }), META, p)).toMatchObject({ basis: "denied" });
-    expect(decideWithBasis(snap([{ meta: "granted" }, { meta: "denied" }]), META, p)).toMatchObject({ reason: "consent_conflict", basis: "denied" });
+    expect(decideWithBasis(snap([{ meta: "granted" }, { meta: "denied" }]), META, p)).toMatchObject({
+      reason: "consent_conflict",
+      basis: "denied",
+    });
     expect(decideWithBasis(snap({ meta: "granted", categories: { marketing: false } }), META, p)).toMatchObject({ basis: "denied" });
-    expect(decideWithBasis(snap({ tcf: { tcString: "garbage" }, meta: "granted" }), META, p)).toMatchObject({ reason: "tcf_invalid", basis: "malformed" });
+    expect(decideWithBasis(snap({ tcf: { tcString: "garbage" }, meta: "granted" }), META, p)).toMatchObject({
+      reason: "tcf_invalid",
+      basis: "malformed",
+    });
     expect(decideWithBasis(snap({ gcd: "1xyz" }), ADS, p)).toMatchObject({ reason: "gcd_invalid", basis: "malformed" });
   });
 
@@ -48,7 +62,9 @@ describe("consent basis: what a verdict rests on, per destination", () => {
     for (const [reason, basis] of Object.entries(BASIS_BY_REASON)) {
       expect(verdictBasis({ reason: reason as keyof typeof BASIS_BY_REASON })).toBe(basis);
     }
-    const grants = Object.entries(BASIS_BY_REASON).filter(([, b]) => b === "granted").map(([r]) => r);
+    const grants = Object.entries(BASIS_BY_REASON)
+      .filter(([, b]) => b === "granted")
+      .map(([r]) => r);
     expect(grants.sort()).toEqual(["category_granted", "gcm_ad_user_data_default_granted", "gcm_ad_user_data_granted", "tcf_granted"]);
     // An explicit platform flag's reasons are classed by their suffix.
     expect(verdictBasis({ reason: "meta_granted" })).toBe("granted");

@@ -20,8 +20,14 @@ describe("CMP categories through the tenant's categoryMap", () => {
     expect(categoryStateFor({ marketing: true, ads_measurement: true }, map, "ads")).toBe("granted");
     const p = policy({ categoryMap: map });
     expect(decideConsent({ categories: { marketing: true } }, ADS, p)).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_missing" });
-    expect(decideConsent({ categories: { ads_measurement: true } }, ADS, p)).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_missing" });
-    expect(decideConsent({ categories: { marketing: true, ads_measurement: true } }, ADS, p)).toEqual({ decision: "send", reason: "category_granted" });
+    expect(decideConsent({ categories: { ads_measurement: true } }, ADS, p)).toEqual({
+      decision: "blocked",
+      reason: "gcm_ad_user_data_missing",
+    });
+    expect(decideConsent({ categories: { marketing: true, ads_measurement: true } }, ADS, p)).toEqual({
+      decision: "send",
+      reason: "category_granted",
+    });
   });
 
   it("an unmapped category, or one mapped to no destination, says nothing", () => {
@@ -37,7 +43,10 @@ describe("CMP categories through the tenant's categoryMap", () => {
   it("decides Meta and Google from a mapped category", () => {
     const p = policy({ categoryMap: map });
     expect(decideConsent({ categories: { marketing: true } }, META, p)).toEqual({ decision: "send", reason: "category_granted" });
-    expect(decideConsent({ categories: { marketing: true, ads_measurement: true } }, ADS, p)).toEqual({ decision: "send", reason: "category_granted" });
+    expect(decideConsent({ categories: { marketing: true, ads_measurement: true } }, ADS, p)).toEqual({
+      decision: "send",
+      reason: "category_granted",
+    });
     expect(decideConsent({ categories: { marketing: false } }, META, p)).toEqual({ decision: "blocked", reason: "category_denied" });
     // A category refusal is not an ad_user_data denial, so it never rides the denied flag.
     expect(decideConsent({ categories: { marketing: false } }, ADS, deniedFlag({ categoryMap: map }))).toEqual({
@@ -60,7 +69,10 @@ describe("CMP categories through the tenant's categoryMap", () => {
   });
 
   it("decisions use the tenant's current map, not the one at capture time", () => {
-    expect(decideConsent({ categories: { marketing: true } }, META, policy())).toEqual({ decision: "blocked", reason: "meta_consent_missing" });
+    expect(decideConsent({ categories: { marketing: true } }, META, policy())).toEqual({
+      decision: "blocked",
+      reason: "meta_consent_missing",
+    });
   });
 
   it("merges categories from several inputs with false winning", () => {

@@ -38,7 +38,11 @@ describe("consent decision table", () => {
   });
 
   it("row 2: GCM present, ad_user_data not set (gcd l, or key absent) → deny both", () => {
-    for (const input of [{ gcd: gcd("l") }, { gcm: { ad_storage: "granted" } }, { gcmDefault: { analytics_storage: "granted" } }] as ConsentInput[]) {
+    for (const input of [
+      { gcd: gcd("l") },
+      { gcm: { ad_storage: "granted" } },
+      { gcmDefault: { analytics_storage: "granted" } },
+    ] as ConsentInput[]) {
       expect(decideConsent(input, ADS, policy())).toEqual(blocked("gcm_ad_user_data_missing"));
       expect(decideConsent(input, ADS, deniedFlag())).toEqual(blocked("gcm_ad_user_data_missing"));
       expect(decideConsent(input, META, policy())).toEqual(blocked("meta_consent_missing"));
@@ -161,7 +165,10 @@ describe("consent decision table", () => {
     for (const input of cases) {
       expect(decideConsent(input, ADS, deniedFlag())).toEqual(blocked("consent_conflict"));
       expect(decideConsent(input, META, policy())).toEqual(blocked("consent_conflict"));
-      expect(normalizeConsent(input, { userRegion: "auto", now: 0 })).toMatchObject({ conflicts: ["ad_user_data"], problems: ["consent_conflict"] });
+      expect(normalizeConsent(input, { userRegion: "auto", now: 0 })).toMatchObject({
+        conflicts: ["ad_user_data"],
+        problems: ["consent_conflict"],
+      });
     }
     // Explicit flags that disagree: the Meta flag against the tenant-mapped category.
     const mapped = policy({ categoryMap: { marketing: ["meta"] } });
@@ -188,7 +195,9 @@ describe("consent decision table", () => {
     const grants: ConsentInput = { gcm: { ad_user_data: "granted" }, meta: "granted" };
     const optOut = gppString("usnat", { SaleOptOut: 1, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 });
     for (const dest of [ADS, META]) {
-      expect(decideConsent({ ...grants, gpp: { gppString: optOut, applicableSections: [7] } }, dest, deniedFlag())).toEqual(blocked("us_opt_out"));
+      expect(decideConsent({ ...grants, gpp: { gppString: optOut, applicableSections: [7] } }, dest, deniedFlag())).toEqual(
+        blocked("us_opt_out"),
+      );
       expect(decideConsent(grants, dest, deniedFlag(), { gpcHeader: true })).toEqual(blocked("us_opt_out"));
       expect(decideConsent({ ...grants, gpc: true }, dest, deniedFlag())).toEqual(blocked("us_opt_out"));
     }

@@ -81,7 +81,7 @@ export function tcString(o: TcOptions = {}): string {
   model.purposeOneTreatment = o.purposeOneTreatment ?? false;
   if (o.publisherCC) model.publisherCountryCode = o.publisherCC;
   for (const r of o.restrictions ?? []) model.publisherRestrictions.add(755, new PurposeRestriction(r.purposeId, r.type));
-  const segments = o.disclosedSegment ?? true ? [Segment.CORE, Segment.VENDORS_DISCLOSED] : [Segment.CORE];
+  const segments = (o.disclosedSegment ?? true) ? [Segment.CORE, Segment.VENDORS_DISCLOSED] : [Segment.CORE];
   return TCString.encode(model, { segments });
 }
 

@@ -32,17 +32,32 @@ describe("gcd letters by the bit rule", () => {
 describe("gcd strings", () => {
   it("13r3r3r3r5: every signal denied by default and granted by update", () => {
     const levels = { default: "denied", update: "granted" };
-    expect(decodeGcd("13r3r3r3r5")).toEqual({ ad_storage: levels, analytics_storage: levels, ad_user_data: levels, ad_personalization: levels });
+    expect(decodeGcd("13r3r3r3r5")).toEqual({
+      ad_storage: levels,
+      analytics_storage: levels,
+      ad_user_data: levels,
+      ad_personalization: levels,
+    });
   });
 
   it("11p1p1p1p5: every signal denied by default, no update", () => {
     const levels = { default: "denied" };
-    expect(decodeGcd("11p1p1p1p5")).toEqual({ ad_storage: levels, analytics_storage: levels, ad_user_data: levels, ad_personalization: levels });
+    expect(decodeGcd("11p1p1p1p5")).toEqual({
+      ad_storage: levels,
+      analytics_storage: levels,
+      ad_user_data: levels,
+      ad_personalization: levels,
+    });
   });
 
   it("13t3t3t3t5: every signal granted by default only", () => {
     const levels = { default: "granted" };
-    expect(decodeGcd("13t3t3t3t5")).toEqual({ ad_storage: levels, analytics_storage: levels, ad_user_data: levels, ad_personalization: levels });
+    expect(decodeGcd("13t3t3t3t5")).toEqual({
+      ad_storage: levels,
+      analytics_storage: levels,
+      ad_user_data: levels,
+      ad_personalization: levels,
+    });
   });
 
   it("reads positions 2, 4, 6, 8 as ad_storage, analytics_storage, ad_user_data, ad_personalization", () => {
@@ -65,7 +80,10 @@ describe("gcd strings", () => {
   it("a malformed gcd is recorded as a problem and blocks Google with gcd_invalid", () => {
     const s = normalizeConsent({ gcd: "13x3r3r3r5", gcm: { ad_user_data: "granted" } }, { userRegion: "auto", now: 0 });
     expect(s.problems).toContain("gcd_invalid");
-    expect(decideConsent({ gcd: "13x3r3r3r5", gcm: { ad_user_data: "granted" } }, ADS, policy())).toEqual({ decision: "blocked", reason: "gcd_invalid" });
+    expect(decideConsent({ gcd: "13x3r3r3r5", gcm: { ad_user_data: "granted" } }, ADS, policy())).toEqual({
+      decision: "blocked",
+      reason: "gcd_invalid",
+    });
   });
 });
 

@@ -131,7 +131,10 @@ describe("GPP sections the decoder does not know, and applicableSections [-1]", 
     expect(s.jurisdiction).toBe("UNKNOWN");
     // So a page default grant does not count, even for a tenant that counts defaults in the US.
     const input = { gcmDefault: { ad_user_data: "granted" as const }, gpp: { gppString: usnatOnly, applicableSections: [-1] } };
-    expect(decideConsent(input, ADS, policy({ defaultsCountOutsideEea: true }))).toEqual({ decision: "blocked", reason: "gcm_default_only" });
+    expect(decideConsent(input, ADS, policy({ defaultsCountOutsideEea: true }))).toEqual({
+      decision: "blocked",
+      reason: "gcm_default_only",
+    });
     expect(decideConsent({ ...input, gpp: { gppString: usnatOnly } }, ADS, policy({ defaultsCountOutsideEea: true }))).toEqual({
       decision: "send",
       reason: "gcm_ad_user_data_default_granted",

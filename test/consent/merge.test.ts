@@ -24,7 +24,10 @@ describe("mergeConsentInputs", () => {
   });
 
   it("the later TC string replaces the earlier one; GPC is never taken back", () => {
-    expect(mergeConsentInputs({ tcf: { tcString: "old" }, gpc: true }, { tcf: { tcString: "new" } })).toEqual({ tcf: { tcString: "new" }, gpc: true });
+    expect(mergeConsentInputs({ tcf: { tcString: "old" }, gpc: true }, { tcf: { tcString: "new" } })).toEqual({
+      tcf: { tcString: "new" },
+      gpc: true,
+    });
     expect(mergeConsentInputs(undefined, { meta: "denied" })).toEqual({ meta: "denied" });
     expect(mergeConsentInputs({ meta: "denied" }, undefined)).toEqual({ meta: "denied" });
   });

@@ -52,7 +52,11 @@ describe("TCF decoding (strings built with the library's encoder)", () => {
 
   it("vendor 755 refused (no consent, objected to LI)", () => {
     const tc = tcString({ vendorConsent: false, vendorLI: false });
-    expect(decodeTcf(tc)).toMatchObject({ v755Consent: false, v755LI: false, google: { reason: "tcf_vendor_755_no_consent", explicitDenial: true } });
+    expect(decodeTcf(tc)).toMatchObject({
+      v755Consent: false,
+      v755LI: false,
+      google: { reason: "tcf_vendor_755_no_consent", explicitDenial: true },
+    });
     expect(decideConsent(tcf(tc), ADS, policy())).toEqual({ decision: "blocked", reason: "tcf_vendor_755_no_consent" });
     expect(decideConsent({ ...tcf(tc), meta: "granted" }, META, policy())).toEqual({ decision: "send", reason: "meta_granted" });
   });
@@ -148,7 +152,10 @@ describe("TCF decoding (strings built with the library's encoder)", () => {
   it("restriction type 1 (require consent) on purpose 7 closes the legitimate-interest route only", () => {
     const requireConsent = [{ purposeId: 7, type: 1 as const }];
     // Purpose 7 consented and 755 consented: still fine.
-    expect(decideConsent(tcf(tcString({ restrictions: requireConsent })), ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+    expect(decideConsent(tcf(tcString({ restrictions: requireConsent })), ADS, policy())).toEqual({
+      decision: "send",
+      reason: "tcf_granted",
+    });
     // Purpose 7 only by LI: the restriction removes the basis.
     const liOnly = tcString({ purposes: [1, 3, 4, 9], restrictions: requireConsent });
     expect(decodeTcf(liOnly).restricted755).toEqual([{ purposeId: 7, type: 1 }]);

@@ -53,9 +53,18 @@ describe("destination registry", () => {
       const flag = d.consent.explicitFlag;
       if (flag === null) continue;
       const ref = { id: `dest-${d.type}`, type: d.type };
-      expect(decideConsent(readConsentInput({ [flag]: "granted" }), ref, policy())).toEqual({ decision: "send", reason: `${flag}_granted` });
-      expect(decideConsent(readConsentInput({ [flag]: "denied" }), ref, policy())).toEqual({ decision: "blocked", reason: `${flag}_denied` });
-      expect(decideConsent(readConsentInput({ [flag]: "yes" }), ref, policy())).toEqual({ decision: "blocked", reason: "consent_malformed" });
+      expect(decideConsent(readConsentInput({ [flag]: "granted" }), ref, policy())).toEqual({
+        decision: "send",
+        reason: `${flag}_granted`,
+      });
+      expect(decideConsent(readConsentInput({ [flag]: "denied" }), ref, policy())).toEqual({
+        decision: "blocked",
+        reason: `${flag}_denied`,
+      });
+      expect(decideConsent(readConsentInput({ [flag]: "yes" }), ref, policy())).toEqual({
+        decision: "blocked",
+        reason: "consent_malformed",
+      });
       const mapped = policy({ categoryMap: { marketing: [ref.id] } });
       expect(decideConsent({ categories: { marketing: true } }, ref, mapped)).toEqual({ decision: "send", reason: "category_granted" });
       // Another platform's flag says nothing about this one.
@@ -76,7 +85,10 @@ describe("destination registry", () => {
   it("redacts every key a definition lists", () => {
     for (const d of definitions) {
       const payload = Object.fromEntries(d.redactKeys.map((k) => [k, "raw-value"]));
-      expect(Object.values(redactIdentifiers(payload) as Record<string, unknown>).every((v) => v === "[redacted]"), d.type).toBe(true);
+      expect(
+        Object.values(redactIdentifiers(payload) as Record<string, unknown>).every((v) => v === "[redacted]"),
+        d.type,
+      ).toBe(true);
     }
   });
 });

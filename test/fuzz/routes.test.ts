@@ -60,7 +60,9 @@ const id = fc.oneof(fc.constantFrom(T, "shop", "shopify", "stripe", "woo", "roll
 
 const consentString = fc.oneof(
   fc.string({ maxLength: 200 }),
-  fc.constant("CPzHq4APzHq4AAcABBENCpCsAP_AAH_AAAqIJNNd_H__bX9n-f7_6ft0eY1f9_r37uQzDhfNk-8F3L_W_LwX52E7NF36tq4KmR4ku1LBIUNlHMHUDUmwaokVryHsak2cpzNKJ7BEknMZOydYGF9vmxtj-QKY7_5_d3bx2D-t_9v239z3z81Xn3d53-_03LCdV5_9Dfn9fR_bc9KPt_58v8v8_____3_e__3_7997BAiAAA"),
+  fc.constant(
+    "CPzHq4APzHq4AAcABBENCpCsAP_AAH_AAAqIJNNd_H__bX9n-f7_6ft0eY1f9_r37uQzDhfNk-8F3L_W_LwX52E7NF36tq4KmR4ku1LBIUNlHMHUDUmwaokVryHsak2cpzNKJ7BEknMZOydYGF9vmxtj-QKY7_5_d3bx2D-t_9v239z3z81Xn3d53-_03LCdV5_9Dfn9fR_bc9KPt_58v8v8_____3_e__3_7997BAiAAA",
+  ),
   fc.constant("DBABMA~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA"),
   fc.string({ unit: "binary", maxLength: 64 }),
 );
@@ -69,14 +71,24 @@ const consentObject = fc.record(
   {
     meta: fc.oneof(fc.constantFrom("granted", "denied"), fc.string({ maxLength: 20 })),
     tcf: fc.record({ tcString: consentString }, { requiredKeys: [] }),
-    gpp: fc.record({ gppString: consentString, applicableSections: fc.array(fc.integer({ min: -2, max: 20 }), { maxLength: 4 }) }, { requiredKeys: [] }),
-    gcm: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.constantFrom("granted", "denied"), fc.string({ maxLength: 10 })), { maxKeys: 4 }),
+    gpp: fc.record(
+      { gppString: consentString, applicableSections: fc.array(fc.integer({ min: -2, max: 20 }), { maxLength: 4 }) },
+      { requiredKeys: [] },
+    ),
+    gcm: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.constantFrom("granted", "denied"), fc.string({ maxLength: 10 })), {
+      maxKeys: 4,
+    }),
     gcd: fc.string({ maxLength: 20 }),
   },
   { requiredKeys: [] },
 );
 
-type Mutation = { kind: "none" } | { kind: "flip"; at: number } | { kind: "truncate"; at: number } | { kind: "append"; junk: string } | { kind: "replace"; with: string };
+type Mutation =
+  | { kind: "none" }
+  | { kind: "flip"; at: number }
+  | { kind: "truncate"; at: number }
+  | { kind: "append"; junk: string }
+  | { kind: "replace"; with: string };
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant<Mutation>({ kind: "none" }),
   fc.nat().map<Mutation>((at) => ({ kind: "flip", at })),
@@ -114,25 +126,49 @@ const payload = fc.record({
   extra: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
 });
 
-function bodyFor(p: { source: string; value: unknown; ageMs: number; consent?: unknown; extra: Record<string, unknown> }, n: number): string {
+function bodyFor(
+  p: { source: string; value: unknown; ageMs: number; consent?: unknown; extra: Record<string, unknown> },
+  n: number,
+): string {
   const at = new Date(clock.now() - p.ageMs);
   const iso = Number.isFinite(at.getTime()) ? at.toISOString() : "2031-01-01T00:00:00Z";
   const consentJson = p.consent === undefined ? undefined : JSON.stringify(p.consent);
   switch (p.source) {
     case "shopify": {
       const order = fixtures.shopifyPaid();
-      return JSON.stringify({ ...order, ...p.extra, id: 9_000_000 + n, admin_graphql_api_id: `gid://shopify/Order/${9_000_000 + n}`, total_price: String(p.value), created_at: iso, processed_at: iso, note_attributes: consentJson ? [{ name: "_sluice_consent", value: consentJson }] : [] });
+      return JSON.stringify({
+        ...order,
+        ...p.extra,
+        id: 9_000_000 + n,
+        admin_graphql_api_id: `gid://shopify/Order/${9_000_000 + n}`,
+        total_price: String(p.value),
+        created_at: iso,
+        processed_at: iso,
+        note_attributes: consentJson ? [{ name: "_sluice_consent", value: consentJson }] : [],
+      });
     }
     case "stripe": {
       const event = fixtures.stripeCompleted();
       event.id = `evt_fz_${n}`;
       event.created = Math.floor(at.getTime() / 1000);
-      event.data.object = { ...event.data.object, id: `cs_fz_${n}`, amount_total: p.value, metadata: consentJson ? { sluice_consent: consentJson } : {} };
+      event.data.object = {
+        ...event.data.object,
+        id: `cs_fz_${n}`,
+        amount_total: p.value,
+        metadata: consentJson ? { sluice_consent: consentJson } : {},
+      };
       return JSON.stringify({ ...event, ...p.extra });
     }
     case "woo": {
       const order = fixtures.wooProcessing();
-      return JSON.stringify({ ...order, ...p.extra, id: 70_000 + n, total: String(p.value), date_created_gmt: iso.slice(0, 19), meta_data: consentJson ? [{ key: "_sluice_consent", value: consentJson }] : [] });
+      return JSON.stringify({
+        ...order,
+        ...p.extra,
+        id: 70_000 + n,
+        total: String(p.value),
+        date_created_gmt: iso.slice(0, 19),
+        meta_data: consentJson ? [{ key: "_sluice_consent", value: consentJson }] : [],
+      });
     }
     case "roller": {
       const envelope = fixtures.rollerCreated();
@@ -143,7 +179,10 @@ function bodyFor(p: { source: string; value: unknown; ageMs: number; consent?: u
       return JSON.stringify({ ...envelope, ...p.extra });
     }
     default:
-      return JSON.stringify({ ...purchase(`fz-${n}`, { value: p.value, occurredAt: iso, ...(p.consent ? { consent: p.consent } : {}) }), ...p.extra });
+      return JSON.stringify({
+        ...purchase(`fz-${n}`, { value: p.value, occurredAt: iso, ...(p.consent ? { consent: p.consent } : {}) }),
+        ...p.extra,
+      });
   }
 }
 
@@ -201,12 +240,15 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
           const bytes = mutate(new TextEncoder().encode(body), m);
           const signedFor = signing === "other-body" ? `${body} ` : body;
           const signature = signing === "signed" || signing === "other-body" ? await signedHeaders(p.source, signedFor) : {};
-          const random = signing === "random" ? Object.fromEntries(Object.keys(await signedHeaders(p.source, body)).map((k) => [k, "v1,AAAA t=1,v1=00"])) : {};
+          const random =
+            signing === "random"
+              ? Object.fromEntries(Object.keys(await signedHeaders(p.source, body)).map((k) => [k, "v1,AAAA t=1,v1=00"]))
+              : {};
           const headers = { ...noise, ...signature, ...random, "cf-connecting-ip": ip };
           const res = await answered(api(`/v1/hooks/${tenantId}/${p.source}`, { method: "POST", headers, body: bytes }));
           expect(res.status, res.text).toBeLessThan(500);
           // ROLLER's shared key signs no body, so only body-signing sources prove a tampered body is refused.
-          const valid = tenantId === T && (signing === "signed" && (m.kind === "none" || p.source === "roller"));
+          const valid = tenantId === T && signing === "signed" && (m.kind === "none" || p.source === "roller");
           if (!valid && p.source !== "roller") expect(res.status, res.text).not.toBe(202);
           if (tenantId === T && res.status === 202) accepted += 1;
         },
@@ -226,7 +268,10 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
         fc.string({ minLength: 1, maxLength: 64 }),
         fc.constantFrom("valid", "none", "random", "other-key"),
         fc.option(consentObject, { nil: undefined }),
-        fc.oneof(fc.constant("https://shop.example"), fc.webUrl().map((u) => new URL(u).origin)),
+        fc.oneof(
+          fc.constant("https://shop.example"),
+          fc.webUrl().map((u) => new URL(u).origin),
+        ),
         fc.oneof(fc.constant<unknown>(undefined), fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 300 })),
         fc.oneof(fc.constant(T), id),
         address,
@@ -239,9 +284,21 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
                 : token === "random"
                   ? "jt1.AAAA.BBBB"
                   : undefined;
-          const body = junk !== undefined && typeof junk === "string" ? junk : JSON.stringify({ joinKey, ...(joinToken ? { joinToken } : {}), ...(consent ? { consent } : {}), ...(junk !== undefined ? { junk } : {}) });
+          const body =
+            junk !== undefined && typeof junk === "string"
+              ? junk
+              : JSON.stringify({
+                  joinKey,
+                  ...(joinToken ? { joinToken } : {}),
+                  ...(consent ? { consent } : {}),
+                  ...(junk !== undefined ? { junk } : {}),
+                });
           const res = await answered(
-            api(`/v1/collect/${encodeURIComponent(tenantId)}`, { method: "POST", headers: { origin, "content-type": "text/plain", "cf-connecting-ip": ip }, body }),
+            api(`/v1/collect/${encodeURIComponent(tenantId)}`, {
+              method: "POST",
+              headers: { origin, "content-type": "text/plain", "cf-connecting-ip": ip },
+              body,
+            }),
           );
           expect(res.status, res.text).toBeLessThan(500);
           const valid = token === "valid" && tenantId === T && typeof junk !== "string";
@@ -258,7 +315,18 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
 
   it("admin: random methods, paths, tokens and bodies", async () => {
     const paths = fc.oneof(
-      fc.constantFrom("/tenants", `/tenants/${T_ADMIN}`, `/tenants/${T_ADMIN}/sources/x`, `/tenants/${T_ADMIN}/destinations/meta`, `/tenants/${T_ADMIN}/consent-policy`, `/tenants/${T_ADMIN}/events`, `/tenants/${T_ADMIN}/stats`, `/tenants/${T_ADMIN}/subjects`, `/tenants/${T_ADMIN}/dry-run`, `/tenants/${T_ADMIN}/audit`),
+      fc.constantFrom(
+        "/tenants",
+        `/tenants/${T_ADMIN}`,
+        `/tenants/${T_ADMIN}/sources/x`,
+        `/tenants/${T_ADMIN}/destinations/meta`,
+        `/tenants/${T_ADMIN}/consent-policy`,
+        `/tenants/${T_ADMIN}/events`,
+        `/tenants/${T_ADMIN}/stats`,
+        `/tenants/${T_ADMIN}/subjects`,
+        `/tenants/${T_ADMIN}/dry-run`,
+        `/tenants/${T_ADMIN}/audit`,
+      ),
       id.map((x) => `/tenants/${encodeURIComponent(x)}`),
       fc.webPath(),
     );
@@ -266,8 +334,22 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
       fc.asyncProperty(
         fc.constantFrom("GET", "POST", "PUT", "PATCH"),
         paths,
-        fc.oneof(fc.constant(ADMIN.authorization), fc.string({ maxLength: 80 }).map((t) => `Bearer ${t}`), fc.constant("")),
-        fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 300 }), fc.record({ type: fc.constantFrom("shopify", "stripe", "standard", "roller", "woocommerce", "meta"), secret: fc.string({ maxLength: 80 }), options: fc.object({ maxDepth: 3 }) }).map((v) => JSON.stringify(v))),
+        fc.oneof(
+          fc.constant(ADMIN.authorization),
+          fc.string({ maxLength: 80 }).map((t) => `Bearer ${t}`),
+          fc.constant(""),
+        ),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+          fc.string({ maxLength: 300 }),
+          fc
+            .record({
+              type: fc.constantFrom("shopify", "stripe", "standard", "roller", "woocommerce", "meta"),
+              secret: fc.string({ maxLength: 80 }),
+              options: fc.object({ maxDepth: 3 }),
+            })
+            .map((v) => JSON.stringify(v)),
+        ),
         address,
         async (method, path, authorization, body, ip) => {
           const headers: Record<string, string> = { "content-type": "application/json", "cf-connecting-ip": ip };
@@ -287,7 +369,13 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
         fc.oneof(fc.string({ maxLength: 400 }), fc.object({ maxDepth: 3 })),
         fc.oneof(fc.constantFrom("shop", "shopify", "stripe", "woo", "roller"), fc.string({ maxLength: 70 })),
         async (headers, body, sourceId) => {
-          const res = await answered(api(`/v1/admin/tenants/${T_ADMIN}/dry-run`, { method: "POST", headers: ADMIN, body: JSON.stringify({ sourceId, headers, body }) }));
+          const res = await answered(
+            api(`/v1/admin/tenants/${T_ADMIN}/dry-run`, {
+              method: "POST",
+              headers: ADMIN,
+              body: JSON.stringify({ sourceId, headers, body }),
+            }),
+          );
           expect(res.status, res.text).toBeLessThan(500);
         },
       ),
@@ -299,7 +387,12 @@ describe("fuzzing every route: never a 5xx, never a hang, nothing stored without
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(fc.constant(T_ADMIN), id),
-        fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.record({ email: fc.string(), phone: fc.string(), fbc: fc.string(), joinKey: fc.string() }, { requiredKeys: [] }).map((v) => JSON.stringify(v))),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+          fc
+            .record({ email: fc.string(), phone: fc.string(), fbc: fc.string(), joinKey: fc.string() }, { requiredKeys: [] })
+            .map((v) => JSON.stringify(v)),
+        ),
         fc.boolean(),
         address,
         async (tenantId, body, operator, ip) => {

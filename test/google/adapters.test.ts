@@ -10,7 +10,10 @@ const ADS_CREDENTIALS = { developerToken: "dev-token-1", ...OAUTH_CREDENTIALS };
 const NOW = OCCURRED_AT + 60_000;
 const isToken = (url: string) => url === "https://oauth.test/token";
 const unauthenticated = () =>
-  Response.json({ error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } }, { status: 401 });
+  Response.json(
+    { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } },
+    { status: 401 },
+  );
 
 /** A Google stand-in: tokens numbered t1, t2, …; uploads answered by `upload`. */
 function google(upload: (index: number, token: string) => Response) {
@@ -20,7 +23,11 @@ function google(upload: (index: number, token: string) => Response) {
     if (isToken(req.url)) return tokenResponse(`t${++tokens}`);
     return upload(uploads++, req.headers.authorization ?? "");
   });
-  return { ...script, tokenCalls: () => script.calls.filter((c) => isToken(c.url)), apiCalls: () => script.calls.filter((c) => !isToken(c.url)) };
+  return {
+    ...script,
+    tokenCalls: () => script.calls.filter((c) => isToken(c.url)),
+    apiCalls: () => script.calls.filter((c) => !isToken(c.url)),
+  };
 }
 
 describe("OAuth access token", () => {
@@ -52,7 +59,10 @@ describe("OAuth access token", () => {
     expect(g.apiCalls()[2]!.headers.authorization).toBe("Bearer t2");
     // The same credentials in another tenant, or in another destination of the same tenant.
     await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW, { ...a, tenantId: "tenant-c" }));
-    await googleDataManagerDestination.send([item()], sendContext(g.fetch, DM_SETTINGS, OAUTH_CREDENTIALS, NOW, { ...a, destinationId: "dm" }));
+    await googleDataManagerDestination.send(
+      [item()],
+      sendContext(g.fetch, DM_SETTINGS, OAUTH_CREDENTIALS, NOW, { ...a, destinationId: "dm" }),
+    );
     expect(g.tokenCalls()).toHaveLength(4);
     // Any change of the credential set is a new token.
     await googleAdsDestination.send([item()], sendContext(g.fetch, ADS_SETTINGS, { ...ADS_CREDENTIALS, refreshToken: "other" }, NOW, a));
@@ -68,7 +78,10 @@ describe("OAuth access token", () => {
 
   it("a second 401 after the refresh fails the rows instead of looping", async () => {
     const g = google(() => unauthenticated());
-    const outcomes = await googleAdsDestination.send([item(), item({ orderId: "1002" })], sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW));
+    const outcomes = await googleAdsDestination.send(
+      [item(), item({ orderId: "1002" })],
+      sendContext(g.fetch, ADS_SETTINGS, ADS_CREDENTIALS, NOW),
+    );
     expect(outcomes).toEqual([
       { status: "failed", code: "UNAUTHENTICATED" },
       { status: "failed", code: "UNAUTHENTICATED" },
@@ -79,9 +92,18 @@ describe("OAuth access token", () => {
 
   it("token endpoint errors: a revoked refresh token holds the lane, throttling and outages retry", async () => {
     const cases: Array<[() => Response | Promise<Response>, unknown]> = [
-      [() => Response.json({ error: "invalid_grant", error_description: "Token has been expired or revoked." }, { status: 400 }), { status: "hold", code: "oauth_invalid_grant", message: expect.stringContaining("new refresh token") }],
-      [() => Response.json({ error: "invalid_client", error_description: "Unauthorized" }, { status: 401 }), { status: "hold", code: "oauth_invalid_client", message: expect.stringContaining("new refresh token") }],
-      [() => new Response("busy", { status: 503, headers: { "retry-after": "7" } }), { status: "retry", code: "oauth_http_503", retryAfterMs: 7000 }],
+      [
+        () => Response.json({ error: "invalid_grant", error_description: "Token has been expired or revoked." }, { status: 400 }),
+        { status: "hold", code: "oauth_invalid_grant", message: expect.stringContaining("new refresh token") },
+      ],
+      [
+        () => Response.json({ error: "invalid_client", error_description: "Unauthorized" }, { status: 401 }),
+        { status: "hold", code: "oauth_invalid_client", message: expect.stringContaining("new refresh token") },
+      ],
+      [
+        () => new Response("busy", { status: 503, headers: { "retry-after": "7" } }),
+        { status: "retry", code: "oauth_http_503", retryAfterMs: 7000 },
+      ],
       [() => Promise.reject(new TypeError("connection refused")), { status: "retry", code: "oauth_network_error" }],
     ];
     for (const [respond, expected] of cases) {
@@ -155,7 +177,10 @@ describe("Data Manager fast fail", () => {
                 message: "Request contains an invalid argument.",
                 status: "INVALID_ARGUMENT",
                 details: [
-                  { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "events[1].currency", description: "…", reason: "INVALID_CURRENCY_CODE" }] },
+                  {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    fieldViolations: [{ field: "events[1].currency", description: "…", reason: "INVALID_CURRENCY_CODE" }],
+                  },
                 ],
               },
             },

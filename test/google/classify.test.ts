@@ -64,7 +64,10 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference Â
 
   it("row 2 UNPARSEABLE_GCLID, row 3 ORDER_ID_ALREADY_IN_USE: rows 1 and 3 delivered, row 2 failed", () => {
     const body = partialFailure(
-      [rowError("conversionUploadError", "UNPARSEABLE_GCLID", 1), rowError("conversionUploadError", "ORDER_ID_ALREADY_IN_USE", 2, "order_id")],
+      [
+        rowError("conversionUploadError", "UNPARSEABLE_GCLID", 1),
+        rowError("conversionUploadError", "ORDER_ID_ALREADY_IN_USE", 2, "order_id"),
+      ],
       [{ gclid: "a", conversionAction: "x", conversionDateTime: "y" }, {}, {}],
     );
     expect(classifyUploadAnswer(3, 200, body)).toEqual([
@@ -76,13 +79,19 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference Â
 
   it("counts every duplicate code as delivered", () => {
     const codes = ["ORDER_ID_ALREADY_IN_USE", "DUPLICATE_ORDER_ID", "CLICK_CONVERSION_ALREADY_EXISTS"];
-    const body = partialFailure(codes.map((c, i) => rowError("conversionUploadError", c, i)), codes.map(() => ({})));
+    const body = partialFailure(
+      codes.map((c, i) => rowError("conversionUploadError", c, i)),
+      codes.map(() => ({})),
+    );
     expect(classifyUploadAnswer(3, 200, body)).toEqual(codes.map(() => ({ status: "delivered" })));
   });
 
   it("DUPLICATE_CLICK_CONVERSION_IN_REQUEST: Google processed neither row, so both are resent, not delivered", () => {
     const body = partialFailure(
-      [rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 0), rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 1)],
+      [
+        rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 0),
+        rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 1),
+      ],
       [{}, {}],
     );
     expect(classifyUploadAnswer(2, 200, body)).toEqual([
@@ -111,7 +120,10 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference Â
 
   it("records configuration and data errors with Google's code, terminally", () => {
     const codes = ["NO_CONVERSION_ACTION_FOUND", "INVALID_USER_IDENTIFIER", "GBRAID_WBRAID_BOTH_SET", "EXPIRED_EVENT", "EVENT_NOT_FOUND"];
-    const body = partialFailure(codes.map((c, i) => rowError("conversionUploadError", c, i)), codes.map(() => ({})));
+    const body = partialFailure(
+      codes.map((c, i) => rowError("conversionUploadError", c, i)),
+      codes.map(() => ({})),
+    );
     expect(classifyUploadAnswer(5, 200, body)).toEqual(codes.map((code) => ({ status: "failed", code })));
   });
 
@@ -136,10 +148,9 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError (reference Â
       { status: "failed", code: "UNPARSEABLE_GCLID" },
       { status: "retry", code: "partial_failure_unmapped", perRow: true },
     ]);
-    expect(classifyUploadAnswer(2, 200, partialFailure([rowError("conversionUploadError", "NO_CONVERSION_ACTION_FOUND")], [{ gclid: "a" }, {}]))).toEqual([
-      { status: "delivered" },
-      { status: "failed", code: "NO_CONVERSION_ACTION_FOUND" },
-    ]);
+    expect(
+      classifyUploadAnswer(2, 200, partialFailure([rowError("conversionUploadError", "NO_CONVERSION_ACTION_FOUND")], [{ gclid: "a" }, {}])),
+    ).toEqual([{ status: "delivered" }, { status: "failed", code: "NO_CONVERSION_ACTION_FOUND" }]);
   });
 
   it("validateOnly: no results, so only the named rows fail", () => {
@@ -177,16 +188,24 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
   });
 
   it("400 CONCURRENT_MODIFICATION: retry", () => {
-    expect(classifyUploadAnswer(1, 400, requestError(400, "INVALID_ARGUMENT", [rowError("databaseError", "CONCURRENT_MODIFICATION")]))).toEqual([
-      { status: "retry", code: "CONCURRENT_MODIFICATION" },
-    ]);
+    expect(
+      classifyUploadAnswer(1, 400, requestError(400, "INVALID_ARGUMENT", [rowError("databaseError", "CONCURRENT_MODIFICATION")])),
+    ).toEqual([{ status: "retry", code: "CONCURRENT_MODIFICATION" }]);
   });
 
   it("auth and configuration errors fail every row with their code", () => {
     const cases: Array<[number, unknown, string]> = [
       [401, requestError(401, "UNAUTHENTICATED"), "UNAUTHENTICATED"],
-      [400, requestError(400, "INVALID_ARGUMENT", [rowError("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING")]), "DEVELOPER_TOKEN_PARAMETER_MISSING"],
-      [400, requestError(400, "INVALID_ARGUMENT", [rowError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST")]), "TOO_MANY_CONVERSIONS_IN_REQUEST"],
+      [
+        400,
+        requestError(400, "INVALID_ARGUMENT", [rowError("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING")]),
+        "DEVELOPER_TOKEN_PARAMETER_MISSING",
+      ],
+      [
+        400,
+        requestError(400, "INVALID_ARGUMENT", [rowError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST")]),
+        "TOO_MANY_CONVERSIONS_IN_REQUEST",
+      ],
     ];
     for (const [status, body, code] of cases) {
       expect(classifyUploadAnswer(2, status, body), code).toEqual([
@@ -206,7 +225,11 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
   });
 
   it("an error located at `conversions` without an index concerns the request, not row 0", () => {
-    const tooMany = { errorCode: { conversionUploadError: "TOO_MANY_CONVERSIONS_IN_REQUEST" }, message: "â€¦", location: { fieldPathElements: [{ fieldName: "conversions" }] } };
+    const tooMany = {
+      errorCode: { conversionUploadError: "TOO_MANY_CONVERSIONS_IN_REQUEST" },
+      message: "â€¦",
+      location: { fieldPathElements: [{ fieldName: "conversions" }] },
+    };
     expect(classifyUploadAnswer(2, 400, requestError(400, "INVALID_ARGUMENT", [tooMany]))).toEqual([
       { status: "failed", code: "TOO_MANY_CONVERSIONS_IN_REQUEST" },
       { status: "failed", code: "TOO_MANY_CONVERSIONS_IN_REQUEST" },
@@ -214,20 +237,39 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
   });
 
   it("quota errors: Google's retryDelay in the body is the retry time (the Ads API sends no Retry-After)", () => {
-    const quota = { ...rowError("quotaError", "RESOURCE_EXHAUSTED"), details: { quotaErrorDetails: { rateScope: "DEVELOPER", retryDelay: "120s" } } };
+    const quota = {
+      ...rowError("quotaError", "RESOURCE_EXHAUSTED"),
+      details: { quotaErrorDetails: { rateScope: "DEVELOPER", retryDelay: "120s" } },
+    };
     expect(classifyUploadAnswer(1, 429, requestError(429, "RESOURCE_EXHAUSTED", [quota]))).toEqual([
       { status: "retry", code: "RESOURCE_EXHAUSTED", retryAfterMs: 120_000 },
     ]);
     // The later of a Retry-After header and the body's delay wins.
-    expect(classifyUploadAnswer(1, 429, requestError(429, "RESOURCE_EXHAUSTED", [quota]), 300_000)[0]).toMatchObject({ retryAfterMs: 300_000 });
+    expect(classifyUploadAnswer(1, 429, requestError(429, "RESOURCE_EXHAUSTED", [quota]), 300_000)[0]).toMatchObject({
+      retryAfterMs: 300_000,
+    });
     // google.rpc.RetryInfo, as other Google APIs (the Data Manager) send it; fractional seconds.
-    const retryInfo = { error: { code: 429, status: "RESOURCE_EXHAUSTED", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" }] } };
-    expect(classifyIngestAnswer(1, 429, retryInfo, false).outcomes).toEqual([{ status: "retry", code: "RESOURCE_EXHAUSTED", retryAfterMs: 1_500 }]);
+    const retryInfo = {
+      error: {
+        code: 429,
+        status: "RESOURCE_EXHAUSTED",
+        details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" }],
+      },
+    };
+    expect(classifyIngestAnswer(1, 429, retryInfo, false).outcomes).toEqual([
+      { status: "retry", code: "RESOURCE_EXHAUSTED", retryAfterMs: 1_500 },
+    ]);
   });
 
   it("a retired API version (a bare 404 for the version path, or UNSUPPORTED_VERSION) holds the lane, naming the settings to change", () => {
     const messages = [
-      classifyUploadAnswer(2, 404, { error: { code: 404, status: "NOT_FOUND", message: "The requested URL /v19/customers/1:uploadClickConversions was not found on this server." } }),
+      classifyUploadAnswer(2, 404, {
+        error: {
+          code: 404,
+          status: "NOT_FOUND",
+          message: "The requested URL /v19/customers/1:uploadClickConversions was not found on this server.",
+        },
+      }),
       classifyUploadAnswer(2, 404, undefined),
       classifyUploadAnswer(2, 400, requestError(400, "INVALID_ARGUMENT", [rowError("requestError", "UNSUPPORTED_VERSION")])),
     ];
@@ -243,7 +285,9 @@ describe("UploadClickConversions: whole-request errors, the same for every row",
 
 describe("events:ingest (Data Manager, fast fail)", () => {
   const violation = (field: string, reason: string) => ({ field, description: "â€¦", reason });
-  const dmError = (httpStatus: number, status: string, details: unknown[]) => ({ error: { code: httpStatus, message: "â€¦", status, details } });
+  const dmError = (httpStatus: number, status: string, details: unknown[]) => ({
+    error: { code: httpStatus, message: "â€¦", status, details },
+  });
 
   it("2xx with a requestId: every event accepted for processing under it; validateOnly answers carry none", () => {
     expect(classifyIngestAnswer(2, 200, { requestId: "abc" }, false)).toEqual({
@@ -254,13 +298,19 @@ describe("events:ingest (Data Manager, fast fail)", () => {
       ],
     });
     expect(classifyIngestAnswer(1, 200, {}, true)).toEqual({ status: "validated", outcomes: [{ status: "delivered" }] });
-    expect(classifyIngestAnswer(1, 200, {}, false)).toEqual({ status: "unreadable", outcomes: [{ status: "retry", code: "malformed_response" }] });
+    expect(classifyIngestAnswer(1, 200, {}, false)).toEqual({
+      status: "unreadable",
+      outcomes: [{ status: "retry", code: "malformed_response" }],
+    });
   });
 
   it("field violations name their events; the others are marked for resending", () => {
     const body = dmError(400, "INVALID_ARGUMENT", [
       { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "INVALID_HEX_ENCODING", domain: "datamanager.googleapis.com" },
-      { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [violation("events[1].user_data.user_identifiers[0].email_address", "INVALID_HEX_ENCODING")] },
+      {
+        "@type": "type.googleapis.com/google.rpc.BadRequest",
+        fieldViolations: [violation("events[1].user_data.user_identifiers[0].email_address", "INVALID_HEX_ENCODING")],
+      },
     ]);
     expect(classifyIngestAnswer(3, 400, body, false)).toEqual({
       status: "rejected",

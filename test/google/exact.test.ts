@@ -30,7 +30,8 @@ async function sendAll(tenantId: string, bodies: unknown[]): Promise<string[]> {
   return ids;
 }
 
-const deliveryOf = async (tenantId: string, eventId: string) => (await admin("GET", `/tenants/${tenantId}/events/${eventId}`)).json.deliveries[0];
+const deliveryOf = async (tenantId: string, eventId: string) =>
+  (await admin("GET", `/tenants/${tenantId}/events/${eventId}`)).json.deliveries[0];
 const laneOf = async (tenantId: string) => (await admin("GET", `/tenants/${tenantId}/destinations/google`)).json.lane;
 const orderIdsOf = (call: { body: any }) => call.body.conversions.map((c: any) => c.orderId);
 
@@ -108,7 +109,13 @@ describe("google_ads: Google's answer read exactly", () => {
     const google = useGoogleEmulators(now);
     google.override("google-ads", () =>
       googleRpcError(400, {
-        details: [googleAdsFailure("v25", [adsError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST", { field: "conversions" })], "req-r")],
+        details: [
+          googleAdsFailure(
+            "v25",
+            [adsError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST", { field: "conversions" })],
+            "req-r",
+          ),
+        ],
       }),
     );
     const ids = await sendAll(tenant, [purchase("rowless-1"), purchase("rowless-2")]);
@@ -116,7 +123,8 @@ describe("google_ads: Google's answer read exactly", () => {
     const uploads = google.callsTo("google-ads");
     expect(uploads).toHaveLength(1);
     expect(uploads[0]!.response.error.details[0].errors[0].location.fieldPathElements).toEqual([{ fieldName: "conversions" }]);
-    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "failed", lastError: "TOO_MANY_CONVERSIONS_IN_REQUEST" });
+    for (const id of ids)
+      expect(await deliveryOf(tenant, id)).toMatchObject({ status: "failed", lastError: "TOO_MANY_CONVERSIONS_IN_REQUEST" });
   });
 });
 

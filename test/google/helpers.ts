@@ -38,7 +38,11 @@ export function item(event: Partial<RelayEvent> = {}, decision: DeliveryItem["de
   return { eventId, event: { ...SAMPLE_EVENT, ...event }, decision };
 }
 
-export const OAUTH_CREDENTIALS = { clientId: "client-1.apps.googleusercontent.com", clientSecret: "secret-1", refreshToken: "1//refresh-1" };
+export const OAUTH_CREDENTIALS = {
+  clientId: "client-1.apps.googleusercontent.com",
+  clientSecret: "secret-1",
+  refreshToken: "1//refresh-1",
+};
 
 // ---------------------------------------------------------------------------------------------
 // A scripted fetch for adapter unit tests: records each request, answers from a list.
@@ -156,7 +160,14 @@ export function useGoogleEmulators(now: () => number) {
       const apiReq = await toApiRequest(request);
       const override = overrides.get(mod.name)?.shift();
       const answer = override?.(apiReq) ?? mod.handle(apiReq, { now });
-      calls.push({ api: mod.name, url: request.url, headers: apiReq.headers, body: apiReq.body, status: answer.status, response: answer.body });
+      calls.push({
+        api: mod.name,
+        url: request.url,
+        headers: apiReq.headers,
+        body: apiReq.body,
+        status: answer.status,
+        response: answer.body,
+      });
       return HttpResponse.json(answer.body as any, { status: answer.status, headers: answer.headers });
     });
 

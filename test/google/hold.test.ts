@@ -9,7 +9,13 @@ const adsFailure = (code: Record<string, string>, index?: number) => ({
     details: [
       {
         "@type": "type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure",
-        errors: [{ errorCode: code, message: "…", ...(index === undefined ? {} : { location: { fieldPathElements: [{ fieldName: "conversions", index }] } }) }],
+        errors: [
+          {
+            errorCode: code,
+            message: "…",
+            ...(index === undefined ? {} : { location: { fieldPathElements: [{ fieldName: "conversions", index }] } }),
+          },
+        ],
       },
     ],
   },
@@ -36,7 +42,12 @@ describe("Google credential, permission and setup errors hold the lane", () => {
   });
 
   it("Data Manager PERMISSION_DENIED holds", () => {
-    const { outcomes } = classifyIngestAnswer(2, 403, { error: { code: 403, status: "PERMISSION_DENIED", message: "The caller does not have permission" } }, false);
+    const { outcomes } = classifyIngestAnswer(
+      2,
+      403,
+      { error: { code: 403, status: "PERMISSION_DENIED", message: "The caller does not have permission" } },
+      false,
+    );
     expect(outcomes).toEqual([
       { status: "hold", code: "PERMISSION_DENIED", message: expect.stringMatching(/grant/) },
       { status: "hold", code: "PERMISSION_DENIED", message: expect.stringMatching(/grant/) },

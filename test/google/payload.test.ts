@@ -1,11 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createGoogleApis } from "../../sandbox/google.mjs";
 import { googleAdsDestination } from "../../src/destinations/google-ads";
-import {
-  buildClickConversion,
-  buildUploadClickConversionsRequest,
-  readGoogleAdsSettings,
-} from "../../src/destinations/google-ads/payload";
+import { buildClickConversion, buildUploadClickConversionsRequest, readGoogleAdsSettings } from "../../src/destinations/google-ads/payload";
 import { googleDataManagerDestination } from "../../src/destinations/google-data-manager";
 import { buildIngestEventsRequest, readDataManagerSettings } from "../../src/destinations/google-data-manager/payload";
 import { formatConversionDateTime, pickClickId, rfc3339Seconds } from "../../src/destinations/google/conversion";
@@ -127,10 +123,19 @@ describe("google_ads: the request for the sample event", () => {
 
   it("is accepted as valid by the sandbox's Ads emulator", () => {
     const apis = createGoogleApis();
-    const token = (apis.oauth.handle(
-      { method: "POST", path: "/token", query: {}, headers: {}, contentType: "application/x-www-form-urlencoded", body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" } },
-      { now: Date.now },
-    ).body as any).access_token;
+    const token = (
+      apis.oauth.handle(
+        {
+          method: "POST",
+          path: "/token",
+          query: {},
+          headers: {},
+          contentType: "application/x-www-form-urlencoded",
+          body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" },
+        },
+        { now: Date.now },
+      ).body as any
+    ).access_token;
     const settings = readGoogleAdsSettings(ADS_SETTINGS);
     const answer = apis.ads.handle(
       {
@@ -140,7 +145,10 @@ describe("google_ads: the request for the sample event", () => {
         headers: { authorization: `Bearer ${token}`, "developer-token": "d", "login-customer-id": "1112223333" },
         contentType: "application/json",
         // Another click: two rows with one click and time would be DUPLICATE_CLICK_CONVERSION_IN_REQUEST.
-        body: buildUploadClickConversionsRequest([item(), item({ orderId: "1002", clickIds: { gclid: "Cj0KCQiA_other" } }, "send_denied_flag")], settings),
+        body: buildUploadClickConversionsRequest(
+          [item(), item({ orderId: "1002", clickIds: { gclid: "Cj0KCQiA_other" } }, "send_denied_flag")],
+          settings,
+        ),
       },
       { now: Date.now },
     );
@@ -175,13 +183,29 @@ describe("google_data_manager: the request for the sample event", () => {
 
   it("is accepted as valid by the sandbox's Data Manager emulator, and the Ads consent enum is not", () => {
     const apis = createGoogleApis();
-    const token = (apis.oauth.handle(
-      { method: "POST", path: "/token", query: {}, headers: {}, contentType: "", body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" } },
-      { now: Date.now },
-    ).body as any).access_token;
+    const token = (
+      apis.oauth.handle(
+        {
+          method: "POST",
+          path: "/token",
+          query: {},
+          headers: {},
+          contentType: "",
+          body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" },
+        },
+        { now: Date.now },
+      ).body as any
+    ).access_token;
     const ingest = (body: unknown) =>
       apis.dataManager.handle(
-        { method: "POST", path: "/v1/events:ingest", query: {}, headers: { authorization: `Bearer ${token}` }, contentType: "application/json", body },
+        {
+          method: "POST",
+          path: "/v1/events:ingest",
+          query: {},
+          headers: { authorization: `Bearer ${token}` },
+          contentType: "application/json",
+          body,
+        },
         { now: Date.now },
       );
     const valid = ingest(SAMPLE_INGEST_REQUEST);

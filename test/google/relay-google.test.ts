@@ -27,10 +27,19 @@ afterEach(() => setClockForTesting(undefined));
 
 /** An upload straight to the Ads emulator, as another system (say the Google tag's import) would. */
 function uploadElsewhere(google: ReturnType<typeof useGoogleEmulators>, orderId: string) {
-  const token = (google.apis.oauth.handle(
-    { method: "POST", path: "/token", query: {}, headers: {}, contentType: "", body: { grant_type: "refresh_token", client_id: "tag", client_secret: "s", refresh_token: "r" } },
-    { now },
-  ).body as any).access_token;
+  const token = (
+    google.apis.oauth.handle(
+      {
+        method: "POST",
+        path: "/token",
+        query: {},
+        headers: {},
+        contentType: "",
+        body: { grant_type: "refresh_token", client_id: "tag", client_secret: "s", refresh_token: "r" },
+      },
+      { now },
+    ).body as any
+  ).access_token;
   return google.apis.ads.handle(
     {
       method: "POST",
@@ -39,7 +48,14 @@ function uploadElsewhere(google: ReturnType<typeof useGoogleEmulators>, orderId:
       headers: { authorization: `Bearer ${token}`, "developer-token": "d" },
       contentType: "application/json",
       body: {
-        conversions: [{ conversionAction: "customers/1234567890/conversionActions/987654321", conversionDateTime: "2026-11-22 10:00:00+00:00", orderId, gclid: "elsewhere" }],
+        conversions: [
+          {
+            conversionAction: "customers/1234567890/conversionActions/987654321",
+            conversionDateTime: "2026-11-22 10:00:00+00:00",
+            orderId,
+            gclid: "elsewhere",
+          },
+        ],
         partialFailure: true,
       },
     },
@@ -169,7 +185,13 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
     const google = useGoogleEmulators(now);
     google.override("google-ads", () => {
       const quota = googleRpcError(429, {
-        details: [googleAdsFailure("v25", [adsError("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED", { message: "Too many requests. Retry in 120 seconds." })], "req-1")],
+        details: [
+          googleAdsFailure(
+            "v25",
+            [adsError("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED", { message: "Too many requests. Retry in 120 seconds." })],
+            "req-1",
+          ),
+        ],
       });
       return { ...quota, headers: { "retry-after": "120" } };
     });

@@ -53,7 +53,13 @@ describe("requestStatus:retrieve → delivery outcomes", () => {
       reasons: ["INVALID_GCLID"],
     });
     expect(
-      classifyRequestStatus(answer("FAILED", [["PROCESSING_ERROR_REASON_INVALID_GCLID", 1], ["PROCESSING_ERROR_REASON_EVENT_TOO_OLD", 1]]), 2),
+      classifyRequestStatus(
+        answer("FAILED", [
+          ["PROCESSING_ERROR_REASON_INVALID_GCLID", 1],
+          ["PROCESSING_ERROR_REASON_EVENT_TOO_OLD", 1],
+        ]),
+        2,
+      ),
     ).toEqual({ kind: "ambiguous", reasons: ["INVALID_GCLID", "EVENT_TOO_OLD"] });
     // A single event's request cannot be ambiguous.
     expect(classifyRequestStatus(answer("PARTIAL_SUCCESS", [["PROCESSING_ERROR_REASON_INVALID_GBRAID", 1]]), 1)).toEqual({

@@ -43,7 +43,10 @@ const conversion = (over: Record<string, unknown> = {}) => ({
 
 function upload(body: unknown, headers: Record<string, string> = {}, path = "/v25/customers/1234567890:uploadClickConversions") {
   const access = json(token()).access_token;
-  return apis.ads.handle(request({ path, headers: { authorization: `Bearer ${access}`, "developer-token": "dev", ...headers }, body }), ctx);
+  return apis.ads.handle(
+    request({ path, headers: { authorization: `Bearer ${access}`, "developer-token": "dev", ...headers }, body }),
+    ctx,
+  );
 }
 
 const codesOf = (answer: ApiResponse) =>
@@ -70,14 +73,22 @@ describe("OAuth emulator (/google-oauth/token)", () => {
   });
 
   it("answers Google's error shapes", () => {
-    expect(token({ grant_type: "password" })).toEqual({ status: 400, body: { error: "unsupported_grant_type", error_description: "Invalid grant_type: password" } });
-    expect(token({ refresh_token: "revoked" })).toEqual({ status: 400, body: { error: "invalid_grant", error_description: "Token has been expired or revoked." } });
+    expect(token({ grant_type: "password" })).toEqual({
+      status: 400,
+      body: { error: "unsupported_grant_type", error_description: "Invalid grant_type: password" },
+    });
+    expect(token({ refresh_token: "revoked" })).toEqual({
+      status: 400,
+      body: { error: "invalid_grant", error_description: "Token has been expired or revoked." },
+    });
     expect(json(token({ client_secret: "invalid" })).error).toBe("invalid_client");
     expect(token({ client_secret: "invalid" }).status).toBe(401);
   });
 
   it("keeps client secret and refresh token out of what the sandbox records", () => {
-    expect(apis.oauth.describe!(request({ body: { client_id: "c", client_secret: "s", refresh_token: "r", grant_type: "refresh_token" } }))).toEqual({
+    expect(
+      apis.oauth.describe!(request({ body: { client_id: "c", client_secret: "s", refresh_token: "r", grant_type: "refresh_token" } })),
+    ).toEqual({
       body: { client_id: "c", client_secret: "[redacted]", refresh_token: "[redacted]", grant_type: "refresh_token" },
     });
   });
@@ -88,7 +99,13 @@ describe("Ads emulator (/google-ads/{version}/customers/{id}:uploadClickConversi
     const answer = upload({ conversions: [conversion()], partialFailure: true });
     expect(answer.status).toBe(200);
     expect(json(answer)).toEqual({
-      results: [{ gclid: "Cj0KCQiA_ok", conversionAction: "customers/1234567890/conversionActions/42", conversionDateTime: "2026-11-22 09:00:00+00:00" }],
+      results: [
+        {
+          gclid: "Cj0KCQiA_ok",
+          conversionAction: "customers/1234567890/conversionActions/42",
+          conversionDateTime: "2026-11-22 09:00:00+00:00",
+        },
+      ],
       jobId: expect.any(String),
     });
     expect(apis.ads.describe!(request({ body: { conversions: [conversion(), conversion()] } }))).toEqual({ events: 2 });
@@ -163,7 +180,9 @@ describe("Ads emulator (/google-ads/{version}/customers/{id}:uploadClickConversi
 
   it("rejects the whole request for request-level errors", () => {
     const ok = { conversions: [conversion()], partialFailure: true };
-    expect(json(upload(ok, { "developer-token": "" })).error.details[0].errors[0].errorCode).toEqual({ requestError: "DEVELOPER_TOKEN_PARAMETER_MISSING" });
+    expect(json(upload(ok, { "developer-token": "" })).error.details[0].errors[0].errorCode).toEqual({
+      requestError: "DEVELOPER_TOKEN_PARAMETER_MISSING",
+    });
     expect(upload(ok, { "developer-token": "unapproved" }).status).toBe(403);
     expect(codesOf(upload(ok, {}, "/v25/customers/123-456-7890:uploadClickConversions"))).toEqual([["INVALID_CUSTOMER_ID", undefined]]);
     expect(codesOf(upload(ok, { "login-customer-id": "111-222-3333" }))).toEqual([["INVALID_LOGIN_CUSTOMER_ID", undefined]]);
@@ -192,7 +211,15 @@ describe("Ads emulator (/google-ads/{version}/customers/{id}:uploadClickConversi
   it("accepts only unexpired tokens it issued", () => {
     const body = { conversions: [conversion()], partialFailure: true };
     const access = json(token()).access_token;
-    const withToken = (t: string) => apis.ads.handle(request({ path: "/v25/customers/1234567890:uploadClickConversions", headers: { authorization: `Bearer ${t}`, "developer-token": "d" }, body }), ctx);
+    const withToken = (t: string) =>
+      apis.ads.handle(
+        request({
+          path: "/v25/customers/1234567890:uploadClickConversions",
+          headers: { authorization: `Bearer ${t}`, "developer-token": "d" },
+          body,
+        }),
+        ctx,
+      );
     expect(withToken("ya29.forged").status).toBe(401);
     expect(json(withToken("ya29.forged")).error.status).toBe("UNAUTHENTICATED");
     clock += 3599_000;
@@ -205,10 +232,14 @@ describe("Ads emulator (/google-ads/{version}/customers/{id}:uploadClickConversi
         code: 429,
         message: "Resource has been exhausted (e.g. check quota).",
         status: "RESOURCE_EXHAUSTED",
-        details: [expect.objectContaining({ errors: [expect.objectContaining({ errorCode: { quotaError: "RESOURCE_TEMPORARILY_EXHAUSTED" } })] })],
+        details: [
+          expect.objectContaining({ errors: [expect.objectContaining({ errorCode: { quotaError: "RESOURCE_TEMPORARILY_EXHAUSTED" } })] }),
+        ],
       },
     });
-    expect(apis.dataManager.faultBody!(503)).toEqual({ error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" } });
+    expect(apis.dataManager.faultBody!(503)).toEqual({
+      error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" },
+    });
     expect(apis.oauth.faultBody!(500)).toEqual({ error: "internal_failure", error_description: expect.any(String) });
   });
 });
@@ -232,14 +263,22 @@ describe("Data Manager emulator (/google-dm/v1/events:ingest)", () => {
     ...over,
   });
   const ingest = (body: unknown) =>
-    apis.dataManager.handle(request({ path: "/v1/events:ingest", headers: { authorization: `Bearer ${json(token()).access_token}` }, body }), ctx);
+    apis.dataManager.handle(
+      request({ path: "/v1/events:ingest", headers: { authorization: `Bearer ${json(token()).access_token}` }, body }),
+      ctx,
+    );
 
   it("accepts a valid request with a requestId, whose status then reads SUCCESS", () => {
     const answer = ingest(ingestBody([event(), event({ transactionId: "o-2" })]));
     expect(answer.status).toBe(200);
     const { requestId } = json(answer);
     const status = apis.dataManager.handle(
-      request({ method: "GET", path: "/v1/requestStatus:retrieve", query: { requestId }, headers: { authorization: `Bearer ${json(token()).access_token}` } }),
+      request({
+        method: "GET",
+        path: "/v1/requestStatus:retrieve",
+        query: { requestId },
+        headers: { authorization: `Bearer ${json(token()).access_token}` },
+      }),
       ctx,
     );
     expect(json(status)).toEqual({
@@ -253,7 +292,12 @@ describe("Data Manager emulator (/google-dm/v1/events:ingest)", () => {
     const retrieve = (requestId: string) =>
       json(
         apis.dataManager.handle(
-          request({ method: "GET", path: "/v1/requestStatus:retrieve", query: { requestId }, headers: { authorization: `Bearer ${json(token()).access_token}` } }),
+          request({
+            method: "GET",
+            path: "/v1/requestStatus:retrieve",
+            query: { requestId },
+            headers: { authorization: `Bearer ${json(token()).access_token}` },
+          }),
           ctx,
         ),
       );
@@ -265,14 +309,17 @@ describe("Data Manager emulator (/google-dm/v1/events:ingest)", () => {
       errorInfo: { errorCounts: [{ recordCount: "1", reason: "PROCESSING_ERROR_REASON_INVALID_GCLID" }] },
       eventsIngestionStatus: { recordCount: "1" },
     });
-    const partial = json(ingest(ingestBody([event({ transactionId: "t-1" }), event({ transactionId: "t-2", adIdentifiers: { gclid: "EVENT_TOO_OLD-x" } })]))).requestId;
+    const partial = json(
+      ingest(ingestBody([event({ transactionId: "t-1" }), event({ transactionId: "t-2", adIdentifiers: { gclid: "EVENT_TOO_OLD-x" } })])),
+    ).requestId;
     retrieve(partial);
     expect(retrieve(partial).requestStatusPerDestination[0]).toMatchObject({
       requestStatus: "PARTIAL_SUCCESS",
       errorInfo: { errorCounts: [{ recordCount: "1", reason: "PROCESSING_ERROR_REASON_EVENT_TOO_OLD" }] },
     });
     // INTERNAL_ERROR is transient: the same transaction sent again succeeds.
-    const internal = () => json(ingest(ingestBody([event({ transactionId: "t-int", adIdentifiers: { gclid: "INTERNAL_ERROR-x" } })]))).requestId;
+    const internal = () =>
+      json(ingest(ingestBody([event({ transactionId: "t-int", adIdentifiers: { gclid: "INTERNAL_ERROR-x" } })]))).requestId;
     const first = internal();
     retrieve(first);
     expect(retrieve(first).requestStatusPerDestination[0].errorInfo.errorCounts[0].reason).toBe("PROCESSING_ERROR_REASON_INTERNAL_ERROR");
@@ -291,7 +338,12 @@ describe("Data Manager emulator (/google-dm/v1/events:ingest)", () => {
     expect(answer.status).toBe(400);
     const error = json(answer).error;
     expect(error.status).toBe("INVALID_ARGUMENT");
-    expect(error.details[0]).toEqual({ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "INVALID_HEX_ENCODING", domain: "datamanager.googleapis.com", metadata: {} });
+    expect(error.details[0]).toEqual({
+      "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+      reason: "INVALID_HEX_ENCODING",
+      domain: "datamanager.googleapis.com",
+      metadata: {},
+    });
     expect(error.details[1].fieldViolations.map((v: any) => [v.field, v.reason])).toEqual([
       ["events[1].user_data.user_identifiers[0].email_address", "INVALID_HEX_ENCODING"],
       ["events[2]", "NO_IDENTIFIERS_PROVIDED"],
@@ -301,7 +353,12 @@ describe("Data Manager emulator (/google-dm/v1/events:ingest)", () => {
   });
 
   it("checks destinations and the encoding", () => {
-    const answer = ingest(ingestBody([event()], { encoding: undefined, destinations: [{ operatingAccount: { accountType: "GOOGLE_ADS", accountId: "123-4" }, productDestinationId: "x" }] }));
+    const answer = ingest(
+      ingestBody([event()], {
+        encoding: undefined,
+        destinations: [{ operatingAccount: { accountType: "GOOGLE_ADS", accountId: "123-4" }, productDestinationId: "x" }],
+      }),
+    );
     expect(json(answer).error.details[1].fieldViolations.map((v: any) => v.reason)).toEqual([
       "INVALID_DESTINATION",
       "INVALID_CONVERSION_ACTION_ID",

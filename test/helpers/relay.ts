@@ -123,7 +123,14 @@ export function relayRows(tenantId: string) {
  * token for the tenant's key (`sign: false` sends it as given).
  */
 export async function sendBeacon(tenantId: string, body: unknown, headers: Record<string, string> = {}, sign = true) {
-  if (sign && body && typeof body === "object" && !("joinToken" in body) && typeof (body as any).joinKey === "string" && beaconKeys.has(tenantId)) {
+  if (
+    sign &&
+    body &&
+    typeof body === "object" &&
+    !("joinToken" in body) &&
+    typeof (body as any).joinKey === "string" &&
+    beaconKeys.has(tenantId)
+  ) {
     body = { ...body, joinToken: await joinTokenFor(tenantId, (body as any).joinKey.trim()) };
   }
   return api(`/v1/collect/${tenantId}`, {

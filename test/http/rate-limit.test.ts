@@ -37,7 +37,8 @@ async function inWaves(count: number, width: number, send: (i: number) => Promis
   const answers: Answer[] = [];
   for (let start = 0; start < count; start += width) {
     const wave = Array.from({ length: Math.min(width, count - start) }, (_, k) => send(start + k));
-    for (const res of await Promise.all(wave)) answers.push({ status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.text() });
+    for (const res of await Promise.all(wave))
+      answers.push({ status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.text() });
   }
   return answers;
 }
@@ -137,7 +138,11 @@ describe("failures are limited per address, without starving good requests", () 
     const answers = await inWaves(2 * FAILURE_BUDGET + 40, 30, (i) => signedWebhook("rl-flood", `o-${i}`, ip, !isGood(i)));
     const good = answers.filter((_, i) => isGood(i));
     expect(good.map((a) => a.status)).toEqual(Array(good.length).fill(202));
-    expectRefusedAfterBudget(answers.filter((_, i) => !isGood(i)), 401, 20);
+    expectRefusedAfterBudget(
+      answers.filter((_, i) => !isGood(i)),
+      401,
+      20,
+    );
     // Good webhooks were accepted after the address was refused, not only before.
     const firstRefused = answers.findIndex((a) => a.status === 429);
     expect(answers.some((a, i) => i > firstRefused && isGood(i) && a.status === 202)).toBe(true);
@@ -149,7 +154,11 @@ describe("failures are limited per address, without starving good requests", () 
   it("probing unknown tenants and sources: each failure counts against the address, past the budget 429", async () => {
     const limiter = countingLimiter(3);
     const probe = (i: number, ip: string) =>
-      fetchWith({ AUTH_FAILURE_RL: limiter }, `/v1/hooks/rl-nobody-${i}/shop`, { method: "POST", headers: { "cf-connecting-ip": ip }, body: "{}" });
+      fetchWith({ AUTH_FAILURE_RL: limiter }, `/v1/hooks/rl-nobody-${i}/shop`, {
+        method: "POST",
+        headers: { "cf-connecting-ip": ip },
+        body: "{}",
+      });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await probe(i, "192.0.2.30")).status);
     expect(statuses).toEqual([404, 404, 404, 429, 429]);

@@ -50,7 +50,11 @@ describe("security headers", () => {
   });
 
   it("sends HSTS when deployed (ENVIRONMENT is not dev)", async () => {
-    const res = await worker.fetch(new Request("https://sluice.example/healthz"), { ...env, ENVIRONMENT: "production" }, createExecutionContext());
+    const res = await worker.fetch(
+      new Request("https://sluice.example/healthz"),
+      { ...env, ENVIRONMENT: "production" },
+      createExecutionContext(),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
     expectBrowserHardening(res.headers);

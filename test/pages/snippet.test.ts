@@ -26,7 +26,11 @@ describe("GET /v1/collect/:tenantId/sluice.js", () => {
       type: "google_data_manager",
       enabled: true,
       settings: { operatingAccountId: "123-456-7890", conversionActionId: "987654321" },
-      credentials: { clientId: "id.apps.googleusercontent.com", clientSecret: "client-secret-value", refreshToken: "1//refresh-token-value" },
+      credentials: {
+        clientId: "id.apps.googleusercontent.com",
+        clientSecret: "client-secret-value",
+        refreshToken: "1//refresh-token-value",
+      },
     });
     expect(put.status).toBe(201);
     const js = await (await api("/v1/collect/snippet-b/sluice.js")).text();

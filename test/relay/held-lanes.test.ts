@@ -15,7 +15,15 @@ const ok: MetaAnswer = (events) => HttpResponse.json({ events_received: events.l
 /** Graph's answer to an expired or revoked token (https://developers.facebook.com/docs/graph-api/guides/error-handling). */
 const expiredToken = () =>
   HttpResponse.json(
-    { error: { message: "Error validating access token: Session has expired.", type: "OAuthException", code: 190, error_subcode: 463, fbtrace_id: "AbC" } },
+    {
+      error: {
+        message: "Error validating access token: Session has expired.",
+        type: "OAuthException",
+        code: 190,
+        error_subcode: 463,
+        fbtrace_id: "AbC",
+      },
+    },
     { status: 400 },
   );
 /** Graph's answer to a pixel id that does not exist or the token may not use. */
@@ -23,7 +31,8 @@ const unknownPixel = () =>
   HttpResponse.json(
     {
       error: {
-        message: "Unsupported post request. Object with ID '999' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+        message:
+          "Unsupported post request. Object with ID '999' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
         type: "GraphMethodException",
         code: 100,
         error_subcode: 33,
@@ -180,7 +189,10 @@ describe("destination replay", () => {
     const { apiKey } = await createTenant(tenant);
     // An old deployment failed these for good on a permission error.
     const meta = metaStandIn(() =>
-      HttpResponse.json({ error: { message: "Invalid parameter", type: "OAuthException", code: 100, error_subcode: 2804001 } }, { status: 400 }),
+      HttpResponse.json(
+        { error: { message: "Invalid parameter", type: "OAuthException", code: 100, error_subcode: 2804001 } },
+        { status: 400 },
+      ),
     );
     const kept = (await sendWebhook(tenant, purchase("rp-1", { customer: { ...CUSTOMER, email: "kept@example.com" } }))).json.id;
     await runAlarm(tenant);

@@ -19,13 +19,18 @@ async function deliveryOf(tenantId: string, eventId: string) {
 }
 
 async function send(tenantId: string, orderId: string, gclid: string): Promise<string> {
-  const res = await sendWebhook(tenantId, googlePurchase(orderId, { occurredAt: new Date(now() - 60_000).toISOString(), clickIds: { gclid } }));
+  const res = await sendWebhook(
+    tenantId,
+    googlePurchase(orderId, { occurredAt: new Date(now() - 60_000).toISOString(), clickIds: { gclid } }),
+  );
   expect(res.status).toBe(202);
   return res.json.id;
 }
 
-const ingests = (google: ReturnType<typeof useGoogleEmulators>) => google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
-const polls = (google: ReturnType<typeof useGoogleEmulators>) => google.callsTo("google-dm").filter((c) => c.url.includes("requestStatus:retrieve"));
+const ingests = (google: ReturnType<typeof useGoogleEmulators>) =>
+  google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
+const polls = (google: ReturnType<typeof useGoogleEmulators>) =>
+  google.callsTo("google-dm").filter((c) => c.url.includes("requestStatus:retrieve"));
 
 describe("Data Manager asynchronous outcomes", () => {
   it("PROCESSING then FAILED with INVALID_GCLID ends failed with that code, after polling with backoff", async () => {
@@ -79,7 +84,9 @@ describe("Data Manager asynchronous outcomes", () => {
     advance(121_000);
     await runAlarm("dm-internal"); // FAILED, INTERNAL_ERROR
     expect(polls(google)[1]!.response).toMatchObject({
-      requestStatusPerDestination: [{ requestStatus: "FAILED", errorInfo: { errorCounts: [{ reason: "PROCESSING_ERROR_REASON_INTERNAL_ERROR" }] } }],
+      requestStatusPerDestination: [
+        { requestStatus: "FAILED", errorInfo: { errorCounts: [{ reason: "PROCESSING_ERROR_REASON_INTERNAL_ERROR" }] } },
+      ],
     });
     expect(await deliveryOf("dm-internal", id)).toMatchObject({ status: "pending", lastError: "INTERNAL_ERROR" });
 
@@ -127,7 +134,11 @@ describe("Data Manager asynchronous outcomes", () => {
     advance(121_000);
     await runAlarm("dm-partial"); // PARTIAL_SUCCESS: one INVALID_GCLID, which one is not said
     expect(polls(google)[1]!.response).toMatchObject({ requestStatusPerDestination: [{ requestStatus: "PARTIAL_SUCCESS" }] });
-    expect(ingests(google).slice(1).map((c) => (c.body as any).events.map((e: any) => e.transactionId))).toEqual([["o-good"], ["o-bad"]]);
+    expect(
+      ingests(google)
+        .slice(1)
+        .map((c) => (c.body as any).events.map((e: any) => e.transactionId)),
+    ).toEqual([["o-good"], ["o-bad"]]);
     for (let i = 0; i < 6; i++) {
       advance(5 * 60_000);
       await runAlarm("dm-partial");

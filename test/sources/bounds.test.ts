@@ -54,7 +54,10 @@ describe("amounts and times in a sane range", () => {
     expect(res).toEqual({ status: 200, json: { status: "ignored", reason: "out_of_range:total_price" } });
     const late = { ...fixtures.shopifyPaid(), created_at: "9999-12-31T00:00:00Z", processed_at: "9999-12-31T00:00:00Z" };
     const lateRaw = JSON.stringify(late);
-    expect((await postHook("bd-shopify", lateRaw, await sign.shopify(lateRaw))).json).toEqual({ status: "ignored", reason: "out_of_range:processed_at" });
+    expect((await postHook("bd-shopify", lateRaw, await sign.shopify(lateRaw))).json).toEqual({
+      status: "ignored",
+      reason: "out_of_range:processed_at",
+    });
     expect((await storedRows("bd-shopify")).events).toEqual([]);
   });
 
@@ -71,7 +74,10 @@ describe("amounts and times in a sane range", () => {
     await createSourceTenant({ id: "bd-woo", type: "woocommerce", secret: SECRETS.woocommerce });
     const order = { ...fixtures.wooProcessing(), date_created_gmt: "2000-01-01T00:00:00" };
     const wooRaw = JSON.stringify(order);
-    expect((await postHook("bd-woo", wooRaw, await sign.woocommerce(wooRaw))).json).toEqual({ status: "ignored", reason: "out_of_range:date_created_gmt" });
+    expect((await postHook("bd-woo", wooRaw, await sign.woocommerce(wooRaw))).json).toEqual({
+      status: "ignored",
+      reason: "out_of_range:date_created_gmt",
+    });
     expect((await storedRows("bd-woo")).events).toEqual([]);
   });
 });

@@ -58,7 +58,12 @@ export const sign = {
     const v1 = hex(await hmac(opts.secret ?? SECRETS.stripe, `${t}.${body}`));
     return {
       "content-type": "application/json; charset=utf-8",
-      "stripe-signature": [`t=${t}`, ...(opts.extra ?? []), `v1=${v1}`, "v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39"].join(","),
+      "stripe-signature": [
+        `t=${t}`,
+        ...(opts.extra ?? []),
+        `v1=${v1}`,
+        "v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39",
+      ].join(","),
     };
   },
 

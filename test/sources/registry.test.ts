@@ -30,9 +30,19 @@ describe("the source registry", () => {
     const foreign = await put({ type: "shopify", secret: SECRETS.shopify, credentials: { clientId: "c", clientSecret: "s" } });
     expect(foreign.status).toBe(400);
     expect(foreign.json.error.message).toContain("only roller sources take API credentials");
-    const extra = await put({ type: "roller", secret: SECRETS.roller, options: { currency: "EUR" }, credentials: { clientId: "c", clientSecret: "s", apiKey: "k" } });
+    const extra = await put({
+      type: "roller",
+      secret: SECRETS.roller,
+      options: { currency: "EUR" },
+      credentials: { clientId: "c", clientSecret: "s", apiKey: "k" },
+    });
     expect(extra.status).toBe(400);
-    const roller = await put({ type: "roller", secret: SECRETS.roller, options: { currency: "EUR" }, credentials: { clientId: "c", clientSecret: "s" } });
+    const roller = await put({
+      type: "roller",
+      secret: SECRETS.roller,
+      options: { currency: "EUR" },
+      credentials: { clientId: "c", clientSecret: "s" },
+    });
     expect(roller.status).toBe(201);
     expect(roller.json.credentialsSet).toEqual(["clientId", "clientSecret"]);
   });

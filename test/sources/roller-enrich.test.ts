@@ -25,16 +25,24 @@ const TOM = {
 };
 
 type Reply = () => Response;
-const ok = (body: Record<string, unknown>): Reply => () => HttpResponse.json(body);
-const status = (code: number, headers: Record<string, string> = {}): Reply => () =>
-  HttpResponse.json({ message: `status ${code}` }, { status: code, headers });
+const ok =
+  (body: Record<string, unknown>): Reply =>
+  () =>
+    HttpResponse.json(body);
+const status =
+  (code: number, headers: Record<string, string> = {}): Reply =>
+  () =>
+    HttpResponse.json({ message: `status ${code}` }, { status: code, headers });
 
 /**
  * A ROLLER emulator at the fetch boundary: `POST /token` (JSON client credentials → bearer token)
  * and `GET /bookings/{uniqueId}` (bearer required), each answering from a script.
  */
 function rollerEmulator(script: { token?: Reply[]; booking?: Reply[] } = {}) {
-  const calls = { token: [] as Array<{ contentType: string | null; body: any }>, booking: [] as Array<{ url: string; authorization: string | null; accept: string | null }> };
+  const calls = {
+    token: [] as Array<{ contentType: string | null; body: any }>,
+    booking: [] as Array<{ url: string; authorization: string | null; accept: string | null }>,
+  };
   let issued = 0;
   server.use(
     http.post("https://roller.test/token", async ({ request }) => {
@@ -71,9 +79,15 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
     const calls = rollerEmulator();
     expect(await lookup()).toEqual({ status: "ok", customer: TOM });
     expect(await lookup()).toEqual({ status: "ok", customer: TOM });
-    expect(calls.token).toEqual([{ contentType: "application/json", body: { client_id: CREDENTIALS.clientId, client_secret: CREDENTIALS.clientSecret } }]);
+    expect(calls.token).toEqual([
+      { contentType: "application/json", body: { client_id: CREDENTIALS.clientId, client_secret: CREDENTIALS.clientSecret } },
+    ]);
     expect(calls.booking).toHaveLength(2);
-    expect(calls.booking[0]).toEqual({ url: `https://roller.test/bookings/${UNIQUE_ID}`, authorization: "Bearer token-1", accept: "application/json" });
+    expect(calls.booking[0]).toEqual({
+      url: `https://roller.test/bookings/${UNIQUE_ID}`,
+      authorization: "Bearer token-1",
+      accept: "application/json",
+    });
   });
 
   it("shares one token request between concurrent lookups", async () => {
@@ -103,7 +117,13 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
     await as(SCOPE, { ...CREDENTIALS, clientSecret: "another-secret" });
     expect(calls.token).toHaveLength(4);
     expect(calls.token[3]!.body.client_secret).toBe("another-secret");
-    expect(calls.booking.map((c) => c.authorization)).toEqual(["Bearer token-1", "Bearer token-1", "Bearer token-2", "Bearer token-3", "Bearer token-4"]);
+    expect(calls.booking.map((c) => c.authorization)).toEqual([
+      "Bearer token-1",
+      "Bearer token-1",
+      "Bearer token-2",
+      "Bearer token-3",
+      "Bearer token-4",
+    ]);
   });
 
   it("requests a new token once the cached one is about to expire", async () => {

@@ -41,7 +41,13 @@ function metaStandIn() {
 
 /** A ROLLER tenant with API credentials; the booking webhook lacks e-mail and phone. */
 async function setUp(id: string) {
-  await createSourceTenant({ id, type: "roller", secret: SECRETS.roller, options: { currency: "AUD" }, allowedOrigins: ["https://tickets.example"] });
+  await createSourceTenant({
+    id,
+    type: "roller",
+    secret: SECRETS.roller,
+    options: { currency: "AUD" },
+    allowedOrigins: ["https://tickets.example"],
+  });
   const put = await admin("PUT", `/tenants/${id}/sources/hook`, {
     type: "roller",
     options: { currency: "AUD" },
@@ -52,7 +58,12 @@ async function setUp(id: string) {
   await api(`/v1/collect/${id}`, {
     method: "POST",
     headers: { origin: "https://tickets.example", "content-type": "text/plain", "user-agent": "Mozilla/5.0 (beacon)" },
-    body: JSON.stringify({ joinKey: "sj_4f9a2c1e8b7d", joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"), consent: { meta: "granted" }, page: { url: "https://tickets.example/done" } }),
+    body: JSON.stringify({
+      joinKey: "sj_4f9a2c1e8b7d",
+      joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"),
+      consent: { meta: "granted" },
+      page: { url: "https://tickets.example/done" },
+    }),
   });
   const envelope = fixtures.rollerCreated();
   delete envelope.data.booking.email;

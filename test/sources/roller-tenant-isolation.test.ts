@@ -57,7 +57,13 @@ function metaPixels() {
 }
 
 async function rollerTenant(id: string, buyer: { secret: string; pixel: string } = BUYERS[id]!) {
-  await createSourceTenant({ id, type: "roller", secret: SECRETS.roller, options: { currency: "AUD" }, allowedOrigins: ["https://tickets.example"] });
+  await createSourceTenant({
+    id,
+    type: "roller",
+    secret: SECRETS.roller,
+    options: { currency: "AUD" },
+    allowedOrigins: ["https://tickets.example"],
+  });
   const source = await admin("PUT", `/tenants/${id}/sources/hook`, {
     type: "roller",
     options: { currency: "AUD" },
@@ -75,7 +81,12 @@ async function rollerTenant(id: string, buyer: { secret: string; pixel: string }
   await api(`/v1/collect/${id}`, {
     method: "POST",
     headers: { origin: "https://tickets.example", "content-type": "text/plain", "user-agent": "Mozilla/5.0 (beacon)" },
-    body: JSON.stringify({ joinKey: "sj_4f9a2c1e8b7d", joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"), consent: { meta: "granted" }, page: { url: "https://tickets.example/done" } }),
+    body: JSON.stringify({
+      joinKey: "sj_4f9a2c1e8b7d",
+      joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"),
+      consent: { meta: "granted" },
+      page: { url: "https://tickets.example/done" },
+    }),
   });
   const envelope = fixtures.rollerCreated();
   delete envelope.data.booking.email;

@@ -101,12 +101,14 @@ describe("ROLLER: booking → ConversionEvent", () => {
   it("counts a paid Updated, with the same dedup key as its Created", () => {
     const paid = parse(created((_b, e) => (e.eventType = "Updated")));
     expect(paid.kind === "conversion" && paid.event.dedupKey).toBe("b7c1e0a2-3d4f-4e5a-9b6c-7d8e9f0a1b2c");
-    const byStatus = parse(created((b, e) => {
-      e.eventType = 2;
-      delete b.remainder;
-      delete b.amountOwing;
-      b.status = "Paid";
-    }));
+    const byStatus = parse(
+      created((b, e) => {
+        e.eventType = 2;
+        delete b.remainder;
+        delete b.amountOwing;
+        b.status = "Paid";
+      }),
+    );
     expect(byStatus.kind).toBe("conversion");
   });
 
@@ -126,11 +128,16 @@ describe("ROLLER: booking → ConversionEvent", () => {
   });
 
   it("asks for booking-detail enrichment when the webhook has neither e-mail nor phone", () => {
-    const result = parse(created((b) => {
-      delete b.email;
-      delete b.phone;
-    }));
-    expect(result.kind === "conversion" && result.enrichment).toEqual({ kind: "roller_booking", id: "b7c1e0a2-3d4f-4e5a-9b6c-7d8e9f0a1b2c" });
+    const result = parse(
+      created((b) => {
+        delete b.email;
+        delete b.phone;
+      }),
+    );
+    expect(result.kind === "conversion" && result.enrichment).toEqual({
+      kind: "roller_booking",
+      id: "b7c1e0a2-3d4f-4e5a-9b6c-7d8e9f0a1b2c",
+    });
     const phoneOnly = parse(created((b) => delete b.email));
     expect(phoneOnly.kind === "conversion" && phoneOnly.enrichment).toBeUndefined();
   });
@@ -146,10 +153,12 @@ describe("ROLLER: booking → ConversionEvent", () => {
   it("prefers a booking time with an offset, and falls back to the envelope's", () => {
     const local = parse(created((b) => (b.createdDate = "2026-11-22T20:57:48")));
     expect(local.kind === "conversion" && local.event.occurredAt).toBe(Date.parse("2026-11-22T09:58:01.204Z"));
-    const none = parse(created((b, e) => {
-      delete b.createdDate;
-      delete e.eventDate;
-    }));
+    const none = parse(
+      created((b, e) => {
+        delete b.createdDate;
+        delete e.eventDate;
+      }),
+    );
     expect(none.kind === "conversion" && none.event.occurredAt).toBe(Date.parse("2026-11-22T09:58:03.512Z"));
   });
 

@@ -7,8 +7,6 @@ import { fromMinorUnits, minorUnitExponent } from "../../src/sources/shared/mone
 import { utf8 } from "../../src/config/encoding";
 import { sign } from "./helpers";
 
-
-
 describe("minor units (Stripe's exponents)", () => {
   it.each([
     [1999, "usd", 19.99],
@@ -53,7 +51,14 @@ describe("click ids", () => {
 
 describe("field helpers", () => {
   it("text trims, drops blanks and non-strings, keeps numbers as strings", () => {
-    expect([text("  a "), text(""), text("   "), text(null), text(42), text({})]).toEqual(["a", undefined, undefined, undefined, "42", undefined]);
+    expect([text("  a "), text(""), text("   "), text(null), text(42), text({})]).toEqual([
+      "a",
+      undefined,
+      undefined,
+      undefined,
+      "42",
+      undefined,
+    ]);
   });
 
   it("isoTime reads offsets and treats an offset-less time as UTC", () => {
@@ -78,7 +83,10 @@ describe("field helpers", () => {
 
 describe("consent from a platform field", () => {
   it("reads the SPEC consent object from JSON text or an object, leniently", () => {
-    expect(consentFromField('{"meta":"granted","gcm":{"ad_user_data":"denied"}}')).toEqual({ meta: "granted", gcm: { ad_user_data: "denied" } });
+    expect(consentFromField('{"meta":"granted","gcm":{"ad_user_data":"denied"}}')).toEqual({
+      meta: "granted",
+      gcm: { ad_user_data: "denied" },
+    });
     expect(consentFromField({ categories: { marketing: true } })).toEqual({ categories: { marketing: true } });
     // Present but unreadable is recorded as malformed (it blocks), never dropped as absent.
     expect(consentFromField("{not json")).toEqual({ malformed: ["consent"] });

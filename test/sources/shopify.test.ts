@@ -111,7 +111,10 @@ describe("Shopify: order → ConversionEvent", () => {
       .replace('"id":5893014978826', '"id":820982911946154508')
       .replace("gid://shopify/Order/5893014978826", "gid://shopify/Order/820982911946154508");
     const result = shopifySource.parse(request(raw, await sign.shopify(raw)), context(SECRETS.shopify));
-    expect(result.kind === "conversion" && [result.event.dedupKey, result.event.orderId]).toEqual(["820982911946154508", "820982911946154508"]);
+    expect(result.kind === "conversion" && [result.event.dedupKey, result.event.orderId]).toEqual([
+      "820982911946154508",
+      "820982911946154508",
+    ]);
   });
 
   it("falls back to cart_token, the shipping address, and landing-site click ids", async () => {
@@ -140,8 +143,18 @@ describe("Shopify: order → ConversionEvent", () => {
 
   it("ignores test orders unless allowed, and cancelled orders", async () => {
     expect(await parse(order((o) => (o.test = true)))).toEqual({ kind: "ignored", reason: "test_order" });
-    expect((await parse(order((o) => (o.test = true)), { allowTestOrders: true })).kind).toBe("conversion");
-    expect(await parse(order((o) => (o.cancelled_at = "2026-11-22T11:00:00-05:00")))).toEqual({ kind: "ignored", reason: "order_cancelled" });
+    expect(
+      (
+        await parse(
+          order((o) => (o.test = true)),
+          { allowTestOrders: true },
+        )
+      ).kind,
+    ).toBe("conversion");
+    expect(await parse(order((o) => (o.cancelled_at = "2026-11-22T11:00:00-05:00")))).toEqual({
+      kind: "ignored",
+      reason: "order_cancelled",
+    });
   });
 
   it("ignores a signed request without a topic", async () => {

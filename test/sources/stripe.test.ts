@@ -53,7 +53,15 @@ describe("Stripe: Stripe-Signature", () => {
   });
 
   it("does not base64-decode the secret the way Standard Webhooks does", async () => {
-    const key = Uint8Array.from(atob(SECRETS.stripe.slice("whsec_".length).replace(/[^A-Za-z0-9+/]/g, "").slice(0, 32)), (c) => c.charCodeAt(0));
+    const key = Uint8Array.from(
+      atob(
+        SECRETS.stripe
+          .slice("whsec_".length)
+          .replace(/[^A-Za-z0-9+/]/g, "")
+          .slice(0, 32),
+      ),
+      (c) => c.charCodeAt(0),
+    );
     const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`${NOW_S}.${raw}`)));
     const hex = Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -117,10 +125,12 @@ describe("Stripe: checkout session → ConversionEvent", () => {
       kind: "ignored",
       reason: "payment_status:no_payment_required",
     });
-    const async = await parse(event((_s, e) => {
-      e.type = "checkout.session.async_payment_succeeded";
-      e.id = "evt_async";
-    }));
+    const async = await parse(
+      event((_s, e) => {
+        e.type = "checkout.session.async_payment_succeeded";
+        e.id = "evt_async";
+      }),
+    );
     expect(async.kind === "conversion" && [async.event.dedupKey, async.event.deliveryId]).toEqual([
       "cs_live_a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0Tu1Vw2Xy3Za4Bc5De6Fg7Hi8",
       "evt_async",
@@ -133,7 +143,14 @@ describe("Stripe: checkout session → ConversionEvent", () => {
       reason: "event_type:checkout.session.expired",
     });
     expect(await parse(event((_s, e) => (e.livemode = false)))).toEqual({ kind: "ignored", reason: "test_mode_event" });
-    expect((await parse(event((_s, e) => (e.livemode = false)), { allowTestEvents: true })).kind).toBe("conversion");
+    expect(
+      (
+        await parse(
+          event((_s, e) => (e.livemode = false)),
+          { allowTestEvents: true },
+        )
+      ).kind,
+    ).toBe("conversion");
   });
 
   it("reads order id, join key and external id overrides from metadata; falls back to customer_email", async () => {

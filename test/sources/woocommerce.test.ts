@@ -99,7 +99,13 @@ describe("WooCommerce: order → ConversionEvent", () => {
 
   it("ignores unpaid statuses and other topics, with reasons", async () => {
     expect(await parse(order((o) => (o.status = "pending")))).toEqual({ kind: "ignored", reason: "status:pending" });
-    expect(await parse(order((o) => (o.status = "on-hold")), {}, "order.created")).toEqual({ kind: "ignored", reason: "status:on-hold" });
+    expect(
+      await parse(
+        order((o) => (o.status = "on-hold")),
+        {},
+        "order.created",
+      ),
+    ).toEqual({ kind: "ignored", reason: "status:on-hold" });
     expect(await parse(order((o) => (o.status = "refunded")))).toEqual({ kind: "ignored", reason: "status:refunded" });
     expect(await parse(fixtures.wooProcessing(), {}, "order.deleted")).toEqual({ kind: "ignored", reason: "topic:order.deleted" });
     expect(await parse(fixtures.wooProcessing(), {}, "product.updated")).toEqual({ kind: "ignored", reason: "topic:product.updated" });

@@ -191,7 +191,11 @@ const roller: Platform = {
   signatureHeader: "x-api-key",
   bodySigned: false,
   async nonConversion() {
-    return { raw: JSON.stringify({ ...fixtures.rollerCreated(), eventType: "Cancelled" }), headers: sign.roller(), reason: "booking_cancelled" };
+    return {
+      raw: JSON.stringify({ ...fixtures.rollerCreated(), eventType: "Cancelled" }),
+      headers: sign.roller(),
+      reason: "booking_cancelled",
+    };
   },
   async malformed() {
     const envelope = fixtures.rollerCreated();
@@ -366,7 +370,10 @@ describe("platform specifics through the Worker", () => {
     const unpaid = fixtures.stripeCompleted();
     unpaid.data.object.payment_status = "unpaid";
     const rawUnpaid = JSON.stringify(unpaid);
-    expect((await postHook(id, rawUnpaid, await sign.stripe(rawUnpaid))).json).toEqual({ status: "ignored", reason: "payment_status:unpaid" });
+    expect((await postHook(id, rawUnpaid, await sign.stripe(rawUnpaid))).json).toEqual({
+      status: "ignored",
+      reason: "payment_status:unpaid",
+    });
     const succeeded = fixtures.stripeCompleted();
     Object.assign(succeeded, { id: "evt_async_1", type: "checkout.session.async_payment_succeeded" });
     delete succeeded.data.object.metadata.sluice_consent;
@@ -470,7 +477,11 @@ describe("platform specifics through the Worker", () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.error.message).toMatch(message);
     }
-    const fine = await admin("PUT", `/tenants/${id}/sources/other`, { type: "roller", secret: SECRETS.roller, options: { currency: "EUR" } });
+    const fine = await admin("PUT", `/tenants/${id}/sources/other`, {
+      type: "roller",
+      secret: SECRETS.roller,
+      options: { currency: "EUR" },
+    });
     expect(fine.status).toBe(201);
   });
 });

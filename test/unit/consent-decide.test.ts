@@ -25,31 +25,55 @@ describe("decideConsent — Meta", () => {
   it("grants through a mapped CMP category, and an unmapped category says nothing", () => {
     const mapped = policy({ categoryMap: { marketing: ["meta"] } });
     expect(decideConsent({ categories: { marketing: true } }, meta, mapped)).toEqual({ decision: "send", reason: "category_granted" });
-    expect(decideConsent({ categories: { analytics: true } }, meta, mapped)).toEqual({ decision: "blocked", reason: "meta_consent_missing" });
-    expect(decideConsent({ categories: { marketing: true } }, meta, policy())).toEqual({ decision: "blocked", reason: "meta_consent_missing" });
+    expect(decideConsent({ categories: { analytics: true } }, meta, mapped)).toEqual({
+      decision: "blocked",
+      reason: "meta_consent_missing",
+    });
+    expect(decideConsent({ categories: { marketing: true } }, meta, policy())).toEqual({
+      decision: "blocked",
+      reason: "meta_consent_missing",
+    });
   });
 
   it("lets a denial win over a grant", () => {
     const mapped = policy({ categoryMap: { marketing: ["meta"], ads: ["meta"] } });
     // The explicit flag and the mapped category disagree: a conflict, and denied wins.
-    expect(decideConsent({ meta: "granted", categories: { marketing: false } }, meta, mapped)).toEqual({ decision: "blocked", reason: "consent_conflict" });
-    expect(decideConsent({ categories: { marketing: true, ads: false } }, meta, mapped)).toEqual({ decision: "blocked", reason: "category_denied" });
+    expect(decideConsent({ meta: "granted", categories: { marketing: false } }, meta, mapped)).toEqual({
+      decision: "blocked",
+      reason: "consent_conflict",
+    });
+    expect(decideConsent({ categories: { marketing: true, ads: false } }, meta, mapped)).toEqual({
+      decision: "blocked",
+      reason: "category_denied",
+    });
   });
 
   it("blocks every destination on Global Privacy Control", () => {
     expect(decideConsent({ meta: "granted", gpc: true }, meta, policy())).toEqual({ decision: "blocked", reason: "us_opt_out" });
-    expect(decideConsent({ gcm: { ad_user_data: "granted" }, gpc: true }, ads, policy())).toEqual({ decision: "blocked", reason: "us_opt_out" });
+    expect(decideConsent({ gcm: { ad_user_data: "granted" }, gpc: true }, ads, policy())).toEqual({
+      decision: "blocked",
+      reason: "us_opt_out",
+    });
   });
 });
 
 describe("decideConsent — Google (gcm objects)", () => {
   it("sends on ad_user_data granted and blocks when it is missing", () => {
-    expect(decideConsent({ gcm: { ad_user_data: "granted" } }, ads, policy())).toEqual({ decision: "send", reason: "gcm_ad_user_data_granted" });
-    expect(decideConsent({ gcm: { ad_storage: "granted" } }, ads, policy())).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_missing" });
+    expect(decideConsent({ gcm: { ad_user_data: "granted" } }, ads, policy())).toEqual({
+      decision: "send",
+      reason: "gcm_ad_user_data_granted",
+    });
+    expect(decideConsent({ gcm: { ad_storage: "granted" } }, ads, policy())).toEqual({
+      decision: "blocked",
+      reason: "gcm_ad_user_data_missing",
+    });
   });
 
   it("does not count a page default as consent", () => {
-    expect(decideConsent({ gcmDefault: { ad_user_data: "granted" } }, ads, policy())).toEqual({ decision: "blocked", reason: "gcm_default_only" });
+    expect(decideConsent({ gcmDefault: { ad_user_data: "granted" } }, ads, policy())).toEqual({
+      decision: "blocked",
+      reason: "gcm_default_only",
+    });
   });
 
   it("drops or sends the denied flag on an explicit denial, per the tenant's election", () => {
@@ -76,7 +100,9 @@ describe("readConsentInput", () => {
       categories: { ads: true },
       malformed: ["tcf", "categories.marketing"],
     });
-    expect(readConsentInput({ gpp: { gppString: "DBABLA~CFQVAAAAAABA.QA", applicableSections: "7" } })).toMatchObject({ malformed: ["gpp"] });
+    expect(readConsentInput({ gpp: { gppString: "DBABLA~CFQVAAAAAABA.QA", applicableSections: "7" } })).toMatchObject({
+      malformed: ["gpp"],
+    });
     expect(readConsentInput({ gcd: 13, gcs: "G1".repeat(20) })).toEqual({ malformed: ["gcd", "gcs"] });
     expect(readConsentInput({ categories: "marketing" })).toEqual({ malformed: ["categories"] });
   });

@@ -8,16 +8,27 @@ const SETTINGS = { pixelId: "1234567890", apiVersion: "v25.0", actionSource: "we
 const CREDS = { accessToken: "EAAB-unit" };
 const settings = readMetaSettings(SETTINGS);
 const NOW = OCCURRED_AT + 60_000;
-const ev = (orderId: string) => item({ orderId, dedupKey: orderId, client: { ip: "203.0.113.7", userAgent: "UA/1.0", pageUrl: "https://shop.example/thanks" } }, "send", `evt_${orderId}`);
+const ev = (orderId: string) =>
+  item(
+    { orderId, dedupKey: orderId, client: { ip: "203.0.113.7", userAgent: "UA/1.0", pageUrl: "https://shop.example/thanks" } },
+    "send",
+    `evt_${orderId}`,
+  );
 const invalidEvent = (extra: Record<string, unknown> = {}) =>
-  Response.json({ error: { message: "Invalid parameter", type: "OAuthException", code: 100, error_subcode: 2804019, fbtrace_id: "x", ...extra } }, { status: 400 });
+  Response.json(
+    { error: { message: "Invalid parameter", type: "OAuthException", code: 100, error_subcode: 2804019, fbtrace_id: "x", ...extra } },
+    { status: 400 },
+  );
 
 describe("Meta: request-level errors hold the lane, event-level errors fail the event", () => {
   it("100/33 (unknown pixel or no access to it) holds; 100 with an event subcode is event-level", () => {
     expect(classifyMetaError(400, { code: 100, error_subcode: 33 })).toMatchObject({ status: "hold", code: "meta_100_33" });
     expect(isInvalidEventError({ code: 100, error_subcode: 33 })).toBe(false);
     expect(isInvalidEventError({ code: 100, error_subcode: 2804019 })).toBe(true);
-    expect(classifyMetaError(400, { code: 190, type: "OAuthException" })).toMatchObject({ status: "hold", message: expect.stringMatching(/access token/) });
+    expect(classifyMetaError(400, { code: 190, type: "OAuthException" })).toMatchObject({
+      status: "hold",
+      message: expect.stringMatching(/access token/),
+    });
     expect(classifyMetaError(400, { code: 104 })).toMatchObject({ status: "hold" });
   });
 
@@ -42,16 +53,29 @@ describe("Meta: request-level errors hold the lane, event-level errors fail the 
     const script = scriptedFetch((req) => {
       const ids = (req.json.data as any[]).map((e) => e.event_id);
       const bad = ids.indexOf("b");
-      return bad >= 0 ? invalidEvent({ error_data: { blame_field_specs: [["data", bad, "event_time"]] } }) : Response.json({ events_received: ids.length });
+      return bad >= 0
+        ? invalidEvent({ error_data: { blame_field_specs: [["data", bad, "event_time"]] } })
+        : Response.json({ events_received: ids.length });
     });
     const outcomes = await metaDestination.send(["a", "b", "c", "d"].map(ev), sendContext(script.fetch, SETTINGS, CREDS, NOW));
-    expect(script.calls.map((c) => c.json.data.map((e: any) => e.event_id))).toEqual([["a", "b", "c", "d"], ["a", "c", "d"]]);
-    expect(outcomes).toEqual([{ status: "delivered" }, { status: "failed", code: "meta_100_2804019" }, { status: "delivered" }, { status: "delivered" }]);
+    expect(script.calls.map((c) => c.json.data.map((e: any) => e.event_id))).toEqual([
+      ["a", "b", "c", "d"],
+      ["a", "c", "d"],
+    ]);
+    expect(outcomes).toEqual([
+      { status: "delivered" },
+      { status: "failed", code: "meta_100_2804019" },
+      { status: "delivered" },
+      { status: "delivered" },
+    ]);
   });
 
   it("a wrong pixel id costs one request for a full batch, and the batch is held, not failed", async () => {
     const script = scriptedFetch(() =>
-      Response.json({ error: { message: "Unsupported post request.", type: "GraphMethodException", code: 100, error_subcode: 33 } }, { status: 400 }),
+      Response.json(
+        { error: { message: "Unsupported post request.", type: "GraphMethodException", code: 100, error_subcode: 33 } },
+        { status: 400 },
+      ),
     );
     const items = Array.from({ length: 1000 }, (_, i) => ev(`o${i}`));
     const outcomes = await metaDestination.send(items, sendContext(script.fetch, SETTINGS, CREDS, NOW));
@@ -61,7 +85,10 @@ describe("Meta: request-level errors hold the lane, event-level errors fail the 
 
   it("without an index, halving is bounded: a batch of bad events costs at most 40 requests, the rest retried", async () => {
     const script = scriptedFetch(() => invalidEvent());
-    const outcomes = await metaDestination.send(Array.from({ length: 1000 }, (_, i) => ev(`o${i}`)), sendContext(script.fetch, SETTINGS, CREDS, NOW));
+    const outcomes = await metaDestination.send(
+      Array.from({ length: 1000 }, (_, i) => ev(`o${i}`)),
+      sendContext(script.fetch, SETTINGS, CREDS, NOW),
+    );
     expect(script.calls.length).toBeLessThanOrEqual(40);
     expect(outcomes.some((o) => o.status === "retry" && o.code === "split_budget_exhausted")).toBe(true);
     expect(outcomes.every((o) => o.status !== "delivered")).toBe(true);
@@ -69,7 +96,9 @@ describe("Meta: request-level errors hold the lane, event-level errors fail the 
 
   it("network errors retry", async () => {
     const script = scriptedFetch(() => Promise.reject(new TypeError("connection reset")));
-    expect(await metaDestination.send([ev("n1")], sendContext(script.fetch, SETTINGS, CREDS, NOW))).toEqual([{ status: "retry", code: "network_error" }]);
+    expect(await metaDestination.send([ev("n1")], sendContext(script.fetch, SETTINGS, CREDS, NOW))).toEqual([
+      { status: "retry", code: "network_error" },
+    ]);
   });
 });
 

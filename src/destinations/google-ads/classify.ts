@@ -16,12 +16,7 @@ import type { ItemOutcome } from "../types";
  *   empty `results[i]`; duplicate-order codes count as delivered, TOO_RECENT_* wait 6 h.
  * - non-2xx: the whole request failed; its GoogleAdsFailure decides for every row.
  */
-export function classifyUploadAnswer(
-  count: number,
-  httpStatus: number,
-  body: unknown,
-  retryAfterMs?: number,
-): ItemOutcome[] {
+export function classifyUploadAnswer(count: number, httpStatus: number, body: unknown, retryAfterMs?: number): ItemOutcome[] {
   const json = body !== null && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
   if (httpStatus >= 200 && httpStatus < 300) {
     // A 200 we cannot read may still have counted rows; a resend of those is answered
@@ -34,7 +29,9 @@ export function classifyUploadAnswer(
     // A failure we cannot attribute: rows Google did not confirm are retried, not dropped.
     if (errors.length === 0) {
       return Array.from({ length: count }, (_, i) =>
-        results?.length === count && !isEmpty(results[i]) ? { status: "delivered" } : { status: "retry", code: "partial_failure_unreadable" },
+        results?.length === count && !isEmpty(results[i])
+          ? { status: "delivered" }
+          : { status: "retry", code: "partial_failure_unreadable" },
       );
     }
     return classifyPartialFailure(count, errors, results);

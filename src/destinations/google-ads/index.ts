@@ -5,15 +5,16 @@ import { readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
 import { googleIdentity } from "../../identity/google";
 import type { DestinationDefinition } from "../definition";
-import { GOOGLE_CLICK_IDS, GOOGLE_CONSENT_RULE, GOOGLE_REDACT_KEYS, GOOGLE_TRANSPORT_OUTCOMES, type GoogleSpecBase } from "../google/definition";
+import {
+  GOOGLE_CLICK_IDS,
+  GOOGLE_CONSENT_RULE,
+  GOOGLE_REDACT_KEYS,
+  GOOGLE_TRANSPORT_OUTCOMES,
+  type GoogleSpecBase,
+} from "../google/definition";
 import { googleAdsSettingsSchema, googleAdsCredentialsSchema } from "./settings";
 import { classifyUploadAnswer } from "./classify";
-import {
-  buildUploadClickConversionsRequest,
-  googleAdsHeaders,
-  readGoogleAdsSettings,
-  uploadClickConversionsUrl,
-} from "./payload";
+import { buildUploadClickConversionsRequest, googleAdsHeaders, readGoogleAdsSettings, uploadClickConversionsUrl } from "./payload";
 
 /** Google Ads API click conversions, `UploadClickConversions` (reference/destinations.md §3). */
 export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type: "google_ads" }> = {

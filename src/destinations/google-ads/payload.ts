@@ -15,7 +15,10 @@ export interface GoogleAdsSettings {
 
 // The admin API strips hyphens already; done again because a hyphenated id in the URL or header
 // is rejected by Google, and settings may predate that validation.
-const digits = (v: unknown) => String(v ?? "").replace(/-/g, "").trim();
+const digits = (v: unknown) =>
+  String(v ?? "")
+    .replace(/-/g, "")
+    .trim();
 
 export function readGoogleAdsSettings(settings: Record<string, unknown>): GoogleAdsSettings {
   const login = digits(settings.loginCustomerId);

@@ -9,7 +9,10 @@ export const googleAdsSettingsSchema = z.strictObject({
   customerId,
   conversionActionId,
   loginCustomerId: customerId.optional(),
-  apiVersion: z.string().regex(/^v\d+$/, 'must look like "v25"').default(DEFAULT_GOOGLE_ADS_API_VERSION),
+  apiVersion: z
+    .string()
+    .regex(/^v\d+$/, 'must look like "v25"')
+    .default(DEFAULT_GOOGLE_ADS_API_VERSION),
   validateOnly: z.boolean().optional(),
 });
 

@@ -6,7 +6,13 @@ import { readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
 import { googleIdentity } from "../../identity/google";
 import type { DestinationDefinition } from "../definition";
-import { GOOGLE_CLICK_IDS, GOOGLE_CONSENT_RULE, GOOGLE_REDACT_KEYS, GOOGLE_TRANSPORT_OUTCOMES, type GoogleSpecBase } from "../google/definition";
+import {
+  GOOGLE_CLICK_IDS,
+  GOOGLE_CONSENT_RULE,
+  GOOGLE_REDACT_KEYS,
+  GOOGLE_TRANSPORT_OUTCOMES,
+  type GoogleSpecBase,
+} from "../google/definition";
 import { googleDataManagerSettingsSchema, googleDataManagerCredentialsSchema } from "./settings";
 import { classifyIngestAnswer } from "./classify";
 import { buildIngestEventsRequest, ingestEventsUrl, readDataManagerSettings } from "./payload";

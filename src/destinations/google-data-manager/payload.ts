@@ -9,7 +9,10 @@ export interface DataManagerSettings {
   validateOnly: boolean;
 }
 
-const digits = (v: unknown) => String(v ?? "").replace(/-/g, "").trim();
+const digits = (v: unknown) =>
+  String(v ?? "")
+    .replace(/-/g, "")
+    .trim();
 
 export function readDataManagerSettings(settings: Record<string, unknown>): DataManagerSettings {
   const login = digits(settings.loginAccountId);

@@ -61,7 +61,9 @@ export function classifyRequestStatus(body: unknown, count: number): RequestStat
   }
   if (reasons.size === 0) {
     // FAILED without a reason: Google's side; PARTIAL_SUCCESS without one: nothing to pin.
-    return status === "FAILED" ? { kind: "settled", outcome: { status: "retry", code: "UNSPECIFIED" } } : { kind: "settled", outcome: { status: "delivered" } };
+    return status === "FAILED"
+      ? { kind: "settled", outcome: { status: "retry", code: "UNSPECIFIED" } }
+      : { kind: "settled", outcome: { status: "delivered" } };
   }
   const [only, failedCount] = [...reasons][0]!;
   const coversAll = status === "FAILED" || count === 1 || failedCount >= count;

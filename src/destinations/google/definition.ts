@@ -24,8 +24,16 @@ export const GOOGLE_CONSENT_RULE: ConsentRule<never> = { googleConsentMode: "gra
 
 /** Identifier keys of both Google APIs' request bodies (redacted wherever a payload is shown). */
 export const GOOGLE_REDACT_KEYS = [
-  "hashedEmail", "hashedPhoneNumber", "emailAddress", "phoneNumber", "userIpAddress",
-  "gclid", "gbraid", "wbraid", "userAgent", "ipAddress",
+  "hashedEmail",
+  "hashedPhoneNumber",
+  "emailAddress",
+  "phoneNumber",
+  "userIpAddress",
+  "gclid",
+  "gbraid",
+  "wbraid",
+  "userAgent",
+  "ipAddress",
 ] as const;
 
 /** Codes the shared Google transport returns besides Google's own error enums (classed per row). */

@@ -151,11 +151,7 @@ export function classifyRejectedRequest(
  * no error of its own takes any request-level errors, or is retried (a resend of a row that did
  * count comes back ORDER_ID_ALREADY_IN_USE, which counts as delivered).
  */
-export function classifyPartialFailure(
-  count: number,
-  errors: GoogleRowError[],
-  results: unknown[] | undefined,
-): ItemOutcome[] {
+export function classifyPartialFailure(count: number, errors: GoogleRowError[], results: unknown[] | undefined): ItemOutcome[] {
   const unplaced = errors.filter((e) => e.row === undefined || e.row < 0 || e.row >= count);
   // validateOnly answers return no results at all; only a full list says which rows failed.
   const fullResults = results !== undefined && results.length === count;

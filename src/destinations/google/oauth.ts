@@ -93,9 +93,7 @@ async function fetchToken(creds: GoogleOAuthCredentials, ctx: SendContext): Prom
     const code = err instanceof Error && err.name === "TimeoutError" ? "oauth_timeout" : "oauth_network_error";
     return { ok: false, outcome: { status: "retry", code } };
   }
-  const body = (await readJsonSafely(res)) as
-    | { access_token?: unknown; expires_in?: unknown; error?: unknown }
-    | undefined;
+  const body = (await readJsonSafely(res)) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
   if (res.ok && typeof body?.access_token === "string" && body.access_token !== "") {
     const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
     return { ok: true, token: body.access_token, expiresInS: expiresIn };
@@ -120,7 +118,8 @@ export function classifyTokenError(httpStatus: number, error: unknown, retryAfte
     return {
       status: "hold",
       code,
-      message: "Google refused the OAuth credentials (refresh token revoked or expired, or client changed): reconnect and update the destination with a new refresh token.",
+      message:
+        "Google refused the OAuth credentials (refresh token revoked or expired, or client changed): reconnect and update the destination with a new refresh token.",
     };
   }
   return { status: "failed", code };

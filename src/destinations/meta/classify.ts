@@ -38,7 +38,8 @@ export function metaErrorCode(err: MetaGraphError | undefined, httpStatus: numbe
 /** What the tenant must do, for errors that only they can fix (fixed text: no ids, no tokens). */
 function holdMessage(err: MetaGraphError): string | undefined {
   const n = err.code;
-  if (n === 190 || n === 102) return "Meta rejected the access token (expired, revoked or invalid): update the destination with a new Conversions API access token.";
+  if (n === 190 || n === 102)
+    return "Meta rejected the access token (expired, revoked or invalid): update the destination with a new Conversions API access token.";
   if (n === 104) return "Meta received no access token: update the destination with a Conversions API access token.";
   if (n === 3 || n === 10 || (n !== undefined && n >= 200 && n <= 299)) {
     return "The access token lacks a permission the Conversions API needs for this pixel: grant it (or use a token of a system user with access to the pixel), then update the destination.";

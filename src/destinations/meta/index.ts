@@ -31,7 +31,12 @@ async function postBatch(
         // A header keeps the token out of URLs, which proxies and access logs record.
         authorization: `Bearer ${ctx.credentials.accessToken ?? ""}`,
       },
-      body: JSON.stringify(buildMetaRequestBody(items.map((i) => i.event), settings)),
+      body: JSON.stringify(
+        buildMetaRequestBody(
+          items.map((i) => i.event),
+          settings,
+        ),
+      ),
       signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
     });
   } catch (err) {
@@ -106,7 +111,23 @@ export const metaDestination: DestinationDefinition<MetaSpec> = {
   ],
   clientFields: ["ip", "userAgent", "pageUrl"],
   baseUrlVar: "META_API_BASE",
-  redactKeys: ["em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id", "db", "ge", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+  redactKeys: [
+    "em",
+    "ph",
+    "fn",
+    "ln",
+    "ct",
+    "st",
+    "zp",
+    "country",
+    "external_id",
+    "db",
+    "ge",
+    "client_ip_address",
+    "client_user_agent",
+    "fbc",
+    "fbp",
+  ],
   outcomes: {
     timeout: "retry",
     network_error: "retry",

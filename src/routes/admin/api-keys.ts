@@ -40,11 +40,18 @@ apiKeyRoutes.delete("/:keyId", async (c) => {
   if (keys.length === 1) {
     throw new ApiError(409, "last_api_key", "A tenant keeps at least one API key; add the new one before deleting this one");
   }
-  await commitTenant(c, withApiKeys(tenant, keys.filter((k) => k.id !== keyId)), {
-    action: "tenant.api_key_delete",
-    targetId: keyId,
-    detail: { fields: ["apiKeys"] },
-  });
+  await commitTenant(
+    c,
+    withApiKeys(
+      tenant,
+      keys.filter((k) => k.id !== keyId),
+    ),
+    {
+      action: "tenant.api_key_delete",
+      targetId: keyId,
+      detail: { fields: ["apiKeys"] },
+    },
+  );
   return c.json({ deleted: keyId });
 });
 

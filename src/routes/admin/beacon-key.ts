@@ -14,11 +14,15 @@ export const beaconKeyRoutes = new Hono<AdminEnv>();
 beaconKeyRoutes.post("/", async (c) => {
   const tenant = c.get("tenant");
   const { beaconKey, beaconKeys } = await rotateBeaconKey(c.env, tenant, clock.now());
-  await commitTenant(c, { ...tenant, beaconKeys }, {
-    action: "tenant.rotate_beacon_key",
-    targetId: tenant.id,
-    detail: { fields: ["beaconKey"] },
-  });
+  await commitTenant(
+    c,
+    { ...tenant, beaconKeys },
+    {
+      action: "tenant.rotate_beacon_key",
+      targetId: tenant.id,
+      detail: { fields: ["beaconKey"] },
+    },
+  );
   c.header("Cache-Control", "no-store");
   return c.json({ beaconKey }, 201);
 });

@@ -17,11 +17,15 @@ consentPolicyRoutes.put("/", async (c) => {
   const tenant = c.get("tenant");
   const fields = changedKeys({ ...tenant.consentPolicy }, { ...policy });
   if (fields.length === 0) return c.json(policy);
-  const saved = await commitTenant(c, { ...tenant, consentPolicy: policy }, {
-    action: "consent_policy.put",
-    targetId: "consent-policy",
-    detail: { fields },
-  });
+  const saved = await commitTenant(
+    c,
+    { ...tenant, consentPolicy: policy },
+    {
+      action: "consent_policy.put",
+      targetId: "consent-policy",
+      detail: { fields },
+    },
+  );
   return c.json(saved.consentPolicy);
 });
 

@@ -20,9 +20,7 @@ import { methodNotAllowed, pathId } from "./route-helpers";
  */
 export const destinationRoutes = new Hono<AdminEnv>();
 
-destinationRoutes.get("/", (c) =>
-  c.json({ destinations: Object.values(c.get("tenant").destinations).map(destinationView) }),
-);
+destinationRoutes.get("/", (c) => c.json({ destinations: Object.values(c.get("tenant").destinations).map(destinationView) }));
 destinationRoutes.all("/", methodNotAllowed(["GET"]));
 
 destinationRoutes.put("/:destinationId", async (c) => {
@@ -36,11 +34,7 @@ destinationRoutes.put("/:destinationId", async (c) => {
   if (body.credentials !== undefined) {
     const given: Record<string, string> = body.credentials;
     credentialFields = CREDENTIAL_FIELDS[body.type].filter((k) => given[k] !== undefined);
-    credentials = await encryptSecret(
-      c.env.ENCRYPTION_KEY,
-      JSON.stringify(given),
-      secretAad(tenant.id, "destination", destinationId),
-    );
+    credentials = await encryptSecret(c.env.ENCRYPTION_KEY, JSON.stringify(given), secretAad(tenant.id, "destination", destinationId));
   } else if (existing && existing.type === body.type && existing.credentials) {
     credentials = existing.credentials;
     credentialFields = existing.credentialFields;
@@ -62,10 +56,7 @@ destinationRoutes.put("/:destinationId", async (c) => {
     updatedAt: new Date(clock.now()).toISOString(),
   };
   const fields = [
-    ...changedKeys(
-      { type: existing?.type, enabled: existing?.enabled },
-      { type: destination.type, enabled: destination.enabled },
-    ),
+    ...changedKeys({ type: existing?.type, enabled: existing?.enabled }, { type: destination.type, enabled: destination.enabled }),
     ...changedKeys(existing?.settings, destination.settings, "settings."),
     ...(body.credentials !== undefined ? credentialFields.map((k) => `credentials.${k}`) : []),
   ];

@@ -49,7 +49,13 @@ dryRunRoutes.post("/", async (c) => {
   const now = clock.now();
   const text = typeof input.body === "string" ? input.body : JSON.stringify(input.body);
   const request = { headers: new Headers(input.headers), body: utf8(text), text };
-  const ctx = { tenantId: tenant.id, sourceId: source.id, secret: await decryptSourceSecret(c.env, tenant, source.id), options: source.options, now };
+  const ctx = {
+    tenantId: tenant.id,
+    sourceId: source.id,
+    secret: await decryptSourceSecret(c.env, tenant, source.id),
+    options: source.options,
+    now,
+  };
   const signatureValid = await adapter.verify(request, ctx);
   const parsed = applyBounds(adapter.parse(request, ctx), adapter, now);
   if (parsed.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: parsed.reason });
@@ -63,7 +69,15 @@ dryRunRoutes.post("/", async (c) => {
     const base = { destinationId: d.destinationId, type: d.type, decision: d.decision, reason: d.reason };
     if (d.decision === "blocked" || !config || !destination) return base;
     const item = { eventId: "dry-run", event, decision: d.decision === "send_denied_flag" ? "send_denied_flag" : "send" } as const;
-    const preview = destination.preview(item, { ...(tenant.timezone ? { timezone: tenant.timezone } : {}), ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}), ...config.settings }, now);
+    const preview = destination.preview(
+      item,
+      {
+        ...(tenant.timezone ? { timezone: tenant.timezone } : {}),
+        ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}),
+        ...config.settings,
+      },
+      now,
+    );
     return "notSent" in preview ? { ...base, notSent: preview.notSent } : { ...base, payload: redactIdentifiers(preview.body) };
   });
   return c.json({

@@ -7,7 +7,10 @@ import type { AdminEnv } from "./context";
 
 export const listQuery = z.object({
   status: z.enum(["pending", "processing", "delivered", "validated", "failed", "blocked", "suppressed", "expired"]).optional(),
-  since: z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)).optional(),
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 

@@ -10,6 +10,5 @@ export function pathId(value: string | undefined, what: string): string {
 
 /** Register after a path's handlers: any other method answers 405 with `Allow` (SPEC §4). */
 export function methodNotAllowed(allowed: string[]) {
-  return (c: Context) =>
-    c.json(errorBody("method_not_allowed", `Use ${allowed.join(", ")}`), 405, { Allow: allowed.join(", ") });
+  return (c: Context) => c.json(errorBody("method_not_allowed", `Use ${allowed.join(", ")}`), 405, { Allow: allowed.join(", ") });
 }

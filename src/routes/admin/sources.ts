@@ -61,11 +61,15 @@ sourceRoutes.put("/:sourceId", async (c) => {
     ...(body.secret !== undefined ? ["secret"] : []),
     ...Object.keys(body.credentials ?? {}).map((k) => `credentials.${k}`),
   ];
-  const saved = await commitTenant(c, { ...tenant, sources: { ...tenant.sources, [sourceId]: source } }, {
-    action: "source.put",
-    targetId: sourceId,
-    detail: { fields, created: !existing },
-  });
+  const saved = await commitTenant(
+    c,
+    { ...tenant, sources: { ...tenant.sources, [sourceId]: source } },
+    {
+      action: "source.put",
+      targetId: sourceId,
+      detail: { fields, created: !existing },
+    },
+  );
   const stored = findSource(saved, sourceId) ?? source;
   return c.json(sourceView(stored), existing ? 200 : 201);
 });

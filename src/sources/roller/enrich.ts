@@ -72,7 +72,14 @@ function apiBase(env: Pick<Env, "ROLLER_API_BASE">): string {
   return (env.ROLLER_API_BASE || "https://api.roller.app").replace(/\/+$/, "");
 }
 
-async function requestToken(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: TokenCache, key: string): Promise<TokenOutcome> {
+async function requestToken(
+  base: string,
+  credentials: RollerCredentials,
+  fetchFn: FetchFn,
+  now: number,
+  cache: TokenCache,
+  key: string,
+): Promise<TokenOutcome> {
   let res: Response;
   try {
     res = await fetchFn(`${base}/token`, {
@@ -100,7 +107,15 @@ async function requestToken(base: string, credentials: RollerCredentials, fetchF
  * A cached token, or one request for a new one. Concurrent lookups of one run wait on the same
  * request through the run's memo; nothing pending outlives the run.
  */
-function token(base: string, credentials: RollerCredentials, fetchFn: FetchFn, now: number, cache: TokenCache, key: string, memo: RunMemo | undefined): Promise<TokenOutcome> {
+function token(
+  base: string,
+  credentials: RollerCredentials,
+  fetchFn: FetchFn,
+  now: number,
+  cache: TokenCache,
+  key: string,
+  memo: RunMemo | undefined,
+): Promise<TokenOutcome> {
   const cached = cache.get(key, now);
   if (cached) return Promise.resolve({ status: "ok", token: cached.token, fresh: false });
   const memoKey = `roller-token:${key}`;
@@ -176,7 +191,11 @@ export function enrichRollerBooking(request: EnrichmentRequest, ctx: EnrichConte
   const { clientId, clientSecret } = ctx.credentials;
   if (request.kind !== ROLLER_BOOKING_LOOKUP) return Promise.resolve({ status: "failed", code: "enrichment_not_applicable" });
   if (!clientId || !clientSecret) return Promise.resolve({ status: "failed", code: "roller_credentials_missing" });
-  return fetchRollerBooking(ctx.env, { clientId, clientSecret }, request.id, undefined, { scope: ctx.scope, memo: ctx.memo, now: () => ctx.now });
+  return fetchRollerBooking(ctx.env, { clientId, clientSecret }, request.id, undefined, {
+    scope: ctx.scope,
+    memo: ctx.memo,
+    now: () => ctx.now,
+  });
 }
 
 /** For tests: forget cached tokens. */

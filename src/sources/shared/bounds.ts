@@ -37,6 +37,9 @@ export function applyBounds(parsed: ParseResult, source: SourceDefinition, now: 
   if (!problem) return parsed;
   const field = problem === "items" ? source.bounds.itemPrice : source.bounds[problem];
   if (source.bounds.outOfRange === "ignore") return { kind: "ignored", reason: `out_of_range:${field}` };
-  const rule = problem === "occurredAt" ? "must be within the last 90 days and at most 1 day ahead" : `must be a finite amount of at most ${MAX_AMOUNT}`;
+  const rule =
+    problem === "occurredAt"
+      ? "must be within the last 90 days and at most 1 day ahead"
+      : `must be a finite amount of at most ${MAX_AMOUNT}`;
   throw new ApiError(400, "invalid_request", `${field}: ${rule}`);
 }

@@ -63,7 +63,8 @@ function pageUrl(order: ShopifyOrder, options: ShopifyOptions, headers: Headers)
   const absolute = httpUrl(landing);
   if (absolute) return absolute;
   const shopDomain = text(headers.get("x-shopify-shop-domain"));
-  const origin = options.storefrontUrl ?? (shopDomain && /^[a-z0-9-]+\.myshopify\.com$/i.test(shopDomain) ? `https://${shopDomain}` : undefined);
+  const origin =
+    options.storefrontUrl ?? (shopDomain && /^[a-z0-9-]+\.myshopify\.com$/i.test(shopDomain) ? `https://${shopDomain}` : undefined);
   if (!origin) return undefined;
   try {
     return new URL(landing ?? "/", origin).toString();

@@ -19,7 +19,10 @@ export const bodySchema = z.object({
   orderId: z.string().trim().min(1).max(256),
   occurredAt: z.iso.datetime({ offset: true }),
   value: z.number().finite().nonnegative(),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, "must be an ISO-4217 code").transform((c) => c.toUpperCase()),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "must be an ISO-4217 code")
+    .transform((c) => c.toUpperCase()),
   eventName: z.string().min(1).max(64).optional(),
   items: z
     .array(z.object({ id: z.string().min(1).max(256), quantity: z.number().int().positive(), price: z.number().finite().optional() }))
@@ -38,9 +41,7 @@ export const bodySchema = z.object({
       externalId: optionalText,
     })
     .prefault({}),
-  clickIds: z
-    .object(clickIdsShape(optionalText))
-    .prefault({}),
+  clickIds: z.object(clickIdsShape(optionalText)).prefault({}),
   client: z.object({ ip: optionalText, userAgent: optionalText, pageUrl: optionalText }).prefault({}),
   joinKey: optionalText,
   consent: consentSchema.optional(),
@@ -57,9 +58,7 @@ const STANDARD_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 function standardSecretProblem(secret: string): string | null {
   const key = STANDARD_SECRET.exec(secret)?.[1];
   const bytes = key === undefined ? null : fromBase64(key);
-  return !bytes || bytes.length < 24 || bytes.length > 64
-    ? "a standard source's secret must be whsec_<base64 of a 24-64 byte key>"
-    : null;
+  return !bytes || bytes.length < 24 || bytes.length > 64 ? "a standard source's secret must be whsec_<base64 of a 24-64 byte key>" : null;
 }
 
 /** Sluice's own webhook format (SPEC §4.3); its dedup key is the order id. */

@@ -61,7 +61,10 @@ export function stripeConversion(event: StripeEvent, session: CheckoutSession, c
     // Line items are not part of the webhook (they need an expanded API read).
     items: [],
     customer: customer(session, metadata),
-    clickIds: mergeClickIds(clickIdsFromFields((name) => metadata[name]), clickIdsFromUrl(pageUrl)),
+    clickIds: mergeClickIds(
+      clickIdsFromFields((name) => metadata[name]),
+      clickIdsFromUrl(pageUrl),
+    ),
     client: compact({
       ip: firstText(metadata[STRIPE_METADATA.ip]),
       userAgent: firstText(metadata[STRIPE_METADATA.userAgent]),

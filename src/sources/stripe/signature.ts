@@ -30,7 +30,12 @@ export function parseStripeSignature(header: string | null): { timestamp: number
   return timestamp === undefined || signatures.length === 0 ? null : { timestamp, signatures: signatures.slice(0, MAX_SIGNATURES) };
 }
 
-export async function verifyStripeSignature(headers: Headers, body: Uint8Array<ArrayBuffer>, secret: string, nowMs: number): Promise<boolean> {
+export async function verifyStripeSignature(
+  headers: Headers,
+  body: Uint8Array<ArrayBuffer>,
+  secret: string,
+  nowMs: number,
+): Promise<boolean> {
   const parsed = parseStripeSignature(headers.get("stripe-signature"));
   if (!parsed || !secret) return false;
   if (Math.abs(nowMs / 1000 - parsed.timestamp) > STRIPE_TOLERANCE_SECONDS) return false;
