@@ -877,9 +877,9 @@ function validateIngestRequest(body) {
       else if (ids.length > MAX_USER_IDENTIFIERS_DM)
         v(`${at}.user_data.user_identifiers`, "TOO_MANY_USER_IDENTIFIERS", "Maximum number of user identifiers allowed is 10.");
       else
-        ids.forEach((id, k) =>
-          validateDmIdentifier(asObject(id) ?? {}, `${at}.user_data.user_identifiers[${k}]`, encoding === "BASE64", v),
-        );
+        for (const [k, id] of ids.entries()) {
+          validateDmIdentifier(asObject(id) ?? {}, `${at}.user_data.user_identifiers[${k}]`, encoding === "BASE64", v);
+        }
     }
     if (clickIds.length === 0 && !(Array.isArray(ids) && ids.length > 0)) {
       v(at, "NO_IDENTIFIERS_PROVIDED", "Events data contains no user identifiers or ad identifiers.");

@@ -34,7 +34,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { API_MODULES, startSandbox } from "../sandbox/server.mjs";
 import { META_API_NAME } from "../sandbox/meta.mjs";
-import { drive, keepAliveAgent, percentile, post } from "./lib/bench-load.mjs";
+import { drive, keepAliveAgent, percentile } from "./lib/bench-load.mjs";
 import { loadFixtures, runPrefix, shopifyWebhook, standardWebhook, stripeWithBeacon } from "./lib/bench-workload.mjs";
 import { ROOT } from "./lib/demo.mjs";
 import { formatSecret } from "./lib/standard-webhooks.mjs";

@@ -64,7 +64,7 @@ describe("retry schedule in the Durable Object", () => {
     let last: any;
     for (let i = 0; i < 40; i++) {
       last = await delivery("r-expire", res.json.id);
-      if (!last || last.status !== "pending") break;
+      if (last?.status !== "pending") break;
       advance(Date.parse(last.nextAttemptAt) - now());
       await runAlarm("r-expire");
     }

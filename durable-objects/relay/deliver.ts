@@ -242,9 +242,9 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       // The whole lane waits (its other deliveries too): the same error would answer every one.
       const next = heldAfter(hold, held, answeredAt, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
       store.setLaneHold(destinationId, next);
-      batch.forEach((row, i) =>
-        recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt }),
-      );
+      for (const [i, row] of batch.entries()) {
+        recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt });
+      }
       store.setCircuit(destinationId, afterRequest(circuit, false, answeredAt));
       store.postpone(destinationId, next.probeAt);
       log.warn("lane_held", { tenantId: tenant.id, destinationId, destinationType: config.type, code: held.code });
@@ -254,7 +254,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       store.clearLaneHold(destinationId);
       log.info("lane_resumed", { tenantId: tenant.id, destinationId, destinationType: config.type });
     }
-    batch.forEach((row, i) => recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic }));
+    for (const [i, row] of batch.entries()) recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic });
 
     // Only a request that failed as a whole says the destination is unwell; rows retried for
     // their own reasons (a click too recent, a resend) never open the breaker.

@@ -84,7 +84,7 @@ export function readDotenv(path) {
   const out = {};
   for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!m || !m[1]) continue;
+    if (!m?.[1]) continue;
     let value = m[2] ?? "";
     if (/^"(.*)"$/.test(value)) value = value.slice(1, -1).replace(/\\n/g, "\n").replace(/\\"/g, '"');
     else if (/^'(.*)'$/.test(value)) value = value.slice(1, -1);

@@ -50,7 +50,7 @@ async function importKey(keyB64: string, name = "ENCRYPTION_KEY"): Promise<Impor
   const cached = keyCache.get(keyB64);
   if (cached) return cached;
   const raw = fromBase64(keyB64 ?? "");
-  if (!raw || raw.length !== 32) {
+  if (raw?.length !== 32) {
     throw new EncryptionKeyError(`${name} must be base64 of exactly 32 bytes (got ${raw ? `${raw.length} bytes` : "no valid base64"})`);
   }
   const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);

@@ -36,8 +36,8 @@ export function normalizeConsent(input: ConsentInput | readonly ConsentInput[] |
   const problems = new Set<ConsentProblem>();
 
   const gcm = collectGcm(inputs);
-  gcm.sources.forEach((s) => sources.add(s));
-  gcm.problems.forEach((p) => problems.add(p));
+  for (const s of gcm.sources) sources.add(s);
+  for (const p of gcm.problems) problems.add(p);
 
   const gppDecoded = inputs.map((i) => (i.gpp ? decodeGpp(i.gpp.gppString) : undefined));
   const tcf = readTcf(inputs, gppDecoded);

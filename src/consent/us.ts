@@ -22,10 +22,10 @@ export function readUs(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDe
     if (!input.gpp || !decoded) return;
     present = true;
     valid &&= decoded.valid;
-    decoded.sectionIds.forEach((id) => ids.add(id));
-    decoded.unknownSectionIds?.forEach((id) => unknown.add(id));
+    for (const id of decoded.sectionIds) ids.add(id);
+    for (const id of decoded.unknownSectionIds ?? []) unknown.add(id);
     // `[-1]` declares that no section applies: nothing here names a jurisdiction.
-    (declaredSections(input.gpp.applicableSections) ?? decoded.sectionIds).forEach((id) => applicable.add(id));
+    for (const id of declaredSections(input.gpp.applicableSections) ?? decoded.sectionIds) applicable.add(id);
     for (const [k, v] of Object.entries(decoded.us) as Array<[keyof UsOptOuts, boolean]>) us[k] = us[k] === true || v;
   });
   if (gpcHeader || inputs.some((i) => i.gpc === true)) us.gpc = true;

@@ -18,7 +18,7 @@ export async function sendPrechecked(
   }
   if (sendable.length > 0) {
     const results = await send(sendable);
-    sendable.forEach((item, i) => outcomes.set(item, results[i] ?? { status: "retry", code: "missing_outcome" }));
+    for (const [i, item] of sendable.entries()) outcomes.set(item, results[i] ?? { status: "retry", code: "missing_outcome" });
   }
   return items.map((item) => outcomes.get(item)!);
 }

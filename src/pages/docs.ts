@@ -44,7 +44,7 @@ function constraints(s: Json): string {
 function fields(schema: Json, depth = 0): Html {
   if (depth > 6) return html``;
   const alternatives = (schema.oneOf ?? schema.anyOf) as Json[] | undefined;
-  if (alternatives && alternatives.some((a) => a.properties)) {
+  if (alternatives?.some((a) => a.properties)) {
     return html`<ul class="fields">
       ${alternatives.map((alt, i) => html`<li><em>alternative ${i + 1}</em>${fields(alt, depth + 1)}</li>`)}
     </ul>`;

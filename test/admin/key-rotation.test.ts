@@ -92,7 +92,7 @@ describe("rotating ENCRYPTION_KEY", () => {
 
     // Restarted with ENCRYPTION_KEY = new, ENCRYPTION_KEY_PREVIOUS = old.
     expect((await sendWebhook(id, purchase("order-rot-1"))).status).toBe(202);
-    expect((await shopifyWebhook(env, id, 820982911946154508)).status).toBe(202);
+    expect((await shopifyWebhook(env, id, 820982911946154)).status).toBe(202);
     const beacon = await fetchWith(env, "POST", `/v1/collect/${id}`, {
       headers: { origin: "https://shop.example", "content-type": "text/plain" },
       body: JSON.stringify({

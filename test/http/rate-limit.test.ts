@@ -113,7 +113,12 @@ describe("verified webhooks are never limited by address", () => {
   it("a forged flood naming a tenant does not spend that tenant's quota", async () => {
     await createTenant("rl-forged");
     const calls: string[] = [];
-    const counting: RateLimit = { limit: async ({ key }) => (calls.push(key), { success: true }) };
+    const counting: RateLimit = {
+      limit: async ({ key }) => {
+        calls.push(key);
+        return { success: true };
+      },
+    };
     const raw = JSON.stringify(purchase("f-1"));
     const headers = await signStandard(raw, { timestamp: Math.floor(clock.now() / 1000) });
     const forged = await fetchWith({ WEBHOOK_TENANT_RL: counting }, "/v1/hooks/rl-forged/shop", {
@@ -184,7 +189,12 @@ describe("beacons are limited per address and per tenant", () => {
   it("an address past its beacon budget gets 429, counted by address; another address does not", async () => {
     await createTenant("rl-beacon", { allowedOrigins: ["https://shop.example"] });
     const keys: string[] = [];
-    const oneAddressOut: RateLimit = { limit: async ({ key }) => (keys.push(key), { success: key !== "192.0.2.50" }) };
+    const oneAddressOut: RateLimit = {
+      limit: async ({ key }) => {
+        keys.push(key);
+        return { success: key !== "192.0.2.50" };
+      },
+    };
     const send = async (ip: string) => {
       const joinKey = `jk-${crypto.randomUUID()}`;
       return fetchWith({ BEACON_IP_RL: oneAddressOut }, "/v1/collect/rl-beacon", {

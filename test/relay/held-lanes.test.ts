@@ -157,7 +157,7 @@ describe("held lanes: a credential error keeps the queue", () => {
     const tenant = "h-pixel";
     await createTenant(tenant);
     await putMeta(tenant, { settings: { pixelId: "999", apiVersion: "v25.0", actionSource: "website" } });
-    const meta = metaStandIn((events, _t) => unknownPixel());
+    const meta = metaStandIn(() => unknownPixel());
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       const res = await sendWebhook(tenant, purchase(`px-${i}`));

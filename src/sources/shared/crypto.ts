@@ -50,7 +50,7 @@ export async function verifyBase64BodyHmac(secret: string, body: Uint8Array<Arra
   if (!signature || !secret) return false;
   const mac = fromBase64(signature.trim());
   // A SHA-256 MAC is 32 bytes; anything else cannot match and is not worth a key import.
-  if (!mac || mac.length !== 32) return false;
+  if (mac?.length !== 32) return false;
   return verifyHmacSha256(await hmacSha256Key(secret), body, mac);
 }
 
