@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import { utf8 } from "../../src/config/encoding";
+import { clock } from "../../src/platform/clock";
 import type { SourceContext, VerifiedRequest } from "../../src/sources/types";
 import { ADMIN, BASE, META_TOKEN, admin, beaconKeys } from "../helpers/relay";
 import rollerCreated from "../fixtures/roller-booking-created.json";
@@ -54,7 +55,7 @@ export const sign = {
   },
 
   async stripe(body: string, opts: { secret?: string; timestamp?: number; extra?: string[] } = {}) {
-    const t = opts.timestamp ?? Math.floor(Date.now() / 1000);
+    const t = opts.timestamp ?? Math.floor(clock.now() / 1000);
     const v1 = hex(await hmac(opts.secret ?? SECRETS.stripe, `${t}.${body}`));
     return {
       "content-type": "application/json; charset=utf-8",

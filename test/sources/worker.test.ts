@@ -1,5 +1,6 @@
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
+import { clock } from "../../src/platform/clock";
 import { server, useMsw } from "../helpers/msw";
 import { admin, joinTokenFor } from "../helpers/relay";
 import {
@@ -50,7 +51,34 @@ async function sha256(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const recentIso = (agoMs = 120_000) => new Date(Date.now() - agoMs).toISOString();
+const recentIso = (agoMs = 120_000) => new Date(clock.now() - agoMs).toISOString();
+
+/**
+ * The sample payloads, timed two minutes before the relay's clock: the fixtures' own dates would
+ * fall out of the accepted range (the last 90 days) as the calendar moves on.
+ */
+const recent = {
+  shopifyPaid() {
+    const order = fixtures.shopifyPaid();
+    order.created_at = order.processed_at = recentIso();
+    return order;
+  },
+  stripeCompleted() {
+    const event = fixtures.stripeCompleted();
+    event.created = Math.floor((clock.now() - 120_000) / 1000);
+    return event;
+  },
+  wooProcessing() {
+    const order = fixtures.wooProcessing();
+    order.date_created_gmt = recentIso().slice(0, 19);
+    return order;
+  },
+  rollerCreated() {
+    const envelope = fixtures.rollerCreated();
+    envelope.data.booking.createdDate = recentIso();
+    return envelope;
+  },
+};
 let counter = 0;
 const tenantId = (prefix: string) => `t-${prefix}-${++counter}-${Math.random().toString(36).slice(2, 7)}`;
 
@@ -82,8 +110,7 @@ interface Platform {
 const shopify: Platform = {
   tenant: { type: "shopify", secret: SECRETS.shopify },
   async conversion({ consent = true, joinKey = true, deliveryId } = {}) {
-    const order = fixtures.shopifyPaid();
-    order.created_at = order.processed_at = recentIso();
+    const order = recent.shopifyPaid();
     if (!joinKey) {
       delete order.checkout_token;
       delete order.cart_token;
@@ -93,19 +120,19 @@ const shopify: Platform = {
     return { raw, headers: await sign.shopify(raw, deliveryId ? { webhookId: deliveryId } : {}) };
   },
   async wrongSecret() {
-    const raw = JSON.stringify(fixtures.shopifyPaid());
+    const raw = JSON.stringify(recent.shopifyPaid());
     return { raw, headers: await sign.shopify(raw, { secret: "shpss_not_this_apps_secret" }) };
   },
   signatureHeader: "x-shopify-hmac-sha256",
   bodySigned: true,
   async nonConversion() {
-    const order = fixtures.shopifyPaid();
+    const order = recent.shopifyPaid();
     order.test = true;
     const raw = JSON.stringify(order);
     return { raw, headers: await sign.shopify(raw), reason: "test_order" };
   },
   async malformed() {
-    const raw = JSON.stringify({ ...fixtures.shopifyPaid(), total_price: "a lot" });
+    const raw = JSON.stringify({ ...recent.shopifyPaid(), total_price: "a lot" });
     return { raw, headers: await sign.shopify(raw) };
   },
   orderId: "5893014978826",
@@ -116,8 +143,7 @@ const shopify: Platform = {
 const stripe: Platform = {
   tenant: { type: "stripe", secret: SECRETS.stripe },
   async conversion({ consent = true, joinKey = true, deliveryId } = {}) {
-    const event = fixtures.stripeCompleted();
-    event.created = Math.floor(Date.now() / 1000) - 120;
+    const event = recent.stripeCompleted();
     if (!joinKey) delete event.data.object.client_reference_id;
     if (deliveryId) event.id = deliveryId;
     if (!consent) delete event.data.object.metadata.sluice_consent;
@@ -125,19 +151,19 @@ const stripe: Platform = {
     return { raw, headers: await sign.stripe(raw) };
   },
   async wrongSecret() {
-    const raw = JSON.stringify(fixtures.stripeCompleted());
+    const raw = JSON.stringify(recent.stripeCompleted());
     return { raw, headers: await sign.stripe(raw, { secret: "whsec_of_another_endpoint" }) };
   },
   signatureHeader: "stripe-signature",
   bodySigned: true,
   async nonConversion() {
-    const event = fixtures.stripeCompleted();
+    const event = recent.stripeCompleted();
     event.data.object.payment_status = "unpaid";
     const raw = JSON.stringify(event);
     return { raw, headers: await sign.stripe(raw), reason: "payment_status:unpaid" };
   },
   async malformed() {
-    const event = fixtures.stripeCompleted();
+    const event = recent.stripeCompleted();
     delete event.data.object.currency;
     const raw = JSON.stringify(event);
     return { raw, headers: await sign.stripe(raw) };
@@ -150,25 +176,24 @@ const stripe: Platform = {
 const woocommerce: Platform = {
   tenant: { type: "woocommerce", secret: SECRETS.woocommerce },
   async conversion({ consent = true, joinKey = true, deliveryId } = {}) {
-    const order = fixtures.wooProcessing();
-    order.date_created_gmt = recentIso().slice(0, 19);
+    const order = recent.wooProcessing();
     const drop = [...(consent ? [] : ["_sluice_consent"]), ...(joinKey ? [] : ["_sluice_join_key"])];
     order.meta_data = order.meta_data.filter((m: { key: string }) => !drop.includes(m.key));
     const raw = JSON.stringify(order);
     return { raw, headers: await sign.woocommerce(raw, deliveryId ? { deliveryId } : {}) };
   },
   async wrongSecret() {
-    const raw = JSON.stringify(fixtures.wooProcessing());
+    const raw = JSON.stringify(recent.wooProcessing());
     return { raw, headers: await sign.woocommerce(raw, { secret: "ck_not_the_secret" }) };
   },
   signatureHeader: "x-wc-webhook-signature",
   bodySigned: true,
   async nonConversion() {
-    const raw = JSON.stringify({ ...fixtures.wooProcessing(), status: "pending" });
+    const raw = JSON.stringify({ ...recent.wooProcessing(), status: "pending" });
     return { raw, headers: await sign.woocommerce(raw, { topic: "order.created" }), reason: "status:pending" };
   },
   async malformed() {
-    const raw = JSON.stringify({ ...fixtures.wooProcessing(), date_created_gmt: null });
+    const raw = JSON.stringify({ ...recent.wooProcessing(), date_created_gmt: null });
     return { raw, headers: await sign.woocommerce(raw) };
   },
   orderId: "7291",
@@ -179,26 +204,25 @@ const woocommerce: Platform = {
 const roller: Platform = {
   tenant: { type: "roller", secret: SECRETS.roller, options: { currency: "AUD" } },
   async conversion({ joinKey = true, deliveryId } = {}) {
-    const envelope = fixtures.rollerCreated();
-    envelope.data.booking.createdDate = recentIso();
+    const envelope = recent.rollerCreated();
     if (!joinKey) delete envelope.data.booking.externalId;
     if (deliveryId) envelope.id = deliveryId;
     return { raw: JSON.stringify(envelope), headers: sign.roller() };
   },
   async wrongSecret() {
-    return { raw: JSON.stringify(fixtures.rollerCreated()), headers: sign.roller("roller-key-of-some-other-subscription-000") };
+    return { raw: JSON.stringify(recent.rollerCreated()), headers: sign.roller("roller-key-of-some-other-subscription-000") };
   },
   signatureHeader: "x-api-key",
   bodySigned: false,
   async nonConversion() {
     return {
-      raw: JSON.stringify({ ...fixtures.rollerCreated(), eventType: "Cancelled" }),
+      raw: JSON.stringify({ ...recent.rollerCreated(), eventType: "Cancelled" }),
       headers: sign.roller(),
       reason: "booking_cancelled",
     };
   },
   async malformed() {
-    const envelope = fixtures.rollerCreated();
+    const envelope = recent.rollerCreated();
     delete envelope.data.booking.uniqueId;
     return { raw: JSON.stringify(envelope), headers: sign.roller() };
   },
@@ -297,7 +321,7 @@ describe.each(Object.entries({ shopify, stripe, woocommerce }))("%s end to end",
       },
       custom_data: { order_id: p.orderId, currency: expect.stringMatching(/^[A-Z]{3}$/), value: expect.any(Number) },
     });
-    expect(Math.abs(sent.event_time - (Date.now() / 1000 - 120))).toBeLessThan(30);
+    expect(Math.abs(sent.event_time - (clock.now() / 1000 - 120))).toBeLessThan(30);
   });
 
   it("blocks the delivery with consent_missing when the payload carries none (and no join key to wait on)", async () => {
@@ -319,8 +343,7 @@ describe("platform specifics through the Worker", () => {
     const id = tenantId("shopify-category");
     await createSourceTenant({ id, ...shopify.tenant, consentPolicy: { categoryMap: { marketing: ["meta"] } } });
     const calls = metaStandIn();
-    const order = fixtures.shopifyPaid();
-    order.created_at = order.processed_at = recentIso();
+    const order = recent.shopifyPaid();
     order.note_attributes.push({ name: "_sluice_consent", value: '{"categories":{"marketing":true}}' });
     const raw = JSON.stringify(order);
     const res = await postHook(id, raw, await sign.shopify(raw));
@@ -349,7 +372,7 @@ describe("platform specifics through the Worker", () => {
   it("Shopify: orders/create then orders/paid of one order, both configured, is one conversion", async () => {
     const id = tenantId("shopify-topics");
     await createSourceTenant({ id, ...shopify.tenant, options: { topics: ["orders/create", "orders/paid"] } });
-    const raw = JSON.stringify(fixtures.shopifyPaid());
+    const raw = JSON.stringify(recent.shopifyPaid());
     const created = await postHook(id, raw, await sign.shopify(raw, { topic: "orders/create", webhookId: "w-1" }));
     const paid = await postHook(id, raw, await sign.shopify(raw, { topic: "orders/paid", webhookId: "w-2" }));
     expect([created.status, paid.json]).toEqual([202, { status: "duplicate", id: created.json.id }]);
@@ -358,8 +381,8 @@ describe("platform specifics through the Worker", () => {
   it("Stripe: a stale signature timestamp is 401 and stores nothing", async () => {
     const id = tenantId("stripe-stale");
     await createSourceTenant({ id, ...stripe.tenant });
-    const raw = JSON.stringify(fixtures.stripeCompleted());
-    const res = await postHook(id, raw, await sign.stripe(raw, { timestamp: Math.floor(Date.now() / 1000) - 301 }));
+    const raw = JSON.stringify(recent.stripeCompleted());
+    const res = await postHook(id, raw, await sign.stripe(raw, { timestamp: Math.floor(clock.now() / 1000) - 301 }));
     expect(res.status).toBe(401);
     expect((await storedRows(id)).events).toEqual([]);
   });
@@ -367,14 +390,14 @@ describe("platform specifics through the Worker", () => {
   it("Stripe: completed-unpaid is ignored, and the async success of that session is the conversion", async () => {
     const id = tenantId("stripe-async");
     await createSourceTenant({ id, ...stripe.tenant });
-    const unpaid = fixtures.stripeCompleted();
+    const unpaid = recent.stripeCompleted();
     unpaid.data.object.payment_status = "unpaid";
     const rawUnpaid = JSON.stringify(unpaid);
     expect((await postHook(id, rawUnpaid, await sign.stripe(rawUnpaid))).json).toEqual({
       status: "ignored",
       reason: "payment_status:unpaid",
     });
-    const succeeded = fixtures.stripeCompleted();
+    const succeeded = recent.stripeCompleted();
     Object.assign(succeeded, { id: "evt_async_1", type: "checkout.session.async_payment_succeeded" });
     delete succeeded.data.object.metadata.sluice_consent;
     const raw = JSON.stringify(succeeded);
@@ -398,7 +421,7 @@ describe("platform specifics through the Worker", () => {
     const id = tenantId("woo-lifecycle");
     await createSourceTenant({ id, ...woocommerce.tenant });
     const send = async (status: string, topic: string) => {
-      const order = fixtures.wooProcessing();
+      const order = recent.wooProcessing();
       // Without consent: nothing is sent to Meta, so no stand-in is needed.
       order.meta_data = order.meta_data.filter((m: { key: string }) => m.key !== "_sluice_consent");
       const raw = JSON.stringify({ ...order, status });
@@ -413,7 +436,7 @@ describe("platform specifics through the Worker", () => {
   it("ROLLER: Created then a paid Updated of one booking is one conversion; Basic auth works through the Worker", async () => {
     const id = tenantId("roller-once");
     await createSourceTenant({ id, ...roller.tenant });
-    const envelope = fixtures.rollerCreated();
+    const envelope = recent.rollerCreated();
     const created = await postHook(id, JSON.stringify(envelope), sign.roller());
     const updated = { ...envelope, id: "0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a", eventType: 2 };
     const basic = { "content-type": "application/json", authorization: `Basic ${btoa(`sluice:${SECRETS.roller}`)}` };
