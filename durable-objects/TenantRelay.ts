@@ -6,7 +6,10 @@ import { deleteRawCaptures } from "../src/storage/raw-capture";
 import { RETENTION_MS } from "../src/delivery/backoff";
 import { CLOSED } from "../src/delivery/circuit";
 import { laneView, type LaneView } from "../src/delivery/lane";
+import type { AdjustmentEvent, RelayAdjustment } from "../src/events/adjustment";
 import type { RelayEvent } from "../src/events/conversion";
+import { destinationAdapters } from "../src/destinations/registry";
+import { isFullAfter, netValueAfter, planAdjustment } from "./relay/adjust";
 import { clock } from "../src/platform/clock";
 import { log } from "../src/platform/log";
 import {
@@ -34,6 +37,11 @@ import { eventDetailView, eventView, type EventDetailView, type EventView } from
 export interface IngestPlan extends ConsentPlan {
   tenantId: string;
   region: Region;
+}
+
+/** An adjustment as the Worker hands it over: no raw join key, only its hash. */
+export interface AdjustmentInput extends Omit<AdjustmentEvent, "tenantId" | "joinKey"> {
+  joinKeyHash?: string;
 }
 
 export type IngestResult = { status: "accepted" | "duplicate"; id: string } | { status: "gone" };
@@ -153,9 +161,23 @@ export class TenantRelay extends DurableObject<Env> {
     const beacon = this.#beacon(received.joinKeyHash, now);
     const event = withBeacon(received, beacon);
     // The suppression list is checked at enqueue: a withdrawn subject is never queued.
-    const deliveries = this.#store.isSuppressed(event.subjectKeys, now)
+    let deliveries = this.#store.isSuppressed(event.subjectKeys, now)
       ? suppressedDeliveries(plan)
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
+    // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
+    const earlier = this.#store.adjustmentsOf(dedupKey).map((row) => JSON.parse(row.body) as RelayAdjustment);
+    if (earlier.some((a) => a.adjustment.full)) {
+      event.value = 0;
+      event.retracted = true;
+      deliveries = deliveries.map((d) =>
+        d.status === "pending" ? { ...d, reason: "order_cancelled", status: "suppressed", nextAttemptAt: null } : d,
+      );
+    } else if (earlier.length > 0) {
+      event.value = earlier.reduce(
+        (value, a) => netValueAfter({ full: false, refundedValue: a.adjustment.refundedValue }, value) ?? value,
+        event.value,
+      );
+    }
     mark("consent_and_plan");
 
     const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -176,6 +198,7 @@ export class TenantRelay extends DurableObject<Env> {
       deliveries,
       event.subjectKeys,
       now,
+      (event.orderAliases ?? []).map((alias) => `${event.sourceId}:${alias}`),
     );
     mark("insert_transaction");
     this.#store.bumpCounter(now, "received");
@@ -186,6 +209,108 @@ export class TenantRelay extends DurableObject<Env> {
     mark("counters");
     await this.#rearm();
     mark("alarm_scheduling");
+    return { status: "accepted", id };
+  }
+
+  /**
+   * A refund or cancellation of an order (see relay/adjust.ts for where it goes). Stored as an
+   * event of its own under the original's order id, deduplicated by order and adjustment key.
+   * While the original waits to be sent, a full adjustment suppresses it (`order_cancelled`) and a
+   * partial one rewrites the value it will be sent with. Runs without an await until stored.
+   */
+  async ingestAdjustment(received: AdjustmentInput, plan: IngestPlan): Promise<IngestResult> {
+    if (this.#deleted()) return { status: "gone" };
+    this.#store.ensureSchema();
+    const now = clock.now();
+    const original = this.#store.findOrder(`${received.sourceId}:${received.orderKey}`);
+    const adjusts = original?.dedup_key ?? `${received.sourceId}:${received.orderKey}`;
+    const dedupKey = `${adjusts}#${received.kind}:${received.adjustmentKey}`;
+    const existing = this.#store.findEventIdByDedupKey(dedupKey);
+    if (existing) {
+      this.#store.bumpCounter(now, "duplicate");
+      return { status: "duplicate", id: existing };
+    }
+
+    const stored = original ? (JSON.parse(original.body) as RelayEvent) : undefined;
+    const net = netValueAfter(received, stored?.value);
+    const full = isFullAfter(net, received.full);
+    const orderId = stored?.orderId ?? received.orderId;
+    // Google takes an adjustment only after its conversion: a platform clock a little behind ours
+    // must not make a same-second cancellation precede the purchase.
+    const occurredAt = stored ? Math.max(received.occurredAt, stored.occurredAt + 1000) : received.occurredAt;
+    const event: RelayAdjustment = {
+      sourceId: received.sourceId,
+      dedupKey: received.adjustmentKey,
+      ...(received.deliveryId ? { deliveryId: received.deliveryId } : {}),
+      orderId: orderId ?? "",
+      eventName: full ? "Cancellation" : "Refund",
+      occurredAt,
+      value: full ? 0 : (net ?? 0),
+      currency: received.currency ?? stored?.currency ?? "",
+      items: [],
+      clickIds: {},
+      client: {},
+      ...(received.consent ? { consent: received.consent } : {}),
+      ...(received.joinKeyHash ? { joinKeyHash: received.joinKeyHash } : {}),
+      identity: {},
+      subjectKeys: [],
+      adjustment: {
+        kind: received.kind,
+        full,
+        ...(received.refundedValue !== undefined ? { refundedValue: received.refundedValue } : {}),
+        ...(original ? { originalEventId: original.id, conversionAt: stored!.occurredAt } : {}),
+      },
+    };
+    const beacon = original ? undefined : this.#beacon(received.joinKeyHash, now);
+    const consentVerdicts = original
+      ? []
+      : decideDeliveries(withBeacon(event, beacon), beacon, plan, now, this.#denials(received.joinKeyHash, undefined, now));
+    const { deliveries, pendingOriginal } = planAdjustment({
+      destinations: plan.destinations,
+      supports: (type) => destinationAdapters[type as keyof typeof destinationAdapters]?.adjustments !== undefined,
+      full,
+      netKnown: full || net !== undefined,
+      orderIdKnown: orderId !== undefined && orderId !== "",
+      ...(original ? { original: { deliveries: this.#store.deliveriesOf(original.id), retracted: stored!.retracted === true } } : {}),
+      consentVerdicts,
+      now,
+    });
+
+    const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
+    this.#remember(plan);
+    this.#store.insertEvent(
+      {
+        id,
+        dedup_key: dedupKey,
+        source_id: event.sourceId,
+        order_id: event.orderId,
+        received_at: now,
+        expires_at: now + RETENTION_MS,
+        join_hash: event.joinKeyHash ?? null,
+        enrich_pending: 0,
+        body: JSON.stringify(event),
+        adjusts,
+      },
+      deliveries,
+      [],
+      now,
+    );
+    if (original && stored) {
+      // The original now carries the order's net value: what its queued deliveries will send.
+      const updated: RelayEvent = { ...stored, value: full ? 0 : (net ?? stored.value), ...(full ? { retracted: true } : {}) };
+      this.#store.updateEventBody(original.id, JSON.stringify(updated));
+      if (full && pendingOriginal.length > 0) {
+        const suppressed = this.#store.suppressPending([original.id], now, pendingOriginal, "order_cancelled");
+        for (const destinationId of pendingOriginal) this.#store.bumpCounter(now, "suppressed", destinationId);
+        log.info("order_cancelled_before_sent", { tenantId: plan.tenantId, eventId: original.id, count: suppressed });
+      }
+    }
+    this.#store.bumpCounter(now, "adjustment_received");
+    for (const d of deliveries) {
+      if (d.status !== "pending")
+        this.#store.bumpCounter(now, d.status === "blocked" ? `adjustment:blocked:${d.reason}` : `adjustment:${d.status}`, d.destinationId);
+    }
+    await this.#rearm();
     return { status: "accepted", id };
   }
 
@@ -264,7 +389,9 @@ export class TenantRelay extends DurableObject<Env> {
   async getEvent(id: string): Promise<EventDetailView | null> {
     this.#store.ensureSchema();
     const event = this.#store.getEvent(id);
-    return event ? eventDetailView(event, this.#store.deliveriesOf(id)) : null;
+    if (!event) return null;
+    const adjustments = event.adjusts ? [] : this.#store.adjustmentsOf((event as { dedup_key?: string }).dedup_key ?? "");
+    return eventDetailView(event, this.#store.deliveriesOf(id), adjustments);
   }
 
   /**

@@ -47,8 +47,21 @@
 // fieldError VALUE_MUST_BE_UNSET; a malformed conversionDateTime → dateError
 // INVALID_FIELD_VALUES_IN_DATE_TIME; an empty `conversions` → fieldError REQUIRED_NONEMPTY_LIST.
 //
-// No imports: Node built-ins are not needed (globalThis.crypto), so the module also runs inside
-// workerd, where the relay's tests use it behind MSW.
+// Conversion adjustments (uploadConversionAdjustments, and Data Manager restatements) are in
+// google-adjustments.mjs.
+//
+// No Node built-ins (globalThis.crypto), so the module also runs inside workerd, where the
+// relay's tests use it behind MSW.
+
+import {
+  ADJUSTMENT_REQUEST_FIELDS,
+  CONVERSION_ADJUSTMENT_FIELDS,
+  MAX_ADJUSTMENTS_PER_REQUEST,
+  adsDateTimeMs,
+  applyConversionAdjustment,
+  conversionAdjustmentResult,
+  validateConversionAdjustment,
+} from "./google-adjustments.mjs";
 
 export const GOOGLE_OAUTH_NAME = "google-oauth";
 export const GOOGLE_OAUTH_PREFIX = "/google-oauth";
@@ -252,7 +265,7 @@ function badRequest(violations) {
  * A GoogleAdsError, located at `conversions[row].field` when row is given.
  * @param {string} family e.g. "conversionUploadError"
  * @param {string} code
- * @param {{ row?: number, field?: string, message?: string, trigger?: string }} [at]
+ * @param {{ row?: number, field?: string, message?: string, trigger?: string, collection?: string }} [at]
  * @returns {AdsError}
  */
 export function adsError(family, code, at = {}) {
@@ -261,7 +274,7 @@ export function adsError(family, code, at = {}) {
   if (at.trigger !== undefined) err.trigger = { stringValue: at.trigger };
   /** @type {Array<{ fieldName: string, index?: number }>} */
   const path = [];
-  if (at.row !== undefined) path.push({ fieldName: "conversions", index: at.row });
+  if (at.row !== undefined) path.push({ fieldName: at.collection ?? "conversions", index: at.row });
   if (at.field) for (const name of at.field.split(".")) path.push({ fieldName: name });
   if (path.length > 0) err.location = { fieldPathElements: path };
   return err;
@@ -318,6 +331,10 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
   const tokens = new Map();
   /** `${customerId}/${conversionAction}` → order ids recorded */
   const orders = new Map();
+  /** `${customerId}/${conversionAction}\n${orderId}` → the recorded conversion, for adjustments */
+  const recorded = new Map();
+  /** `${operating account}/${product destination}\n${transactionId}` → value, Data Manager conversions ingested */
+  const dmTransactions = new Map();
   /** Data Manager request id → { destinations, count, errors: Map<reason, count>, reads } */
   const dmRequests = new Map();
   /** Transaction ids that already met their one transient INTERNAL_ERROR. */
@@ -403,9 +420,9 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
    * @returns {ApiResponse}
    */
   function handleAds(req, ctx) {
-    const m = /^\/(v\d+)\/customers\/([^/:]*):uploadClickConversions$/.exec(req.path);
+    const m = /^\/(v\d+)\/customers\/([^/:]*):(uploadClickConversions|uploadConversionAdjustments)$/.exec(req.path);
     if (!m) return googleRpcError(404, { message: `The requested URL ${req.path} was not found on this server.` });
-    const [, version = "v25", customerId = ""] = m;
+    const [, version = "v25", customerId = "", method] = m;
     if (Number(version.slice(1)) < OLDEST_SERVED_ADS_VERSION) {
       return googleRpcError(404, { message: `The requested URL ${req.path} was not found on this server.` });
     }
@@ -444,6 +461,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     }
     if (req.bodyError) return googleRpcError(400, { message: "Invalid JSON payload received." });
     const body = asObject(req.body) ?? {};
+    if (method === "uploadConversionAdjustments") return uploadAdjustments(body, customerId, reject, version, requestId);
     /** @type {FieldViolation[]} */
     const unknown = Object.keys(body)
       .filter((k) => !UPLOAD_REQUEST_FIELDS.has(k))
@@ -527,6 +545,11 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
         const set = orders.get(orderKey(c)) ?? new Set();
         set.add(c.orderId);
         orders.set(orderKey(c), set);
+        recorded.set(`${orderKey(c)}\n${c.orderId}`, {
+          at: adsDateTimeMs(c.conversionDateTime),
+          retracted: false,
+          value: c.conversionValue,
+        });
       });
     }
 
@@ -547,10 +570,88 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     return { status: 200, body: response };
   }
 
+  /**
+   * `:uploadConversionAdjustments` after the shared checks (see google-adjustments.mjs).
+   * @param {Record<string, unknown>} body
+   * @param {string} customerId
+   * @param {(status: number, errors: AdsError[]) => ApiResponse} reject
+   * @param {string} version
+   * @param {string} requestId
+   * @returns {ApiResponse}
+   */
+  function uploadAdjustments(body, customerId, reject, version, requestId) {
+    /** @type {FieldViolation[]} */
+    const unknown = Object.keys(body)
+      .filter((k) => !ADJUSTMENT_REQUEST_FIELDS.has(k))
+      .map((k) => ({ field: k, description: `Invalid JSON payload received. Unknown name "${k}": Cannot find field.` }));
+    const adjustments = Array.isArray(body.conversionAdjustments) ? body.conversionAdjustments : undefined;
+    adjustments?.forEach((a, i) => {
+      for (const k of Object.keys(asObject(a) ?? {})) {
+        if (CONVERSION_ADJUSTMENT_FIELDS.has(k)) continue;
+        unknown.push({
+          field: `conversion_adjustments[${i}]`,
+          description: `Invalid JSON payload received. Unknown name "${k}" at 'conversion_adjustments[${i}]': Cannot find field.`,
+        });
+      }
+    });
+    if (unknown.length > 0) return googleRpcError(400, { message: "Invalid JSON payload received.", details: [badRequest(unknown)] });
+    if (!adjustments || adjustments.length === 0) {
+      return reject(400, [
+        adsError("fieldError", "REQUIRED_NONEMPTY_LIST", { field: "conversion_adjustments", message: "The field must not be empty." }),
+      ]);
+    }
+    if (adjustments.length > MAX_ADJUSTMENTS_PER_REQUEST) {
+      return reject(400, [
+        adsError("conversionAdjustmentUploadError", "TOO_MANY_ADJUSTMENTS_IN_REQUEST", {
+          field: "conversion_adjustments",
+          message: "Try uploading fewer than 2001 adjustments in a single API request.",
+        }),
+      ]);
+    }
+    const lookup = (/** @type {string} */ action, /** @type {string} */ orderId) => recorded.get(`${customerId}/${action}\n${orderId}`);
+    const seen = new Set();
+    const faults = adjustments.map((a, i) => validateConversionAdjustment(asObject(a) ?? {}, i, customerId, lookup, seen, CURRENCIES));
+    const rowErrors = faults.map((f) =>
+      f
+        ? adsError(f.family, f.code, {
+            row: f.row,
+            collection: "conversion_adjustments",
+            ...(f.field ? { field: f.field } : {}),
+            ...(f.message ? { message: f.message } : {}),
+            ...(f.trigger !== undefined ? { trigger: f.trigger } : {}),
+          })
+        : undefined,
+    );
+    const errors = /** @type {AdsError[]} */ (rowErrors.filter(Boolean));
+    if (body.partialFailure !== true && errors.length > 0) return reject(400, errors);
+    const validateOnly = body.validateOnly === true;
+    if (!validateOnly) {
+      adjustments.forEach((raw, i) => {
+        const a = asObject(raw) ?? {};
+        const conversion = rowErrors[i] ? undefined : lookup(String(a.conversionAction), String(a.orderId));
+        if (conversion) applyConversionAdjustment(a, conversion);
+      });
+    }
+    /** @type {Record<string, unknown>} */
+    const response = {};
+    if (errors.length > 0) {
+      response.partialFailureError = {
+        code: 3,
+        message: errors.map((e) => `${e.message}, at ${adsErrorPath(e)}`).join(", "),
+        details: [googleAdsFailure(version, errors, requestId)],
+      };
+    }
+    if (!validateOnly) {
+      response.results = adjustments.map((raw, i) => (rowErrors[i] ? {} : conversionAdjustmentResult(asObject(raw) ?? {})));
+      response.jobId = String(1 + Math.floor(Math.random() * (2 ** 31 - 2)));
+    }
+    return { status: 200, body: response };
+  }
+
   /** @param {ApiRequest} req @returns {ApiSummary} */
   function describeAds(req) {
-    const conversions = asObject(req.body)?.conversions;
-    return Array.isArray(conversions) ? { events: conversions.length } : {};
+    const rows = asObject(req.body)?.conversions ?? asObject(req.body)?.conversionAdjustments;
+    return Array.isArray(rows) ? { events: rows.length } : {};
   }
 
   // --- Data Manager -----------------------------------------------------------------------
@@ -599,9 +700,20 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       .map((k) => ({ field: k, description: `Invalid JSON payload received. Unknown name "${k}": Cannot find field.` }));
     if (unknown.length > 0) return googleRpcError(400, { message: "Invalid JSON payload received.", details: [badRequest(unknown)] });
 
-    const violations = validateIngestRequest(body);
+    // An event without identifiers restates a conversion this destination already ingested.
+    const destinationKeys = (Array.isArray(body.destinations) ? body.destinations : []).map(dmDestinationKey);
+    const isAdjustment = (/** @type {unknown} */ transactionId) =>
+      typeof transactionId === "string" &&
+      destinationKeys.length > 0 &&
+      destinationKeys.every((k) => dmTransactions.has(`${k}\n${transactionId}`));
+    const violations = validateIngestRequest(body, isAdjustment);
     if (violations.length > 0) return dmReject(violations);
     if (body.validateOnly === true) return { status: 200, body: {} };
+    for (const raw of /** @type {unknown[]} */ (body.events)) {
+      const e = asObject(raw) ?? {};
+      if (typeof e.transactionId !== "string") continue;
+      for (const k of destinationKeys) dmTransactions.set(`${k}\n${e.transactionId}`, e.conversionValue);
+    }
     const requestId = globalThis.crypto.randomUUID();
     if (dmRequests.size >= MAX_KEPT_DM_REQUESTS) dmRequests.delete(dmRequests.keys().next().value);
     const events = /** @type {unknown[]} */ (body.events);
@@ -659,6 +771,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     reset() {
       tokens.clear();
       orders.clear();
+      recorded.clear();
+      dmTransactions.clear();
       dmRequests.clear();
       dmInternalSeen.clear();
       notAllowlisted.clear();
@@ -794,12 +908,19 @@ function clickConversionResult(c) {
   return result;
 }
 
+/** `operatingAccountId/productDestinationId` of a destination. @param {unknown} raw */
+function dmDestinationKey(raw) {
+  const d = asObject(raw) ?? {};
+  return `${String(asObject(d.operatingAccount)?.accountId ?? "")}/${String(d.productDestinationId ?? "")}`;
+}
+
 /**
  * Every violation of an IngestEventsRequest (fast fail: the request is all or nothing).
  * @param {Record<string, unknown>} body
+ * @param {(transactionId: unknown) => boolean} [isAdjustment] whether an event without identifiers restates a known conversion
  * @returns {FieldViolation[]}
  */
-function validateIngestRequest(body) {
+function validateIngestRequest(body, isAdjustment = (/** @type {unknown} */ _transactionId) => false) {
   /** @type {FieldViolation[]} */
   const out = [];
   const v = (/** @type {string} */ field, /** @type {string} */ reason, /** @type {string} */ description) =>
@@ -881,7 +1002,7 @@ function validateIngestRequest(body) {
           validateDmIdentifier(asObject(id) ?? {}, `${at}.user_data.user_identifiers[${k}]`, encoding === "BASE64", v);
         }
     }
-    if (clickIds.length === 0 && !(Array.isArray(ids) && ids.length > 0)) {
+    if (clickIds.length === 0 && !(Array.isArray(ids) && ids.length > 0) && !isAdjustment(e.transactionId)) {
       v(at, "NO_IDENTIFIERS_PROVIDED", "Events data contains no user identifiers or ad identifiers.");
     }
   });

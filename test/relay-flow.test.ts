@@ -186,6 +186,7 @@ describe("relay spine: standard webhook → Meta", () => {
       expired: 0,
       suppressed: 0,
       blocked: { consent_missing: 1, meta_consent_missing: 1 },
+      adjustments: { delivered: 0, validated: 0, failed: 0, expired: 0, suppressed: 0, notSupported: 0, blocked: {} },
     });
     expect(stats.coverage).toEqual({ events: 2, email: 1, phone: 1, clickId: 1, ipUserAgent: 1 });
     // The console's chart: outcomes per hour, all destinations together.

@@ -5,10 +5,12 @@ import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
 import { heldAfter, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
 import { destinationAdapters } from "../../src/destinations/registry";
-import type { DeliveryItem, ItemOutcome } from "../../src/destinations/types";
+import type { AdjustmentItem, DeliveryItem, ItemOutcome } from "../../src/destinations/types";
+import { isAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
 import { clock } from "../../src/platform/clock";
 import { log } from "../../src/platform/log";
+import { gateAdjustments } from "./adjustment-gate";
 import { markProcessing, sendAloneIds } from "./poll-status";
 import type { DueDelivery, RelayStore } from "./store";
 
@@ -42,15 +44,23 @@ function recordOutcome(
   outcome: ItemOutcome,
   now: number,
   retryScale: number,
-  opts: { testTraffic?: boolean; heldUntil?: number } = {},
+  opts: { testTraffic?: boolean; heldUntil?: number; adjustment?: boolean } = {},
 ): void {
   const attempts = row.attempts + 1;
-  const base = { tenantId, eventId: row.event_id, destinationId: row.destination_id, attempt: attempts };
+  const base = {
+    tenantId,
+    eventId: row.event_id,
+    destinationId: row.destination_id,
+    attempt: attempts,
+    ...(opts.adjustment ? { kind: "adjustment" } : {}),
+  };
+  // Adjustments are counted apart, so stats show refunds next to (not inside) conversions.
+  const metric = (name: string) => (opts.adjustment ? `adjustment:${name}` : name);
   if (outcome.status === "delivered") {
     // Test traffic (validateOnly, a Meta test event code) is checked, never recorded for attribution.
     const status = opts.testTraffic ? "validated" : "delivered";
     store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: null, lastError: null }, now);
-    store.bumpCounter(now, status, row.destination_id);
+    store.bumpCounter(now, metric(status), row.destination_id);
     log.info("delivery", { ...base, outcome: status });
     return;
   }
@@ -66,7 +76,7 @@ function recordOutcome(
       { status: "failed", attempts, nextAttemptAt: null, lastError: outcome.code },
       now,
     );
-    store.bumpCounter(now, "failed", row.destination_id);
+    store.bumpCounter(now, metric("failed"), row.destination_id);
     log.warn("delivery", { ...base, outcome: "failed", code: outcome.code });
     return;
   }
@@ -86,7 +96,7 @@ function recordOutcome(
   const at = nextAttemptAt(now, row.expires_at, attempts, Math.random, outcome.retryAfterMs, scaled);
   const status = at === null ? "expired" : "pending";
   store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: at, lastError: outcome.code }, now);
-  if (at === null) store.bumpCounter(now, "expired", row.destination_id);
+  if (at === null) store.bumpCounter(now, metric("expired"), row.destination_id);
   log.warn("delivery", {
     ...base,
     outcome: at === null ? "expired" : "retry",
@@ -182,11 +192,28 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   // Deliveries whose earlier request ended in an answer that did not say which events failed go
   // out one per request (see poll-status.ts).
   const alone = sendAloneIds(store, destinationId);
+  // Refunds and cancellations go in requests of their own (another API method), and only once
+  // their original has been recorded (see adjustment-gate.ts).
+  const events = new Map(rows.map((row) => [row, JSON.parse(row.body) as RelayEvent]));
+  const conversions = rows.filter((row) => !isAdjustment(events.get(row)!));
+  const adjustments = gateAdjustments(
+    store,
+    destinationId,
+    adapter.adjustments !== undefined,
+    rows.filter((row) => isAdjustment(events.get(row)!)),
+    now,
+    run.retryScale,
+  );
+  const batchSize = (adjustment: boolean) => (probing ? 1 : adjustment ? (adapter.adjustments?.maxBatchSize ?? 1) : adapter.maxBatchSize);
   const batches = [
-    ...rows.filter((row) => alone.has(row.event_id)).map((row) => [row]),
+    ...[...conversions, ...adjustments].filter((row) => alone.has(row.event_id)).map((row) => [row]),
     ...chunk(
-      rows.filter((row) => !alone.has(row.event_id)),
-      probing ? 1 : adapter.maxBatchSize,
+      conversions.filter((row) => !alone.has(row.event_id)),
+      batchSize(false),
+    ),
+    ...chunk(
+      adjustments.filter((row) => !alone.has(row.event_id)),
+      batchSize(true),
     ),
   ].slice(0, probing ? 1 : undefined);
   for (const candidates of batches) {
@@ -201,15 +228,11 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       destinationId,
       clock.now() + LEASE_MS * run.retryScale,
     );
-    const items: DeliveryItem[] = batch.map((row) => ({
-      eventId: row.event_id,
-      event: JSON.parse(row.body) as RelayEvent,
-      decision: row.decision === "send_denied_flag" ? "send_denied_flag" : "send",
-    }));
+    const adjustment = isAdjustment(events.get(batch[0]!)!);
     const started = Date.now();
     const aborted = { value: false };
     const fetchChecked = guardedFetch(run, destinationId, batch, aborted);
-    const outcomes = await adapter.send(items, {
+    const sendContext = {
       scope: { tenantId: tenant.id, destinationId },
       env: run.env,
       settings,
@@ -217,7 +240,22 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       now,
       fetch: fetchChecked,
       runMemo: run.runMemo,
-    });
+    };
+    const outcomes = adjustment
+      ? await adapter.adjustments!.send(
+          batch.map((row): AdjustmentItem => ({ eventId: row.event_id, adjustment: events.get(row) as AdjustmentItem["adjustment"] })),
+          sendContext,
+        )
+      : await adapter.send(
+          batch.map(
+            (row): DeliveryItem => ({
+              eventId: row.event_id,
+              event: events.get(row)!,
+              decision: row.decision === "send_denied_flag" ? "send_denied_flag" : "send",
+            }),
+          ),
+          sendContext,
+        );
     if (aborted.value) {
       // Nothing goes out for the withdrawn rows; the rest go in the next run, no attempt counted.
       store.lease(
@@ -233,6 +271,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       destinationType: config.type,
       count: batch.length,
       durationMs: Date.now() - started,
+      ...(adjustment ? { kind: "adjustment" } : {}),
     });
     // Backoff and Retry-After count from the answer, not from the start of the run: a request
     // that took the whole timeout must not be retried the moment it came back.
@@ -243,7 +282,11 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       const next = heldAfter(hold, held, answeredAt, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
       store.setLaneHold(destinationId, next);
       for (const [i, row] of batch.entries()) {
-        recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt });
+        recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, {
+          testTraffic,
+          heldUntil: next.probeAt,
+          adjustment,
+        });
       }
       store.setCircuit(destinationId, afterRequest(circuit, false, answeredAt));
       store.postpone(destinationId, next.probeAt);
@@ -254,7 +297,8 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       store.clearLaneHold(destinationId);
       log.info("lane_resumed", { tenantId: tenant.id, destinationId, destinationType: config.type });
     }
-    for (const [i, row] of batch.entries()) recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic });
+    for (const [i, row] of batch.entries())
+      recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, adjustment });
 
     // Only a request that failed as a whole says the destination is unwell; rows retried for
     // their own reasons (a click too recent, a resend) never open the breaker.

@@ -61,12 +61,22 @@ export function sendAloneIds(store: RelayStore, destinationId: string): Set<stri
   return new Set([...rows].map((r) => r.event_id));
 }
 
-type PollRow = { event_id: string; destination_id: string; attempts: number; expires_at: number; request_id: string; polls: number };
+type PollRow = {
+  event_id: string;
+  destination_id: string;
+  attempts: number;
+  expires_at: number;
+  request_id: string;
+  polls: number;
+  adjusts: string | null;
+};
 
 function settle(store: RelayStore, tenantId: string, row: PollRow, outcome: ItemOutcome, now: number, retryScale: number): void {
   const sql = store.storage.sql;
   const where = "WHERE event_id = ? AND destination_id = ? AND status = 'processing'";
   const base = { tenantId, eventId: row.event_id, destinationId: row.destination_id, attempt: row.attempts };
+  // Adjustments (refunds, cancellations) are counted apart from conversions.
+  const metric = (name: string) => (row.adjusts ? `adjustment:${name}` : name);
   if (outcome.status === "delivered") {
     sql.exec(
       `UPDATE deliveries SET status = 'delivered', next_attempt_at = NULL, last_error = NULL, updated_at = ? ${where}`,
@@ -74,7 +84,7 @@ function settle(store: RelayStore, tenantId: string, row: PollRow, outcome: Item
       row.event_id,
       row.destination_id,
     );
-    store.bumpCounter(now, "delivered", row.destination_id);
+    store.bumpCounter(now, metric("delivered"), row.destination_id);
     log.info("delivery", { ...base, outcome: "delivered" });
   } else if (outcome.status === "failed") {
     sql.exec(
@@ -84,7 +94,7 @@ function settle(store: RelayStore, tenantId: string, row: PollRow, outcome: Item
       row.event_id,
       row.destination_id,
     );
-    store.bumpCounter(now, "failed", row.destination_id);
+    store.bumpCounter(now, metric("failed"), row.destination_id);
     log.warn("delivery", { ...base, outcome: "failed", code: outcome.code });
   } else if (outcome.status === "retry") {
     const scaled = (ms: number) => Math.max(1, Math.round(ms * retryScale));
@@ -99,7 +109,7 @@ function settle(store: RelayStore, tenantId: string, row: PollRow, outcome: Item
       row.event_id,
       row.destination_id,
     );
-    if (at === null) store.bumpCounter(now, "expired", row.destination_id);
+    if (at === null) store.bumpCounter(now, metric("expired"), row.destination_id);
     log.warn("delivery", { ...base, outcome: at === null ? "expired" : "retry", code: outcome.code });
   }
 }
@@ -156,7 +166,7 @@ export async function pollRequestStatuses(
   );
   const due = sql
     .exec<PollRow>(
-      `SELECT d.event_id, d.destination_id, d.attempts, e.expires_at, r.request_id, r.polls
+      `SELECT d.event_id, d.destination_id, d.attempts, e.expires_at, r.request_id, r.polls, e.adjusts
        FROM deliveries d JOIN delivery_requests r ON r.event_id = d.event_id AND r.destination_id = d.destination_id
        JOIN events e ON e.id = d.event_id
        WHERE d.status = 'processing' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at`,

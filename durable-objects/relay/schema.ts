@@ -104,3 +104,27 @@ export const RELAY_SCHEMA = [
      PRIMARY KEY (hour, metric, destination_id)
    )`,
 ];
+
+/**
+ * Versioned steps after the baseline above, applied once each, in order, by RelayStore.ensureSchema
+ * (the version is kept in `schema_version`). A step once released is never edited: a later change
+ * is a new step.
+ */
+export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
+  {
+    // Refunds and cancellations (adjustments of an earlier order).
+    version: 2,
+    statements: [
+      // Other keys an order can be found by (Stripe: its payment intent), for its adjustments.
+      `CREATE TABLE IF NOT EXISTS order_aliases (
+         alias TEXT PRIMARY KEY,
+         event_id TEXT NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS order_aliases_event ON order_aliases (event_id)`,
+      // On an adjustment: the dedup key of the order it adjusts (found or not), so an original
+      // arriving after its cancellation is never sent, and the log shows the two together.
+      `ALTER TABLE events ADD COLUMN adjusts TEXT`,
+      `CREATE INDEX IF NOT EXISTS events_adjusts ON events (adjusts)`,
+    ],
+  },
+];

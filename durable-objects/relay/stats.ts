@@ -1,4 +1,5 @@
 import type { LaneView } from "../../src/delivery/lane";
+import { isAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
 import type { CounterRow } from "./store";
 
@@ -10,13 +11,28 @@ export interface DestinationStats {
   expired: number;
   suppressed: number;
   blocked: Record<string, number>;
+  /** Refunds and cancellations to this destination, counted apart from conversions. */
+  adjustments: AdjustmentStats;
   /** The lane's state now (configured destinations only). */
   lane?: LaneView;
+}
+
+export interface AdjustmentStats {
+  delivered: number;
+  validated: number;
+  failed: number;
+  expired: number;
+  suppressed: number;
+  /** Destinations whose API has no adjustments (Meta). */
+  notSupported: number;
+  blocked: Record<string, number>;
 }
 
 export interface TenantStats {
   windowHours: number;
   received: number;
+  /** Refunds and cancellations received (not counted in `received`). */
+  adjustments: number;
   duplicates: number;
   purged: number;
   destinations: Record<string, DestinationStats>;
@@ -33,18 +49,40 @@ export interface HourlyOutcomes {
   failed: number;
 }
 
-const emptyDestination = (): DestinationStats => ({ delivered: 0, validated: 0, failed: 0, expired: 0, suppressed: 0, blocked: {} });
+const emptyDestination = (): DestinationStats => ({
+  delivered: 0,
+  validated: 0,
+  failed: 0,
+  expired: 0,
+  suppressed: 0,
+  blocked: {},
+  adjustments: { delivered: 0, validated: 0, failed: 0, expired: 0, suppressed: 0, notSupported: 0, blocked: {} },
+});
+
+function countAdjustment(dest: DestinationStats, metric: string, count: number): void {
+  const a = dest.adjustments;
+  if (metric.startsWith("blocked:")) {
+    const reason = metric.slice("blocked:".length);
+    a.blocked[reason] = (a.blocked[reason] ?? 0) + count;
+  } else if (metric === "not_supported") a.notSupported += count;
+  else if (metric === "delivered" || metric === "validated" || metric === "failed" || metric === "expired" || metric === "suppressed") {
+    a[metric] += count;
+  }
+}
 
 /** Folds the hourly counters and the held events into the stats view (no identifiers). */
 export function buildStats(
   counters: CounterRow[],
-  events: RelayEvent[],
+  allEvents: RelayEvent[],
   windowHours: number,
   lanes: Record<string, LaneView> = {},
 ): TenantStats {
+  // Coverage is about conversions; adjustments carry no identifiers by design.
+  const events = allEvents.filter((e) => !isAdjustment(e));
   const stats: TenantStats = {
     windowHours,
     received: 0,
+    adjustments: 0,
     duplicates: 0,
     purged: 0,
     destinations: {},
@@ -62,11 +100,13 @@ export function buildStats(
   stats.hourly = [...hours.values()].sort((a, b) => a.hour.localeCompare(b.hour));
   for (const row of counters) {
     if (row.metric === "received") stats.received += row.count;
+    else if (row.metric === "adjustment_received") stats.adjustments += row.count;
     else if (row.metric === "duplicate") stats.duplicates += row.count;
     else if (row.metric === "purged") stats.purged += row.count;
     else if (row.destination_id) {
       const dest = (stats.destinations[row.destination_id] ??= emptyDestination());
-      if (row.metric.startsWith("blocked:")) {
+      if (row.metric.startsWith("adjustment:")) countAdjustment(dest, row.metric.slice("adjustment:".length), row.count);
+      else if (row.metric.startsWith("blocked:")) {
         const reason = row.metric.slice("blocked:".length);
         dest.blocked[reason] = (dest.blocked[reason] ?? 0) + row.count;
       } else if (

@@ -1,13 +1,24 @@
 import type { Decision } from "../../src/consent/decide";
 import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
 import type { LaneHold } from "../../src/delivery/lane";
-import { RELAY_SCHEMA } from "./schema";
+import { RELAY_MIGRATIONS, RELAY_SCHEMA } from "./schema";
 
 /**
  * `validated`: sent as test traffic (validateOnly, a Meta test event code), not recorded for attribution.
  * `processing`: accepted by an asynchronous API, its outcome not yet read (poll-status.ts).
+ * `not_supported`: an adjustment the destination's API cannot take (see relay/adjust.ts).
  */
-export type DeliveryStatus = "pending" | "processing" | "delivered" | "validated" | "failed" | "blocked" | "suppressed" | "expired";
+export type DeliveryStatus =
+  | "pending"
+  | "processing"
+  | "delivered"
+  | "validated"
+  | "failed"
+  | "blocked"
+  | "suppressed"
+  | "expired"
+  /** An adjustment (refund, cancellation) for a destination whose API has none (Meta). */
+  | "not_supported";
 
 /** `pending` while the event waits for its consent (a beacon under the same join key). */
 export type StoredDecision = Decision | "pending";
@@ -53,6 +64,8 @@ export type EventRow = {
   enrich_pending: number;
   /** The hashed RelayEvent as JSON; never raw personal data. */
   body: string;
+  /** On an adjustment: the dedup key of the order it adjusts; null on a conversion. */
+  adjusts?: string | null;
 };
 
 export type DueDelivery = DeliveryRow & {
@@ -87,17 +100,53 @@ export class RelayStore {
 
   ensureSchema(): void {
     for (const statement of RELAY_SCHEMA) this.sql.exec(statement);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const current = this.sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM schema_version").one().v ?? 1;
+    for (const step of RELAY_MIGRATIONS) {
+      if (step.version <= current) continue;
+      this.storage.transactionSync(() => {
+        for (const statement of step.statements) this.sql.exec(statement);
+        this.sql.exec("DELETE FROM schema_version");
+        this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", step.version);
+      });
+    }
+  }
+
+  /** The stored conversion an order key names: its dedup key, else an alias it recorded. */
+  findOrder(dedupKey: string): (EventRow & { dedup_key: string }) | undefined {
+    return (
+      this.sql
+        .exec<EventRow & { dedup_key: string }>("SELECT * FROM events WHERE dedup_key = ? AND adjusts IS NULL", dedupKey)
+        .toArray()[0] ??
+      this.sql
+        .exec<EventRow & { dedup_key: string }>(
+          "SELECT e.* FROM order_aliases a JOIN events e ON e.id = a.event_id WHERE a.alias = ? AND e.adjusts IS NULL",
+          dedupKey,
+        )
+        .toArray()[0]
+    );
+  }
+
+  /** Adjustments stored for an order (by the original's dedup key), oldest first. */
+  adjustmentsOf(orderDedupKey: string): EventRow[] {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE adjusts = ? ORDER BY received_at, id", orderDedupKey).toArray();
   }
 
   findEventIdByDedupKey(dedupKey: string): string | undefined {
     return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE dedup_key = ?", dedupKey).toArray()[0]?.id;
   }
 
-  insertEvent(row: EventRow & { dedup_key: string }, deliveries: NewDelivery[], subjectKeys: string[], now: number): void {
+  insertEvent(
+    row: EventRow & { dedup_key: string },
+    deliveries: NewDelivery[],
+    subjectKeys: string[],
+    now: number,
+    aliases: string[] = [],
+  ): void {
     this.storage.transactionSync(() => {
       this.sql.exec(
-        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body, adjusts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         row.id,
         row.dedup_key,
         row.source_id,
@@ -107,7 +156,10 @@ export class RelayStore {
         row.join_hash,
         row.enrich_pending,
         row.body,
+        row.adjusts ?? null,
       );
+      // The first order to claim an alias keeps it.
+      for (const alias of aliases) this.sql.exec("INSERT OR IGNORE INTO order_aliases (alias, event_id) VALUES (?, ?)", alias, row.id);
       for (const key of subjectKeys) {
         this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", key, row.id);
       }
@@ -334,6 +386,25 @@ export class RelayStore {
     return n;
   }
 
+  deliveryOf(eventId: string, destinationId: string): DeliveryRow | undefined {
+    return this.sql
+      .exec<DeliveryRow>("SELECT * FROM deliveries WHERE event_id = ? AND destination_id = ?", eventId, destinationId)
+      .toArray()[0];
+  }
+
+  /** Ends a queued delivery without sending it (blocked, not_supported). */
+  closeDelivery(eventId: string, destinationId: string, end: { reason: string; status: DeliveryStatus }, now: number): void {
+    this.sql.exec(
+      `UPDATE deliveries SET decision = 'blocked', reason = ?, status = ?, next_attempt_at = NULL, updated_at = ?
+       WHERE event_id = ? AND destination_id = ? AND status = 'pending'`,
+      end.reason,
+      end.status,
+      now,
+      eventId,
+      destinationId,
+    );
+  }
+
   /** Whether a delivery is still waiting to be sent (not suppressed, blocked or done meanwhile). */
   isDeliveryPending(eventId: string, destinationId: string): boolean {
     return (
@@ -473,15 +544,16 @@ export class RelayStore {
   }
 
   /** Marks every not-yet-sent delivery of these events suppressed; returns how many. */
-  suppressPending(eventIds: string[], now: number, destinationIds?: string[]): number {
+  suppressPending(eventIds: string[], now: number, destinationIds?: string[], reason = "withdrawn"): number {
     let count = 0;
     for (const id of eventIds) {
       for (const row of this.deliveriesOf(id)) {
         if (row.status !== "pending") continue;
         if (destinationIds && !destinationIds.includes(row.destination_id)) continue;
         this.sql.exec(
-          `UPDATE deliveries SET status = 'suppressed', reason = 'withdrawn', next_attempt_at = NULL, updated_at = ?
+          `UPDATE deliveries SET status = 'suppressed', reason = ?, next_attempt_at = NULL, updated_at = ?
            WHERE event_id = ? AND destination_id = ?`,
+          reason,
           now,
           id,
           row.destination_id,
@@ -497,6 +569,7 @@ export class RelayStore {
       for (const id of ids) {
         this.sql.exec("DELETE FROM deliveries WHERE event_id = ?", id);
         this.sql.exec("DELETE FROM event_subjects WHERE event_id = ?", id);
+        this.sql.exec("DELETE FROM order_aliases WHERE event_id = ?", id);
         this.sql.exec("DELETE FROM events WHERE id = ?", id);
       }
       return ids.length;
@@ -567,6 +640,7 @@ export class RelayStore {
         const expired = "SELECT id FROM events WHERE expires_at <= ?";
         this.sql.exec(`DELETE FROM deliveries WHERE event_id IN (${expired})`, now);
         this.sql.exec(`DELETE FROM event_subjects WHERE event_id IN (${expired})`, now);
+        this.sql.exec(`DELETE FROM order_aliases WHERE event_id IN (${expired})`, now);
         this.sql.exec("DELETE FROM events WHERE expires_at <= ?", now);
       }
       if (counts.beacons > 0) {

@@ -1,4 +1,5 @@
 import { eventSourceUrl, type EventSourceUrlFrom } from "../../src/destinations/meta/source-url";
+import { isAdjustment, type RelayAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
 import type { DeliveryRow, EventRow } from "./store";
 
@@ -19,9 +20,25 @@ export interface EventView {
   id: string;
   sourceId: string;
   orderId: string;
+  /** `conversion`, or `adjustment` for a refund or cancellation of the order with this order id. */
+  kind: "conversion" | "adjustment";
+  /** On an adjustment: what it did to the order. */
+  adjustment?: AdjustmentView;
   receivedAt: string;
   expiresAt: string;
   deliveries: DeliveryView[];
+}
+
+export interface AdjustmentView {
+  type: "cancellation" | "refund";
+  /** Full (retraction) or partial (restatement to `value`). */
+  full: boolean;
+  /** The order's net value after the adjustment. */
+  value: number;
+  currency: string;
+  occurredAt: string;
+  /** The original conversion's event id, while it is stored. */
+  originalEventId?: string;
 }
 
 /** The detail view says which identifiers were present, never their values (hashed or raw). */
@@ -33,6 +50,8 @@ export interface EventDetailView extends EventView {
   identifiers: Record<string, string[]>;
   clickIds: string[];
   consentSignals: string[];
+  /** On a conversion: its refunds and cancellations, oldest first (each also an event of its own). */
+  adjustments?: Array<AdjustmentView & { id: string }>;
 }
 
 function deliveryView(row: DeliveryRow): DeliveryView {
@@ -49,11 +68,25 @@ function deliveryView(row: DeliveryRow): DeliveryView {
   return view;
 }
 
+function adjustmentView(body: RelayAdjustment): AdjustmentView {
+  return {
+    type: body.adjustment.kind,
+    full: body.adjustment.full,
+    value: body.value,
+    currency: body.currency,
+    occurredAt: new Date(body.occurredAt).toISOString(),
+    ...(body.adjustment.originalEventId ? { originalEventId: body.adjustment.originalEventId } : {}),
+  };
+}
+
 export function eventView(event: EventRow, deliveries: DeliveryRow[]): EventView {
+  const body = event.adjusts ? (JSON.parse(event.body) as RelayEvent) : undefined;
   return {
     id: event.id,
     sourceId: event.source_id,
     orderId: event.order_id,
+    kind: body && isAdjustment(body) ? "adjustment" : "conversion",
+    ...(body && isAdjustment(body) ? { adjustment: adjustmentView(body) } : {}),
     receivedAt: new Date(event.received_at).toISOString(),
     expiresAt: new Date(event.expires_at).toISOString(),
     deliveries: deliveries.map(deliveryView),
@@ -73,11 +106,14 @@ export function eventSummary(body: RelayEvent) {
   };
 }
 
-export function eventDetailView(event: EventRow, deliveries: DeliveryRow[]): EventDetailView {
+export function eventDetailView(event: EventRow, deliveries: DeliveryRow[], adjustments: EventRow[] = []): EventDetailView {
   const body = JSON.parse(event.body) as RelayEvent;
-  const view = eventView(event, deliveries);
+  const view: EventView & Pick<EventDetailView, "adjustments"> = eventView(event, deliveries);
+  if (adjustments.length > 0) {
+    view.adjustments = adjustments.map((row) => ({ id: row.id, ...adjustmentView(JSON.parse(row.body) as RelayAdjustment) }));
+  }
   const from = eventSourceUrl(body.client ?? {})?.from;
   // Shown when a fallback was used; the page URL is the normal case.
   if (from && from !== "page") for (const d of view.deliveries) if (d.type === "meta") d.eventSourceUrlFrom = from;
-  return { ...view, ...eventSummary(body) };
+  return { ...view, ...eventSummary(body) } as EventDetailView;
 }

@@ -67,7 +67,13 @@ benchApp.post("/profile", async (c) => {
   await time("rate_limit_check", (i) => withinLimit(env.WEBHOOK_TENANT_RL, `bench-profile-${i}`));
   const parse = () => applyBounds(adapter.parse({ ...request, text: decodeUtf8(request.body) }, ctx), adapter, now);
   const parsed = parse();
-  if (parsed.kind !== "conversion") throw new ApiError(400, "not_a_conversion", `The sample webhook is ignored: ${parsed.reason}`);
+  if (parsed.kind !== "conversion") {
+    throw new ApiError(
+      400,
+      "not_a_conversion",
+      `The sample webhook is not a conversion: ${parsed.kind === "ignored" ? parsed.reason : "an adjustment"}`,
+    );
+  }
   await time("parsing", parse);
   const plan = enabledDestinations(tenant);
   const families = () => new Set<IdentityFamily>(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));

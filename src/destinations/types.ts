@@ -1,4 +1,5 @@
 import type { Decision } from "../consent/decide";
+import type { RelayAdjustment } from "../events/adjustment";
 import type { RelayEvent } from "../events/conversion";
 
 /** One due delivery handed to a destination adapter. */
@@ -44,6 +45,23 @@ export interface SendContext {
   runMemo?: Map<string, Promise<unknown>>;
 }
 
+/** One due adjustment (refund, cancellation) of an order the destination received. */
+export interface AdjustmentItem {
+  eventId: string;
+  adjustment: RelayAdjustment;
+}
+
+/**
+ * How a destination takes refunds and cancellations. A destination without it cannot: its
+ * adjustment deliveries end `not_supported` and nothing is sent.
+ */
+export interface AdjustmentSupport {
+  maxBatchSize: number;
+  send(items: AdjustmentItem[], ctx: SendContext): Promise<ItemOutcome[]>;
+  /** The request body `send` would post for this adjustment (dry-run, tests). */
+  preview(item: AdjustmentItem, settings: Record<string, unknown>): { body: unknown };
+}
+
 /**
  * A destination: a small declarative definition plus `send`, which returns one outcome per item
  * (same order). Adapters never throw for a vendor's answer; they classify it.
@@ -56,4 +74,6 @@ export interface DestinationAdapter {
   send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;
   /** The request body `send` would post for these items, or why an item would not be sent (dry-run). */
   preview(item: DeliveryItem, settings: Record<string, unknown>, now: number): { body: unknown } | { notSent: string };
+  /** Refunds and cancellations; absent: not supported (see durable-objects/relay/adjust.ts). */
+  adjustments?: AdjustmentSupport;
 }

@@ -85,6 +85,11 @@ export interface ConversionEvent {
   client: ClientContext;
   consent?: ConsentInput;
   joinKey?: string;
+  /**
+   * Other keys a later refund of this order may name it by (Stripe: `payment_intent:pi_…`, as a
+   * `charge.refunded` knows the payment, not the Checkout Session).
+   */
+  orderAliases?: string[];
 }
 
 /** Meta `user_data` identifiers, normalized per Meta's rules and SHA-256 hex hashed. */
@@ -128,6 +133,8 @@ export interface RelayEvent extends Omit<ConversionEvent, "tenantId" | "customer
   subjectKeys: string[];
   /** A lookup still to do before the first send; the source's `enrich` hook (src/sources/types.ts). */
   enrichment?: EnrichmentRequest;
+  /** Set once a refund or cancellation took the whole order back (`value` then holds 0). */
+  retracted?: boolean;
 }
 
 /**

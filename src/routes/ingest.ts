@@ -78,6 +78,17 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   }
 
   const plan = enabledDestinations(tenant);
+  if (parsed.kind === "adjustment") {
+    const { tenantId: _t, joinKey, ...rest } = parsed.adjustment;
+    const joinKeyHash = await hashOpaque(joinKey);
+    const result = await tenantRelay(c.env, tenant).ingestAdjustment(
+      { ...rest, ...(joinKeyHash ? { joinKeyHash } : {}) },
+      { tenantId, region: tenant.region, ...plan },
+    );
+    if (result.status === "gone") throw tenantGone();
+    log.info("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status, kind: "adjustment" });
+    return c.json(result, result.status === "accepted" ? 202 : 200);
+  }
   const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
   const event = await toRelayEvent(parsed.event, tenant, families);
   if (parsed.enrichment) event.enrichment = parsed.enrichment;

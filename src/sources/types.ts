@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import type { AdjustmentEvent } from "../events/adjustment";
 import type { ConversionEvent, CustomerData, EnrichmentRequest } from "../events/conversion";
 import type { Failure } from "../platform/outcome";
 import type { CredentialScope, RunMemo } from "../platform/token-cache";
@@ -33,6 +34,8 @@ export interface SourceContext {
  */
 export type ParseResult =
   | { kind: "conversion"; event: ConversionEvent; enrichment?: EnrichmentRequest }
+  /** A refund or cancellation of an earlier order (see src/events/adjustment.ts). */
+  | { kind: "adjustment"; adjustment: AdjustmentEvent }
   | { kind: "ignored"; reason: string };
 
 /** What an enrichment hook is given: the source's API credentials, decrypted for this call only. */

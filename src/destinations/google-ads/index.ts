@@ -1,3 +1,4 @@
+import { googleAdsAdjustments } from "./adjustments";
 import { sendGoogleBatch } from "../google/batch";
 import { googlePrecheck } from "../google/conversion";
 import { postWithGoogleAuth } from "../google/http";
@@ -32,6 +33,7 @@ export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type
   emulator: { module: "sandbox/google.mjs", prefix: "/google-ads" },
   // The service's limit per request (TOO_MANY_CONVERSIONS_IN_REQUEST above it).
   maxBatchSize: 2000,
+  adjustments: googleAdsAdjustments,
 
   preview(item, settings) {
     const reason = googlePrecheck(item);

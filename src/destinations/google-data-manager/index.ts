@@ -1,3 +1,4 @@
+import { dataManagerAdjustments } from "./adjustments";
 import { log } from "../../platform/log";
 import { sendGoogleBatch } from "../google/batch";
 import { googlePrecheck } from "../google/conversion";
@@ -33,6 +34,7 @@ export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase 
   emulator: { module: "sandbox/google.mjs", prefix: "/google-dm" },
   // IngestEventsRequest: "At most 2000 events can be sent in a single request" (proto comment).
   maxBatchSize: 2000,
+  adjustments: dataManagerAdjustments,
 
   preview(item, settings) {
     const reason = googlePrecheck(item);

@@ -30,9 +30,20 @@ export async function sendGoogleBatch(
   items: DeliveryItem[],
   post: (rows: DeliveryItem[]) => Promise<ItemOutcome[]>,
 ): Promise<ItemOutcome[]> {
-  return sendPrechecked(items, googlePrecheck, async (candidates) => {
+  return sendPrechecked(items, googlePrecheck, (candidates) => postGoogleRows(candidates, repeatedOrderRows(candidates), post));
+}
+
+/**
+ * Steps 2 and 3 for any kind of row (conversions, adjustments): rows in `repeated` wait for a
+ * later request, the rest are posted, and rows rejected only with their batch are posted again.
+ */
+export async function postGoogleRows<T>(
+  candidates: T[],
+  repeated: Set<number>,
+  post: (rows: T[]) => Promise<ItemOutcome[]>,
+): Promise<ItemOutcome[]> {
+  {
     const outcomes = new Array<ItemOutcome | undefined>(candidates.length);
-    const repeated = repeatedOrderRows(candidates);
     let pending = candidates.flatMap((_, i) => {
       if (!repeated.has(i)) return [i];
       outcomes[i] = { status: "retry", code: ORDER_ID_REPEATED_IN_BATCH, perRow: true };
@@ -60,5 +71,5 @@ export async function sendGoogleBatch(
       outcomes[i] = outcome ?? { status: "retry", code: "missing_outcome" };
     }
     return outcomes.map((o) => o ?? { status: "retry", code: "missing_outcome" });
-  });
+  }
 }

@@ -13,7 +13,15 @@ export interface GoogleRowError {
 }
 
 /** Google keeps one conversion per (action, order id): a repeat means the first one counted. */
-const DUPLICATE = new Set(["ORDER_ID_ALREADY_IN_USE", "DUPLICATE_ORDER_ID", "CLICK_CONVERSION_ALREADY_EXISTS"]);
+const DUPLICATE = new Set([
+  // ConversionAdjustmentUploadError: "The conversion has a prior restatement with the same
+  // adjustment_date_time" — our own earlier send of this adjustment
+  // (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionAdjustmentUploadErrorEnum.ConversionAdjustmentUploadError).
+  "RESTATEMENT_ALREADY_EXISTS",
+  "ORDER_ID_ALREADY_IN_USE",
+  "DUPLICATE_ORDER_ID",
+  "CLICK_CONVERSION_ALREADY_EXISTS",
+]);
 
 /**
  * "Multiple events have the same click and `conversion_date_time`": Google processed none of those
@@ -33,6 +41,8 @@ const TRANSIENT = new Set([
   "DEADLINE_EXCEEDED",
   "UNAVAILABLE",
   "ABORTED",
+  // Two adjustments of one conversion with the same time in one request: not processed, sent again.
+  "DUPLICATE_ADJUSTMENT_IN_REQUEST",
 ]);
 
 /**
@@ -191,7 +201,7 @@ interface StatusJson {
 }
 
 /** The request collections whose index locates a row (Ads: `conversions`; DM: `events`). */
-const ROW_COLLECTIONS = new Set(["conversions", "operations", "events"]);
+const ROW_COLLECTIONS = new Set(["conversions", "conversion_adjustments", "conversionAdjustments", "operations", "events"]);
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -219,7 +229,7 @@ function adsErrorRow(err: AdsErrorJson): number | undefined {
 /** `events[3].user_data…` or `events.3.…` → 3 (AIP-161 field paths in BadRequest violations). */
 function fieldPathRow(field: unknown): number | undefined {
   if (typeof field !== "string") return undefined;
-  const m = /(?:^|\.)(?:events|conversions)(?:\[(\d+)\]|\.(\d+))/.exec(field);
+  const m = /(?:^|\.)(?:events|conversions|conversion_adjustments)(?:\[(\d+)\]|\.(\d+))/.exec(field);
   return m ? Number(m[1] ?? m[2]) : undefined;
 }
 

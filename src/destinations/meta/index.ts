@@ -92,6 +92,9 @@ async function sendSplitting(
  * Meta Conversions API (https://developers.facebook.com/docs/marketing-api/conversions-api).
  * Batches of up to 1,000 events
  * (https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api#batch-requests).
+ * No `adjustments`: the Conversions API has no refund, retraction or restatement of an event, and
+ * a negative-value or made-up event would corrupt reporting, so refunds and cancellations end
+ * `not_supported` for Meta.
  */
 export const metaDestination: DestinationDefinition<MetaSpec> = {
   type: "meta",

@@ -59,6 +59,20 @@ dryRunRoutes.post("/", async (c) => {
   const signatureValid = await adapter.verify(request, ctx);
   const parsed = applyBounds(adapter.parse(request, ctx), adapter, now);
   if (parsed.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: parsed.reason });
+  if (parsed.kind === "adjustment") {
+    // Where it goes depends on the stored original (see durable-objects/relay/adjust.ts).
+    const { tenantId: _t, joinKey, consent, ...adjustment } = parsed.adjustment;
+    return c.json({
+      signatureValid,
+      result: "adjustment",
+      adjustment: {
+        ...adjustment,
+        occurredAt: new Date(adjustment.occurredAt).toISOString(),
+        joinKey: joinKey !== undefined,
+        consentSignals: Object.keys(consent ?? {}),
+      },
+    });
+  }
 
   const plan = enabledDestinations(tenant);
   const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));

@@ -6,7 +6,9 @@ import { tenantRelay } from "../../platform/durable";
 import type { AdminEnv } from "./context";
 
 export const listQuery = z.object({
-  status: z.enum(["pending", "processing", "delivered", "validated", "failed", "blocked", "suppressed", "expired"]).optional(),
+  status: z
+    .enum(["pending", "processing", "delivered", "validated", "failed", "blocked", "suppressed", "expired", "not_supported"])
+    .optional(),
   since: z.iso
     .datetime({ offset: true })
     .transform((s) => Date.parse(s))

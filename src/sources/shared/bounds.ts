@@ -1,3 +1,4 @@
+import type { AdjustmentEvent } from "../../events/adjustment";
 import type { ConversionEvent } from "../../events/conversion";
 import { ApiError } from "../../http/errors";
 import type { ParseResult, SourceDefinition } from "../types";
@@ -26,14 +27,23 @@ export function outOfRange(event: ConversionEvent, now: number): "value" | "occu
   return undefined;
 }
 
+/** The same ranges for a refund or cancellation: its amounts and its time. */
+export function adjustmentOutOfRange(adjustment: AdjustmentEvent, now: number): "value" | "occurredAt" | undefined {
+  const amounts = [adjustment.refundedValue, adjustment.netValue].filter((v): v is number => v !== undefined);
+  if (amounts.some((v) => !inAmountRange(v) || v < 0)) return "value";
+  const at = adjustment.occurredAt;
+  if (!Number.isFinite(at) || at < now - MAX_AGE_MS || at > now + MAX_AHEAD_MS) return "occurredAt";
+  return undefined;
+}
+
 /**
  * A parsed conversion with an out-of-range amount or time is refused, naming the platform's field:
  * `400` where the sender can correct and resend, `200 ignored` where the platform would keep
  * retrying a 4xx of an order that cannot change (the definition's `bounds.outOfRange`).
  */
 export function applyBounds(parsed: ParseResult, source: SourceDefinition, now: number): ParseResult {
-  if (parsed.kind !== "conversion") return parsed;
-  const problem = outOfRange(parsed.event, now);
+  if (parsed.kind === "ignored") return parsed;
+  const problem = parsed.kind === "conversion" ? outOfRange(parsed.event, now) : adjustmentOutOfRange(parsed.adjustment, now);
   if (!problem) return parsed;
   const field = problem === "items" ? source.bounds.itemPrice : source.bounds[problem];
   if (source.bounds.outOfRange === "ignore") return { kind: "ignored", reason: `out_of_range:${field}` };

@@ -47,6 +47,25 @@ export const bodySchema = z.object({
   consent: consentSchema.optional(),
 });
 
+/**
+ * `{"type":"refund","orderId","occurredAt","value"?,"currency"?}`: `value` is the amount given back
+ * (absent: the whole order). Its dedup key is the order id, the time and the amount, so a resent
+ * refund counts once and a second partial refund counts again.
+ */
+const refundSchema = z.object({
+  type: z.literal("refund"),
+  orderId: z.string().trim().min(1).max(256),
+  occurredAt: z.iso.datetime({ offset: true }),
+  value: z.number().finite().nonnegative().optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "must be an ISO-4217 code")
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  joinKey: optionalText,
+  consent: consentSchema.optional(),
+});
+
 function withoutUndefined<T extends object>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
@@ -70,7 +89,30 @@ export const standardSource = defineSource({
   verify: (req, ctx) => verifyStandardSignature(req.headers, req.body, ctx.secret, ctx.now),
 
   parse(req, ctx) {
-    const body = validate(bodySchema, parseJson(req.text));
+    const json = parseJson(req.text);
+    if (json !== null && typeof json === "object" && (json as { type?: unknown }).type === "refund") {
+      const refund = validate(refundSchema, json);
+      const occurredAt = Date.parse(refund.occurredAt);
+      return {
+        kind: "adjustment",
+        adjustment: {
+          tenantId: ctx.tenantId,
+          sourceId: ctx.sourceId,
+          orderKey: refund.orderId,
+          adjustmentKey: `${occurredAt}:${refund.value ?? "full"}`,
+          deliveryId: req.headers.get("webhook-id") ?? undefined,
+          orderId: refund.orderId,
+          kind: "refund",
+          occurredAt,
+          ...(refund.value !== undefined ? { refundedValue: refund.value } : {}),
+          full: refund.value === undefined,
+          ...(refund.currency ? { currency: refund.currency } : {}),
+          ...(refund.consent ? { consent: refund.consent } : {}),
+          ...(refund.joinKey ? { joinKey: refund.joinKey } : {}),
+        },
+      };
+    }
+    const body = validate(bodySchema, json);
     if (body.type !== "purchase") return { kind: "ignored", reason: `unsupported_type:${body.type.slice(0, 32)}` };
     const event: ConversionEvent = {
       tenantId: ctx.tenantId,

@@ -1,0 +1,84 @@
+import { log } from "../../platform/log";
+import { repeatedAdjustmentRows } from "../google/adjustment";
+import { postGoogleRows } from "../google/batch";
+import { rfc3339Seconds } from "../google/conversion";
+import { postWithGoogleAuth } from "../google/http";
+import { readOAuthCredentials } from "../google/oauth";
+import { retryAfterMs } from "../http";
+import type { AdjustmentItem, AdjustmentSupport } from "../types";
+import { classifyIngestAnswer } from "./classify";
+import { ingestEventsUrl, readDataManagerSettings, type DataManagerSettings } from "./payload";
+
+/**
+ * Refunds and cancellations through `events:ingest`, as the Data Manager's conversion-adjustments
+ * guide describes (https://developers.google.com/data-manager/api/devguides/events/google-ads/conversion-adjustments):
+ * an event with the original's `transactionId`, sent to the same destination and conversion
+ * action, restates the recorded conversion — "conversionValue, currency: Overwritten. The new value
+ * replaces the recorded value", without adding a conversion. There is no adjustment type: a full
+ * refund or cancellation restates the value to 0, a partial one to the order's new net value.
+ *
+ * Deliberately without `userData` or `adIdentifiers`: an adjustment carries only the order id, the
+ * conversion action, its time and the value. The guide asks for "at least one identifier" so that
+ * an event matching no conversion can be attributed as a new one; a refund must never become a
+ * conversion, so Sluice sends none and waits for the original to be recorded before adjusting it
+ * (durable-objects/relay/adjustment-gate.ts). `eventTimestamp` is the adjustment's own time.
+ */
+export function buildDataManagerAdjustment(item: AdjustmentItem): Record<string, unknown> {
+  const { adjustment } = item;
+  return {
+    transactionId: adjustment.orderId,
+    eventTimestamp: rfc3339Seconds(adjustment.occurredAt),
+    conversionValue: adjustment.value,
+    ...(adjustment.currency ? { currency: adjustment.currency } : {}),
+    eventSource: "WEB",
+  };
+}
+
+export function buildIngestAdjustmentsRequest(items: AdjustmentItem[], settings: DataManagerSettings): Record<string, unknown> {
+  return {
+    destinations: [
+      {
+        operatingAccount: { accountType: "GOOGLE_ADS", accountId: settings.operatingAccountId },
+        ...(settings.loginAccountId ? { loginAccount: { accountType: "GOOGLE_ADS", accountId: settings.loginAccountId } } : {}),
+        productDestinationId: settings.conversionActionId,
+      },
+    ],
+    // No `encoding`: it is only read for user identifiers, and there are none.
+    events: items.map(buildDataManagerAdjustment),
+    validateOnly: settings.validateOnly,
+  };
+}
+
+export const dataManagerAdjustments: AdjustmentSupport = {
+  maxBatchSize: 2000,
+
+  preview(item, settings) {
+    return { body: buildIngestAdjustmentsRequest([item], readDataManagerSettings(settings)) };
+  },
+
+  async send(items, ctx) {
+    const settings = readDataManagerSettings(ctx.settings);
+    const creds = readOAuthCredentials(ctx.credentials);
+    if (!creds) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
+    const url = ingestEventsUrl(ctx.env.GOOGLE_DATA_MANAGER_API_BASE);
+    return postGoogleRows(items, repeatedAdjustmentRows(items), async (rows) => {
+      const answer = await postWithGoogleAuth(url, {}, buildIngestAdjustmentsRequest(rows, settings), creds, ctx);
+      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
+      const { status, outcomes } = classifyIngestAnswer(
+        rows.length,
+        answer.status,
+        answer.body,
+        settings.validateOnly,
+        retryAfterMs(answer.headers, ctx.now),
+      );
+      log.info("google_dm_ingest", {
+        destinationType: "google_data_manager",
+        kind: "adjustment",
+        status,
+        httpStatus: answer.status,
+        count: rows.length,
+      });
+      return outcomes;
+    });
+  },
+};

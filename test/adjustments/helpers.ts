@@ -1,0 +1,94 @@
+import { http, HttpResponse } from "msw";
+import { afterEach, beforeEach } from "vitest";
+import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/oauth";
+import { setClockForTesting } from "../../src/platform/clock";
+import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, useGoogleEmulators } from "../google/helpers";
+import { server } from "../helpers/msw";
+import { admin, runAlarm, sendWebhook } from "../helpers/relay";
+
+/**
+ * Shared setup for the refund and cancellation tests: a relay clock an hour ahead of the real one
+ * (so workerd never fires an alarm on its own and only runAlarm delivers), a tenant with Google
+ * Ads, the Data Manager and Meta, the sandbox's Google emulators and a Meta stand-in that records
+ * what it receives.
+ */
+const AHEAD_MS = 3_600_000;
+let offset = AHEAD_MS;
+export const now = () => Date.now() + offset;
+export const advance = (ms: number) => {
+  offset += ms;
+};
+
+export function useAdjustmentClock(): void {
+  beforeEach(() => {
+    offset = AHEAD_MS;
+    setClockForTesting(now);
+    clearGoogleTokenCacheForTesting();
+  });
+  afterEach(() => setClockForTesting(undefined));
+}
+
+/** What the Meta stand-in received (request bodies). */
+export function useMetaRecorder(): unknown[] {
+  const received: unknown[] = [];
+  server.use(
+    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
+      const body = (await request.json()) as { data?: unknown[] };
+      received.push(body);
+      return HttpResponse.json({ events_received: body.data?.length ?? 0, messages: [], fbtrace_id: "trace" });
+    }),
+  );
+  return received;
+}
+
+/** A tenant with the standard source `shop` and destinations `google` (Ads), `google-dm` and `meta`. */
+export async function createAdjustmentTenant(id: string, extraSources: Array<[string, unknown]> = []) {
+  await createGoogleTenant(id, { ads: ADS_SETTINGS, dm: DM_SETTINGS });
+  const meta = await admin("PUT", `/tenants/${id}/destinations/meta`, {
+    type: "meta",
+    enabled: true,
+    settings: { pixelId: "1234567890", apiVersion: "v25.0", actionSource: "website" },
+    credentials: { accessToken: "EAAB-meta-token" },
+  });
+  if (meta.status >= 300) throw new Error(`meta put failed: ${meta.text}`);
+  for (const [sourceId, body] of extraSources) {
+    const res = await admin("PUT", `/tenants/${id}/sources/${sourceId}`, body);
+    if (res.status >= 300) throw new Error(`source ${sourceId} put failed: ${res.text}`);
+  }
+}
+
+export function useAdjustmentWorld(tenantId: string) {
+  return { google: useGoogleEmulators(now), meta: useMetaRecorder(), tenantId };
+}
+
+/** Sends a standard-source webhook signed at the relay's time. */
+export async function sendStandard(tenantId: string, body: unknown) {
+  return sendWebhook(tenantId, body, { timestamp: Math.floor(now() / 1000) });
+}
+
+/**
+ * Delivers what is due, then lets the Data Manager's asynchronous status be read (first poll a
+ * minute after the answer), so the original counts as recorded.
+ */
+export async function deliverAndSettle(tenantId: string): Promise<void> {
+  await runAlarm(tenantId);
+  advance(61_000);
+  await runAlarm(tenantId);
+}
+
+export async function eventDetail(tenantId: string, eventId: string) {
+  const res = await admin("GET", `/tenants/${tenantId}/events/${eventId}`);
+  return res.json;
+}
+
+export function deliveryTo(detail: { deliveries: Array<{ destinationId: string }> }, destinationId: string): any {
+  return detail.deliveries.find((d) => d.destinationId === destinationId);
+}
+
+/** Every string in a JSON value, to check nothing identifying went out. */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => [k, ...stringsIn(v)]);
+  return [];
+}

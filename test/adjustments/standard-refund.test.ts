@@ -1,0 +1,208 @@
+import { describe, expect, it } from "vitest";
+import { useMsw } from "../helpers/msw";
+import { admin, relayRows, runAlarm } from "../helpers/relay";
+import { googlePurchase } from "../google/helpers";
+import {
+  advance,
+  createAdjustmentTenant,
+  deliverAndSettle,
+  deliveryTo,
+  eventDetail,
+  now,
+  sendStandard,
+  stringsIn,
+  useAdjustmentClock,
+  useAdjustmentWorld,
+} from "./helpers";
+
+useMsw();
+useAdjustmentClock();
+
+const refund = (orderId: string, extra: Record<string, unknown> = {}) => ({
+  type: "refund",
+  orderId,
+  occurredAt: new Date(now()).toISOString(),
+  ...extra,
+});
+
+describe("standard source refunds", () => {
+  it("a full refund of a delivered order: Ads RETRACTION, Data Manager value 0, Meta not_supported, no identifiers", async () => {
+    await createAdjustmentTenant("adj-full");
+    const world = useAdjustmentWorld("adj-full");
+    const purchase = await sendStandard(
+      "adj-full",
+      googlePurchase("order-1", { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" } }),
+    );
+    expect(purchase.status).toBe(202);
+    await deliverAndSettle("adj-full");
+    expect(world.meta).toHaveLength(1);
+
+    advance(60_000);
+    const res = await sendStandard("adj-full", refund("order-1"));
+    expect(res.status).toBe(202);
+    await runAlarm("adj-full");
+
+    const adsCalls = world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"));
+    expect(adsCalls).toHaveLength(1);
+    expect(adsCalls[0]!.body).toEqual({
+      conversionAdjustments: [
+        {
+          conversionAction: "customers/1234567890/conversionActions/987654321",
+          adjustmentType: "RETRACTION",
+          adjustmentDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00$/),
+          orderId: "order-1",
+        },
+      ],
+      partialFailure: true,
+      validateOnly: false,
+    });
+    expect(adsCalls[0]!.status).toBe(200);
+    expect(adsCalls[0]!.response.partialFailureError).toBeUndefined();
+
+    const dmCalls = world.google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
+    expect(dmCalls).toHaveLength(2);
+    expect(dmCalls[1]!.body.events).toEqual([
+      { transactionId: "order-1", eventTimestamp: expect.stringMatching(/Z$/), conversionValue: 0, currency: "EUR", eventSource: "WEB" },
+    ]);
+    expect(dmCalls[1]!.status).toBe(200);
+    // Meta got the purchase, nothing for the refund.
+    expect(world.meta).toHaveLength(1);
+
+    // Nothing identifying in any adjustment request.
+    const sent = [adsCalls[0]!.body, dmCalls[1]!.body].flatMap(stringsIn).join(" ");
+    expect(sent).not.toMatch(/[0-9a-f]{64}|gclid|Cj0KCQiA|userIdentifiers|userData|hashed/i);
+
+    const detail = await eventDetail("adj-full", res.json.id);
+    expect(detail).toMatchObject({ orderId: "order-1", kind: "adjustment", adjustment: { type: "refund", full: true, value: 0 } });
+    expect(deliveryTo(detail, "google")).toMatchObject({ status: "delivered" });
+    expect(deliveryTo(detail, "google-dm")).toMatchObject({ status: "processing" });
+    expect(deliveryTo(detail, "meta")).toMatchObject({ status: "not_supported", reason: "not_supported" });
+
+    // The original shows its adjustment; the list shows both under one order id.
+    const original = await eventDetail("adj-full", purchase.json.id);
+    expect(original.adjustments).toEqual([expect.objectContaining({ id: res.json.id, full: true })]);
+    const list = await admin("GET", "/tenants/adj-full/events");
+    expect(
+      list.json.events
+        .filter((e: any) => e.orderId === "order-1")
+        .map((e: any) => e.kind)
+        .sort(),
+    ).toEqual(["adjustment", "conversion"]);
+
+    // A redelivery of the refund is a duplicate.
+    const again = await sendStandard(
+      "adj-full",
+      refund("order-1", { occurredAt: JSON.parse(JSON.stringify(detail.adjustment.occurredAt)) }),
+    );
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ status: "duplicate", id: res.json.id });
+
+    const stats = await admin("GET", "/tenants/adj-full/stats");
+    expect(stats.json.adjustments).toBe(1);
+    expect(stats.json.destinations.google.adjustments.delivered).toBe(1);
+    expect(stats.json.destinations.meta.adjustments.notSupported).toBe(1);
+    expect(stats.json.destinations.google.delivered).toBe(1);
+  });
+
+  it("a partial refund restates the value: Ads RESTATEMENT with the new total, Data Manager the new value", async () => {
+    await createAdjustmentTenant("adj-part");
+    const world = useAdjustmentWorld("adj-part");
+    await sendStandard("adj-part", googlePurchase("order-2"));
+    await deliverAndSettle("adj-part");
+    advance(60_000);
+    const res = await sendStandard("adj-part", refund("order-2", { value: 19, currency: "EUR" }));
+    expect(res.status).toBe(202);
+    await runAlarm("adj-part");
+
+    const [ads] = world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"));
+    expect(ads!.body.conversionAdjustments).toEqual([
+      expect.objectContaining({
+        adjustmentType: "RESTATEMENT",
+        orderId: "order-2",
+        restatementValue: { adjustedValue: 30, currencyCode: "EUR" },
+      }),
+    ]);
+    expect(ads!.response.results[0]).toMatchObject({ orderId: "order-2", adjustmentType: "RESTATEMENT" });
+    const dm = world.google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
+    expect(dm.at(-1)!.body.events[0]).toMatchObject({ transactionId: "order-2", conversionValue: 30 });
+    const detail = await eventDetail("adj-part", res.json.id);
+    expect(detail.adjustment).toMatchObject({ full: false, value: 30 });
+
+    // A second partial refund restates from the new total; one more of the rest retracts.
+    advance(60_000);
+    await sendStandard("adj-part", refund("order-2", { value: 10 }));
+    advance(60_000);
+    await sendStandard("adj-part", refund("order-2", { value: 20 }));
+    await runAlarm("adj-part");
+    // The second restatement of one order waits for a request of its own.
+    advance(120_000);
+    await runAlarm("adj-part");
+    const rows = world.google
+      .callsTo("google-ads")
+      .filter((c) => c.url.endsWith(":uploadConversionAdjustments"))
+      .flatMap((c) => c.body.conversionAdjustments);
+    expect(rows.map((r: any) => [r.adjustmentType, r.restatementValue?.adjustedValue])).toEqual([
+      ["RESTATEMENT", 30],
+      ["RESTATEMENT", 20],
+      ["RETRACTION", undefined],
+    ]);
+  });
+
+  it("a full refund while the conversion is still queued suppresses it: nothing is ever sent", async () => {
+    await createAdjustmentTenant("adj-queued");
+    const world = useAdjustmentWorld("adj-queued");
+    const purchase = await sendStandard(
+      "adj-queued",
+      googlePurchase("order-3", { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" } }),
+    );
+    const res = await sendStandard("adj-queued", refund("order-3"));
+    expect(res.status).toBe(202);
+    await runAlarm("adj-queued");
+    advance(120_000);
+    await runAlarm("adj-queued");
+
+    expect(world.google.calls.filter((c) => c.api !== "google-oauth")).toHaveLength(0);
+    expect(world.meta).toHaveLength(0);
+    const original = await eventDetail("adj-queued", purchase.json.id);
+    for (const d of original.deliveries) expect(d).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
+    const adjustment = await eventDetail("adj-queued", res.json.id);
+    expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
+    expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
+  });
+
+  it("a partial refund while queued rewrites the value the conversion is sent with", async () => {
+    await createAdjustmentTenant("adj-rewrite");
+    const world = useAdjustmentWorld("adj-rewrite");
+    await sendStandard("adj-rewrite", googlePurchase("order-4"));
+    const res = await sendStandard("adj-rewrite", refund("order-4", { value: 9 }));
+    await runAlarm("adj-rewrite");
+    const [upload] = world.google.callsTo("google-ads");
+    expect(upload!.body.conversions[0]).toMatchObject({ orderId: "order-4", conversionValue: 40 });
+    expect(world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"))).toHaveLength(0);
+    const adjustment = await eventDetail("adj-rewrite", res.json.id);
+    expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "blocked", reason: "applied_before_sent" });
+  });
+
+  it("once the original is purged, an adjustment goes only where its own consent allows", async () => {
+    await createAdjustmentTenant("adj-late");
+    const world = useAdjustmentWorld("adj-late");
+    const blocked = await sendStandard("adj-late", refund("order-gone-1", { value: 5, currency: "EUR" }));
+    expect(blocked.status).toBe(202);
+    const allowed = await sendStandard(
+      "adj-late",
+      refund("order-gone-2", { consent: { gcm: { ad_user_data: "granted", ad_storage: "granted" } } }),
+    );
+    await runAlarm("adj-late");
+    const first = await eventDetail("adj-late", blocked.json.id);
+    // A partial refund of an order no longer known has no new value to state.
+    expect(deliveryTo(first, "google")).toMatchObject({ status: "blocked", reason: "net_value_unknown" });
+    const second = await eventDetail("adj-late", allowed.json.id);
+    expect(deliveryTo(second, "meta")).toMatchObject({ status: "not_supported" });
+    const rows = world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"));
+    expect(rows.map((c) => c.body.conversionAdjustments[0].orderId)).toEqual(["order-gone-2"]);
+    // Google has no such conversion: its documented answer ends the delivery failed.
+    expect(deliveryTo(second, "google")).toMatchObject({ status: "failed", lastError: "CONVERSION_NOT_FOUND" });
+    const stored = await relayRows("adj-late");
+    expect(JSON.stringify(stored.events)).not.toMatch(/[0-9a-f]{64}/);
+  });
+});
