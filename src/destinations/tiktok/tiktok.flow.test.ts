@@ -1,0 +1,116 @@
+// End to end through the Worker and the tenant's Durable Object: a TikTok destination configured
+// through the admin API, standard webhooks and beacons in, the TikTok emulator at the fetch boundary.
+import { describe, expect, it } from "vitest";
+import { useTestClock } from "../../../test/helpers/clock";
+import { useEmulator } from "../../../test/helpers/emulator";
+import { useMsw } from "../../../test/helpers/msw";
+import { admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
+import { tiktokApi } from "./emulator.mjs";
+
+useMsw();
+useTestClock();
+
+const PIXEL = "C4ABCDEF0123456789AB";
+const TOKEN = "tiktok-events-api-token-secret";
+
+async function tenantWithTikTok(id: string) {
+  await createTenant(id);
+  const put = await admin("PUT", `/tenants/${id}/destinations/tiktok`, {
+    type: "tiktok",
+    settings: { pixelCode: PIXEL },
+    credentials: { accessToken: TOKEN },
+  });
+  expect(put.status).toBe(201);
+  expect(put.json.destination ?? put.json).toMatchObject({ type: "tiktok" });
+  expect(JSON.stringify(put.json)).not.toContain(TOKEN);
+}
+
+const delivery = async (tenant: string, eventId: string) =>
+  (await admin("GET", `/tenants/${tenant}/events/${eventId}`)).json.deliveries.find((d: any) => d.destinationId === "tiktok");
+
+describe("TikTok end to end", () => {
+  it("a webhook with TikTok consent reaches the Events API once, hashed, with the order id as event_id", async () => {
+    const tenant = "tt-flow-1";
+    await tenantWithTikTok(tenant);
+    const received = useEmulator(tiktokApi, "https://tiktok.test");
+    const body = purchase("tt-1001", {
+      consent: { tiktok: "granted" },
+      clickIds: { ttclid: "E.C.P.click-1", ttp: "2F7h37YkS1j57AYSKTI7IHhJPYH" },
+    });
+    const first = await sendWebhook(tenant, body);
+    expect(first.status).toBe(202);
+    expect((await sendWebhook(tenant, body)).json).toMatchObject({ status: "duplicate", id: first.json.id });
+    await runAlarm(tenant);
+    await runAlarm(tenant);
+
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request!.headers["access-token"]).toBe(TOKEN);
+    expect(request!.response.body).toMatchObject({ code: 0 });
+    const sent = request!.body as any;
+    expect(sent).toMatchObject({ event_source: "web", event_source_id: PIXEL });
+    expect(sent.data).toHaveLength(1);
+    expect(sent.data[0]).toMatchObject({
+      event: "CompletePayment",
+      event_id: "tt-1001",
+      properties: { value: 49, currency: "EUR", order_id: "tt-1001" },
+      user: {
+        // SHA-256 of "john.doe@example.com", "+16505551212" and "User-123" (test/helpers/relay.ts CUSTOMER).
+        email: "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f",
+        phone: "1e231c66011e7a2d867a9cfae267a6aff103cf4913640b6e71a99850fc0ffbc8",
+        external_id: "9fd04ee71c44e21cddbd6c9eab81e2d21324f0ace8ec10cbb929b3390625fc9e",
+        ttclid: "E.C.P.click-1",
+        ttp: "2F7h37YkS1j57AYSKTI7IHhJPYH",
+        ip: "203.0.113.7",
+      },
+    });
+    expect(await delivery(tenant, first.json.id)).toMatchObject({ status: "delivered", reason: "tiktok_granted", attempts: 1 });
+  });
+
+  it("sends nothing without TikTok consent: Google's signals and Meta's flag do not grant it", async () => {
+    const tenant = "tt-flow-2";
+    await tenantWithTikTok(tenant);
+    const received = useEmulator(tiktokApi, "https://tiktok.test");
+    const google = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, gcd: "13t3t3t3t5" };
+    const res = await sendWebhook(tenant, purchase("tt-2001", { consent: google }));
+    const denied = await sendWebhook(tenant, purchase("tt-2002", { consent: { tiktok: "denied", meta: "denied" } }));
+    await runAlarm(tenant);
+    expect(received).toHaveLength(0);
+    expect(await delivery(tenant, res.json.id)).toMatchObject({ decision: "blocked", reason: "tiktok_consent_missing" });
+    expect(await delivery(tenant, denied.json.id)).toMatchObject({ decision: "blocked", reason: "tiktok_denied" });
+  });
+
+  it("takes ttclid, the _ttp value and consent from the checkout's beacon", async () => {
+    const tenant = "tt-flow-3";
+    await tenantWithTikTok(tenant);
+    const received = useEmulator(tiktokApi, "https://tiktok.test");
+    const beacon = await sendBeacon(tenant, {
+      joinKey: "cart-9",
+      consent: { tiktok: "granted" },
+      clickIds: { ttclid: "E.C.P.beacon", ttp: "ttp-cookie-1" },
+    });
+    expect(beacon.status).toBe(204);
+    await sendWebhook(tenant, purchase("tt-3001", { consent: undefined, clickIds: {}, joinKey: "cart-9" }));
+    await runAlarm(tenant);
+    expect(received).toHaveLength(1);
+    expect((received[0]!.body as any).data[0].user).toMatchObject({ ttclid: "E.C.P.beacon", ttp: "ttp-cookie-1" });
+  });
+
+  it("holds the lane when TikTok refuses the token", async () => {
+    const tenant = "tt-flow-4";
+    await createTenant(tenant);
+    await admin("PUT", `/tenants/${tenant}/destinations/tiktok`, {
+      type: "tiktok",
+      settings: { pixelCode: PIXEL },
+      credentials: { accessToken: "invalid" },
+    });
+    const received = useEmulator(tiktokApi, "https://tiktok.test");
+    const res = await sendWebhook(tenant, purchase("tt-4001", { consent: { tiktok: "granted" } }));
+    await runAlarm(tenant);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.response.body).toMatchObject({ code: 40105 });
+    expect(await delivery(tenant, res.json.id)).toMatchObject({ status: "pending" });
+    const lane = (await admin("GET", `/tenants/${tenant}/destinations/tiktok`)).json;
+    expect(JSON.stringify(lane)).toContain("tiktok_token_invalid");
+  });
+});
