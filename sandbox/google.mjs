@@ -224,7 +224,7 @@ function asObject(v) {
 
 /** @param {string} prefix */
 function randomId(prefix) {
-  return `${prefix}${globalThis.crypto.randomUUID().replace(/-/g, "")}`;
+  return `${prefix}${crypto.randomUUID().replace(/-/g, "")}`;
 }
 
 /** @param {ApiRequest} req */
@@ -321,6 +321,8 @@ function googleFaultBody(status, version) {
 // ---------------------------------------------------------------------------------------------
 // The emulators
 
+/** @typedef {ReturnType<typeof createGoogleApis>} GoogleApis */
+
 /**
  * The three Google emulators with their shared state. One set per sandbox keeps tests apart;
  * `server.mjs` can use the default set exported below.
@@ -339,7 +341,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
   const dmRequests = new Map();
   /** Transaction ids that already met their one transient INTERNAL_ERROR. */
   const dmInternalSeen = new Set();
-  /** Customer ids (10 digits) that may not upload click conversions: not allowlisted. */
+  /** Customer ids (10 digits) that may not upload click conversions: not allowlisted. @type {Set<string>} */
   const notAllowlisted = new Set();
 
   /** The processing error an ingested event will get, if any. @param {unknown} raw */
@@ -714,7 +716,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       if (typeof e.transactionId !== "string") continue;
       for (const k of destinationKeys) dmTransactions.set(`${k}\n${e.transactionId}`, e.conversionValue);
     }
-    const requestId = globalThis.crypto.randomUUID();
+    const requestId = crypto.randomUUID();
     if (dmRequests.size >= MAX_KEPT_DM_REQUESTS) dmRequests.delete(dmRequests.keys().next().value);
     const events = /** @type {unknown[]} */ (body.events);
     const errors = new Map();

@@ -30,6 +30,9 @@ import { GOOGLE_API_MODULES } from "./google.mjs";
 import { metaApi, metaErrorResponse } from "./meta.mjs";
 import { PAGE_CSP, renderPage } from "./ui.mjs";
 
+/** @typedef {import("./meta.mjs").ApiRequest} ApiRequest */
+/** @typedef {import("./meta.mjs").ApiResponse} ApiResponse */
+
 /**
  * One emulated API, mounted under `prefix`.
  * @typedef {{

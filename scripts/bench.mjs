@@ -126,7 +126,12 @@ function startWrangler(name, wranglerArgs) {
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
   let running = true;
-  const exited = new Promise((resolve) => child.once("exit", (code) => resolve((running = false), code)));
+  const exited = new Promise((resolve) =>
+    child.once("exit", (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
   return {
     name,
     child,
@@ -565,8 +570,8 @@ async function run(tmp, procs, keepSandbox) {
       ),
     },
     ratio: {
-      throughput: round(relayStats.requestsPerSecond / floorStats.requestsPerSecond, 2),
-      p99: round(relayStats.p99Ms / floorStats.p99Ms, 2),
+      throughput: round(Number(relayStats.requestsPerSecond) / Number(floorStats.requestsPerSecond), 2),
+      p99: round(Number(relayStats.p99Ms) / Number(floorStats.p99Ms), 2),
       workerdCpu:
         relayStats.workerdCpuMsPerRequest && floorStats.workerdCpuMsPerRequest
           ? round(relayStats.workerdCpuMsPerRequest / floorStats.workerdCpuMsPerRequest, 2)

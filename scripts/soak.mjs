@@ -413,6 +413,7 @@ async function run(sandbox, kinds) {
       }),
     );
   }
+  /** @type {Array<typeof META_ID | typeof GOOGLE_ID>} */
   const destinations = WITH_GOOGLE ? [META_ID, GOOGLE_ID] : [META_ID];
 
   // --- the send plan --------------------------------------------------------------------------

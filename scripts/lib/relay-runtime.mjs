@@ -117,6 +117,7 @@ export async function startRelayRuntime(opts) {
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
     ...(opts.persistRoot ? { defaultPersistRoot: opts.persistRoot } : {}),
+    /** @param {import("node:stream").Readable} stdout @param {import("node:stream").Readable} stderr */
     handleRuntimeStdio(stdout, stderr) {
       for (const [stream, name] of /** @type {const} */ ([
         [stdout, "stdout"],

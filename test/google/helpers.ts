@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { http, HttpResponse } from "msw";
 import { createGoogleApis, type GoogleApis } from "../../sandbox/google.mjs";
-import type { ApiModule, ApiRequest, ApiResponse } from "../../sandbox/server.d.mts";
+import type { ApiModule, ApiRequest, ApiResponse } from "../../sandbox/server.mjs";
 import type { DeliveryItem, SendContext } from "../../src/destinations/types";
 import type { RelayEvent } from "../../src/events/conversion";
 import { server } from "../helpers/msw";

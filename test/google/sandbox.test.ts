@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { GOOGLE_API_MODULES, createGoogleApis, type GoogleApis } from "../../sandbox/google.mjs";
-import type { ApiRequest, ApiResponse } from "../../sandbox/server.d.mts";
+import type { ApiRequest, ApiResponse } from "../../sandbox/server.mjs";
 
 // sandbox/google.mjs on its own: the emulators the local sandbox mounts and the Worker tests use.
 
