@@ -262,7 +262,7 @@ describe("Meta Conversions API emulation", () => {
   });
 
   it("answers the Google Ads API as Google does, and redacts its credentials", async () => {
-    const res = await fetch(`${sandbox.url}/google-ads/v21/customers/1234567890:uploadClickConversions`, {
+    const res = await fetch(`${sandbox.url}/google-ads/v25/customers/1234567890:uploadClickConversions`, {
       method: "POST",
       headers: { authorization: "Bearer ya29.secret", "developer-token": "dev-secret" },
       body: "{}",
