@@ -92,7 +92,7 @@ const FLUSHED_HOUR_KEY = "aggregatesFlushedHour";
 const DELETED_AT_KEY = "deletedAt";
 
 /**
- * One per tenant (SPEC §2): dedup index, stored hashed events, consent signals, suppressions, the
+ * One per tenant: dedup index, stored hashed events, consent signals, suppressions, the
  * delivery queue and log. Every decision about an event happens here, in one strongly consistent
  * place.
  */
@@ -347,7 +347,7 @@ export class TenantRelay extends DurableObject<Env> {
     return { status: "stored", decided: held.length, suppressed };
   }
 
-  /** Withdrawal (SPEC §4.1): suppresses every queued, held and retrying delivery of the subject. */
+  /** Withdrawal: suppresses every queued, held and retrying delivery of the subject. */
   async withdraw(subjectKeys: string[]): Promise<WithdrawalResult> {
     if (this.#deleted()) return { suppressed: 0, matchedEvents: 0 };
     this.#store.ensureSchema();

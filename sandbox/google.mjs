@@ -8,13 +8,14 @@
 // the OAuth emulator are accepted by the other two, and order ids the Ads emulator recorded make a
 // repeat answer ORDER_ID_ALREADY_IN_USE.
 //
-// What it mirrors (shared/reference/destinations.md §3):
+// What it mirrors (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadService/UploadClickConversions,
+// https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest):
 // - OAuth: form-encoded refresh_token grant → {access_token, expires_in, scope, token_type};
 //   errors as {error, error_description} (invalid_grant 400, invalid_client 401, …).
 // - Ads: partialFailure mode answers HTTP 200 with `results[i] = {}` for a failed row and a
 //   `partialFailureError` whose GoogleAdsFailure errors carry
-//   `location.fieldPathElements[{fieldName: "conversions", index}]` (the RudderStack fixture shape
-//   quoted in §3.3); whole-request errors as {error: {code, message, status, details}}.
+//   `location.fieldPathElements[{fieldName: "conversions", index}]` (the shape
+//   https://developers.google.com/google-ads/api/docs/best-practices/partial-failures shows); whole-request errors as {error: {code, message, status, details}}.
 //   Codes and messages of conversion_upload_error.proto (v22+).
 // - Data Manager: fast fail, a 400 google.rpc.Status with ErrorInfo and BadRequest field
 //   violations (`events[2].…`, ErrorReason of error.proto), else 200 {requestId} (nothing at all
@@ -175,7 +176,7 @@ const CLICK_CONVERSION_FIELDS = new Set([
   "sessionAttributesEncoded",
   "sessionAttributesKeyValuePairs",
 ]);
-// `debugEnabled` is gone from the v25 request (reference §3.1): Google rejects it as unknown.
+// `debugEnabled` is gone from the v25 request (https://developers.google.com/google-ads/api/docs/release-notes): Google rejects it as unknown.
 const UPLOAD_REQUEST_FIELDS = new Set(["customerId", "conversions", "partialFailure", "validateOnly", "jobId"]);
 const ALLOWLIST_ONLY_FIELDS = /** @type {Array<[string, string]>} */ ([
   ["userIpAddress", "user_ip_address"],
@@ -185,7 +186,7 @@ const ALLOWLIST_ONLY_FIELDS = /** @type {Array<[string, string]>} */ ([
 const ADS_CONSENT_VALUES = new Set(["UNSPECIFIED", "GRANTED", "DENIED"]);
 
 const DM_REQUEST_FIELDS = new Set(["destinations", "events", "consent", "validateOnly", "encoding", "encryptionInfo"]);
-// destination.proto has the first four; reference §3.10 lists the last two as well (newer API).
+// destination.proto has the first four; the REST reference lists the last two as well (newer API).
 const DM_ACCOUNT_TYPES = new Set([
   "GOOGLE_ADS",
   "DISPLAY_VIDEO_PARTNER",
@@ -564,7 +565,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
         details: [googleAdsFailure(version, errors, requestId)],
       };
     }
-    // validateOnly: "Results are not returned" (reference §3.3).
+    // validateOnly: "Results are not returned" (UploadClickConversionsRequest).
     if (!validateOnly) {
       response.results = conversions.map((raw, i) => (rowErrors[i] ? {} : clickConversionResult(asObject(raw) ?? {})));
       response.jobId = String(1 + Math.floor(Math.random() * (2 ** 31 - 2)));

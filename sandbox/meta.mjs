@@ -1,7 +1,7 @@
 // Emulation of Meta's Conversions API (Graph API `POST /{version}/{pixelId}/events`), mounted under
 // `/meta` so a relay with `META_API_BASE=<sandbox>/meta` talks to it unchanged.
 //
-// What it mirrors (shared/reference/destinations.md §1):
+// What it mirrors (https://developers.facebook.com/docs/marketing-api/conversions-api):
 // - auth by `Authorization: Bearer`, `?access_token=` or body `access_token`;
 // - JSON bodies and form-encoded bodies (`data=<JSON string>`), as Graph accepts both;
 // - `data` of 1..1000 events; ONE invalid event rejects the whole request (no partial success);
@@ -31,7 +31,7 @@ export const META_PREFIX = "/meta";
 export const META_SUBCODES = Object.freeze({
   /** verified: "Event Timestamp Too Old" */
   EVENT_TOO_OLD: 2804003,
-  /** reference §1.6: click id (fbc) incorrectly formatted */
+  /** Graph error: click id (fbc) incorrectly formatted */
   INVALID_FBC: 2804001,
   /** seen in public integrations: not enough customer information parameters */
   INSUFFICIENT_CUSTOMER_INFO: 2804050,

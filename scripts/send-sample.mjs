@@ -11,7 +11,7 @@ import { DEMO_SIGNING_SECRET, DEMO_SOURCE_ID, DEMO_TENANT, RELAY_URL, SANDBOX_UR
 import { signStandardWebhook } from "./lib/standard-webhooks.mjs";
 
 /**
- * A standard-source purchase (SPEC §4.3) that happened just now.
+ * A standard-source purchase that happened just now.
  * @param {{ orderId?: string, now?: Date }} [options]
  */
 export function buildSamplePurchase({ orderId, now = new Date() } = {}) {

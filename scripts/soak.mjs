@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run soak`: a few thousand signed webhooks through the real bundled relay (dist/, under
 // Miniflare, in-memory state) against the local destination sandbox with ~20 % injected faults on
-// the Meta endpoint, then an account of what became of every accepted event (SPEC §1 commitments
-// 7 and 8, §5; issue 6 part 7). Exits 1 when an accepted event was lost or a conversion duplicated.
+// the Meta endpoint, then an account of what became of every accepted event (README,
+// "Reliability"). Exits 1 when an accepted event was lost or a conversion duplicated.
 //
 //   npm run soak [-- --orders 3000 --redeliver 0.1 --concurrency 24 --fault-rate 0.2 --scale 0.001
 //                    --deadline 300 --seed 7 --invalid 0.005 --long-timeouts 3 --no-google]
@@ -91,7 +91,7 @@ const SECRET = `whsec_${Buffer.from("sluice-soak-signing-key-0123456789").toStri
 const META_ID = "meta";
 const GOOGLE_ID = "google";
 const TERMINAL = new Set(["delivered", "failed", "expired", "blocked", "suppressed"]);
-/** The relay's nominal schedule (SPEC §5): delay before retry n, then every 6 h. */
+/** The relay's nominal schedule (README, "Reliability"): delay before retry n, then every 6 h. */
 const RETRY_SCHEDULE_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000];
 const WINDOW_MS = 24 * 3_600_000;
 /** Nominal time from receipt to attempt n at real scale (no jitter, no request time). */

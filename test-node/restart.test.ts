@@ -7,7 +7,7 @@ import { startSandbox } from "../sandbox/server.mjs";
 import type { RecordedRequest, Sandbox } from "../sandbox/server.mjs";
 import { killAllRelays, spawnRelay, type RelayProcess } from "./relay-process";
 
-// SPEC §1 commitments 7 and 8, issue 6 "No loss, no double": a 2xx to the webhook means the event
+// "No loss, no double" (README, "Reliability"): a 2xx to the webhook means the event
 // is durably stored, and a crash of the runtime (the process killed between receipt and delivery)
 // neither loses nor doubles a delivery. The relay runs in a child process on persistent local
 // state; the test SIGKILLs it (no graceful shutdown) and starts a new one on the same state.

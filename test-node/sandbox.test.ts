@@ -1,4 +1,5 @@
-// The destination sandbox answers like Meta's Conversions API (shared/reference/destinations.md §1),
+// The destination sandbox answers like Meta's Conversions API
+// (https://developers.facebook.com/docs/marketing-api/conversions-api),
 // and its fault plans fail on purpose, reproducibly. Runs in Node (vitest.node.config.ts).
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

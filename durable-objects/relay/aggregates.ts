@@ -6,7 +6,7 @@ const KEEP_IN_OBJECT_MS = 26 * 60 * 60 * 1000;
 
 /**
  * Copies the object's personal-data-free hourly counters into D1 `hourly_stats`, where they
- * outlive the events (SPEC §2: D1 holds the hourly aggregates), and drops old ones from the object.
+ * outlive the events (D1 holds the hourly aggregates), and drops old ones from the object.
  * Runs once per hour of the clock, not on every alarm, to keep D1 off the delivery path.
  * Idempotent: a row is written with its full count, so a repeated flush changes nothing.
  */

@@ -8,7 +8,7 @@ import { explicitDenials, type StickyDenial } from "../../src/consent/sticky";
 import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../../src/events/conversion";
 import type { NewDelivery } from "./store";
 
-/** What browser beacons left under a join key (SPEC §4.1), combined across beacons. */
+/** What browser beacons left under a join key, combined across beacons. */
 export interface BeaconSignal {
   consent?: ConsentInput;
   clickIds: ClickIds;

@@ -1,6 +1,6 @@
 /**
  * TenantRelay's SQLite schema. Created lazily as well as at start-up, because deleteAll() drops
- * user tables (reference/platform.md §2.2).
+ * user tables (https://developers.cloudflare.com/durable-objects/api/storage-api/).
  */
 export const RELAY_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS events (

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ID_PATTERN, ID_RULE } from "./ids";
 import { DEFAULT_CONSENT_POLICY } from "./types";
 
-/** Request body of PUT /tenants/:id/consent-policy; absent fields take the defaults (SPEC §4.2). */
+/** Request body of PUT /tenants/:id/consent-policy; absent fields take the defaults. */
 export const putConsentPolicySchema = z.strictObject({
   googleOnDenied: z.enum(["drop", "send_denied_flag"]).default(DEFAULT_CONSENT_POLICY.googleOnDenied),
   categoryMap: z

@@ -2,7 +2,7 @@ import type { Encrypted } from "./types";
 import { fromBase64, randomBytes, toBase64Url, toHex, utf8 } from "./encoding";
 
 /**
- * AES-256-GCM for secrets at rest (SPEC §1.9) under the operator's ENCRYPTION_KEY.
+ * AES-256-GCM for secrets at rest under the operator's ENCRYPTION_KEY.
  * Format: `v2.<key id>.<iv b64url>.<ciphertext+tag b64url>`. The key id names the key a value was
  * written under, so during a rotation (ENCRYPTION_KEY = new, ENCRYPTION_KEY_PREVIOUS = old) each
  * value is opened with its own key, and `POST /v1/admin/reencrypt` can tell which values still

@@ -2,7 +2,7 @@ import { type ZodType, z } from "zod";
 import { SOURCE_TYPES, sourceDefinitions } from "../sources/registry";
 
 /**
- * Request body of PUT /tenants/:id/sources/:sourceId (SPEC §4.2). What is generic (option size,
+ * Request body of PUT /tenants/:id/sources/:sourceId. What is generic (option size,
  * depth, no secret-looking keys) is checked here; the rest comes from the source's definition
  * (src/sources/registry.ts): its secret rules, options schema and credentials schema.
  */

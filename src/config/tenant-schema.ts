@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ID_PATTERN, ID_RULE } from "./ids";
 
-/** Request bodies of POST /tenants and PATCH /tenants/:id (SPEC §4.2). */
+/** Request bodies of POST /tenants and PATCH /tenants/:id. */
 
 export const REGIONS = ["eu", "us", "global"] as const;
 

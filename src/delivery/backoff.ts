@@ -1,4 +1,4 @@
-/** Retry schedule of SPEC §5: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then every 6 h. */
+/** The retry schedule (README, "Reliability"): 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then every 6 h. */
 export const RETRY_SCHEDULE_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000];
 export const RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Retries are aligned to 5 s slots (never earlier than their schedule). */

@@ -1,7 +1,7 @@
 import type { ClickIdName, ExplicitConsentFlag, HashedIdentity } from "../destinations/registry";
 
 /**
- * The internal event model (SPEC §3). A source adapter produces a `ConversionEvent` (raw user
+ * The internal event model. A source adapter produces a `ConversionEvent` (raw user
  * data, never stored); identity hashing turns it into a `RelayEvent`, the only shape that reaches
  * the TenantRelay Durable Object.
  */
@@ -68,7 +68,7 @@ export type GcmType = "ad_storage" | "ad_user_data" | "ad_personalization" | "an
 export interface ConversionEvent {
   tenantId: string;
   sourceId: string;
-  /** Provider-aware and stable across redeliveries (SPEC §3). */
+  /** Provider-aware and stable across redeliveries. */
   dedupKey: string;
   /** The platform's delivery id; only recognises redeliveries. */
   deliveryId?: string;
@@ -106,7 +106,8 @@ export interface MetaHashedUserData {
 }
 
 /**
- * Google identifiers, normalized per Google's rules (reference/destinations.md §3.6) and SHA-256
+ * Google identifiers, normalized per Google's rules
+ * (https://developers.google.com/data-manager/api/devguides/concepts/formatting) and SHA-256
  * hex hashed. Only what Google can use is kept: click conversions take email and phone alone, and
  * a Data Manager address needs the raw postal code, which is never stored.
  */

@@ -5,7 +5,7 @@ import { ApiError } from "./errors";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
-/** 413 for bodies over 256 KiB (SPEC §4), checked on the stream, not just Content-Length. */
+/** 413 for bodies over 256 KiB, checked on the stream, not just Content-Length. */
 export const limitBody: MiddlewareHandler = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {

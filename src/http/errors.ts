@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { log } from "../platform/log";
 
-/** A client-facing error: `{"error":{"code","message"}}` with its status (SPEC §4). */
+/** A client-facing error: `{"error":{"code","message"}}` with its status. */
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,

@@ -5,7 +5,8 @@ import { hashField } from "./hash";
 import { toE164 } from "./phone";
 
 /*
- * Google normalization per reference/destinations.md §3.6 (the Data Manager formatting guide,
+ * Google normalization per the Data Manager formatting guide
+ * (https://developers.google.com/data-manager/api/devguides/concepts/formatting,
  * confirmed for the Ads API in googleads/google-ads-java#898). It differs from Meta's on purpose:
  * phones keep the `+`, and gmail addresses lose their dots and `+tag`. Every normalizer is pure
  * and returns undefined for a value that should not be sent, never an empty string.
@@ -67,7 +68,7 @@ export const normalizeForGoogle = { email, phone, givenName, familyName } as con
  * Google identifiers for one customer: each field passes through when already SHA-256 hex, is
  * dropped when invalid, or is normalized and hashed. Only email and phone are produced, the two
  * identifiers a click conversion accepts; names are not hashed because nothing sends them (a Data
- * Manager address also needs the raw postal code, which SPEC §1 (commitment 4) forbids storing).
+ * Manager address also needs the raw postal code, which the relay never stores).
  */
 export async function hashGoogleUserData(customer: CustomerData, defaultCountry?: string): Promise<GoogleHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);

@@ -7,8 +7,9 @@ import { lettersAndDigits } from "./text";
 import { usStateCode } from "./us-states";
 
 /*
- * Meta user_data normalization per destinations.md §2.1 (Meta's documented rules), which differs
- * from Meta's own Node SDK (§2.2) in names, phones and states. Every normalizer is pure and
+ * Meta user_data normalization per Meta's documented rules
+ * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters), which differ
+ * from Meta's own Node SDK (facebook-nodejs-business-sdk) in names, phones and states. Every normalizer is pure and
  * returns undefined for a value that should not be sent, never an empty string.
  */
 
@@ -46,7 +47,7 @@ function st(raw: string, country?: string): string | undefined {
 /**
  * Lowercase without spaces or dashes. US ZIPs keep the first 5 digits (ZIP+4 dropped); a US ZIP
  * without them is not one. With no country known, 9 bare digits can only be a ZIP+4. Other
- * countries' codes are kept whole, matching the §2.3 vector `SW1A 1AA` → `sw1a1aa`.
+ * countries' codes are kept whole, matching the test vector `SW1A 1AA` → `sw1a1aa`.
  */
 function zp(raw: string, country?: string): string | undefined {
   const cleaned = lettersAndDigits(raw);
@@ -60,12 +61,12 @@ function country(raw: string): string | undefined {
   return toCountryCode(raw)?.toLowerCase();
 }
 
-// Lowercased like the §2.3 vector (`User-123` → `user-123`); the Pixel must send the same form.
+// Lowercased like the test vector (`User-123` → `user-123`); the Pixel must send the same form.
 function externalId(raw: string): string | undefined {
   return nonEmpty(raw.trim().toLowerCase());
 }
 
-// Not on CustomerData yet; kept so the §2.3 `ge` vector is covered when a source supplies it.
+// Not on CustomerData yet; kept so the `ge` test vector is covered when a source supplies it.
 function ge(raw: string): string | undefined {
   const cleaned = lettersAndDigits(raw);
   if (cleaned === "f" || cleaned === "female") return "f";

@@ -3,7 +3,7 @@ import { toCountryCode } from "./country";
 import { hashField, sha256Hex } from "./hash";
 import { normalizeForMeta } from "./meta";
 
-/** What identifies a data subject for withdrawal and erasure (SPEC §4.1, reference §6.4). */
+/** What identifies a data subject for withdrawal and erasure (README, "Browser beacon and withdrawal"). */
 export interface SubjectIdentifiers {
   email?: string;
   phone?: string;

@@ -4,7 +4,7 @@ import { ApiError } from "../http/errors";
 /**
  * The tenant's TenantRelay stub. EU tenants get their object in the EU jurisdiction; workerd
  * cannot emulate jurisdictions, so DO_JURISDICTION="none" switches that off locally, and a
- * deployed environment refuses EU tenants unless it is "eu" (fail closed, SPEC §2).
+ * deployed environment refuses EU tenants unless it is "eu" (fail closed).
  */
 export function tenantRelay(env: Env, tenant: Pick<TenantConfig, "id" | "region">) {
   return relayNamespace(env, tenant.region).getByName(tenant.id);

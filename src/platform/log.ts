@@ -1,6 +1,6 @@
 /**
  * Structured JSON log lines. Only fields on the allowlist are written, so an identifier, a hash
- * or a secret cannot reach a log line by accident (SPEC §5 Logging).
+ * or a secret cannot reach a log line by accident.
  */
 const ALLOWED_FIELDS = new Set([
   "tenantId",

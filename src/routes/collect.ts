@@ -98,7 +98,7 @@ async function requireJoinToken(env: Env, tenant: TenantConfig, joinKey: string,
   }
 }
 
-/** POST /v1/collect/:tenantId — the browser beacon (SPEC §4.1). */
+/** POST /v1/collect/:tenantId — the browser beacon. */
 export const collectRoutes = new Hono<CollectEnv>();
 
 collectRoutes.options("/:tenantId", tenantOrigin, (c) => {

@@ -22,7 +22,7 @@ export async function requestedSubjectKeys(body: z.infer<typeof subjectSchema>, 
   return keys;
 }
 
-/** POST /v1/consent/:tenantId/withdraw (tenant key or operator) — SPEC §4.1. */
+/** POST /v1/consent/:tenantId/withdraw (tenant key or operator). */
 export const consentRoutes = new Hono<AdminEnv>();
 
 consentRoutes.use("*", authFailureBudget, limitBody, authenticate);

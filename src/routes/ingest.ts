@@ -30,7 +30,7 @@ export async function toRelayEvent(event: ConversionEvent, tenant: TenantConfig,
   return { ...rest, identity, subjectKeys: subjects, ...(joinKeyHash ? { joinKeyHash } : {}) };
 }
 
-/** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook (SPEC §4.1). */
+/** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook. */
 export const ingestRoutes = new Hono<{ Bindings: Env }>();
 
 /**

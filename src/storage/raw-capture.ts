@@ -3,7 +3,7 @@ import type { TenantConfig } from "../config/types";
 import { eventsBucket } from "../platform/durable";
 
 /**
- * Optional raw capture (SPEC §6): the verified webhook body, encrypted under ENCRYPTION_KEY and
+ * Optional raw capture: the verified webhook body, encrypted under ENCRYPTION_KEY and
  * bound to its event, in the R2 bucket of the tenant's jurisdiction. TenantRelay deletes it with
  * the event; an R2 lifecycle rule is only the backstop.
  */

@@ -7,7 +7,7 @@ import { ADS, META, gppString, policy, tcString } from "./fixtures";
 const ctx = { userRegion: "auto" as const, now: 1_700_000_000_000 };
 
 describe("normalizeConsent", () => {
-  it("produces the §6.1 snapshot for every input form at once", () => {
+  it("produces the consent snapshot for every input form at once", () => {
     const tc = tcString({ created: "2026-03-05T00:00:00Z" });
     const snapshot = normalizeConsent(
       {

@@ -33,7 +33,8 @@ function requestError(httpStatus: number, status: string, errors: unknown[] = []
   };
 }
 
-describe("UploadClickConversions: HTTP 200 with partialFailureError (reference §3.3)", () => {
+// https://developers.google.com/google-ads/api/docs/best-practices/partial-failures
+describe("UploadClickConversions: HTTP 200 with partialFailureError", () => {
   it("maps the reference's RudderStack fixture to its row", () => {
     const body = {
       partialFailureError: {
@@ -343,7 +344,8 @@ describe("events:ingest (Data Manager, fast fail)", () => {
   });
 });
 
-describe("retry classes (reference §3.4)", () => {
+// https://developers.google.com/google-ads/api/docs/best-practices/understand-api-errors
+describe("retry classes", () => {
   it.each([
     ["ORDER_ID_ALREADY_IN_USE", "duplicate"],
     ["DUPLICATE_ORDER_ID", "duplicate"],

@@ -3,7 +3,8 @@ import { hashIdentity } from "../../src/identity";
 import { hashGoogleUserData, normalizeForGoogle } from "../../src/identity/google";
 import { sha256Hex } from "../../src/identity/hash";
 
-// reference/destinations.md §3.6, "Vectors (computed)": input, normalized, sha256 hex.
+// Google's normalization (https://developers.google.com/data-manager/api/devguides/concepts/formatting),
+// vectors computed: input, normalized, sha256 hex.
 const EMAIL_VECTORS: Array<[string, string, string]> = [
   ["  John.Doe+Shop@GMail.com ", "johndoe@gmail.com", "06a240d11cc201676da976f7b49341181fd180da37cbe40a77432c0a366c80c3"],
   ["Jane.Doe+news@Example.com", "jane.doe+news@example.com", "dbf1912b4cad4df9823f627874244e64b50a6ac550b9cb33b17df671a26679db"],
@@ -18,7 +19,7 @@ const PHONE_VECTORS: Array<[string, string | undefined, string, string]> = [
 ];
 const MARY = "6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec";
 
-describe("Google normalization: reference §3.6 vectors", () => {
+describe("Google normalization vectors", () => {
   it.each(EMAIL_VECTORS)("email %j → %s", async (input, normalized, hash) => {
     expect(normalizeForGoogle.email(input)).toBe(normalized);
     expect(await sha256Hex(normalized)).toBe(hash);
@@ -97,7 +98,7 @@ describe("Google normalization rules", () => {
 });
 
 describe("Meta and Google hash the same person differently where their rules differ", () => {
-  it("phone: Meta without '+', Google with it (reference §3.6: e323ec62… vs 1e231c66…)", async () => {
+  it("phone: Meta without '+', Google with it (e323ec62… vs 1e231c66…)", async () => {
     const identity = await hashIdentity({ phone: "+1 (650) 555-1212" }, { families: new Set(["meta", "google"]) });
     expect(identity.meta?.ph).toEqual(["e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176"]);
     expect(identity.google?.hashedPhoneNumber).toBe("1e231c66011e7a2d867a9cfae267a6aff103cf4913640b6e71a99850fc0ffbc8");

@@ -23,7 +23,7 @@ beforeEach(() => clearGoogleTokenCacheForTesting());
 
 const ADS_CREDENTIALS = { developerToken: "dev-token-1", ...OAUTH_CREDENTIALS };
 
-/** The sample event as a ClickConversion, field by field with reference §3.3. */
+/** The sample event as a ClickConversion, field by field with https://developers.google.com/google-ads/api/reference/rpc/latest/ClickConversion. */
 const SAMPLE_CLICK_CONVERSION = {
   conversionAction: "customers/1234567890/conversionActions/987654321",
   conversionDateTime: "2026-11-22 10:00:00+00:00",
@@ -35,7 +35,7 @@ const SAMPLE_CLICK_CONVERSION = {
   consent: { adUserData: "GRANTED" },
 };
 
-/** The sample event as a Data Manager IngestEventsRequest, field by field with reference §3.10. */
+/** The sample event as a Data Manager IngestEventsRequest, field by field with https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest. */
 const SAMPLE_INGEST_REQUEST = {
   destinations: [
     {

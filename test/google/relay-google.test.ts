@@ -101,7 +101,7 @@ describe("google_ads through the Worker, against the sandbox's Google emulators"
           currencyCode: "EUR",
           orderId: "order-1",
           gclid: "Cj0KCQiA_order-1",
-          // " John.Doe+Shop@GMail.com " and "+1 (650) 555-1212": the §3.6 vectors.
+          // " John.Doe+Shop@GMail.com " and "+1 (650) 555-1212": the vectors of test/google/identity.test.ts.
           userIdentifiers: [{ hashedEmail: EMAIL_HASH }, { hashedPhoneNumber: PHONE_HASH }],
           consent: { adUserData: "GRANTED" },
         },

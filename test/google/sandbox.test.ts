@@ -111,7 +111,7 @@ describe("Ads emulator (/google-ads/{version}/customers/{id}:uploadClickConversi
     expect(apis.ads.describe!(request({ body: { conversions: [conversion(), conversion()] } }))).toEqual({ events: 2 });
   });
 
-  it("answers a partial failure shaped as in reference §3.3", () => {
+  it("answers a partial failure shaped as Google documents it (partialFailureError)", () => {
     upload({ conversions: [conversion({ orderId: "used" })], partialFailure: true });
     const answer = upload({
       conversions: [conversion(), conversion({ orderId: "o-2", gclid: "UNPARSEABLE_abc" }), conversion({ orderId: "used" })],

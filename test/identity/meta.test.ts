@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/identity/hash";
 import { hashMetaUserData, normalizeForMeta } from "../../src/identity/meta";
 
-// Full hashes from destinations.md §2.3 (doc-rule column). Rows the doc truncates reuse the
-// full hash of the row with the same normalized value.
+// Full hashes of values normalized by Meta's documented rules
+// (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters); rows with the
+// same normalized value share a hash.
 const H = {
   johnDoe: "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f",
   johnSmith: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
@@ -20,14 +21,14 @@ const H = {
   us: "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621",
   user123: "fcdec6df4d44dbc637c7c5b58efface52a7f8a88535423430255be0bb89bedd8",
   f: "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111",
-  // Not a §2.3 row; sha256("gb") computed with node:crypto.
+  // sha256("gb") computed with node:crypto.
   gb: "0b407281768f0e833afef47ed464b6571d01ca4d53c12ce5c51d1462f4ad6677",
 } as const;
 
-/** The hash Meta must never receive: it means an empty string was sent (§2.3). */
+/** The hash Meta must never receive: it means an empty string was sent. */
 const SHA256_OF_EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-describe("destinations.md §2.3 vectors through hashMetaUserData", () => {
+describe("Meta normalization vectors through hashMetaUserData", () => {
   const rows: Array<{ name: string; customer: Parameters<typeof hashMetaUserData>[0]; expected: object }> = [
     { name: "em trimmed and lowercased", customer: { email: "  John.Doe@Example.COM " }, expected: { em: [H.johnDoe] } },
     { name: "em from Meta's doc", customer: { email: "John_Smith@gmail.com" }, expected: { em: [H.johnSmith] } },

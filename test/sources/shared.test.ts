@@ -82,7 +82,7 @@ describe("field helpers", () => {
 });
 
 describe("consent from a platform field", () => {
-  it("reads the SPEC consent object from JSON text or an object, leniently", () => {
+  it("reads Sluice's consent object from JSON text or an object, leniently", () => {
     expect(consentFromField('{"meta":"granted","gcm":{"ad_user_data":"denied"}}')).toEqual({
       meta: "granted",
       gcm: { ad_user_data: "denied" },

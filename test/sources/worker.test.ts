@@ -23,7 +23,7 @@ useMsw();
  * the Admin API, the TenantRelay Durable Object, and a Meta Conversions API stand-in (MSW).
  *
  * Consent: platform webhooks carry none of their own. Shopify, Stripe and WooCommerce payloads
- * can carry the SPEC §4.3 consent object in a field the checkout's script fills (`_sluice_consent`
+ * can carry Sluice's consent object (README, "Consent") in a field the checkout's script fills (`_sluice_consent`
  * note attribute / `sluice_consent` metadata / `_sluice_consent` order meta); without it the
  * delivery is blocked `consent_missing`. ROLLER's consent can only come from the browser beacon
  * matched by the join key.

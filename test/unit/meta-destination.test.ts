@@ -21,7 +21,7 @@ const event: RelayEvent = {
 const settings = readMetaSettings({ pixelId: "123", apiVersion: "v25.0", actionSource: "website", testEventCode: "TEST1" });
 
 describe("Meta request", () => {
-  it("builds the Conversions API body of reference §1.7", () => {
+  it("builds the Conversions API body Meta documents for a website purchase", () => {
     expect(buildMetaRequestBody([event], settings)).toEqual({
       data: [
         {

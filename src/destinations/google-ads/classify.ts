@@ -9,7 +9,7 @@ import {
 import type { ItemOutcome } from "../types";
 
 /**
- * An UploadClickConversions answer → one outcome per row (reference §3.3–§3.5). Pure.
+ * An UploadClickConversions answer → one outcome per row (https://developers.google.com/google-ads/api/docs/best-practices/partial-failures). Pure.
  *
  * - 200 without `partialFailureError`: every row counted (or, with validateOnly, passed).
  * - 200 with it: errors mapped to rows by `location.fieldPathElements[conversions].index` and the

@@ -17,7 +17,7 @@ import { googleAdsSettingsSchema, googleAdsCredentialsSchema } from "./settings"
 import { classifyUploadAnswer } from "./classify";
 import { buildUploadClickConversionsRequest, googleAdsHeaders, readGoogleAdsSettings, uploadClickConversionsUrl } from "./payload";
 
-/** Google Ads API click conversions, `UploadClickConversions` (reference/destinations.md §3). */
+/** Google Ads API click conversions, `UploadClickConversions` (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadService/UploadClickConversions). */
 export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type: "google_ads" }> = {
   type: "google_ads",
   family: "google",

@@ -48,9 +48,9 @@ function userIdentifiers(item: DeliveryItem): Array<Record<string, string>> {
 }
 
 /**
- * One ClickConversion (reference §3.3). Deliberately absent: `adPersonalization` (only for
+ * One ClickConversion (https://developers.google.com/google-ads/api/reference/rpc/latest/ClickConversion). Deliberately absent: `adPersonalization` (only for
  * Customer Match services), `userIpAddress` and session attributes (allowlist-only since
- * 2026-02-02, §3.9), `debugEnabled` (gone in v25), `cartData` (needs a Merchant Center id).
+ * 2026-02-02), `debugEnabled` (gone in v25), `cartData` (needs a Merchant Center id).
  */
 export function buildClickConversion(item: DeliveryItem, settings: GoogleAdsSettings): Record<string, unknown> {
   const { event } = item;
@@ -65,7 +65,7 @@ export function buildClickConversion(item: DeliveryItem, settings: GoogleAdsSett
   };
   const ids = userIdentifiers(item);
   if (ids.length > 0) conversion.userIdentifiers = ids;
-  // Denied-flag mode: the click id alone, with the user's refusal stated (§6.2).
+  // Denied-flag mode: the click id alone, with the user's refusal stated.
   conversion.consent = { adUserData: item.decision === "send" ? "GRANTED" : "DENIED" };
   return conversion;
 }

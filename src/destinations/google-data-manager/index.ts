@@ -18,7 +18,7 @@ import { googleDataManagerSettingsSchema, googleDataManagerCredentialsSchema } f
 import { classifyIngestAnswer } from "./classify";
 import { buildIngestEventsRequest, ingestEventsUrl, readDataManagerSettings } from "./payload";
 
-/** Google Data Manager API, `events:ingest` (reference/destinations.md §3.10). */
+/** Google Data Manager API, `events:ingest` (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest). */
 export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase & { type: "google_data_manager" }> = {
   type: "google_data_manager",
   family: "google",
@@ -48,7 +48,8 @@ export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase 
     const url = ingestEventsUrl(ctx.env.GOOGLE_DATA_MANAGER_API_BASE);
 
     return sendGoogleBatch(items, async (rows) => {
-      // No developer token: the Data Manager API authorizes by OAuth alone (§3.10).
+      // No developer token: the Data Manager API authorizes by OAuth alone
+      // (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest).
       const answer = await postWithGoogleAuth(url, {}, buildIngestEventsRequest(rows, settings), creds, ctx);
       if (answer.kind === "outcome") return rows.map(() => answer.outcome);
       const { status, outcomes } = classifyIngestAnswer(

@@ -34,7 +34,8 @@ function userData(item: DeliveryItem): Record<string, unknown> | undefined {
 }
 
 /**
- * One DM `Event` (reference §3.10; proto google/ads/datamanager/v1/event.proto). Not sent:
+ * One DM `Event` (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest;
+ * proto google/ads/datamanager/v1/event.proto). Not sent:
  * `landingPageDeviceInfo` (IP and user agent: the relay cannot tell an EEA user, for whom Google
  * does not match on IP, and denied-flag mode must strip both), `address` identifiers (they need
  * the raw postal code, never stored).

@@ -17,7 +17,7 @@ export function pickClickId(clickIds: ClickIds): GoogleClickId | undefined {
   return undefined;
 }
 
-/** Hashed identifiers an item may carry: none in denied-flag mode (consent engine, §6.2). */
+/** Hashed identifiers an item may carry: none in denied-flag mode (consent engine). */
 export function sendableIdentity(item: DeliveryItem): GoogleHashedUserData {
   return item.decision === "send" ? (item.event.identity.google ?? {}) : {};
 }

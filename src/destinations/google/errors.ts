@@ -2,7 +2,8 @@ import type { ItemOutcome } from "../types";
 
 /**
  * Google error codes → retry classes, shared by the Ads API and the Data Manager API
- * (reference/destinations.md §3.4, §3.10). Pure: no I/O, no clock.
+ * (https://developers.google.com/google-ads/api/docs/best-practices/understand-api-errors,
+ * https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest). Pure: no I/O, no clock.
  */
 
 /** One Google error reduced to what classification needs: its enum code and, if known, its row. */
@@ -64,7 +65,7 @@ export const RETIRED_ADS_VERSION_MESSAGE =
  * Credential, permission and account-setup errors: every row would fail the same way until the
  * tenant acts, so the lane is held (its deliveries stay queued) with a message saying what to do.
  * https://developers.google.com/google-ads/api/reference/rpc/latest/AuthorizationErrorEnum.AuthorizationError
- * https://developers.google.com/google-ads/api/docs/conversions/upload-offline (allowlisting)
+ * https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadService/UploadClickConversions (allowlisting)
  * https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest (PERMISSION_DENIED)
  */
 export const HOLD_MESSAGES: Record<string, string> = {

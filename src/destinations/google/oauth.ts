@@ -3,7 +3,7 @@ import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
 import type { ItemOutcome, SendContext } from "../types";
 
 /**
- * Google OAuth: a refresh token exchanged for a short-lived access token (reference §3.2), cached
+ * Google OAuth: a refresh token exchanged for a short-lived access token (https://developers.google.com/identity/protocols/oauth2/web-server#offline), cached
  * per isolate until shortly before it expires, so a busy tenant costs one token request an hour
  * rather than one per batch.
  */

@@ -62,14 +62,14 @@ export function ipAddress(value: string | undefined): string | undefined {
   }
 }
 
-/** `fb.<subdomainIndex>.<creationTime ms>.<value>`, the form of `_fbc` and `_fbp` (reference §1.3). */
+/** `fb.<subdomainIndex>.<creationTime ms>.<value>`, the form of `_fbc` and `_fbp` (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc/). */
 const FB_COOKIE = /^fb\.\d+\.\d{13}\.\S+$/;
 
 function isFbCookie(value: string | undefined): value is string {
   return value !== undefined && FB_COOKIE.test(value);
 }
 
-/** One Conversions API server event (reference/destinations.md §1.2, §1.7). */
+/** One Conversions API server event (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event). */
 export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings): Record<string, unknown> {
   const hashed = event.identity.meta ?? {};
   const userData: Record<string, unknown> = { ...hashed };

@@ -8,7 +8,7 @@ import { ApiError, errorBody } from "../../http/errors";
 import type { Actor, AdminEnv } from "./context";
 
 /**
- * Admin authentication (SPEC §4.2): `Authorization: Bearer <ADMIN_TOKEN | tenant key>`.
+ * Admin authentication: `Authorization: Bearer <ADMIN_TOKEN | tenant key>`.
  * 401 = we do not know who you are; 403 = we do, and the path is not yours. A tenant key is
  * authorised against the path before the path's tenant is looked up, so a key for A probing B
  * gets 403 whether or not B exists.

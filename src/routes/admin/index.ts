@@ -18,7 +18,7 @@ import { tenantCollectionRoutes, tenantRoutes } from "./tenants";
 import { whoamiRoutes } from "./whoami";
 
 /**
- * Admin API (SPEC §4.2). Every route authenticates; everything under /tenants/:id (including
+ * Admin API. Every route authenticates; everything under /tenants/:id (including
  * /tenants/:id itself, which Hono's `/*` also matches) passes tenantAccess, which sets `tenant`.
  */
 export const adminRoutes = new Hono<AdminEnv>();

@@ -8,7 +8,7 @@ export function pathId(value: string | undefined, what: string): string {
   return value;
 }
 
-/** Register after a path's handlers: any other method answers 405 with `Allow` (SPEC §4). */
+/** Register after a path's handlers: any other method answers 405 with `Allow`. */
 export function methodNotAllowed(allowed: string[]) {
   return (c: Context) => c.json(errorBody("method_not_allowed", `Use ${allowed.join(", ")}`), 405, { Allow: allowed.join(", ") });
 }

@@ -3,7 +3,7 @@ import { sharedKeyEquals } from "../shared/crypto";
 /**
  * ROLLER signs nothing: a subscription carries `authentication.apiKey` (and an
  * `isBasicAuthentication` flag) and ROLLER echoes that key on every delivery. The header it uses
- * is not published (reference/sources-and-consent.md §1.4), so the defaults are the names seen in
+ * is not published in ROLLER's API docs (https://docs.roller.app), so the defaults are the names seen in
  * the wild and a source can name its own; Basic and Bearer `Authorization` are accepted too.
  */
 export const DEFAULT_KEY_HEADERS = ["x-api-key", "x-roller-api-key"] as const;

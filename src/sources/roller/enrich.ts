@@ -5,8 +5,8 @@ import type { EnrichContext, EnrichmentOutcome, EnrichmentRequest } from "../typ
 import { rollerBookingCustomer } from "./booking";
 
 /**
- * Booking-detail enrichment for ROLLER webhooks that lack e-mail or phone (reference §1.3: "the
- * webhook is the signal, Get detail of a booking is the authoritative enrichment read").
+ * Booking-detail enrichment for ROLLER webhooks that lack e-mail or phone: the webhook is the
+ * signal, ROLLER's "Get detail of a booking" (https://docs.roller.app) the authoritative read.
  *
  * Runs in the TenantRelay delivery step, never in the webhook request. The caller hashes the
  * returned CustomerData immediately: the Durable Object never holds raw personal data.

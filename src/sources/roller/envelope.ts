@@ -2,7 +2,7 @@ import { z } from "zod";
 import { idString } from "../shared/schema";
 
 /**
- * ROLLER's delivery envelope (reference §1.3): `{ id, sendDate, eventDate, type, eventType, data }`
+ * ROLLER's delivery envelope (https://docs.roller.app): `{ id, sendDate, eventDate, type, eventType, data }`
  * where `type` and `eventType` arrive as names or as numbers, and `data` is the booking itself or
  * `{ booking }`.
  */

@@ -20,7 +20,7 @@ const ROLLER_MIN_SECRET = 32;
 const rollerCredentialsSchema = z.strictObject({ clientId: z.string().min(1).max(512), clientSecret: z.string().min(1).max(4096) });
 
 /**
- * ROLLER booking webhooks (reference §1). A `Created` booking is a conversion, an `Updated` one
+ * ROLLER booking webhooks (https://docs.roller.app). A `Created` booking is a conversion, an `Updated` one
  * only once paid (the booking's unique id dedups the pair); `Cancelled` and `Deleted` are not.
  */
 export const rollerSource = defineSource({

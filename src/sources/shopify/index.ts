@@ -9,7 +9,7 @@ import { shopifyOrderSchema } from "./order";
 import { verifyShopifySignature } from "./signature";
 
 /**
- * Shopify order webhooks (reference §2.1): `orders/paid`, and `orders/create` when the source's
+ * Shopify order webhooks (https://shopify.dev/docs/api/webhooks): `orders/paid`, and `orders/create` when the source's
  * `topics` include it. Dedup on the order id; `X-Shopify-Webhook-Id` only names the delivery.
  */
 export const shopifySource = defineSource({

@@ -8,7 +8,7 @@ import type { SourceContext } from "../types";
 import type { ShopifyOptions } from "./options";
 import { exactId, type ShopifyOrder } from "./order";
 
-/** Note attribute a checkout script may set with the SPEC §4.3 consent object as JSON. */
+/** Note attribute a checkout script may set with Sluice's consent object (README, "Consent") as JSON. */
 export const SHOPIFY_CONSENT_ATTRIBUTE = "_sluice_consent";
 
 function customer(order: ShopifyOrder): CustomerData {

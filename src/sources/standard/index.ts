@@ -80,7 +80,7 @@ function standardSecretProblem(secret: string): string | null {
   return !bytes || bytes.length < 24 || bytes.length > 64 ? "a standard source's secret must be whsec_<base64 of a 24-64 byte key>" : null;
 }
 
-/** Sluice's own webhook format (SPEC §4.3); its dedup key is the order id. */
+/** Sluice's own webhook format (README, "The standard source"); its dedup key is the order id. */
 export const standardSource = defineSource({
   type: "standard",
   secretProblem: standardSecretProblem,

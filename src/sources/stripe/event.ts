@@ -26,6 +26,6 @@ export const checkoutSessionSchema = z.looseObject({
 export type StripeEvent = z.output<typeof stripeEventSchema>;
 export type CheckoutSession = z.output<typeof checkoutSessionSchema>;
 
-/** The two event types that can carry a paid checkout (reference §2.2). */
+/** The two event types that can carry a paid checkout (https://docs.stripe.com/checkout/fulfillment). */
 export const SESSION_COMPLETED = "checkout.session.completed";
 export const ASYNC_PAYMENT_SUCCEEDED = "checkout.session.async_payment_succeeded";

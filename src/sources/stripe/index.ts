@@ -9,7 +9,7 @@ import { stripeOptionsSchema } from "./options";
 import { verifyStripeSignature } from "./signature";
 
 /**
- * Stripe Checkout (reference §2.2): `checkout.session.completed` once paid, or
+ * Stripe Checkout (https://docs.stripe.com/checkout/fulfillment): `checkout.session.completed` once paid, or
  * `checkout.session.async_payment_succeeded` for delayed payment methods, whose `completed`
  * arrives `unpaid` and is ignored.
  */

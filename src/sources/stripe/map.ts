@@ -9,7 +9,7 @@ import type { CheckoutSession, StripeEvent } from "./event";
 /**
  * Metadata keys a tenant sets when creating the Checkout Session (Stripe carries no browser data
  * of its own): click ids under their names (`gclid`, `fbc`, `fbp`, …), `client_ip`, `user_agent`,
- * `page_url`, `external_id`, `order_id`, `sluice_join_key`, and `sluice_consent` (JSON, SPEC §4.3).
+ * `page_url`, `external_id`, `order_id`, `sluice_join_key`, and `sluice_consent` (JSON, README "Consent").
  * Stripe caps a metadata value at 500 characters.
  */
 export const STRIPE_METADATA = {

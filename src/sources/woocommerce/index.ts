@@ -9,7 +9,7 @@ import { WOO_ORDER_TOPICS, wooOrderSchema } from "./order";
 import { isWooPing, verifyWooSignature } from "./signature";
 
 /**
- * WooCommerce order webhooks (reference §2.3): `order.created` / `order.updated` count once the
+ * WooCommerce order webhooks (https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks): `order.created` / `order.updated` count once the
  * order reaches a paid status. WooCommerce does not retry failed deliveries.
  */
 export const wooCommerceSource = defineSource({

@@ -8,7 +8,7 @@ import type { SourceContext } from "../types";
 import type { WooOptions } from "./options";
 import type { WooOrder } from "./order";
 
-/** Order meta a checkout snippet may set with the SPEC §4.3 consent object as JSON. */
+/** Order meta a checkout snippet may set with Sluice's consent object (README, "Consent") as JSON. */
 export const WOO_CONSENT_META = "_sluice_consent";
 /** WooCommerce's own order attribution (8.5+): the landing URL and the browser's user agent. */
 const ATTRIBUTION_ENTRY = "_wc_order_attribution_session_entry";
