@@ -2,13 +2,14 @@ import type { ClickIdField, ConsentRule, DestinationDefinition, DestinationSpec,
 import { googleAdsDestination } from "./google-ads";
 import { googleDataManagerDestination } from "./google-data-manager";
 import { metaDestination } from "./meta";
+import { pinterestDestination } from "./pinterest";
 import { tiktokDestination } from "./tiktok";
 
 /**
  * Every destination, one line each. Adding one = its folder + a line here (+ its base-URL variable
  * in wrangler.toml); the rest of the relay derives what it needs from this list.
  */
-const DEFINITIONS = [metaDestination, googleAdsDestination, googleDataManagerDestination, tiktokDestination] as const;
+const DEFINITIONS = [metaDestination, googleAdsDestination, googleDataManagerDestination, tiktokDestination, pinterestDestination] as const;
 
 type Definition = (typeof DEFINITIONS)[number];
 type SpecOf<D> = D extends DestinationDefinition<infer S> ? S : never;

@@ -1,0 +1,73 @@
+import type { DestinationDefinition } from "../definition";
+import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
+import { sendPrechecked } from "../precheck";
+import { type BatchAnswer, sendSplitting } from "../split";
+import type { DeliveryItem, SendContext } from "../types";
+import { classifyPinterestAnswer, PINTEREST_OUTCOMES } from "./classify";
+import { type PinterestHashedUserData, pinterestIdentity } from "./identity";
+import { buildPinterestRequestBody, pinterestEventsUrl, pinterestPrecheck } from "./payload";
+import { type PinterestSettings, pinterestCredentialsSchema, pinterestSettingsSchema, readPinterestSettings } from "./settings";
+
+interface PinterestSpec {
+  type: "pinterest";
+  family: "pinterest";
+  hashed: PinterestHashedUserData;
+  clickId: "epik";
+  consentFlag: "pinterest";
+}
+
+async function postBatch(items: DeliveryItem[], settings: PinterestSettings, ctx: SendContext): Promise<BatchAnswer> {
+  let res: Response;
+  try {
+    res = await ctx.fetch(pinterestEventsUrl(ctx.env.PINTEREST_API_BASE, settings), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ctx.credentials.accessToken ?? ""}` },
+      body: JSON.stringify(buildPinterestRequestBody(items.map((i) => i.event))),
+      signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
+    });
+  } catch (err) {
+    const code = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network_error";
+    return { outcome: { status: "retry", code }, splittable: false };
+  }
+  return classifyPinterestAnswer(res.status, await readJsonSafely(res), items.length, retryAfterMs(res.headers, ctx.now));
+}
+
+/**
+ * Pinterest API for Conversions (https://developers.pinterest.com/docs/api/v5/events-create):
+ * `POST /v5/ad_accounts/{ad_account_id}/events` with a Bearer conversion token, up to 1,000 events
+ * in `data` (the schema's maxItems), each answered `processed` or `failed`.
+ */
+export const pinterestDestination: DestinationDefinition<PinterestSpec> = {
+  type: "pinterest",
+  family: "pinterest",
+  maxBatchSize: 1000,
+  settingsSchema: pinterestSettingsSchema,
+  credentialsSchema: pinterestCredentialsSchema,
+  // Like Meta: the user's explicit choice for Pinterest (`"pinterest": "granted"`) or a mapped
+  // category; Google's signals never grant it. No TCF vendor id is read: none was verified.
+  consent: { googleConsentMode: "never", explicitFlag: "pinterest", mappedCategories: "grant" },
+  identity: pinterestIdentity,
+  clickIds: [
+    // "The unique identifier stored in _epik cookie on your domain or &epik= query parameter in the URL" (user_data.click_id).
+    { name: "epik", urlParam: "epik", cookie: "_epik", aliases: ["epik", "_epik"] },
+  ],
+  clientFields: ["ip", "userAgent", "pageUrl"],
+  baseUrlVar: "PINTEREST_API_BASE",
+  redactKeys: ["em", "ph", "external_id", "fn", "ln", "ct", "st", "zp", "country", "client_ip_address", "client_user_agent", "click_id"],
+  outcomes: PINTEREST_OUTCOMES,
+  emulator: { module: "src/destinations/pinterest/emulator.mjs", prefix: "/pinterest" },
+
+  preview(item) {
+    const reason = pinterestPrecheck(item.event);
+    return reason ? { notSent: reason } : { body: buildPinterestRequestBody([item.event]) };
+  },
+
+  send(items, ctx) {
+    const settings = readPinterestSettings(ctx.settings);
+    return sendPrechecked(
+      items,
+      (item) => pinterestPrecheck(item.event),
+      (sendable) => sendSplitting(sendable, (batch) => postBatch(batch, settings, ctx)),
+    );
+  },
+};
