@@ -40,6 +40,10 @@ export default defineConfig(async () => {
             ENCRYPTION_KEY_PREVIOUS: "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo=",
             ...testBaseUrls(),
             GOOGLE_OAUTH_TOKEN_URL: "https://oauth.test/token",
+            // Not wrangler.toml's versions, so tests can tell the operator's version from a tenant's
+            // pin and from the built-in fallback.
+            META_API_VERSION: "v24.0",
+            GOOGLE_ADS_API_VERSION: "v24",
           },
         },
       }),

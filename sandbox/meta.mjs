@@ -19,6 +19,14 @@
 // subcodes in META_SUBCODES are this emulator's own choice: Meta documents no table. A relay must
 // treat any code 100 as a permanent rejection whatever the subcode.
 //
+// Objects and versions: Graph answers a pixel id it does not know (or the token may not use) with
+// code 100, subcode 33, "Unsupported post request. Object with ID … does not exist, cannot be
+// loaded due to missing permissions, or does not support this operation" (GraphMethodException).
+// The sandbox knows every numeric pixel id except those starting with UNKNOWN_PIXEL_PREFIX ("999"),
+// which it answers that way. A version older than OLDEST_SERVED_VERSION answers code 2635 "You are
+// calling a deprecated version of the Ads API. Please update to the latest version."
+// (https://developers.facebook.com/docs/marketing-api/reference/ad-account/, error codes).
+//
 // Deliberately stricter than Graph (so relay bugs show up): Graph has been seen to accept a
 // website event without `client_user_agent`; the documentation requires it, so the sandbox does.
 
@@ -93,6 +101,10 @@ const MS_LOOKING_THRESHOLD = 100_000_000_000;
 const HASH_RE = /^[0-9a-f]{64}$/;
 const FBC_RE = /^fb\.\d+\.\d{13}\.\S+$/;
 const VERSION_RE = /^v\d+\.\d+$/;
+/** Pixel ids the sandbox does not know (see the header). */
+export const UNKNOWN_PIXEL_PREFIX = "999";
+/** Graph versions before this major one are retired (see the header). */
+export const OLDEST_SERVED_VERSION = 22;
 const CURRENCIES = new Set(
   /** @type {string[]} */ (typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("currency") : []),
 );
@@ -281,8 +293,14 @@ export function handleMetaRequest(req, ctx) {
     // Without a version prefix Graph reads the first segment as an object id.
     return unsupportedRequest(version, req.method);
   }
+  if (Number(version.slice(1).split(".")[0]) < OLDEST_SERVED_VERSION) {
+    return graphError(400, {
+      message: "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version.",
+      code: 2635,
+    });
+  }
   if (pixelId === undefined) return unsupportedRequest(version, req.method);
-  if (!/^\d+$/.test(pixelId)) return unsupportedRequest(pixelId, req.method);
+  if (!/^\d+$/.test(pixelId) || pixelId.startsWith(UNKNOWN_PIXEL_PREFIX)) return unsupportedRequest(pixelId, req.method);
   if (edge !== "events" || segments.length !== 3) {
     return graphError(400, { message: `Unknown path components: /${segments.slice(2).join("/")}`, code: 2500 });
   }

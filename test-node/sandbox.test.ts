@@ -242,6 +242,19 @@ describe("Meta Conversions API emulation", () => {
     await expectGraphError(await post({ data: [event()] }, { path: "/v25.0/1234567890/evnts" }), 400, 2500);
   });
 
+  it("answers an unknown numeric pixel id with 100/33 and a retired version with 2635, like Graph", async () => {
+    const unknown = await post({ data: [event()] }, { path: "/v25.0/999000111/events" });
+    const body = await expectGraphError(unknown, 400, 100, 33);
+    expect(body).toMatchObject({
+      type: "GraphMethodException",
+      message: expect.stringMatching(/^Unsupported post request\. Object with ID '999000111' does not exist/),
+    });
+    const retired = await post({ data: [event()] }, { path: "/v19.0/1234567890/events" });
+    const old = await expectGraphError(retired, 400, 2635);
+    expect(old.message).toMatch(/deprecated version/);
+    expect((await post({ data: [event()] }, { path: "/v25.0/1234567890/events" })).status).toBe(200);
+  });
+
   it("logs one line per request with api, status and count, never the token or a hash", async () => {
     await post({ data: [event()], test_event_code: "TEST12345" });
     await post({ data: [event({ user_data: userData({ em: "jane@example.com" }) })] });

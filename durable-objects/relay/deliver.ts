@@ -3,6 +3,7 @@ import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
 import { heldAfter, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
+import { effectiveSettings } from "../../src/destinations/effective-settings";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
 import { destinationAdapters } from "../../src/destinations/registry";
 import type { AdjustmentItem, DeliveryItem, ItemOutcome } from "../../src/destinations/types";
@@ -180,11 +181,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   } catch {
     return failAll(run, rows, "credentials_unreadable");
   }
-  const settings = {
-    ...(tenant.timezone ? { timezone: tenant.timezone } : {}),
-    ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}),
-    ...config.settings,
-  };
+  const settings = effectiveSettings(run.env, tenant, config, adapter);
 
   const testTraffic = isTestTraffic(settings);
   const probing = hold !== undefined || batchLimit(circuit, adapter.maxBatchSize) === 1;

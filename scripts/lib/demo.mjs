@@ -42,14 +42,14 @@ export const DEMO_GOOGLE_DESTINATIONS = Object.freeze({
   "google-ads": {
     type: "google_ads",
     enabled: true,
-    settings: { customerId: "123-456-7890", conversionActionId: "987654321", apiVersion: "v25" },
+    settings: { customerId: "123-456-7890", conversionActionId: "987654321" },
     credentials: { developerToken: "demo-developer-token", ...DEMO_GOOGLE_OAUTH },
   },
 });
 export const DEMO_META_DESTINATION = Object.freeze({
   type: "meta",
   enabled: true,
-  settings: { pixelId: "1234567890", apiVersion: "v25.0", actionSource: "website", testEventCode: "TEST12345" },
+  settings: { pixelId: "1234567890", actionSource: "website", testEventCode: "TEST12345" },
   credentials: { accessToken: "demo-meta-token" },
 });
 

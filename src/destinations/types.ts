@@ -71,6 +71,8 @@ export interface DestinationAdapter {
   /** Which hashed identity family the adapter reads (see src/identity). */
   family: string;
   maxBatchSize: number;
+  /** The operator var holding the API version used unless the destination pins `apiVersion`. */
+  apiVersionVar?: "META_API_VERSION" | "GOOGLE_ADS_API_VERSION";
   send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;
   /** The request body `send` would post for these items, or why an item would not be sent (dry-run). */
   preview(item: DeliveryItem, settings: Record<string, unknown>, now: number): { body: unknown } | { notSent: string };

@@ -98,7 +98,7 @@ describe("secrets at rest and in responses", () => {
       id: "gads",
       type: "google_ads",
       enabled: true,
-      settings: { customerId: "1234567890", conversionActionId: "987", apiVersion: "v25" },
+      settings: { customerId: "1234567890", conversionActionId: "987" },
       credentialsSet: ["developerToken", "clientId", "clientSecret", "refreshToken"],
       updatedAt: expect.any(String),
       lane: { state: "ok" },
@@ -168,7 +168,6 @@ describe("secrets at rest and in responses", () => {
       fields: [
         "enabled",
         "type",
-        "settings.apiVersion",
         "settings.conversionActionId",
         "settings.customerId",
         "credentials.developerToken",

@@ -93,14 +93,14 @@ describe("sources", () => {
 });
 
 describe("destinations", () => {
-  it("meta: defaults applied, 201 then 200, GET shows credentialsSet", async () => {
+  it("meta: defaults applied (no apiVersion stored: the operator's META_API_VERSION applies), 201 then 200, GET shows credentialsSet", async () => {
     const created = await call("PUT", `${t}/destinations/meta-main`, { body: metaDestination() });
     expect(created.status).toBe(201);
     expect(created.json).toEqual({
       id: "meta-main",
       type: "meta",
       enabled: true,
-      settings: { pixelId: "1234567890123", apiVersion: "v25.0", actionSource: "website" },
+      settings: { pixelId: "1234567890123", actionSource: "website" },
       credentialsSet: ["accessToken"],
       updatedAt: expect.any(String),
       lane: { state: "ok" },
@@ -121,7 +121,7 @@ describe("destinations", () => {
     expect(await decryptDestinationCredentials(env, tenant, "meta-keep")).toEqual({ accessToken: META_TOKEN });
   });
 
-  it("google_ads: customer ids lose their hyphens, defaults applied", async () => {
+  it("google_ads: customer ids lose their hyphens; no apiVersion stored unless pinned", async () => {
     const res = await call("PUT", `${t}/destinations/gads`, {
       body: {
         type: "google_ads",
@@ -135,7 +135,6 @@ describe("destinations", () => {
       customerId: "1234567890",
       conversionActionId: "555",
       loginCustomerId: "9998887777",
-      apiVersion: "v25",
       validateOnly: true,
     });
     expect(res.json.credentialsSet).toEqual(["developerToken", "clientId", "clientSecret", "refreshToken"]);

@@ -32,6 +32,12 @@ describe("Meta: request-level errors hold the lane, event-level errors fail the 
     expect(classifyMetaError(400, { code: 104 })).toMatchObject({ status: "hold" });
   });
 
+  it("2635 (a retired API version) holds, naming the destination's apiVersion and the operator's META_API_VERSION", () => {
+    const outcome = classifyMetaError(400, { code: 2635, type: "OAuthException" });
+    expect(outcome).toMatchObject({ status: "hold", code: "meta_2635", message: expect.stringMatching(/META_API_VERSION/) });
+    expect((outcome as { message: string }).message).toMatch(/apiVersion/);
+  });
+
   it.each([408, 409, 425, 429, 500, 503])("HTTP %i without a Graph body is retried", (status) => {
     expect(classifyMetaError(status, undefined)).toEqual({ status: "retry", code: `http_${status}` });
   });

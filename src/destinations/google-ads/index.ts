@@ -34,6 +34,7 @@ export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type
   // The service's limit per request (TOO_MANY_CONVERSIONS_IN_REQUEST above it).
   maxBatchSize: 2000,
   adjustments: googleAdsAdjustments,
+  apiVersionVar: "GOOGLE_ADS_API_VERSION",
 
   preview(item, settings) {
     const reason = googlePrecheck(item);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { conversionActionId, credential, customerId, googleOAuthCredentials } from "../google/settings";
 
-// v22 was sunset on 2026-10-07; v25 is the version whose protos were checked
-// (https://developers.google.com/google-ads/api/docs/sunset-dates).
+// Last resort only: the version is the operator's GOOGLE_ADS_API_VERSION (wrangler.toml) unless a
+// destination pins `apiVersion`, which is stored only then (src/destinations/effective-settings.ts).
+// v22 was sunset on 2026-10-07 (https://developers.google.com/google-ads/api/docs/sunset-dates).
 export const DEFAULT_GOOGLE_ADS_API_VERSION = "v25";
 
 export const googleAdsSettingsSchema = z.strictObject({
@@ -12,7 +13,7 @@ export const googleAdsSettingsSchema = z.strictObject({
   apiVersion: z
     .string()
     .regex(/^v\d+$/, 'must look like "v25"')
-    .default(DEFAULT_GOOGLE_ADS_API_VERSION),
+    .optional(),
   validateOnly: z.boolean().optional(),
 });
 

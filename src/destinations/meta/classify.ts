@@ -18,6 +18,8 @@ const TRANSIENT = new Set([1, 2, 368, 5000]);
 const INVALID_PARAMETER = new Set([100, 105]);
 /** "Unsupported post request. Object … does not exist, cannot be loaded due to missing permissions" (a wrong pixel id). */
 const UNKNOWN_OBJECT_SUBCODE = 33;
+/** A call to a retired Graph/Marketing API version. */
+const DEPRECATED_VERSION = 2635;
 /** Request Timeout, Conflict, Too Early, Too Many Requests (RFC 9110 §15.5.9, §15.5.10; RFC 8470 §5.2; RFC 6585 §4). */
 const RETRY_HTTP = new Set([408, 409, 425, 429]);
 
@@ -43,6 +45,13 @@ function holdMessage(err: MetaGraphError): string | undefined {
   if (n === 104) return "Meta received no access token: update the destination with a Conversions API access token.";
   if (n === 3 || n === 10 || (n !== undefined && n >= 200 && n <= 299)) {
     return "The access token lacks a permission the Conversions API needs for this pixel: grant it (or use a token of a system user with access to the pixel), then update the destination.";
+  }
+  // "You are calling a deprecated version of the Ads API. Please update to the latest version."
+  // (error 2635 in the Marketing API references, e.g.
+  // https://developers.facebook.com/docs/marketing-api/reference/ad-account/); once a version's
+  // grace period ends every call to it fails (https://developers.facebook.com/docs/marketing-api/versions).
+  if (n === DEPRECATED_VERSION) {
+    return "Meta no longer serves the Graph API version this destination uses: remove the destination's apiVersion setting (or set a supported one) and update the destination; without a pin the version is the operator's META_API_VERSION, which may need raising.";
   }
   if (n === 100 && err.error_subcode === UNKNOWN_OBJECT_SUBCODE) {
     return "Meta does not know this pixel id, or the token may not use it: check pixelId and the token's access to the pixel, then update the destination.";

@@ -143,6 +143,7 @@ export const metaDestination: DestinationDefinition<MetaSpec> = {
     // Graph errors are named meta_<code>[_<subcode>] or http_<status> and classed by classifyMetaError.
   },
   emulator: { module: "sandbox/meta.mjs", prefix: "/meta" },
+  apiVersionVar: "META_API_VERSION",
 
   preview(item, rawSettings, now) {
     const settings = readMetaSettings(rawSettings);

@@ -1,3 +1,4 @@
+import { DEFAULT_META_API_VERSION } from "./settings";
 import type { RelayEvent } from "../../events/conversion";
 import { eventSourceUrl } from "./source-url";
 
@@ -22,7 +23,7 @@ export const META_MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 export function readMetaSettings(settings: Record<string, unknown>): MetaSettings {
   return {
     pixelId: String(settings.pixelId ?? ""),
-    apiVersion: String(settings.apiVersion ?? "v25.0"),
+    apiVersion: typeof settings.apiVersion === "string" && settings.apiVersion ? settings.apiVersion : DEFAULT_META_API_VERSION,
     actionSource: String(settings.actionSource ?? "website"),
     testEventCode: typeof settings.testEventCode === "string" && settings.testEventCode ? settings.testEventCode : undefined,
     ...(typeof settings.siteUrl === "string" ? { siteUrl: settings.siteUrl } : {}),

@@ -13,6 +13,10 @@ export const META_ACTION_SOURCES = [
   "other",
 ] as const;
 
+/**
+ * Last resort only: the version is the operator's META_API_VERSION (wrangler.toml) unless a
+ * destination pins `apiVersion`, which is stored only then (src/destinations/effective-settings.ts).
+ */
 export const DEFAULT_META_API_VERSION = "v25.0";
 
 const credential = z.string().min(1, "must not be empty").max(4096);
@@ -23,7 +27,7 @@ export const metaSettingsSchema = z.strictObject({
   apiVersion: z
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like "v25.0"')
-    .default(DEFAULT_META_API_VERSION),
+    .optional(),
   testEventCode: z.string().trim().min(1).max(100).optional(),
   actionSource: z.enum(META_ACTION_SOURCES).default("website"),
 });

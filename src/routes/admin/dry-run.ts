@@ -1,3 +1,4 @@
+import { effectiveSettings } from "../../destinations/effective-settings";
 import { Hono } from "hono";
 import { z } from "zod";
 import { decideDeliveries } from "../../../durable-objects/relay/consent-gate";
@@ -83,15 +84,7 @@ dryRunRoutes.post("/", async (c) => {
     const base = { destinationId: d.destinationId, type: d.type, decision: d.decision, reason: d.reason };
     if (d.decision === "blocked" || !config || !destination) return base;
     const item = { eventId: "dry-run", event, decision: d.decision === "send_denied_flag" ? "send_denied_flag" : "send" } as const;
-    const preview = destination.preview(
-      item,
-      {
-        ...(tenant.timezone ? { timezone: tenant.timezone } : {}),
-        ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}),
-        ...config.settings,
-      },
-      now,
-    );
+    const preview = destination.preview(item, effectiveSettings(c.env, tenant, config, destination), now);
     return "notSent" in preview ? { ...base, notSent: preview.notSent } : { ...base, payload: redactIdentifiers(preview.body) };
   });
   return c.json({
