@@ -166,7 +166,7 @@ describe("destinations", () => {
       ["m1", metaDestination({ credentials: { accessToken: "" } }), /credentials.accessToken: must not be empty/],
       ["m1", metaDestination({ credentials: {} }), /credentials.accessToken/],
       ["m1", metaDestination({ enabled: "yes" }), /enabled/],
-      ["m1", { type: "tiktok", settings: {}, credentials: {} }, /type/],
+      ["m1", { type: "snapchat", settings: {}, credentials: {} }, /type/],
       ["m1", { type: "meta", credentials: { accessToken: "x" } }, /settings/],
       [
         "g1",
