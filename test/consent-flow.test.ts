@@ -1,25 +1,11 @@
-import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { advance, useTestClock } from "./helpers/clock";
-import { server, useMsw } from "./helpers/msw";
+import { useMsw } from "./helpers/msw";
 import { CUSTOMER, admin, api, createTenant, purchase, relayRows, runAlarm, sendBeacon, sendWebhook } from "./helpers/relay";
+import { metaReceives } from "./helpers/meta";
 
 useMsw();
 useTestClock();
-
-function metaReturns(status = 200) {
-  const sent: any[] = [];
-  server.use(
-    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-      const body = (await request.json()) as any;
-      sent.push(...body.data);
-      return status === 200
-        ? HttpResponse.json({ events_received: body.data.length, messages: [] })
-        : HttpResponse.json({ error: { code: 2, message: "Service temporarily unavailable", is_transient: true } }, { status });
-    }),
-  );
-  return sent;
-}
 
 const delivery = async (tenant: string, id: string) => (await admin("GET", `/tenants/${tenant}/events/${id}`)).json.deliveries[0];
 const noConsent = (orderId: string, joinKey?: string) => purchase(orderId, { consent: undefined, joinKey, clickIds: {} });
@@ -27,7 +13,7 @@ const noConsent = (orderId: string, joinKey?: string) => purchase(orderId, { con
 describe("browser beacon and join key", () => {
   it("a beacon then a webhook with the same join key: sent, with the beacon's click ids", async () => {
     await createTenant("t-beacon");
-    const sent = metaReturns();
+    const sent = metaReceives();
     const beacon = await sendBeacon("t-beacon", {
       joinKey: "checkout-abc",
       consent: { meta: "granted" },
@@ -47,7 +33,7 @@ describe("browser beacon and join key", () => {
 
   it("a webhook that arrives before its beacon waits, and is decided when the beacon comes", async () => {
     await createTenant("t-early");
-    const sent = metaReturns();
+    const sent = metaReceives();
     const res = await sendWebhook("t-early", noConsent("o-e1", "checkout-early"));
     expect(await delivery("t-early", res.json.id)).toMatchObject({ decision: "pending", reason: "awaiting_consent", status: "pending" });
     await runAlarm("t-early");
@@ -63,7 +49,7 @@ describe("browser beacon and join key", () => {
 
   it("a held webhook whose beacon never comes is blocked when the wait ends", async () => {
     await createTenant("t-nobeacon");
-    const sent = metaReturns();
+    const sent = metaReceives();
     const res = await sendWebhook("t-nobeacon", noConsent("o-n1", "checkout-lost"));
     advance(59 * 60_000);
     await runAlarm("t-nobeacon");
@@ -122,7 +108,7 @@ describe("browser beacon and join key", () => {
 describe("withdrawal", () => {
   it("a withdrawal while a delivery waits for retry means Meta never receives it", async () => {
     const { apiKey } = await createTenant("t-withdraw");
-    const sent = metaReturns(503);
+    const sent = metaReceives(503);
     const res = await sendWebhook("t-withdraw", purchase("o-w1"));
     await runAlarm("t-withdraw");
     expect(await delivery("t-withdraw", res.json.id)).toMatchObject({ status: "pending", attempts: 1 });
@@ -136,7 +122,7 @@ describe("withdrawal", () => {
     expect(withdrawal.status).toBe(200);
     expect(await withdrawal.json()).toEqual({ status: "withdrawn", suppressed: 1, matchedEvents: 1 });
 
-    metaReturns(200);
+    metaReceives(200);
     for (let i = 0; i < 5; i++) {
       advance(3_600_000);
       await runAlarm("t-withdraw");
@@ -153,7 +139,7 @@ describe("withdrawal", () => {
 
   it("matches by order id, fbp and a pre-hashed email too", async () => {
     await createTenant("t-withdraw2");
-    metaReturns(503);
+    metaReceives(503);
     const a = await sendWebhook("t-withdraw2", purchase("o-x1", { customer: {} }));
     const b = await sendWebhook("t-withdraw2", purchase("o-x2", { customer: {}, clickIds: { fbp: "fb.1.1.999" } }));
     const c = await sendWebhook("t-withdraw2", purchase("o-x3", { customer: { email: "zed@example.com" } }));
@@ -170,13 +156,13 @@ describe("withdrawal", () => {
 
   it("a beacon that revokes an earlier grant suppresses the queued delivery", async () => {
     await createTenant("t-revoke");
-    const sent = metaReturns(503);
+    const sent = metaReceives(503);
     await sendBeacon("t-revoke", { joinKey: "k-rev", consent: { meta: "granted" } });
     const res = await sendWebhook("t-revoke", noConsent("o-r1", "k-rev"));
     await runAlarm("t-revoke");
     expect(sent).toHaveLength(1);
     expect((await sendBeacon("t-revoke", { joinKey: "k-rev", consent: { meta: "denied" } })).status).toBe(204);
-    metaReturns(200);
+    metaReceives(200);
     advance(3_600_000);
     await runAlarm("t-revoke");
     expect(sent).toHaveLength(1);
@@ -199,7 +185,7 @@ describe("withdrawal", () => {
 
   it("erases a data subject's stored events and suppresses them", async () => {
     await createTenant("t-erase");
-    metaReturns(503);
+    metaReceives(503);
     await sendWebhook("t-erase", purchase("o-er1"));
     const other = await sendWebhook("t-erase", purchase("o-er2", { customer: { email: "someone.else@example.com" } }));
     const res = await admin("POST", "/tenants/t-erase/subjects/erase", { email: CUSTOMER.email });

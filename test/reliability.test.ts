@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { advance, now, T0, useTestClock } from "./helpers/clock";
 import { server, useMsw } from "./helpers/msw";
 import { ADS_SETTINGS, useGoogleEmulators } from "./google/helpers";
-import { admin, createTenant, purchase, relayRows, runAlarm, sendWebhook } from "./helpers/relay";
+import { admin, createTenant, purchase, relayRows, runAlarm, sendWebhook, deliveryOf, runAlarmsFor } from "./helpers/relay";
 
 useMsw();
 useTestClock();
@@ -26,17 +26,6 @@ function metaStandIn(answer: MetaAnswer = ok) {
   return state;
 }
 
-const delivery = async (tenant: string, id: string, destinationId = "meta") =>
-  ((await admin("GET", `/tenants/${tenant}/events/${id}`)).json.deliveries as any[]).find((d) => d.destinationId === destinationId);
-
-/** Runs the tenant's alarm at every moment up to `ms` from now, one simulated step at a time. */
-async function runFor(tenant: string, ms: number, step: number) {
-  for (let t = 0; t < ms; t += step) {
-    advance(step);
-    await runAlarm(tenant);
-  }
-}
-
 describe("retry schedule in the Durable Object", () => {
   it("honours Retry-After as the earliest next attempt", async () => {
     await createTenant("r-retry-after");
@@ -49,11 +38,11 @@ describe("retry schedule in the Durable Object", () => {
     const res = await sendWebhook("r-retry-after", purchase("ra-1"));
     await runAlarm("r-retry-after");
     meta.answer = ok;
-    await runFor("r-retry-after", 110_000, 10_000);
+    await runAlarmsFor("r-retry-after", 110_000, 10_000);
     expect(meta.requests).toHaveLength(1);
-    await runFor("r-retry-after", 20_000, 10_000);
+    await runAlarmsFor("r-retry-after", 20_000, 10_000);
     expect(meta.requests).toHaveLength(2);
-    expect(await delivery("r-retry-after", res.json.id)).toMatchObject({ status: "delivered", attempts: 2 });
+    expect(await deliveryOf("r-retry-after", res.json.id)).toMatchObject({ status: "delivered", attempts: 2 });
   });
 
   it("sends nothing after 24 h from receipt: the delivery ends expired", async () => {
@@ -63,7 +52,7 @@ describe("retry schedule in the Durable Object", () => {
     await runAlarm("r-expire");
     let last: any;
     for (let i = 0; i < 40; i++) {
-      last = await delivery("r-expire", res.json.id);
+      last = await deliveryOf("r-expire", res.json.id);
       if (last?.status !== "pending") break;
       advance(Date.parse(last.nextAttemptAt) - now());
       await runAlarm("r-expire");
@@ -99,7 +88,7 @@ describe("retry schedule in the Durable Object", () => {
     const res = await sendWebhook("r-old", purchase("old-1", { occurredAt: new Date(now() - 8 * 86_400_000).toISOString() }));
     await runAlarm("r-old");
     expect(meta.requests).toHaveLength(0);
-    expect(await delivery("r-old", res.json.id)).toMatchObject({ status: "failed", lastError: "event_too_old" });
+    expect(await deliveryOf("r-old", res.json.id)).toMatchObject({ status: "failed", lastError: "event_too_old" });
   });
 });
 
@@ -123,8 +112,8 @@ describe("batch correctness", () => {
       .flatMap((r) => r.ids)
       .sort();
     expect(delivered).toEqual(["good-1", "good-2", "good-3"]);
-    for (const order of ["good-1", "good-2", "good-3"]) expect((await delivery("r-split", ids[order]!)).status).toBe("delivered");
-    expect(await delivery("r-split", ids.bad!)).toMatchObject({ status: "failed", lastError: "meta_100_2804001" });
+    for (const order of ["good-1", "good-2", "good-3"]) expect((await deliveryOf("r-split", ids[order]!)).status).toBe("delivered");
+    expect(await deliveryOf("r-split", ids.bad!)).toMatchObject({ status: "failed", lastError: "meta_100_2804001" });
     advance(3_600_000);
     await runAlarm("r-split");
     expect(meta.requests.filter((r) => r.ids.includes("bad")).length).toBe(3);
@@ -143,7 +132,7 @@ describe("replay", () => {
     expect((await admin("POST", `/tenants/r-replay/events/${blocked.json.id}/replay`)).json.replayed).toBe(0);
     await runAlarm("r-replay");
     expect(meta.requests.map((r) => r.ids)).toEqual([["rp-1"], ["rp-1"]]);
-    expect(await delivery("r-replay", blocked.json.id)).toMatchObject({ status: "blocked" });
+    expect(await deliveryOf("r-replay", blocked.json.id)).toMatchObject({ status: "blocked" });
 
     advance(24 * 3_600_000);
     const late = await admin("POST", `/tenants/r-replay/events/${res.json.id}/replay`);
@@ -177,8 +166,8 @@ describe("isolation between destinations", () => {
       ids.push(res.json.id);
       await runAlarm("r-iso");
       // Sent in the very run after receipt, however Meta is doing.
-      expect(await delivery("r-iso", res.json.id, "google")).toMatchObject({ status: "delivered", attempts: 1 });
-      await runFor("r-iso", 60_000, 15_000);
+      expect(await deliveryOf("r-iso", res.json.id, "google")).toMatchObject({ status: "delivered", attempts: 1 });
+      await runAlarmsFor("r-iso", 60_000, 15_000);
     }
     expect(google.callsTo("google-ads")).toHaveLength(60);
     // The breaker paused Meta: far fewer requests than one per event and retry.
@@ -187,8 +176,8 @@ describe("isolation between destinations", () => {
 
     // Meta recovers: every held Meta delivery goes through within the window, none lost.
     meta.answer = ok;
-    await runFor("r-iso", 4 * 3_600_000, 5 * 60_000);
-    for (const id of ids) expect((await delivery("r-iso", id, "meta")).status).toBe("delivered");
+    await runAlarmsFor("r-iso", 4 * 3_600_000, 5 * 60_000);
+    for (const id of ids) expect((await deliveryOf("r-iso", id, "meta")).status).toBe("delivered");
     const metaDelivered = meta.requests.slice(metaAttempts).flatMap((r) => r.ids);
     expect(new Set(metaDelivered).size).toBe(60);
   }, 60_000);
@@ -220,17 +209,17 @@ describe("a slow destination", () => {
 
     const first = await sendWebhook("r-slow", both("slow-1"));
     await runAlarm("r-slow"); // returns after its short wait, with Meta still hanging
-    expect(await delivery("r-slow", first.json.id, "google")).toMatchObject({ status: "delivered" });
-    expect(await delivery("r-slow", first.json.id, "meta")).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await deliveryOf("r-slow", first.json.id, "google")).toMatchObject({ status: "delivered" });
+    expect(await deliveryOf("r-slow", first.json.id, "meta")).toMatchObject({ status: "pending", attempts: 0 });
 
     const second = await sendWebhook("r-slow", both("slow-2"));
     await runAlarm("r-slow");
-    expect(await delivery("r-slow", second.json.id, "google")).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(await deliveryOf("r-slow", second.json.id, "google")).toMatchObject({ status: "delivered", attempts: 1 });
     expect(metaIds).toEqual([["slow-1"]]); // the busy Meta lane was not started twice
 
     release();
     await new Promise((r) => setTimeout(r, 50));
-    expect(await delivery("r-slow", first.json.id, "meta")).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(await deliveryOf("r-slow", first.json.id, "meta")).toMatchObject({ status: "delivered", attempts: 1 });
     await runAlarm("r-slow");
     expect(metaIds).toEqual([["slow-1"], ["slow-2"]]);
     expect(google.callsTo("google-ads")).toHaveLength(2);

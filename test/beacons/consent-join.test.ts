@@ -1,27 +1,12 @@
 import { runInDurableObject } from "cloudflare:test";
-import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { advance, useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
+import { useMsw } from "../helpers/msw";
 import { CUSTOMER, admin, createTenant, purchase, relay, relayRows, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
+import { metaReceives } from "../helpers/meta";
 
 useMsw();
 useTestClock();
-
-/** Meta answering `status`; every event that reached it is recorded. */
-function meta(status = 200) {
-  const sent: any[] = [];
-  server.use(
-    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-      const body = (await request.json()) as any;
-      sent.push(...body.data);
-      return status === 200
-        ? HttpResponse.json({ events_received: body.data.length, messages: [] })
-        : HttpResponse.json({ error: { code: 2, message: "Service temporarily unavailable", is_transient: true } }, { status });
-    }),
-  );
-  return sent;
-}
 
 const delivery = async (tenant: string, id: string) => (await admin("GET", `/tenants/${tenant}/events/${id}`)).json.deliveries[0];
 const waiting = (orderId: string, joinKey: string, extra: Record<string, unknown> = {}) =>
@@ -40,7 +25,7 @@ async function retryForHours(tenant: string, hours = 5) {
 describe("beacons for one join key are combined, and a refusal sticks", () => {
   it("a later beacon that omits consent keeps the earlier beacon's", async () => {
     await createTenant("cj-keep");
-    const sent = meta();
+    const sent = metaReceives();
     await sendBeacon("cj-keep", { joinKey: "k1", consent: { meta: "granted" } });
     await sendBeacon("cj-keep", { joinKey: "k1", clickIds: { fbp: "fb.1.1767000000000.5" } });
     const hook = await sendWebhook("cj-keep", waiting("o-keep", "k1"));
@@ -51,7 +36,7 @@ describe("beacons for one join key are combined, and a refusal sticks", () => {
 
   it("a user's denial is not turned back into a grant by a later beacon for the same join key", async () => {
     await createTenant("cj-stick");
-    const sent = meta();
+    const sent = metaReceives();
     await sendBeacon("cj-stick", { joinKey: "k2", consent: { meta: "denied" } });
     await sendBeacon("cj-stick", { joinKey: "k2", consent: { meta: "granted" } });
     const hook = await sendWebhook("cj-stick", purchase("o-stick", { joinKey: "k2" }));
@@ -62,7 +47,7 @@ describe("beacons for one join key are combined, and a refusal sticks", () => {
 
   it("a webhook whose consent leaves Meta undecided waits for the beacon instead of blocking Meta at once", async () => {
     await createTenant("cj-hold");
-    const sent = meta();
+    const sent = metaReceives();
     const googleOnly = { gcm: { ad_user_data: "granted", ad_storage: "granted" } };
     const hook = await sendWebhook("cj-hold", waiting("o-hold", "k3", { consent: googleOnly }));
     expect(await delivery("cj-hold", hook.json.id)).toMatchObject({ decision: "pending", reason: "awaiting_consent" });
@@ -84,14 +69,14 @@ describe("beacons for one join key are combined, and a refusal sticks", () => {
 describe("every denial suppresses everything pending for the join key", () => {
   it("a beacon denying what the webhook granted stops the retrying delivery: nothing more reaches Meta", async () => {
     await createTenant("cj-deny");
-    const sent = meta(503);
+    const sent = metaReceives(503);
     const hook = await sendWebhook("cj-deny", purchase("o-deny", { joinKey: "k-deny" }));
     await runAlarm("cj-deny");
     expect(await delivery("cj-deny", hook.json.id)).toMatchObject({ status: "pending", attempts: 1 });
     expect(sent).toHaveLength(1);
 
     expect((await sendBeacon("cj-deny", { joinKey: "k-deny", consent: { meta: "denied" } })).status).toBe(204);
-    const healthy = meta(200);
+    const healthy = metaReceives(200);
     await retryForHours("cj-deny");
     expect(sent).toHaveLength(1);
     expect(healthy).toHaveLength(0);
@@ -106,7 +91,7 @@ describe("every denial suppresses everything pending for the join key", () => {
 
   it("a denial also suppresses the join key's held deliveries", async () => {
     await createTenant("cj-held");
-    const sent = meta();
+    const sent = metaReceives();
     const hook = await sendWebhook("cj-held", waiting("o-held", "k-held"));
     await sendBeacon("cj-held", { joinKey: "k-held", consent: { meta: "denied" } });
     expect((await delivery("cj-held", hook.json.id)).status).not.toBe("pending");
@@ -116,7 +101,7 @@ describe("every denial suppresses everything pending for the join key", () => {
 
   it("replay after a revocation resends nothing; replay of a consented event still works", async () => {
     await createTenant("cj-replay");
-    const sent = meta();
+    const sent = metaReceives();
     const revoked = await sendWebhook("cj-replay", purchase("o-rev", { joinKey: "k-rev" }));
     const kept = await sendWebhook("cj-replay", purchase("o-kept", { joinKey: "k-kept" }));
     await runAlarm("cj-replay");
@@ -131,7 +116,7 @@ describe("every denial suppresses everything pending for the join key", () => {
 
   it("replay after a withdrawal resends nothing", async () => {
     await createTenant("cj-replay-w");
-    const sent = meta();
+    const sent = metaReceives();
     const hook = await sendWebhook("cj-replay-w", purchase("o-rw"));
     await runAlarm("cj-replay-w");
     await admin("POST", "/../consent/cj-replay-w/withdraw", { orderId: "o-rw" });
@@ -142,13 +127,13 @@ describe("every denial suppresses everything pending for the join key", () => {
 
   it("a webhook redelivery whose consent denies suppresses the retrying delivery", async () => {
     await createTenant("cj-redeliver");
-    const sent = meta(503);
+    const sent = metaReceives(503);
     const first = await sendWebhook("cj-redeliver", purchase("o-rd", { joinKey: "k-rd" }));
     await runAlarm("cj-redeliver");
     expect(sent).toHaveLength(1);
     const again = await sendWebhook("cj-redeliver", purchase("o-rd", { joinKey: "k-rd", consent: { meta: "denied" } }));
     expect(again).toMatchObject({ status: 200, json: { status: "duplicate", id: first.json.id } });
-    const healthy = meta(200);
+    const healthy = metaReceives(200);
     await retryForHours("cj-redeliver");
     expect(healthy).toHaveLength(0);
     expect(await delivery("cj-redeliver", first.json.id)).toMatchObject({ status: "suppressed" });
@@ -158,7 +143,7 @@ describe("every denial suppresses everything pending for the join key", () => {
 describe("beacon click ids are the subject's", () => {
   it("withdraw {fbp} finds an event that took its fbp from the beacon (beacon first)", async () => {
     const { apiKey } = await createTenant("cj-wd");
-    const sent = meta(503);
+    const sent = metaReceives(503);
     await sendBeacon("cj-wd", { joinKey: "k-wd", consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1767000000000.77" } });
     const hook = await sendWebhook("cj-wd", waiting("o-wd", "k-wd"));
     await runAlarm("cj-wd");
@@ -173,7 +158,7 @@ describe("beacon click ids are the subject's", () => {
       },
     );
     expect(res.json).toMatchObject({ suppressed: 1, matchedEvents: 1 });
-    const healthy = meta(200);
+    const healthy = metaReceives(200);
     await retryForHours("cj-wd");
     expect(healthy).toHaveLength(0);
     expect(await delivery("cj-wd", hook.json.id)).toMatchObject({ status: "suppressed" });
@@ -181,7 +166,7 @@ describe("beacon click ids are the subject's", () => {
 
   it("withdraw {gclid} finds an event that waited for its beacon (webhook first)", async () => {
     await createTenant("cj-wd2");
-    meta(503);
+    metaReceives(503);
     const hook = await sendWebhook("cj-wd2", waiting("o-wd2", "k-wd2"));
     await sendBeacon("cj-wd2", { joinKey: "k-wd2", consent: { meta: "granted" }, clickIds: { gclid: "Cj0KCQ-beacon-gclid" } });
     expect((await admin("POST", "/../consent/cj-wd2/withdraw", { gclid: "Cj0KCQ-beacon-gclid" })).json).toMatchObject({
@@ -193,7 +178,7 @@ describe("beacon click ids are the subject's", () => {
 
   it("erasure deletes the subject's beacons: a new webhook with the same join key gets no beacon data", async () => {
     await createTenant("cj-erase");
-    meta();
+    metaReceives();
     await sendBeacon("cj-erase", { joinKey: "k-er", consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1767000000000.88" } });
     await sendWebhook("cj-erase", waiting("o-er1", "k-er"));
     const erased = await admin("POST", "/tenants/cj-erase/subjects/erase", { email: CUSTOMER.email });

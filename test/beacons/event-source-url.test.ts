@@ -1,25 +1,12 @@
-import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { eventSourceUrl } from "../../src/destinations/meta/source-url";
 import { useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
+import { useMsw } from "../helpers/msw";
 import { admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
+import { metaReceives } from "../helpers/meta";
 
 useMsw();
 useTestClock();
-
-/** Every event that reached Meta. */
-function meta() {
-  const sent: any[] = [];
-  server.use(
-    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-      const body = (await request.json()) as any;
-      sent.push(...body.data);
-      return HttpResponse.json({ events_received: body.data.length, messages: [] });
-    }),
-  );
-  return sent;
-}
 
 const detail = async (tenant: string, id: string) => (await admin("GET", `/tenants/${tenant}/events/${id}`)).json;
 /** A server-side checkout (Stripe, ROLLER…): no browser context of its own, only the join key. */
@@ -29,7 +16,7 @@ const BROWSER = { "user-agent": "Mozilla/5.0 (iPhone)" };
 describe("Meta event_source_url: page URL, then Referer, then verified Origin, then the tenant's siteUrl", () => {
   it("a checkout whose beacon has no page.url reaches Meta with the beacon's verified Origin", async () => {
     await createTenant("esu-origin");
-    const sent = meta();
+    const sent = metaReceives();
     await sendBeacon("esu-origin", { joinKey: "k1", consent: { meta: "granted" } }, BROWSER);
     const hook = await sendWebhook("esu-origin", checkout("o-origin", "k1"));
     await runAlarm("esu-origin");
@@ -42,7 +29,7 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
 
   it("the beacon's Referer comes before its Origin, its page URL before both", async () => {
     await createTenant("esu-ref");
-    const sent = meta();
+    const sent = metaReceives();
     await sendBeacon(
       "esu-ref",
       { joinKey: "k2", consent: { meta: "granted" } },
@@ -66,7 +53,7 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
 
   it("without any browser URL the tenant's siteUrl is used; without that, a website event fails before sending", async () => {
     await createTenant("esu-site");
-    const sent = meta();
+    const sent = metaReceives();
     const noUrl = purchase("o-nourl", { client: { userAgent: "Mozilla/5.0", ip: "203.0.113.7" } });
     const failed = await sendWebhook("esu-site", noUrl);
     await runAlarm("esu-site");

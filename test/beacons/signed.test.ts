@@ -1,24 +1,12 @@
-import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { mintJoinToken } from "../../src/beacons/join-token";
 import { advance, now, useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
+import { useMsw } from "../helpers/msw";
 import { admin, api, createTenant, joinTokenFor, purchase, relayRows, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
+import { metaReceives } from "../helpers/meta";
 
 useMsw();
 useTestClock();
-
-function metaStandIn() {
-  const sent: any[] = [];
-  server.use(
-    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-      const body = (await request.json()) as any;
-      sent.push(...body.data);
-      return HttpResponse.json({ events_received: body.data.length, messages: [] });
-    }),
-  );
-  return sent;
-}
 
 const nowS = () => Math.floor(now() / 1000);
 const waiting = (orderId: string, joinKey: string) => purchase(orderId, { consent: undefined, joinKey, clickIds: {} });
@@ -32,7 +20,7 @@ async function expectRefused(res: Response) {
 describe("signed beacons", () => {
   it("a valid join token lets a consented conversion through, with the beacon's click ids", async () => {
     await createTenant("sb-ok");
-    const sent = metaStandIn();
+    const sent = metaReceives();
     const res = await sendBeacon(
       "sb-ok",
       {
@@ -54,7 +42,7 @@ describe("signed beacons", () => {
 
   it("new tenants are signed by default; a forged beacon (any Origin header, no token) stores nothing and the webhook still waits", async () => {
     await createTenant("sb-forge");
-    const sent = metaStandIn();
+    const sent = metaReceives();
     expect((await admin("GET", "/tenants/sb-forge")).json.tenant).toMatchObject({ beaconAuth: "signed", beaconKeySet: true });
     await expectRefused(await sendBeacon("sb-forge", { joinKey: "buyer-key", consent: { meta: "granted" } }, {}, false));
     expect((await relayRows("sb-forge")).beacons).toEqual([]);

@@ -2,6 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { mintJoinToken } from "../../src/beacons/join-token";
 import { clock } from "../../src/platform/clock";
+import { advance } from "./clock";
 import { TEST_WHSEC, signStandard } from "./standard-webhooks";
 
 export const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
@@ -138,4 +139,18 @@ export async function sendBeacon(tenantId: string, body: unknown, headers: Recor
     headers: { origin: "https://shop.example", "content-type": "text/plain", "cf-connecting-ip": "198.51.100.9", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** One destination's delivery of an event, as the admin API shows it. */
+export async function deliveryOf(tenantId: string, eventId: string, destinationId = "meta") {
+  const detail = (await admin("GET", `/tenants/${tenantId}/events/${eventId}`)).json;
+  return (detail.deliveries as any[]).find((d) => d.destinationId === destinationId);
+}
+
+/** Runs the tenant's alarm at every moment up to `ms` from now, one simulated `step` at a time. */
+export async function runAlarmsFor(tenantId: string, ms: number, step: number): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    advance(step);
+    await runAlarm(tenantId);
+  }
 }

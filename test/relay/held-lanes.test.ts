@@ -2,7 +2,19 @@ import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { advance, now, useTestClock } from "../helpers/clock";
 import { server, useMsw } from "../helpers/msw";
-import { admin, api, createTenant, CUSTOMER, META_TOKEN, purchase, relayRows, runAlarm, sendWebhook } from "../helpers/relay";
+import {
+  admin,
+  api,
+  createTenant,
+  CUSTOMER,
+  META_TOKEN,
+  purchase,
+  relayRows,
+  runAlarm,
+  sendWebhook,
+  deliveryOf,
+  runAlarmsFor,
+} from "../helpers/relay";
 
 useMsw();
 useTestClock();
@@ -56,16 +68,6 @@ function metaStandIn(answer: MetaAnswer = ok) {
   return state;
 }
 
-const delivery = async (tenant: string, id: string, destinationId = "meta") =>
-  ((await admin("GET", `/tenants/${tenant}/events/${id}`)).json.deliveries as any[]).find((d) => d.destinationId === destinationId);
-
-async function runFor(tenant: string, ms: number, step: number) {
-  for (let t = 0; t < ms; t += step) {
-    advance(step);
-    await runAlarm(tenant);
-  }
-}
-
 const putMeta = (tenant: string, body: Record<string, unknown> = {}) =>
   admin("PUT", `/tenants/${tenant}/destinations/meta`, {
     type: "meta",
@@ -83,7 +85,7 @@ describe("held lanes: a credential error keeps the queue", () => {
     for (let i = 0; i < 5; i++) ids.push((await sendWebhook(tenant, purchase(`tok-${i}`))).json.id);
     await runAlarm(tenant);
     expect(meta.requests).toHaveLength(1);
-    for (const id of ids) expect(await delivery(tenant, id)).toMatchObject({ status: "pending", lastError: "meta_190_463" });
+    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "pending", lastError: "meta_190_463" });
 
     const dest = await admin("GET", `/tenants/${tenant}/destinations/meta`);
     expect(dest.json.lane).toMatchObject({ state: "needs_attention", code: "meta_190_463", nextProbeAt: expect.any(String) });
@@ -97,11 +99,11 @@ describe("held lanes: a credential error keeps the queue", () => {
 
     // New events while held wait too; nothing more goes out within the hour.
     ids.push((await sendWebhook(tenant, purchase("tok-5"))).json.id);
-    await runFor(tenant, 50 * 60_000, 5 * 60_000);
+    await runAlarmsFor(tenant, 50 * 60_000, 5 * 60_000);
     expect(meta.requests).toHaveLength(1);
 
     // The hourly probe: one delivery, still refused.
-    await runFor(tenant, 15 * 60_000, 5 * 60_000);
+    await runAlarmsFor(tenant, 15 * 60_000, 5 * 60_000);
     expect(meta.requests).toHaveLength(2);
     expect(meta.requests[1]!.ids).toHaveLength(1);
 
@@ -113,7 +115,7 @@ describe("held lanes: a credential error keeps the queue", () => {
     const sent = meta.requests.slice(2);
     expect(sent.every((r) => r.token === NEW_TOKEN)).toBe(true);
     expect(sent.flatMap((r) => r.ids).sort()).toEqual(["tok-0", "tok-1", "tok-2", "tok-3", "tok-4", "tok-5"]);
-    for (const id of ids) expect(await delivery(tenant, id)).toMatchObject({ status: "delivered" });
+    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "delivered" });
     expect((await admin("GET", `/tenants/${tenant}/destinations/meta`)).json.lane).toEqual({ state: "ok" });
     const after = (await admin("GET", `/tenants/${tenant}/stats`)).json.destinations.meta;
     expect(after).toMatchObject({ delivered: 6, failed: 0, lane: { state: "ok" } });
@@ -132,8 +134,8 @@ describe("held lanes: a credential error keeps the queue", () => {
     expect(meta.requests.map((r) => r.ids.length)).toEqual([2, 1]);
     await runAlarm(tenant); // the rest, at once
     expect(meta.requests).toHaveLength(3);
-    expect(await delivery(tenant, a)).toMatchObject({ status: "delivered" });
-    expect(await delivery(tenant, b)).toMatchObject({ status: "delivered" });
+    expect(await deliveryOf(tenant, a)).toMatchObject({ status: "delivered" });
+    expect(await deliveryOf(tenant, b)).toMatchObject({ status: "delivered" });
     expect((await admin("GET", `/tenants/${tenant}/destinations/meta`)).json.lane).toEqual({ state: "ok" });
   });
 
@@ -143,10 +145,10 @@ describe("held lanes: a credential error keeps the queue", () => {
     const meta = metaStandIn(() => expiredToken());
     const id = (await sendWebhook(tenant, purchase("ex-1"))).json.id;
     await runAlarm(tenant);
-    await runFor(tenant, 23 * HOUR + 30 * 60_000, 30 * 60_000);
-    const last = await delivery(tenant, id);
+    await runAlarmsFor(tenant, 23 * HOUR + 30 * 60_000, 30 * 60_000);
+    const last = await deliveryOf(tenant, id);
     expect(last).toMatchObject({ status: "pending", lastError: "meta_190_463" });
-    await runFor(tenant, 40 * 60_000, 10 * 60_000);
+    await runAlarmsFor(tenant, 40 * 60_000, 10 * 60_000);
     expect((await relayRows(tenant)).deliveries).toEqual([]); // expired, then purged with its event
     expect(meta.requests.length).toBeLessThanOrEqual(25);
     const gaps = meta.requests.slice(1).map((r, i) => r.at - meta.requests[i]!.at);
@@ -170,7 +172,7 @@ describe("held lanes: a credential error keeps the queue", () => {
     expect(lane).toMatchObject({ state: "needs_attention", code: "meta_100_33" });
     expect(lane.message).toMatch(/pixel id/);
     expect(lane.message).not.toContain("999");
-    for (const id of ids) expect((await delivery(tenant, id)).status).toBe("pending");
+    for (const id of ids) expect((await deliveryOf(tenant, id)).status).toBe("pending");
 
     // The tenant corrects the pixel id: everything goes to the right pixel, once.
     meta.answer = (events, _t) => ok(events, _t);
@@ -179,7 +181,7 @@ describe("held lanes: a credential error keeps the queue", () => {
     const resent = meta.requests.slice(1);
     expect(resent.every((r) => r.pixel === "1234567890")).toBe(true);
     expect(resent.flatMap((r) => r.ids)).toHaveLength(20);
-    for (const id of ids) expect((await delivery(tenant, id)).status).toBe("delivered");
+    for (const id of ids) expect((await deliveryOf(tenant, id)).status).toBe("delivered");
   }, 30_000);
 });
 
@@ -198,8 +200,8 @@ describe("destination replay", () => {
     await runAlarm(tenant);
     const withdrawnId = (await sendWebhook(tenant, purchase("rp-2"))).json.id;
     await runAlarm(tenant);
-    expect(await delivery(tenant, kept)).toMatchObject({ status: "failed" });
-    expect(await delivery(tenant, withdrawnId)).toMatchObject({ status: "failed" });
+    expect(await deliveryOf(tenant, kept)).toMatchObject({ status: "failed" });
+    expect(await deliveryOf(tenant, withdrawnId)).toMatchObject({ status: "failed" });
     const withdrawal = await api(`/v1/consent/${tenant}/withdraw`, {
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
@@ -213,8 +215,8 @@ describe("destination replay", () => {
     expect(replay).toMatchObject({ status: 200, json: { replayed: 1 } });
     await runAlarm(tenant);
     expect(meta.requests.slice(before).flatMap((r) => r.ids)).toEqual(["rp-1"]);
-    expect(await delivery(tenant, kept)).toMatchObject({ status: "delivered" });
-    expect(await delivery(tenant, withdrawnId)).toMatchObject({ status: "failed" });
+    expect(await deliveryOf(tenant, kept)).toMatchObject({ status: "delivered" });
+    expect(await deliveryOf(tenant, withdrawnId)).toMatchObject({ status: "failed" });
 
     // Nothing left to replay; after 24 h nothing is resent.
     expect((await admin("POST", `/tenants/${tenant}/destinations/meta/replay`)).json).toEqual({ replayed: 0 });
