@@ -6,7 +6,7 @@ import { deleteRawCaptures } from "../src/storage/raw-capture";
 import { RETENTION_MS } from "../src/delivery/backoff";
 import { CLOSED } from "../src/delivery/circuit";
 import { laneView, type LaneView } from "../src/delivery/lane";
-import type { AdjustmentEvent, RelayAdjustment } from "../src/events/adjustment";
+import type { RelayAdjustment } from "../src/events/adjustment";
 import type { RelayEvent } from "../src/events/conversion";
 import { destinationAdapters } from "../src/destinations/registry";
 import { isFullAfter, netValueAfter, planAdjustment } from "./relay/adjust";
@@ -20,60 +20,33 @@ import {
   revokedByBeacon,
   suppressedDeliveries,
   withBeacon,
-  type BeaconSignal,
-  type ConsentPlan,
   type DenialMap,
-} from "./relay/consent-gate";
+} from "../src/pipeline/consent-gate";
+import { consentPlan, type ConsentPlan } from "../src/pipeline/consent-plan";
+import type {
+  AdjustmentInput,
+  BeaconLimits,
+  BeaconResult,
+  BeaconSignal,
+  EventDetailView,
+  EventFilter,
+  EventView,
+  IngestPlan,
+  IngestResult,
+  PurgeReceipt,
+  TenantRelayApi,
+  TenantStats,
+  WithdrawalResult,
+} from "../src/platform/relay-rpc";
 import { deliverDue, retryScale, type BusyLanes } from "./relay/deliver";
 import { pollRequestStatuses } from "./relay/poll-status";
 import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
-import { buildStats, type TenantStats } from "./relay/stats";
-import { RelayStore, type EventFilter } from "./relay/store";
+import { buildStats } from "./relay/stats";
+import { RelayStore } from "./relay/store";
 import { meteredState, meterOf, type StorageCounts } from "./relay/meter";
 import { timeStages, type StageTimings } from "../src/bench/stage-timer";
-import { eventDetailView, eventView, type EventDetailView, type EventView } from "./relay/views";
-
-export interface IngestPlan extends ConsentPlan {
-  tenantId: string;
-  region: Region;
-}
-
-/** An adjustment as the Worker hands it over: no raw join key, only its hash. */
-export interface AdjustmentInput extends Omit<AdjustmentEvent, "tenantId" | "joinKey"> {
-  joinKeyHash?: string;
-}
-
-export type IngestResult = { status: "accepted" | "duplicate"; id: string } | { status: "gone" };
-
-/** Rows of every table the object held when it was purged. */
-export interface PurgeReceipt {
-  events: number;
-  deliveries: number;
-  beacons: number;
-  suppressions: number;
-  eventSubjects: number;
-  beaconSubjects: number;
-  consentDenials: number;
-  circuits: number;
-  laneHolds: number;
-  counters: number;
-}
-
-export interface WithdrawalResult {
-  /** Deliveries that were still queued, held or retrying and will now never be sent. */
-  suppressed: number;
-  /** Stored events that matched the subject. */
-  matchedEvents: number;
-}
-
-/** What became of a beacon: stored (deciding `decided` held events), or refused by a bound. */
-export type BeaconResult =
-  | { status: "stored"; decided: number; suppressed: number }
-  | { status: "dropped" }
-  | { status: "too_large" }
-  | { status: "limit_reached" }
-  | { status: "gone" };
+import { eventDetailView, eventView } from "./relay/views";
 
 /**
  * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
@@ -96,7 +69,7 @@ const DELETED_AT_KEY = "deletedAt";
  * delivery queue and log. Every decision about an event happens here, in one strongly consistent
  * place.
  */
-export class TenantRelay extends DurableObject<Env> {
+export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   readonly #store: RelayStore;
   /** Destination lanes still sending (see deliverDue); a busy lane is not started twice. */
   readonly #lanes: BusyLanes = new Map();
@@ -324,7 +297,7 @@ export class TenantRelay extends DurableObject<Env> {
     joinHash: string,
     signal: BeaconSignal,
     plan: IngestPlan,
-    limits: { maxBytes: number; maxBeacons: number } = { maxBytes: MAX_BEACON_BYTES, maxBeacons: MAX_BEACONS_PER_TENANT },
+    limits: BeaconLimits = { maxBytes: MAX_BEACON_BYTES, maxBeacons: MAX_BEACONS_PER_TENANT },
   ): Promise<BeaconResult> {
     if (this.#deleted()) return { status: "gone" };
     this.#store.ensureSchema();
@@ -442,10 +415,7 @@ export class TenantRelay extends DurableObject<Env> {
   ): number {
     const row = this.#store.getEvent(eventId);
     if (!row || row.expires_at <= now || this.#store.isEventSuppressed(eventId, now)) return 0;
-    const plan: ConsentPlan = {
-      destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })),
-      policy: tenant.consentPolicy,
-    };
+    const plan = consentPlan(tenant);
     const stored = JSON.parse(row.body) as RelayEvent;
     const beacon = this.#beacon(stored.joinKeyHash, now);
     const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));
@@ -531,10 +501,7 @@ export class TenantRelay extends DurableObject<Env> {
       const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
       const tenant = tenantId ? await getTenant(this.env, tenantId) : null;
       if (tenant) {
-        const plan: ConsentPlan = {
-          destinations: Object.values(tenant.destinations).map((d) => ({ id: d.id, type: d.type })),
-          policy: tenant.consentPolicy,
-        };
+        const plan = consentPlan(tenant);
         for (const row of this.#store.heldEvents({ holdEndedBy: now })) {
           const event = JSON.parse(row.body) as RelayEvent;
           this.#decideHeld(row.id, event, this.#beacon(event.joinKeyHash, now), plan, now);
@@ -580,7 +547,7 @@ export class TenantRelay extends DurableObject<Env> {
       this.#store.decideDelivery(eventId, d.destinationId, d, now);
       if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
     }
-    // A destination removed while the event waited is never sent.
+    // A destination removed or disabled while the event waited is never sent.
     for (const id of held) {
       if (!plan.destinations.some((d) => d.id === id)) {
         this.#store.decideDelivery(

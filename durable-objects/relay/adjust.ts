@@ -1,6 +1,7 @@
 import type { DestinationRef } from "../../src/consent/decide";
 import { FULL_REFUND_EPSILON, type AdjustmentEvent } from "../../src/events/adjustment";
-import type { DeliveryRow, NewDelivery } from "./store";
+import type { NewDelivery } from "../../src/pipeline/consent-gate";
+import type { DeliveryRow } from "./store";
 
 /**
  * Where a refund or cancellation goes (pure policy, no I/O). Adjustments carry no user data; what

@@ -1,9 +1,10 @@
 import { decryptSourceCredentials, findSource } from "../../src/config/tenant-store";
 import type { TenantConfig } from "../../src/config/types";
-import { destinationAdapters } from "../../src/destinations/registry";
 import type { HashedIdentity, RelayEvent } from "../../src/events/conversion";
 import { hashIdentity, type IdentityFamily } from "../../src/identity";
 import { subjectKeys } from "../../src/identity/subjects";
+import { consentPlan } from "../../src/pipeline/consent-plan";
+import { identityFamilies } from "../../src/pipeline/identity-families";
 import { log } from "../../src/platform/log";
 import type { RunMemo } from "../../src/platform/token-cache";
 import { sourceDefinition } from "../../src/sources/registry";
@@ -75,9 +76,7 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
       }
       return;
     }
-    const families = new Set(
-      Object.values(tenant.destinations).flatMap((d) => (d.enabled ? (destinationAdapters[d.type]?.family ?? []) : [])),
-    );
+    const families = identityFamilies(consentPlan(tenant));
     const looked = await hashIdentity(lookup.customer, { defaultCountry: tenant.defaultCountry, families });
     const keys = await subjectKeys(lookup.customer, tenant.defaultCountry);
     const enriched: RelayEvent = {

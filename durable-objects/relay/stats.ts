@@ -1,53 +1,8 @@
 import type { LaneView } from "../../src/delivery/lane";
 import { isAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
+import type { AdjustmentStats, DestinationStats, HourlyOutcomes, TenantStats } from "../../src/platform/relay-rpc";
 import type { CounterRow } from "./store";
-
-export interface DestinationStats {
-  delivered: number;
-  /** Test traffic (validateOnly, a Meta test event code): accepted by the API, not recorded. */
-  validated: number;
-  failed: number;
-  expired: number;
-  suppressed: number;
-  blocked: Record<string, number>;
-  /** Refunds and cancellations to this destination, counted apart from conversions. */
-  adjustments: AdjustmentStats;
-  /** The lane's state now (configured destinations only). */
-  lane?: LaneView;
-}
-
-export interface AdjustmentStats {
-  delivered: number;
-  validated: number;
-  failed: number;
-  expired: number;
-  suppressed: number;
-  /** Destinations whose API has no adjustments (Meta). */
-  notSupported: number;
-  blocked: Record<string, number>;
-}
-
-export interface TenantStats {
-  windowHours: number;
-  received: number;
-  /** Refunds and cancellations received (not counted in `received`). */
-  adjustments: number;
-  duplicates: number;
-  purged: number;
-  destinations: Record<string, DestinationStats>;
-  /** Share of the events still held (last 24 h) that carried each kind of identifier. */
-  coverage: { events: number; email: number; phone: number; clickId: number; ipUserAgent: number };
-  /** Outcomes per hour (UTC, `yyyy-mm-ddThh`), all destinations together, oldest first; hours without any are left out. */
-  hourly: HourlyOutcomes[];
-}
-
-export interface HourlyOutcomes {
-  hour: string;
-  delivered: number;
-  blocked: number;
-  failed: number;
-}
 
 const emptyDestination = (): DestinationStats => ({
   delivered: 0,

@@ -1,37 +1,8 @@
-import type { Decision } from "../../src/consent/decide";
 import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
 import type { LaneHold } from "../../src/delivery/lane";
+import type { NewDelivery } from "../../src/pipeline/consent-gate";
+import type { DeliveryStatus, EventFilter, StoredDecision } from "../../src/platform/relay-rpc";
 import { RELAY_MIGRATIONS, RELAY_SCHEMA } from "./schema";
-
-/**
- * `validated`: sent as test traffic (validateOnly, a Meta test event code), not recorded for attribution.
- * `processing`: accepted by an asynchronous API, its outcome not yet read (poll-status.ts).
- * `not_supported`: an adjustment the destination's API cannot take (see relay/adjust.ts).
- */
-export type DeliveryStatus =
-  | "pending"
-  | "processing"
-  | "delivered"
-  | "validated"
-  | "failed"
-  | "blocked"
-  | "suppressed"
-  | "expired"
-  /** An adjustment (refund, cancellation) for a destination whose API has none (Meta). */
-  | "not_supported";
-
-/** `pending` while the event waits for its consent (a beacon under the same join key). */
-export type StoredDecision = Decision | "pending";
-
-export interface NewDelivery {
-  destinationId: string;
-  type: string;
-  decision: StoredDecision;
-  reason: string;
-  status: DeliveryStatus;
-  /** When to send, or (while undecided) when the wait for consent ends. */
-  nextAttemptAt: number | null;
-}
 
 export interface PurgeCounts {
   /** Ids of the events purged (for their R2 raw captures). */
@@ -72,12 +43,6 @@ export type DueDelivery = DeliveryRow & {
   expires_at: number;
   body: string;
 };
-
-export interface EventFilter {
-  status?: DeliveryStatus;
-  since?: number;
-  limit: number;
-}
 
 export type CounterRow = {
   hour: string;

@@ -1,58 +1,9 @@
-import { eventSourceUrl, type EventSourceUrlFrom } from "../../src/destinations/meta/source-url";
+import { eventSourceUrl } from "../../src/destinations/meta/source-url";
 import { isAdjustment, type RelayAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
+import { eventSummary } from "../../src/events/summary";
+import type { AdjustmentView, DeliveryView, EventDetailView, EventView } from "../../src/platform/relay-rpc";
 import type { DeliveryRow, EventRow } from "./store";
-
-export interface DeliveryView {
-  destinationId: string;
-  type: string;
-  decision: string;
-  reason: string;
-  status: string;
-  attempts: number;
-  nextAttemptAt?: string;
-  lastError?: string;
-  /** Meta: the fallback `event_source_url` came from (beacon `referrer` or `origin`); absent: the page URL, the tenant's `siteUrl`, or none. */
-  eventSourceUrlFrom?: EventSourceUrlFrom;
-}
-
-export interface EventView {
-  id: string;
-  sourceId: string;
-  orderId: string;
-  /** `conversion`, or `adjustment` for a refund or cancellation of the order with this order id. */
-  kind: "conversion" | "adjustment";
-  /** On an adjustment: what it did to the order. */
-  adjustment?: AdjustmentView;
-  receivedAt: string;
-  expiresAt: string;
-  deliveries: DeliveryView[];
-}
-
-export interface AdjustmentView {
-  type: "cancellation" | "refund";
-  /** Full (retraction) or partial (restatement to `value`). */
-  full: boolean;
-  /** The order's net value after the adjustment. */
-  value: number;
-  currency: string;
-  occurredAt: string;
-  /** The original conversion's event id, while it is stored. */
-  originalEventId?: string;
-}
-
-/** The detail view says which identifiers were present, never their values (hashed or raw). */
-export interface EventDetailView extends EventView {
-  eventName: string;
-  occurredAt: string;
-  value: number;
-  currency: string;
-  identifiers: Record<string, string[]>;
-  clickIds: string[];
-  consentSignals: string[];
-  /** On a conversion: its refunds and cancellations, oldest first (each also an event of its own). */
-  adjustments?: Array<AdjustmentView & { id: string }>;
-}
 
 function deliveryView(row: DeliveryRow): DeliveryView {
   const view: DeliveryView = {
@@ -90,19 +41,6 @@ export function eventView(event: EventRow, deliveries: DeliveryRow[]): EventView
     receivedAt: new Date(event.received_at).toISOString(),
     expiresAt: new Date(event.expires_at).toISOString(),
     deliveries: deliveries.map(deliveryView),
-  };
-}
-
-/** What an event carries, by field name only: no identifier value, raw or hashed, ever. */
-export function eventSummary(body: RelayEvent) {
-  return {
-    eventName: body.eventName,
-    occurredAt: new Date(body.occurredAt).toISOString(),
-    value: body.value,
-    currency: body.currency,
-    identifiers: Object.fromEntries(Object.entries(body.identity).map(([family, fields]) => [family, Object.keys(fields ?? {})])),
-    clickIds: Object.keys(body.clickIds),
-    consentSignals: Object.keys(body.consent ?? {}),
   };
 }
 

@@ -2,15 +2,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { constantTimeEqual, utf8 } from "../config/encoding";
 import { decryptSourceSecret, findSource, getTenant } from "../config/tenant-store";
-import { destinationAdapters } from "../destinations/registry";
-import type { IdentityFamily } from "../identity";
 import { decodeUtf8, readJson } from "../http/body";
 import { ApiError, errorBody, handleError } from "../http/errors";
 import { withinLimit } from "../http/rate-limit";
 import { clock } from "../platform/clock";
 import { tenantRelay } from "../platform/durable";
-import { toRelayEvent } from "../routes/ingest";
-import { enabledDestinations } from "../routes/plan";
+import { consentPlan } from "../pipeline/consent-plan";
+import { identityFamilies } from "../pipeline/identity-families";
+import { toRelayEvent } from "../pipeline/relay-event";
 import { bearerToken } from "../routes/admin/auth";
 import { sourceDefinition } from "../sources/registry";
 import { applyBounds } from "../sources/shared/bounds";
@@ -75,8 +74,8 @@ benchApp.post("/profile", async (c) => {
     );
   }
   await time("parsing", parse);
-  const plan = enabledDestinations(tenant);
-  const families = () => new Set<IdentityFamily>(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
+  const plan = consentPlan(tenant);
+  const families = () => identityFamilies(plan);
   await time("normalization_hashing", () => toRelayEvent(parsed.event, tenant, families()));
 
   const event = await toRelayEvent(parsed.event, tenant, families());

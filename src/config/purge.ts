@@ -1,7 +1,7 @@
-import type { PurgeReceipt } from "../../durable-objects/TenantRelay";
 import { eventsBucket, tenantRelay } from "../platform/durable";
 import { clock } from "../platform/clock";
 import { log } from "../platform/log";
+import type { PurgeReceipt } from "../platform/relay-rpc";
 import { writeTombstone } from "./tombstone";
 import { deleteTenantData } from "./registry";
 import { deleteTenantConfig } from "./tenant-store";

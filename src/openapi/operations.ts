@@ -7,7 +7,7 @@ import { querySchema as auditQuerySchema } from "../routes/admin/audit";
 import { dryRunSchema } from "../routes/admin/dry-run";
 import { listQuery as eventListQuery } from "../routes/admin/events";
 import { beaconSchema } from "../routes/collect";
-import { subjectSchema } from "../routes/consent";
+import { subjectSchema } from "../identity/subject-request";
 import { bodySchema as standardBodySchema } from "../sources/standard/index";
 
 /**

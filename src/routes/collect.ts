@@ -15,7 +15,7 @@ import { clickIdsShape } from "../sources/shared/click-ids";
 import { tenantRelay } from "../platform/durable";
 import { clock } from "../platform/clock";
 import { log } from "../platform/log";
-import { enabledDestinations } from "./plan";
+import { consentPlan } from "../pipeline/consent-plan";
 
 type CollectEnv = { Bindings: Env; Variables: { tenant: TenantConfig; origin: string } };
 
@@ -129,7 +129,7 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
       gpc,
       ...(Object.keys(clickSubjects).length > 0 ? { clickSubjects } : {}),
     },
-    { tenantId: tenant.id, region: tenant.region, ...enabledDestinations(tenant) },
+    { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) },
   );
   // Deleted while KV at this location still served its config: the object refused it.
   if (result.status === "gone") throw tenantGone();

@@ -1,18 +1,15 @@
 import { effectiveSettings } from "../../destinations/effective-settings";
 import { Hono } from "hono";
 import { z } from "zod";
-import { decideDeliveries } from "../../../durable-objects/relay/consent-gate";
-import { eventSummary } from "../../../durable-objects/relay/views";
 import { utf8 } from "../../config/encoding";
-import { decryptSourceSecret, findDestination, findSource } from "../../config/tenant-store";
+import { findDestination, findSource } from "../../config/tenant-store";
 import { destinationAdapters } from "../../destinations/registry";
+import { eventSummary } from "../../events/summary";
 import { readJson } from "../../http/body";
 import { ApiError } from "../../http/errors";
+import { decideDeliveries } from "../../pipeline/consent-gate";
+import { receiveWebhook } from "../../pipeline/receive";
 import { clock } from "../../platform/clock";
-import { sourceDefinition } from "../../sources/registry";
-import { applyBounds } from "../../sources/shared/bounds";
-import { toRelayEvent } from "../ingest";
-import { enabledDestinations } from "../plan";
 import type { AdminEnv } from "./context";
 import { redactIdentifiers } from "./redact-payload";
 
@@ -44,40 +41,30 @@ dryRunRoutes.post("/", async (c) => {
   const input = await readJson(c, dryRunSchema);
   const source = findSource(tenant, input.sourceId);
   if (!source) throw new ApiError(404, "source_not_found", "Unknown source");
-  const adapter = sourceDefinition(source.type);
-  if (!adapter) throw new ApiError(501, "source_type_unsupported", `Source type ${source.type} is not supported yet`);
 
   const now = clock.now();
   const text = typeof input.body === "string" ? input.body : JSON.stringify(input.body);
-  const request = { headers: new Headers(input.headers), body: utf8(text), text };
-  const ctx = {
-    tenantId: tenant.id,
-    sourceId: source.id,
-    secret: await decryptSourceSecret(c.env, tenant, source.id),
-    options: source.options,
-    now,
-  };
-  const signatureValid = await adapter.verify(request, ctx);
-  const parsed = applyBounds(adapter.parse(request, ctx), adapter, now);
-  if (parsed.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: parsed.reason });
-  if (parsed.kind === "adjustment") {
+  // The same reception as ingest, except that a bad signature is reported instead of refused.
+  const received = await receiveWebhook(c.env, tenant, source, { headers: new Headers(input.headers), body: utf8(text) }, { now, unverified: "report" });
+  if (received.kind === "acknowledged") return c.json({ result: "ignored", reason: received.reason });
+  const { signatureValid } = received;
+  if (received.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: received.reason });
+  if (received.kind === "adjustment") {
     // Where it goes depends on the stored original (see durable-objects/relay/adjust.ts).
-    const { tenantId: _t, joinKey, consent, ...adjustment } = parsed.adjustment;
+    const { joinKeyHash, consent, ...adjustment } = received.adjustment;
     return c.json({
       signatureValid,
       result: "adjustment",
       adjustment: {
         ...adjustment,
         occurredAt: new Date(adjustment.occurredAt).toISOString(),
-        joinKey: joinKey !== undefined,
+        joinKey: joinKeyHash !== undefined,
         consentSignals: Object.keys(consent ?? {}),
       },
     });
   }
 
-  const plan = enabledDestinations(tenant);
-  const families = new Set(plan.destinations.flatMap((d) => destinationAdapters[d.type]?.family ?? []));
-  const event = await toRelayEvent(parsed.event, tenant, families);
+  const { event, plan } = received;
   const deliveries = decideDeliveries(event, undefined, plan, now).map((d) => {
     const config = findDestination(tenant, d.destinationId);
     const destination = config ? destinationAdapters[config.type] : undefined;

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { readJson } from "../../http/body";
+import { requestedSubjectKeys, subjectSchema } from "../../identity/subject-request";
 import { tenantRelay } from "../../platform/durable";
 import { log } from "../../platform/log";
-import { requestedSubjectKeys, subjectSchema } from "../consent";
 import type { AdminEnv } from "./context";
 
 /** POST /v1/admin/tenants/:id/subjects/erase — a data subject request: erase and suppress. */

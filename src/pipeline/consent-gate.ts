@@ -1,27 +1,28 @@
-import type { ConsentPolicy } from "../../src/config/types";
-import { decideSnapshot, type DestinationRef } from "../../src/consent/decide";
-import { mergeConsentInputs } from "../../src/consent/merge";
-import { revokedDestinations } from "../../src/consent/revocation";
-import { normalizeConsent } from "../../src/consent/snapshot";
-import { decideWithBasis } from "../../src/consent/basis";
-import { explicitDenials, type StickyDenial } from "../../src/consent/sticky";
-import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../../src/events/conversion";
-import type { NewDelivery } from "./store";
+import { decideWithBasis } from "../consent/basis";
+import { decideSnapshot } from "../consent/decide";
+import { mergeConsentInputs } from "../consent/merge";
+import { revokedDestinations } from "../consent/revocation";
+import { normalizeConsent } from "../consent/snapshot";
+import { explicitDenials, type StickyDenial } from "../consent/sticky";
+import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../events/conversion";
+import type { BeaconSignal, DeliveryStatus, StoredDecision } from "../platform/relay-rpc";
+import type { ConsentPlan } from "./consent-plan";
 
-/** What browser beacons left under a join key, combined across beacons. */
-export interface BeaconSignal {
-  consent?: ConsentInput;
-  clickIds: ClickIds;
-  client: ClientContext;
-  /** `Sec-GPC: 1` on a beacon request for this join key. */
-  gpc: boolean;
-  /** Hashed subject keys of the click ids, by kind ("fbp" → "fbp:<sha256>"); see src/identity/subjects.ts. */
-  clickSubjects?: Record<string, string>;
-}
+/**
+ * The consent gate (pure): per planned destination, whether an event may be sent, with the
+ * reason. The Durable Object runs it at ingest, on a beacon, at the end of a consent hold and on
+ * a replay; dry-run runs it to show the decisions without storing anything.
+ */
 
-export interface ConsentPlan {
-  destinations: DestinationRef[];
-  policy: ConsentPolicy;
+/** One delivery as the gate decides it, before it is stored. */
+export interface NewDelivery {
+  destinationId: string;
+  type: string;
+  decision: StoredDecision;
+  reason: string;
+  status: DeliveryStatus;
+  /** When to send, or (while undecided) when the wait for consent ends. */
+  nextAttemptAt: number | null;
 }
 
 /** Destinations the user refused under this join key (or for this event) within the last 24 h. */

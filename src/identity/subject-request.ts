@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { ApiError } from "../http/errors";
+import { subjectKeys } from "./subjects";
+
+const id = z.string().trim().min(1).max(1024).optional();
+
+/** The identifiers a withdrawal or erasure request may name (at least one). */
+export const subjectSchema = z
+  .strictObject({ email: id, phone: id, externalId: id, fbp: id, fbc: id, gclid: id, gbraid: id, wbraid: id, orderId: id, joinKey: id })
+  .refine((s) => Object.values(s).some((v) => v !== undefined), "name at least one identifier");
+
+/** Hashed subject keys of a withdrawal or erasure request, normalized like the webhooks' own. */
+export async function requestedSubjectKeys(body: z.infer<typeof subjectSchema>, defaultCountry?: string): Promise<string[]> {
+  const { fbp, fbc, gclid, gbraid, wbraid, ...rest } = body;
+  const keys = await subjectKeys({ ...rest, clickIds: { fbp, fbc, gclid, gbraid, wbraid } }, defaultCountry);
+  if (keys.length === 0) throw new ApiError(400, "invalid_request", "No usable identifier was given");
+  return keys;
+}

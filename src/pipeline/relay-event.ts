@@ -1,0 +1,19 @@
+import type { TenantConfig } from "../config/types";
+import type { ConversionEvent, RelayEvent } from "../events/conversion";
+import { hashIdentity, type IdentityFamily } from "../identity";
+import { hashOpaque, subjectKeys } from "../identity/subjects";
+
+/** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
+export async function toRelayEvent(
+  event: ConversionEvent,
+  tenant: Pick<TenantConfig, "defaultCountry">,
+  families: ReadonlySet<IdentityFamily>,
+): Promise<RelayEvent> {
+  const { tenantId: _tenantId, customer, joinKey, ...rest } = event;
+  const [identity, subjects, joinKeyHash] = await Promise.all([
+    hashIdentity(customer, { defaultCountry: tenant.defaultCountry, families }),
+    subjectKeys({ ...customer, clickIds: event.clickIds, orderId: event.orderId, joinKey }, tenant.defaultCountry),
+    hashOpaque(joinKey),
+  ]);
+  return { ...rest, identity, subjectKeys: subjects, ...(joinKeyHash ? { joinKeyHash } : {}) };
+}
