@@ -63,8 +63,8 @@ describe("bad webhook input gets a clear 4xx and nothing is stored", () => {
 
   it("a verified non-purchase event is ignored with a reason", async () => {
     await createTenant("t-ignored");
-    const res = await sendWebhook("t-ignored", purchase("r1", { type: "refund" }));
-    expect(res).toEqual({ status: 200, json: { status: "ignored", reason: "unsupported_type:refund" } });
+    const res = await sendWebhook("t-ignored", purchase("r1", { type: "subscription_renewal" }));
+    expect(res).toEqual({ status: 200, json: { status: "ignored", reason: "unsupported_type:subscription_renewal" } });
     expect((await relayRows("t-ignored")).events).toEqual([]);
   });
 });

@@ -115,7 +115,7 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
     // Refunds and cancellations (adjustments of an earlier order).
     version: 2,
     statements: [
-      // Other keys an order can be found by (Stripe: its payment intent), for its adjustments.
+      // Other keys an order can be found by (e.g. the payment a refund names instead of the order), for its adjustments.
       `CREATE TABLE IF NOT EXISTS order_aliases (
          alias TEXT PRIMARY KEY,
          event_id TEXT NOT NULL

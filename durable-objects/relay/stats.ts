@@ -1,7 +1,7 @@
 import type { LaneView } from "../../src/delivery/lane";
 import { isAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
-import type { AdjustmentStats, DestinationStats, HourlyOutcomes, TenantStats } from "../../src/platform/relay-rpc";
+import type { DestinationStats, HourlyOutcomes, TenantStats } from "../../src/platform/relay-rpc";
 import type { CounterRow } from "./store";
 
 const emptyDestination = (): DestinationStats => ({

@@ -31,7 +31,7 @@ export type EventRow = {
   received_at: number;
   expires_at: number;
   join_hash: string | null;
-  /** 1 while a lookup (ROLLER booking) must run before the first send. */
+  /** 1 while the source's enrichment lookup must run before the first send. */
   enrich_pending: number;
   /** The hashed RelayEvent as JSON; never raw personal data. */
   body: string;

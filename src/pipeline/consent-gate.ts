@@ -4,7 +4,7 @@ import { mergeConsentInputs } from "../consent/merge";
 import { revokedDestinations } from "../consent/revocation";
 import { normalizeConsent } from "../consent/snapshot";
 import { explicitDenials, type StickyDenial } from "../consent/sticky";
-import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../events/conversion";
+import type { ClickIds, ConsentInput, RelayEvent } from "../events/conversion";
 import type { BeaconSignal, DeliveryStatus, StoredDecision } from "../platform/relay-rpc";
 import type { ConsentPlan } from "./consent-plan";
 

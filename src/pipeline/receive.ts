@@ -55,7 +55,13 @@ export async function receiveWebhook(
   const handshake = definition.acknowledge?.(request);
   if (handshake) return { kind: "acknowledged", reason: handshake.reason };
 
-  const ctx = { tenantId: tenant.id, sourceId: source.id, secret: await decryptSourceSecret(env, tenant, source.id), options: source.options, now: options.now };
+  const ctx = {
+    tenantId: tenant.id,
+    sourceId: source.id,
+    secret: await decryptSourceSecret(env, tenant, source.id),
+    options: source.options,
+    now: options.now,
+  };
   // Verification comes before anything decodes or reads the body.
   const signatureValid = await definition.verify(request, ctx);
   if (!signatureValid && options.unverified === "reject") {

@@ -38,11 +38,17 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   }
 
   const now = clock.now();
-  const received = await receiveWebhook(c.env, tenant, source, { headers: c.req.raw.headers, body }, {
-    now,
-    unverified: "reject",
-    afterVerify: () => checkWebhookQuota(c.env, tenantId),
-  });
+  const received = await receiveWebhook(
+    c.env,
+    tenant,
+    source,
+    { headers: c.req.raw.headers, body },
+    {
+      now,
+      unverified: "reject",
+      afterVerify: () => checkWebhookQuota(c.env, tenantId),
+    },
+  );
   // An unsigned platform handshake (e.g. a webhook-creation ping) is answered, never stored.
   if (received.kind === "acknowledged") return c.json({ status: "ignored", reason: received.reason }, 200);
   if (received.kind === "ignored") {

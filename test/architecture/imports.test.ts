@@ -32,7 +32,9 @@ const under = (prefix: string) => Object.keys(files).filter((f) => f.startsWith(
 const isRouteModule = (file: string) => file.startsWith("/src/routes/") && /\bnew Hono\b/.test(files[file]!);
 
 /** The sources, by folder name (src/sources/<name>/). */
-const names = [...new Set(under("/src/sources/").map((f) => f.split("/")[3]!))].filter((name) => !name.endsWith(".ts") && name !== "shared");
+const names = [...new Set(under("/src/sources/").map((f) => f.split("/")[3]!))].filter(
+  (name) => !name.endsWith(".ts") && name !== "shared",
+);
 
 /**
  * Whether `text` names a source: its folder name at the start of a word in any case (ROLLER,
@@ -57,14 +59,20 @@ describe("import boundaries", () => {
     expect(resolve("/src/routes/admin/dry-run.ts", "../ingest")).toBe("/src/routes/ingest.ts");
     expect(isRouteModule("/src/routes/ingest.ts")).toBe(true);
     expect(isRouteModule("/src/routes/admin/auth.ts")).toBe(false);
-    expect(["ROLLER booking", "fetchRollerBooking", 'type: "standard"', "wooCommerceSource"].map((t) => names.some((n) => named(n, t)))).toEqual([true, true, true, true]);
+    expect(
+      ["ROLLER booking", "fetchRollerBooking", 'type: "standard"', "wooCommerceSource"].map((t) => names.some((n) => named(n, t))),
+    ).toEqual([true, true, true, true]);
     expect(["a controller", "Standard Webhooks", "enrichment"].map((t) => names.some((n) => named(n, t)))).toEqual([false, false, false]);
   });
 
   it("no route module imports another route module (only an index mounts them)", () => {
     const offending = under("/src/routes/")
       .filter((file) => !file.endsWith("/index.ts"))
-      .flatMap((file) => importsOf(file).filter(isRouteModule).map((target) => `${file} -> ${target}`));
+      .flatMap((file) =>
+        importsOf(file)
+          .filter(isRouteModule)
+          .map((target) => `${file} -> ${target}`),
+      );
     expect(offending).toEqual([]);
   });
 
@@ -80,7 +88,9 @@ describe("import boundaries", () => {
   it("durable-objects/ names no source: it reaches them through the source registry", () => {
     const offending = under("/durable-objects/").flatMap((file) => [
       ...importsOf(file)
-        .filter((target) => target.startsWith("/src/sources/") && target !== "/src/sources/registry.ts" && target !== "/src/sources/types.ts")
+        .filter(
+          (target) => target.startsWith("/src/sources/") && target !== "/src/sources/registry.ts" && target !== "/src/sources/types.ts",
+        )
         .map((target) => `${file} imports ${target}`),
       ...names.filter((name) => named(name, files[file]!)).map((name) => `${file} names ${name}`),
     ]);

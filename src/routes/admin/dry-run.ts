@@ -45,7 +45,13 @@ dryRunRoutes.post("/", async (c) => {
   const now = clock.now();
   const text = typeof input.body === "string" ? input.body : JSON.stringify(input.body);
   // The same reception as ingest, except that a bad signature is reported instead of refused.
-  const received = await receiveWebhook(c.env, tenant, source, { headers: new Headers(input.headers), body: utf8(text) }, { now, unverified: "report" });
+  const received = await receiveWebhook(
+    c.env,
+    tenant,
+    source,
+    { headers: new Headers(input.headers), body: utf8(text) },
+    { now, unverified: "report" },
+  );
   if (received.kind === "acknowledged") return c.json({ result: "ignored", reason: received.reason });
   const { signatureValid } = received;
   if (received.kind === "ignored") return c.json({ signatureValid, result: "ignored", reason: received.reason });
