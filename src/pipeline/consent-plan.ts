@@ -9,9 +9,8 @@ export interface ConsentPlan {
 
 /**
  * The one consent plan, for webhooks, beacons, the end of a consent hold and replays alike: the
- * tenant's enabled destinations only. A disabled destination receives nothing (SPEC §4.2
- * `enabled`), so it is neither planned at ingest nor decided later for an event that waited,
- * nor resent by a replay.
+ * tenant's enabled destinations only. A destination with `enabled: false` receives nothing, so it
+ * is neither planned at ingest nor decided later for an event that waited, nor resent by a replay.
  */
 export function consentPlan(tenant: Pick<TenantConfig, "destinations" | "consentPolicy">): ConsentPlan {
   return {

@@ -32,7 +32,7 @@ export type DeliveryStatus =
 /** `pending` while the event waits for its consent (a beacon under the same join key). */
 export type StoredDecision = Decision | "pending";
 
-/** What browser beacons left under a join key (SPEC §4.1), combined across beacons. */
+/** What browser beacons left under a join key, combined across beacons. */
 export interface BeaconSignal {
   consent?: ConsentInput;
   clickIds: ClickIds;
