@@ -991,6 +991,7 @@ function validateIngestRequest(body, isAdjustment = (/** @type {unknown} */ _tra
     if (e.eventSource !== undefined && !DM_EVENT_SOURCES.has(String(e.eventSource)))
       v(`${at}.event_source`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
     validateDmConsent(asObject(e.consent), `${at}.consent`, v);
+    validateDmDeviceInfo(e.eventDeviceInfo, `${at}.event_device_info`, v);
 
     const ad = asObject(e.adIdentifiers);
     const clickIds = ad ? ["gclid", "gbraid", "wbraid"].filter((k) => typeof ad[k] === "string" && ad[k] !== "") : [];
@@ -1027,6 +1028,54 @@ function validateDmConsent(consent, field, v) {
     // The Data Manager spells them CONSENT_GRANTED / CONSENT_DENIED; the Ads API's GRANTED fails here.
     if (value !== undefined && !DM_CONSENT_VALUES.has(String(value)))
       v(`${field}.${name}`, "INVALID_ENUM_VALUE", "Enum value cannot be used.");
+  }
+}
+
+/** DeviceInfo's fields (https://developers.google.com/data-manager/api/reference/rest/v1/DeviceInfo). */
+const DM_DEVICE_INFO_FIELDS = new Set([
+  "userAgent",
+  "ipAddress",
+  "category",
+  "languageCode",
+  "screenHeight",
+  "screenWidth",
+  "operatingSystem",
+  "operatingSystemVersion",
+  "model",
+  "brand",
+  "browser",
+  "browserVersion",
+]);
+
+/**
+ * Unknown fields fail like any unknown JSON name; an `ipAddress` must be one IPv4 or IPv6 address
+ * (the emulator's own check: Google documents no reason code for it).
+ * @param {unknown} raw
+ * @param {string} field
+ * @param {(field: string, reason: string, description: string) => void} v
+ */
+function validateDmDeviceInfo(raw, field, v) {
+  if (raw === undefined) return;
+  const info = asObject(raw);
+  if (!info) return v(field, "INVALID_ARGUMENT", "Device info must be an object.");
+  for (const key of Object.keys(info)) {
+    if (!DM_DEVICE_INFO_FIELDS.has(key))
+      v(`${field}.${key}`, "INVALID_ARGUMENT", `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
+  }
+  const ip = info.ipAddress;
+  if (ip !== undefined && !(typeof ip === "string" && isIpAddress(ip)))
+    v(`${field}.ip_address`, "INVALID_FORMAT", "The IP address is not valid.");
+}
+
+/** @param {string} s */
+function isIpAddress(s) {
+  if (/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s)) return true;
+  if (!s.includes(":") || !/^[0-9a-fA-F:.]+$/.test(s)) return false;
+  try {
+    new URL(`http://[${s}]/`);
+    return true;
+  } catch {
+    return false;
   }
 }
 

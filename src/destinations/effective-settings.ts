@@ -3,7 +3,7 @@ import type { DestinationAdapter } from "./types";
 
 /**
  * The settings an adapter works with, for sending and for the dry-run alike: the tenant-wide ones
- * (timezone, siteUrl), the operator's API version for the destination type, then the
+ * (timezone, siteUrl, the consent policy's userRegion), the operator's API version for the destination type, then the
  * destination's own, which win: a tenant that pins `apiVersion` keeps it. The operator's version
  * is never written into stored settings, so raising it moves every unpinned tenant at once.
  */
@@ -17,6 +17,8 @@ export function effectiveSettings(
   return {
     ...(tenant.timezone ? { timezone: tenant.timezone } : {}),
     ...(tenant.siteUrl ? { siteUrl: tenant.siteUrl } : {}),
+    // Where the tenant's users are: some fields may be sent only outside the EEA, UK and CH.
+    userRegion: tenant.consentPolicy.userRegion,
     ...(typeof operatorVersion === "string" && operatorVersion !== "" ? { apiVersion: operatorVersion } : {}),
     ...config.settings,
   };

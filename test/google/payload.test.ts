@@ -55,6 +55,8 @@ const SAMPLE_INGEST_REQUEST = {
       adIdentifiers: { gclid: "Cj0KCQiA_sample-gclid" },
       userData: { userIdentifiers: [{ emailAddress: EMAIL_HASH }, { phoneNumber: PHONE_HASH }] },
       consent: { adUserData: "CONSENT_GRANTED" },
+      // No userRegion outside the EEA declared: the user agent, never the IP.
+      eventDeviceInfo: { userAgent: "Mozilla/5.0" },
       cartData: { items: [{ merchantProductId: "SKU1", quantity: 2, unitPrice: 24.5 }] },
     },
   ],
@@ -178,7 +180,28 @@ describe("google_data_manager: the request for the sample event", () => {
     expect(denied.consent).toEqual({ adUserData: "CONSENT_DENIED" });
     expect(denied).not.toHaveProperty("userData");
     expect(denied.adIdentifiers).toEqual({ gclid: "Cj0KCQiA_sample-gclid" });
-    for (const event of [granted, denied]) expect(JSON.stringify(event)).not.toMatch(/203\.0\.113\.7|Mozilla|landingPageDeviceInfo/);
+    expect(JSON.stringify(denied)).not.toMatch(/203\.0\.113\.7|Mozilla|DeviceInfo/);
+  });
+
+  it("eventDeviceInfo where consent allows: the user agent, and the IP only for users the tenant places outside the EEA, UK and CH", () => {
+    const build = (userRegion: string, it = item()) =>
+      (
+        buildIngestEventsRequest(
+          [it],
+          readDataManagerSettings({ operatingAccountId: "1234567890", conversionActionId: "987654321", userRegion }),
+        ) as any
+      ).events[0];
+    expect(build("other").eventDeviceInfo).toEqual({ userAgent: "Mozilla/5.0", ipAddress: "203.0.113.7" });
+    expect(build("us").eventDeviceInfo).toEqual({ userAgent: "Mozilla/5.0", ipAddress: "203.0.113.7" });
+    // Google Ads does not match on IP for EEA/UK/CH users; an unknown region counts as the EEA.
+    expect(build("eea").eventDeviceInfo).toEqual({ userAgent: "Mozilla/5.0" });
+    expect(build("auto").eventDeviceInfo).toEqual({ userAgent: "Mozilla/5.0" });
+    // Not one address: left out, the event still goes.
+    expect(build("us", item({ client: { ip: "unknown, 203.0.113.7", userAgent: "Mozilla/5.0" } })).eventDeviceInfo).toEqual({
+      userAgent: "Mozilla/5.0",
+    });
+    expect(build("us", item({ client: {} }))).not.toHaveProperty("eventDeviceInfo");
+    expect(build("us", item({}, "send_denied_flag"))).not.toHaveProperty("eventDeviceInfo");
   });
 
   it("is accepted as valid by the sandbox's Data Manager emulator, and the Ads consent enum is not", () => {

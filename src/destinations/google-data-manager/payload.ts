@@ -1,3 +1,4 @@
+import { validIpAddress } from "../client-ip";
 import { pickClickId, rfc3339Seconds, sendableIdentity } from "../google/conversion";
 import type { DeliveryItem } from "../types";
 
@@ -7,6 +8,11 @@ export interface DataManagerSettings {
   loginAccountId?: string;
   conversionActionId: string;
   validateOnly: boolean;
+  /**
+   * Whether the tenant's users are outside the EEA, UK and Switzerland (its consent policy's
+   * `userRegion` is "us" or "other"): only then is the IP address sent (see eventDeviceInfo).
+   */
+  ipOutsideEea: boolean;
 }
 
 const digits = (v: unknown) =>
@@ -21,7 +27,27 @@ export function readDataManagerSettings(settings: Record<string, unknown>): Data
     ...(login ? { loginAccountId: login } : {}),
     conversionActionId: String(settings.conversionActionId ?? ""),
     validateOnly: settings.validateOnly === true,
+    ipOutsideEea: settings.userRegion === "us" || settings.userRegion === "other",
   };
+}
+
+/**
+ * `eventDeviceInfo` (https://developers.google.com/data-manager/api/reference/rest/v1/DeviceInfo):
+ * the device of the checkout, only where consent allows sending user data (never in denied-flag
+ * mode). The user agent always then; the IP address only for users outside the EEA, UK and
+ * Switzerland, for whom Google Ads "does not support IP address matching" and asks callers to
+ * exclude it, which Sluice knows only from the tenant's declared `userRegion` (an unknown region
+ * is treated like the EEA). The IP must be one IPv4 or IPv6 address.
+ */
+function eventDeviceInfo(item: DeliveryItem, settings: DataManagerSettings): Record<string, string> | undefined {
+  if (item.decision !== "send") return undefined;
+  const { userAgent, ip } = item.event.client;
+  const address = settings.ipOutsideEea ? validIpAddress(ip) : undefined;
+  const info: Record<string, string> = {
+    ...(userAgent ? { userAgent } : {}),
+    ...(address ? { ipAddress: address } : {}),
+  };
+  return Object.keys(info).length > 0 ? info : undefined;
 }
 
 /** DM `UserData` allows up to 10 identifiers; we have at most one email and one phone. */
@@ -35,12 +61,12 @@ function userData(item: DeliveryItem): Record<string, unknown> | undefined {
 
 /**
  * One DM `Event` (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest;
- * proto google/ads/datamanager/v1/event.proto). Not sent:
- * `landingPageDeviceInfo` (IP and user agent: the relay cannot tell an EEA user, for whom Google
- * does not match on IP, and denied-flag mode must strip both), `address` identifiers (they need
- * the raw postal code, never stored).
+ * proto google/ads/datamanager/v1/event.proto): every documented field Sluice has a value for.
+ * Not sent: `adIdentifiers.landingPageDeviceInfo` (the device of the ad click's landing page,
+ * which Sluice does not see; the checkout's device goes in `eventDeviceInfo`), `address`
+ * identifiers (they need the raw names and postal code, never stored).
  */
-export function buildDataManagerEvent(item: DeliveryItem): Record<string, unknown> {
+export function buildDataManagerEvent(item: DeliveryItem, settings: DataManagerSettings): Record<string, unknown> {
   const { event } = item;
   const dmEvent: Record<string, unknown> = {
     // Dedups against the Google tag's transaction id, as `orderId` does on the Ads API.
@@ -57,6 +83,8 @@ export function buildDataManagerEvent(item: DeliveryItem): Record<string, unknow
   if (user) dmEvent.userData = user;
   // The Data Manager's own enum names (CONSENT_*), unlike the Ads API's GRANTED/DENIED.
   dmEvent.consent = { adUserData: item.decision === "send" ? "CONSENT_GRANTED" : "CONSENT_DENIED" };
+  const device = eventDeviceInfo(item, settings);
+  if (device) dmEvent.eventDeviceInfo = device;
   if (event.items.length > 0) {
     dmEvent.cartData = {
       items: event.items.map((line) => ({
@@ -79,7 +107,7 @@ export function buildIngestEventsRequest(items: DeliveryItem[], settings: DataMa
     destinations: [destination],
     // Our hashes are lowercase hex (identity/hash.ts); the API needs to be told.
     encoding: "HEX",
-    events: items.map(buildDataManagerEvent),
+    events: items.map((item) => buildDataManagerEvent(item, settings)),
     validateOnly: settings.validateOnly,
   };
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_META_API_VERSION } from "./settings";
 import type { RelayEvent } from "../../events/conversion";
+import { validIpAddress } from "../client-ip";
 import { eventSourceUrl } from "./source-url";
 
 /** Meta settings as stored on the destination (validated by the admin API). */
@@ -43,25 +44,12 @@ export function metaPrecheck(event: RelayEvent, settings: MetaSettings, now: num
   return undefined;
 }
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
 /**
  * `client_ip_address` must be one IPv4 or IPv6 address
  * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters#client-ip-address);
  * anything else ("unknown, 1.2.3.4", a host name) is left out so it cannot get the batch rejected.
  */
-export function ipAddress(value: string | undefined): string | undefined {
-  if (!value || value !== value.trim()) return undefined;
-  if (IPV4.test(value)) return value;
-  if (!value.includes(":") || !/^[0-9a-fA-F:.]+$/.test(value)) return undefined;
-  try {
-    // The URL parser validates IPv6 literals (with an embedded IPv4 tail) per the WHATWG host parser.
-    new URL(`http://[${value}]/`);
-    return value;
-  } catch {
-    return undefined;
-  }
-}
+export const ipAddress = validIpAddress;
 
 /** `fb.<subdomainIndex>.<creationTime ms>.<value>`, the form of `_fbc` and `_fbp` (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc/). */
 const FB_COOKIE = /^fb\.\d+\.\d{13}\.\S+$/;
