@@ -1,6 +1,7 @@
 import type { Decision } from "../consent/decide";
 import type { RelayAdjustment } from "../events/adjustment";
 import type { RelayEvent } from "../events/conversion";
+import type { Failure } from "../platform/outcome";
 
 /** One due delivery handed to a destination adapter. */
 export interface DeliveryItem {
@@ -20,14 +21,8 @@ export type ItemOutcome =
   | { status: "delivered" }
   /** Accepted for asynchronous processing; the outcome is read later under this request id. */
   | { status: "processing"; requestId: string }
-  /**
-   * `perRow`: a condition of these rows (a click too recent to import, a row resent because
-   * others in its request were rejected), not of the destination's health: the circuit breaker
-   * ignores it (src/delivery/circuit.ts counts only requests that failed as a whole).
-   */
-  | { status: "retry"; code: string; retryAfterMs?: number; perRow?: true }
-  | { status: "hold"; code: string; message: string }
-  | { status: "failed"; code: string };
+  /** retry, hold or failed: the relay's one failure vocabulary (src/platform/outcome.ts). */
+  | Failure;
 
 export interface SendContext {
   /** Whose delivery this is: credential caches are keyed by it, never shared between tenants. */

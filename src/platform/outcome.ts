@@ -7,6 +7,11 @@
  * Every failure carries a machine-readable `code` (never a vendor's words, which may quote ids).
  */
 export type Failure =
-  | { status: "retry"; code: string; retryAfterMs?: number }
+  /**
+   * `perRow`: a condition of these rows (a click too recent to import, a row resent because
+   * others in its request were rejected), not of the destination's health: the circuit breaker
+   * ignores it (src/delivery/circuit.ts counts only requests that failed as a whole).
+   */
+  | { status: "retry"; code: string; retryAfterMs?: number; perRow?: true }
   | { status: "hold"; code: string; message: string }
   | { status: "failed"; code: string };

@@ -57,11 +57,11 @@ async function withGoogleAuth(
   ctx: SendContext,
 ): Promise<GooglePostResult> {
   const first = await getAccessToken(creds, ctx);
-  if (!first.ok) return { kind: "outcome", outcome: first.outcome };
+  if (first.status !== "ok") return { kind: "outcome", outcome: first };
   const answer = await sendJson(url, { ...headers, authorization: `Bearer ${first.token}` }, body, ctx);
   if (answer.kind !== "answer" || answer.status !== 401) return answer;
 
   const second = await getAccessToken(creds, ctx, { rejected: first.token });
-  if (!second.ok) return { kind: "outcome", outcome: second.outcome };
+  if (second.status !== "ok") return { kind: "outcome", outcome: second };
   return sendJson(url, { ...headers, authorization: `Bearer ${second.token}` }, body, ctx);
 }

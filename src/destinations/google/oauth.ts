@@ -1,6 +1,7 @@
 import { TokenCache, tokenCacheKey } from "../../platform/token-cache";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
-import type { ItemOutcome, SendContext } from "../types";
+import type { Failure } from "../../platform/outcome";
+import type { SendContext } from "../types";
 
 /**
  * Google OAuth: a refresh token exchanged for a short-lived access token (https://developers.google.com/identity/protocols/oauth2/web-server#offline), cached
@@ -14,7 +15,8 @@ export interface GoogleOAuthCredentials {
   refreshToken: string;
 }
 
-export type TokenResult = { ok: true; token: string } | { ok: false; outcome: ItemOutcome };
+/** A token, or why there is none in the relay's one failure vocabulary (src/platform/outcome.ts). */
+export type TokenResult = { status: "ok"; token: string } | Failure;
 
 /** Refreshed this long before Google's expiry, so a token never expires mid-request. */
 export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
@@ -55,7 +57,7 @@ export async function getAccessToken(
   const key = await cacheKey(creds, ctx);
   const cached = cache.get(key, ctx.now);
   if (cached && cached.token !== options.rejected) {
-    return { ok: true, token: cached.token };
+    return { status: "ok", token: cached.token };
   }
   cache.delete(key);
   const memoKey = `google-token:${key}:${options.rejected ?? ""}`;
@@ -65,15 +67,15 @@ export async function getAccessToken(
     ctx.runMemo?.set(memoKey, pending);
   }
   const result = await pending;
-  if (result.ok) {
+  if (result.status === "ok") {
     const expiresAt = ctx.now + result.expiresInS * 1000 - TOKEN_EXPIRY_MARGIN_MS;
     if (expiresAt > ctx.now) cache.set(key, { token: result.token, expiresAt });
-    return { ok: true, token: result.token };
+    return { status: "ok", token: result.token };
   }
   return result;
 }
 
-type FetchResult = { ok: true; token: string; expiresInS: number } | { ok: false; outcome: ItemOutcome };
+type FetchResult = { status: "ok"; token: string; expiresInS: number } | Failure;
 
 async function fetchToken(creds: GoogleOAuthCredentials, ctx: SendContext): Promise<FetchResult> {
   let res: Response;
@@ -91,21 +93,21 @@ async function fetchToken(creds: GoogleOAuthCredentials, ctx: SendContext): Prom
     });
   } catch (err) {
     const code = err instanceof Error && err.name === "TimeoutError" ? "oauth_timeout" : "oauth_network_error";
-    return { ok: false, outcome: { status: "retry", code } };
+    return { status: "retry", code };
   }
   const body = (await readJsonSafely(res)) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
   if (res.ok && typeof body?.access_token === "string" && body.access_token !== "") {
     const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
-    return { ok: true, token: body.access_token, expiresInS: expiresIn };
+    return { status: "ok", token: body.access_token, expiresInS: expiresIn };
   }
-  return { ok: false, outcome: classifyTokenError(res.status, body?.error, retryAfterMs(res.headers, ctx.now)) };
+  return classifyTokenError(res.status, body?.error, retryAfterMs(res.headers, ctx.now));
 }
 
 /**
  * Token endpoint failures: throttling and server errors retry; `invalid_grant` (refresh token
  * revoked or expired), `invalid_client` and the like need the tenant to reconnect, so they hold the lane.
  */
-export function classifyTokenError(httpStatus: number, error: unknown, retryAfter?: number): ItemOutcome {
+export function classifyTokenError(httpStatus: number, error: unknown, retryAfter?: number): Failure {
   const named = typeof error === "string" && /^[a-z_]+$/.test(error) ? error : undefined;
   if (httpStatus === 429 || httpStatus >= 500) {
     return { status: "retry", code: `oauth_http_${httpStatus}`, retryAfterMs: retryAfter };
