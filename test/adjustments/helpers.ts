@@ -4,7 +4,7 @@ import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/o
 import { setClockForTesting } from "../../src/platform/clock";
 import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, useGoogleEmulators } from "../google/helpers";
 import { server } from "../helpers/msw";
-import { admin, runAlarm, sendWebhook } from "../helpers/relay";
+import { admin, beaconKeys, runAlarm, sendWebhook } from "../helpers/relay";
 
 /**
  * Shared setup for the refund and cancellation tests: a relay clock an hour ahead of the real one
@@ -28,12 +28,19 @@ export function useAdjustmentClock(): void {
   afterEach(() => setClockForTesting(undefined));
 }
 
-/** What the Meta stand-in received (request bodies). */
-export function useMetaRecorder(): unknown[] {
-  const received: unknown[] = [];
+/** What the Meta stand-in accepted (request bodies); `failNext` requests first get a transient 500. */
+export function useMetaRecorder(): unknown[] & { failNext: number } {
+  const received = Object.assign([] as unknown[], { failNext: 0 });
   server.use(
     http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
       const body = (await request.json()) as { data?: unknown[] };
+      if (received.failNext > 0) {
+        received.failNext--;
+        return HttpResponse.json(
+          { error: { message: "An unexpected error has occurred.", type: "OAuthException", code: 2, is_transient: true } },
+          { status: 500 },
+        );
+      }
       received.push(body);
       return HttpResponse.json({ events_received: body.data?.length ?? 0, messages: [], fbtrace_id: "trace" });
     }),
@@ -51,6 +58,12 @@ export async function createAdjustmentTenant(id: string, extraSources: Array<[st
     credentials: { accessToken: "EAAB-meta-token" },
   });
   if (meta.status >= 300) throw new Error(`meta put failed: ${meta.text}`);
+  // Beacons from the checkout page: its origin allowed, signed with the tenant's beacon key.
+  const patched = await admin("PATCH", `/tenants/${id}`, { allowedOrigins: ["https://shop.example"] });
+  if (patched.status >= 300) throw new Error(`tenant patch failed: ${patched.text}`);
+  const key = await admin("POST", `/tenants/${id}/beacon-key`);
+  if (key.status !== 201) throw new Error(`beacon key failed: ${key.text}`);
+  beaconKeys.set(id, key.json.beaconKey);
   for (const [sourceId, body] of extraSources) {
     const res = await admin("PUT", `/tenants/${id}/sources/${sourceId}`, body);
     if (res.status >= 300) throw new Error(`source ${sourceId} put failed: ${res.text}`);

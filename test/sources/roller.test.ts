@@ -112,19 +112,37 @@ describe("ROLLER: booking → ConversionEvent", () => {
     expect(byStatus.kind).toBe("conversion");
   });
 
-  it("ignores an unpaid Updated, Cancelled, Deleted, other event and record types, with reasons", () => {
+  it("ignores an unpaid Updated, Deleted, other event and record types, with reasons", () => {
     const owing = created((b, e) => {
       e.eventType = "Updated";
       b.amountOwing = 20;
       b.remainder = 20;
     });
     expect(parse(owing)).toEqual({ kind: "ignored", reason: "booking_not_paid" });
-    expect(parse(created((_b, e) => (e.eventType = "Cancelled")))).toEqual({ kind: "ignored", reason: "booking_cancelled" });
-    expect(parse(created((_b, e) => (e.eventType = 3)))).toEqual({ kind: "ignored", reason: "booking_cancelled" });
     expect(parse(created((_b, e) => (e.eventType = 4)))).toEqual({ kind: "ignored", reason: "booking_deleted" });
     expect(parse(created((_b, e) => (e.eventType = 9)))).toEqual({ kind: "ignored", reason: "event:9" });
     expect(parse(created((_b, e) => (e.type = "Signed Waiver")))).toEqual({ kind: "ignored", reason: "type:signedwaiver" });
     expect(parse(created((_b, e) => (e.type = 8)))).toEqual({ kind: "ignored", reason: "type:paymentlink" });
+  });
+
+  it("reads a Cancelled booking (by name or number) as a full cancellation of its booking, at the envelope's eventDate", () => {
+    for (const eventType of ["Cancelled", 3]) {
+      expect(parse(created((_b, e) => (e.eventType = eventType)))).toEqual({
+        kind: "adjustment",
+        adjustment: {
+          tenantId: "t-unit",
+          sourceId: "src",
+          orderKey: "b7c1e0a2-3d4f-4e5a-9b6c-7d8e9f0a1b2c",
+          adjustmentKey: "cancelled",
+          deliveryId: expect.any(String),
+          orderId: "RB240117",
+          kind: "cancellation",
+          occurredAt: Date.parse("2026-11-22T09:58:01.204Z"),
+          full: true,
+          currency: expect.any(String),
+        },
+      });
+    }
   });
 
   it("asks for booking-detail enrichment when the webhook has neither e-mail nor phone", () => {

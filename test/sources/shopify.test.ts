@@ -138,7 +138,7 @@ describe("Shopify: order → ConversionEvent", () => {
     expect(await parse(fixtures.shopifyPaid(), {}, "orders/create")).toEqual({ kind: "ignored", reason: "topic:orders/create" });
     const created = await parse(fixtures.shopifyPaid(), { topics: ["orders/create", "orders/paid"] }, "orders/create");
     expect(created.kind === "conversion" && created.event.dedupKey).toBe("5893014978826");
-    expect(await parse(fixtures.shopifyPaid(), {}, "orders/cancelled")).toEqual({ kind: "ignored", reason: "topic:orders/cancelled" });
+    expect(await parse(fixtures.shopifyPaid(), {}, "orders/updated")).toEqual({ kind: "ignored", reason: "topic:orders/updated" });
   });
 
   it("ignores test orders unless allowed, and cancelled orders", async () => {

@@ -105,6 +105,8 @@ describe("Stripe: checkout session → ConversionEvent", () => {
         client: { ip: "198.51.100.23", userAgent: IPHONE_UA, pageUrl: "https://shop.example.jp/checkout?fbclid=IwAR0exampleFbclid" },
         consent: { meta: "granted", gcm: { ad_storage: "granted", ad_user_data: "granted" } },
         joinKey: "sj_9d8c7b6a5f4e",
+        // What a later charge.refunded finds the order by.
+        orderAliases: ["payment_intent:pi_3QbXyZ2eZvKYlo2C1AbCdEfG"],
       },
     });
   });

@@ -106,9 +106,35 @@ describe("WooCommerce: order → ConversionEvent", () => {
         "order.created",
       ),
     ).toEqual({ kind: "ignored", reason: "status:on-hold" });
-    expect(await parse(order((o) => (o.status = "refunded")))).toEqual({ kind: "ignored", reason: "status:refunded" });
+    expect(
+      await parse(
+        order((o) => {
+          o.status = "cancelled";
+          o.date_paid_gmt = null;
+        }),
+      ),
+    ).toEqual({ kind: "ignored", reason: "cancelled_unpaid" });
     expect(await parse(fixtures.wooProcessing(), {}, "order.deleted")).toEqual({ kind: "ignored", reason: "topic:order.deleted" });
     expect(await parse(fixtures.wooProcessing(), {}, "product.updated")).toEqual({ kind: "ignored", reason: "topic:product.updated" });
+  });
+
+  it("reads an order moving to refunded, or a paid order to cancelled, as a full adjustment at date_modified_gmt", async () => {
+    for (const [status, kind] of [
+      ["refunded", "refund"],
+      ["cancelled", "cancellation"],
+    ]) {
+      expect(await parse(order((o) => (o.status = status)))).toMatchObject({
+        kind: "adjustment",
+        adjustment: {
+          orderKey: "7291",
+          orderId: "7291",
+          adjustmentKey: `status:${status}`,
+          kind,
+          full: true,
+          occurredAt: Date.parse("2026-11-22T10:21:05Z"),
+        },
+      });
+    }
   });
 
   it("honours configured paid statuses and join-key meta key", async () => {

@@ -216,9 +216,9 @@ const roller: Platform = {
   bodySigned: false,
   async nonConversion() {
     return {
-      raw: JSON.stringify({ ...recent.rollerCreated(), eventType: "Cancelled" }),
+      raw: JSON.stringify({ ...recent.rollerCreated(), eventType: "Deleted" }),
       headers: sign.roller(),
-      reason: "booking_cancelled",
+      reason: "booking_deleted",
     };
   },
   async malformed() {

@@ -10,6 +10,12 @@ export const bookingSchema = z.looseObject({
   total: decimalAmount,
 });
 
+/** A cancellation needs only to name the booking. */
+export const bookingCancellationSchema = z.looseObject({
+  uniqueId: idString,
+  bookingReference: idString.optional(),
+});
+
 function numeric(value: unknown): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;

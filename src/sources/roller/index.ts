@@ -3,6 +3,7 @@ import { parseJson, validate } from "../../http/body";
 import { readOptions } from "../shared/schema";
 import { defineSource } from "../types";
 import { verifyRollerKey } from "./auth";
+import { rollerCancellation } from "./cancel";
 import { bookingSchema, isPaidBooking } from "./booking";
 import { enrichRollerBooking, ROLLER_BOOKING_LOOKUP } from "./enrich";
 import { bookingOf, envelopeEvent, envelopeSchema, envelopeType } from "./envelope";
@@ -21,7 +22,8 @@ const rollerCredentialsSchema = z.strictObject({ clientId: z.string().min(1).max
 
 /**
  * ROLLER booking webhooks (https://docs.roller.app). A `Created` booking is a conversion, an `Updated` one
- * only once paid (the booking's unique id dedups the pair); `Cancelled` and `Deleted` are not.
+ * only once paid (the booking's unique id dedups the pair); `Cancelled` is an adjustment of it
+ * (./cancel.ts); `Deleted` is ignored.
  */
 export const rollerSource = defineSource({
   type: "roller",
@@ -43,7 +45,8 @@ export const rollerSource = defineSource({
     const type = envelopeType(envelope);
     if (type !== "booking") return { kind: "ignored", reason: `type:${type.slice(0, 32)}` };
     const event = envelopeEvent(envelope);
-    if (event === "cancelled" || event === "deleted") return { kind: "ignored", reason: `booking_${event}` };
+    if (event === "cancelled") return rollerCancellation(envelope, options, ctx);
+    if (event === "deleted") return { kind: "ignored", reason: "booking_deleted" };
     if (event !== "created" && event !== "updated") return { kind: "ignored", reason: `event:${event.slice(0, 32)}` };
 
     const booking = validate(bookingSchema, bookingOf(envelope));

@@ -21,6 +21,7 @@ export const checkoutSessionSchema = z.looseObject({
   customer_details: loose,
   client_reference_id: loose,
   metadata: loose,
+  payment_intent: loose,
 });
 
 export type StripeEvent = z.output<typeof stripeEventSchema>;

@@ -6,12 +6,13 @@ import { defineSource } from "../types";
 import { ASYNC_PAYMENT_SUCCEEDED, SESSION_COMPLETED, checkoutSessionSchema, stripeEventSchema } from "./event";
 import { stripeConversion } from "./map";
 import { stripeOptionsSchema } from "./options";
+import { CHARGE_REFUNDED, stripeRefund } from "./refund";
 import { verifyStripeSignature } from "./signature";
 
 /**
  * Stripe Checkout (https://docs.stripe.com/checkout/fulfillment): `checkout.session.completed` once paid, or
  * `checkout.session.async_payment_succeeded` for delayed payment methods, whose `completed`
- * arrives `unpaid` and is ignored.
+ * arrives `unpaid` and is ignored. `charge.refunded` is an adjustment of the session's order (./refund.ts).
  */
 const signingSecretLength = platformSigningSecret("stripe");
 
@@ -29,6 +30,10 @@ export const stripeSource = defineSource({
   parse(req, ctx) {
     const options = readOptions(stripeOptionsSchema, ctx.options);
     const event = validate(stripeEventSchema, parseJson(req.text));
+    if (event.type === CHARGE_REFUNDED) {
+      if (event.livemode === false && !options.allowTestEvents) return { kind: "ignored", reason: "test_mode_event" };
+      return stripeRefund(event, ctx);
+    }
     if (event.type !== SESSION_COMPLETED && event.type !== ASYNC_PAYMENT_SUCCEEDED) {
       return { kind: "ignored", reason: `event_type:${event.type.slice(0, 64)}` };
     }

@@ -5,6 +5,7 @@ import { compact, firstText, httpUrl, record, splitName } from "../shared/fields
 import { fromMinorUnits } from "../shared/money";
 import type { SourceContext } from "../types";
 import type { CheckoutSession, StripeEvent } from "./event";
+import { paymentIntentAlias } from "./refund";
 
 /**
  * Metadata keys a tenant sets when creating the Checkout Session (Stripe carries no browser data
@@ -73,5 +74,7 @@ export function stripeConversion(event: StripeEvent, session: CheckoutSession, c
     // `consent.promotions` is an e-mail opt-in, not ad consent, and is deliberately unread.
     consent: consentFromField(metadata[STRIPE_METADATA.consent]),
     joinKey: firstText(metadata[STRIPE_METADATA.joinKey], session.client_reference_id),
+    // A `charge.refunded` names the payment intent, not the session.
+    ...(paymentIntentAlias(session.payment_intent) ? { orderAliases: [paymentIntentAlias(session.payment_intent)!] } : {}),
   };
 }

@@ -6,11 +6,13 @@ import { defineSource } from "../types";
 import { wooConversion } from "./map";
 import { wooOptionsSchema } from "./options";
 import { WOO_ORDER_TOPICS, wooOrderSchema } from "./order";
+import { WOO_ADJUSTMENT_STATUSES, wooAdjustment } from "./refund";
 import { isWooPing, verifyWooSignature } from "./signature";
 
 /**
  * WooCommerce order webhooks (https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks): `order.created` / `order.updated` count once the
- * order reaches a paid status. WooCommerce does not retry failed deliveries.
+ * order reaches a paid status. WooCommerce does not retry failed deliveries. An order moving to
+ * `refunded` or `cancelled` is an adjustment of it (./refund.ts).
  */
 export const wooCommerceSource = defineSource({
   type: "woocommerce",
@@ -28,6 +30,7 @@ export const wooCommerceSource = defineSource({
     if (!topic) return { kind: "ignored", reason: "topic_missing" };
     if (!(WOO_ORDER_TOPICS as readonly string[]).includes(topic)) return { kind: "ignored", reason: `topic:${topic.slice(0, 48)}` };
     const order = validate(wooOrderSchema, parseJson(req.text));
+    if ((WOO_ADJUSTMENT_STATUSES as readonly string[]).includes(order.status)) return wooAdjustment(order, options, ctx, req.headers);
     if (!options.paidStatuses.includes(order.status)) return { kind: "ignored", reason: `status:${order.status.slice(0, 32)}` };
     return { kind: "conversion", event: wooConversion(order, options, ctx, req.headers) };
   },
