@@ -34,10 +34,13 @@ export const CONSOLE_JS = String.raw`
     for (var i = 2; i < arguments.length; i++) add(node, arguments[i]);
     return node;
   }
-  function add(node, child) {
-    if (child === undefined || child === null || child === false) return;
-    if (Array.isArray(child)) { for (var i = 0; i < child.length; i++) add(node, child[i]); return; }
-    node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+  function add(node) {
+    for (var a = 1; a < arguments.length; a++) {
+      var child = arguments[a];
+      if (child === undefined || child === null || child === false) continue;
+      if (Array.isArray(child)) { for (var i = 0; i < child.length; i++) add(node, child[i]); continue; }
+      node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+    }
   }
   var SVGNS = "http://www.w3.org/2000/svg";
   function svg(tag, attrs) {
@@ -301,9 +304,13 @@ export const CONSOLE_JS = String.raw`
     }).catch(function (err) { message(out, err.message); });
   }
   function listOrNone(items) { return items && items.length ? items.join(", ") : "none"; }
+  // Field names of the destinations' payloads, in words (Meta user_data keys, Google's names).
+  var FIELD_WORDS = { em: "e-mail", ph: "phone", fn: "first name", ln: "last name", ct: "city", st: "state", zp: "zip", country: "country",
+    external_id: "external id", hashedEmail: "e-mail", hashedPhoneNumber: "phone", firstName: "first name", lastName: "last name",
+    postalCode: "zip", regionCode: "country", city: "city", state: "state" };
   function story(ev) {
     var idFields = [];
-    for (var family in ev.identifiers || {}) (ev.identifiers[family] || []).forEach(function (f) { if (idFields.indexOf(f) < 0) idFields.push(f); });
+    for (var family in ev.identifiers || {}) (ev.identifiers[family] || []).forEach(function (f) { var word = FIELD_WORDS[f] || f; if (idFields.indexOf(word) < 0) idFields.push(word); });
     var steps = [
       el("li", { text: "Received from source \u201c" + ev.sourceId + "\u201d at " + when(ev.receivedAt) + ": " + (ev.eventName || "event") + ", " + ev.value + " " + ev.currency + ", occurred " + when(ev.occurredAt) + "." }),
       el("li", { text: "It carried these identifiers (hashed; values are never shown): " + listOrNone(idFields) + ". Click ids: " + listOrNone(ev.clickIds) + "." }),
