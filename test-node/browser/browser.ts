@@ -16,7 +16,14 @@ import { type Browser, chromium as playwright } from "playwright-core";
  * `--disable-web-security` and `--allow-running-insecure-content`, which would switch off the
  * very CORS and CSP behaviour these tests check, and `--single-process`.
  */
-const ARGS = ["--no-sandbox", "--no-zygote", "--disable-dev-shm-usage", "--use-gl=angle", "--use-angle=swiftshader", "--font-render-hinting=none"];
+const ARGS = [
+  "--no-sandbox",
+  "--no-zygote",
+  "--disable-dev-shm-usage",
+  "--use-gl=angle",
+  "--use-angle=swiftshader",
+  "--font-render-hinting=none",
+];
 
 /**
  * The binary links the system's NSS and expat. A machine without them (a slim container) gets
@@ -50,5 +57,10 @@ export async function launchBrowser(): Promise<Browser> {
   if (missingLibraries(executablePath)) {
     env.LD_LIBRARY_PATH = [bundledLibraries(), process.env.LD_LIBRARY_PATH].filter(Boolean).join(":");
   }
-  return playwright.launch({ executablePath, args: ARGS, headless: true, ...(env.LD_LIBRARY_PATH ? { env: { ...process.env, ...env } } : {}) });
+  return playwright.launch({
+    executablePath,
+    args: ARGS,
+    headless: true,
+    ...(env.LD_LIBRARY_PATH ? { env: { ...process.env, ...env } } : {}),
+  });
 }

@@ -40,7 +40,8 @@ async function call(method: string, urlPath: string, body?: unknown, headers: Re
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
-const admin = (method: string, urlPath: string, body?: unknown) => call(method, `/v1/admin${urlPath}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
+const admin = (method: string, urlPath: string, body?: unknown) =>
+  call(method, `/v1/admin${urlPath}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
 
 async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -75,7 +76,8 @@ function mintJoinToken(beaconKey: string, joinKey: string): string {
 /** The shop: a landing page and a checkout page on another origin than the relay. */
 function shopPages(): Server {
   const pages: Record<string, (q: URLSearchParams) => string> = {
-    "/landing": () => `<!doctype html><title>Landing</title><script src="${relayUrl}/v1/collect/${TENANT}/sluice.js"></script><p>Welcome</p>`,
+    "/landing": () =>
+      `<!doctype html><title>Landing</title><script src="${relayUrl}/v1/collect/${TENANT}/sluice.js"></script><p>Welcome</p>`,
     "/checkout": (q) => `<!doctype html><title>Checkout</title>
 <script>
   // A stub CMP: Google consent mode defaults, then the buyer's choice on a button; its own
@@ -116,7 +118,13 @@ beforeAll(async () => {
   // localhost, not 127.0.0.1: another origin than the relay's, as a real shop is.
   shopOrigin = `http://localhost:${(shop.address() as AddressInfo).port}`;
 
-  const created = await admin("POST", "/tenants", { id: TENANT, name: "Browser Shop", region: "eu", defaultCountry: "DE", allowedOrigins: [shopOrigin] });
+  const created = await admin("POST", "/tenants", {
+    id: TENANT,
+    name: "Browser Shop",
+    region: "eu",
+    defaultCountry: "DE",
+    allowedOrigins: [shopOrigin],
+  });
   expect(created.status).toBe(201);
   apiKey = created.json.apiKey;
   expect((await admin("PUT", `/tenants/${TENANT}/sources/shop`, { type: "standard", secret: SECRET })).status).toBe(201);
@@ -193,7 +201,9 @@ describe("the console in a real browser", () => {
     const res = await webhook("order-delivered", { consent: { meta: "granted" } });
     expect(res.status).toBe(202);
     await waitFor(() => sandbox.requests({ api: "meta" }).find((r) => (r.body as any)?.data?.[0]?.event_id === "order-delivered"));
-    await waitFor(async () => ((await admin("GET", `/tenants/${TENANT}/events/${res.json.id}`)).json.deliveries[0].status === "delivered" ? true : undefined));
+    await waitFor(async () =>
+      (await admin("GET", `/tenants/${TENANT}/events/${res.json.id}`)).json.deliveries[0].status === "delivered" ? true : undefined,
+    );
     await page.click('#nav button[data-page="deliveries"]');
     await page.fill("#f-order", "order-delivered");
     const row = page.locator('.event[data-order="order-delivered"] tr[data-destination=meta]');
@@ -241,7 +251,9 @@ describe("the console in a real browser", () => {
     // The webhook carries the join key and no consent: the beacons' consent and fbc decide.
     const res = await webhook("order-joined", { joinKey });
     expect(res.status).toBe(202);
-    const sent = await waitFor(() => sandbox.requests({ api: "meta" }).find((r) => (r.body as any)?.data?.[0]?.event_id === "order-joined"));
+    const sent = await waitFor(() =>
+      sandbox.requests({ api: "meta" }).find((r) => (r.body as any)?.data?.[0]?.event_id === "order-joined"),
+    );
     expect((sent.body as any).data[0].user_data.fbc).toBe(second.clickIds.fbc);
     const event = await admin("GET", `/tenants/${TENANT}/events/${res.json.id}`);
     expect(event.json.deliveries[0]).toMatchObject({ decision: "send", reason: "meta_granted" });
