@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { advance, now, useTestClock } from "../helpers/clock";
-import { useMsw } from "../helpers/msw";
-import { admin, runAlarm, sendWebhook } from "../helpers/relay";
-import { DM_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../google/helpers";
+import { advance, now, useTestClock } from "../../helpers/clock";
+import { useMsw } from "../../helpers/msw";
+import { admin, runAlarm, sendWebhook } from "../../helpers/relay";
+import { DM_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../../google/helpers";
 
 useMsw();
 useTestClock();

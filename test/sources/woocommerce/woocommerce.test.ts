@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/http/errors";
-import { wooCommerceSource } from "../../src/sources/woocommerce";
-import { wpSpecialcharsDecode } from "../../src/sources/woocommerce/signature";
-import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "./helpers";
+import { ApiError } from "../../../src/http/errors";
+import { wooCommerceSource } from "../../../src/sources/woocommerce";
+import { wpSpecialcharsDecode } from "../../../src/sources/woocommerce/signature";
+import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "../helpers";
 
 const CHROME_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const LANDING = "https://shop.example.de/produkt/espresso-bohnen/?fbclid=IwZXh0bgNhZW0BMABhZGlkexample";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SIGNATURE_CANDIDATES, signatureCandidates, verifyStandardSignature } from "../../src/sources/standard/signature";
-import { utf8 } from "../../src/config/encoding";
-import { TEST_WHSEC, signStandard } from "../helpers/standard-webhooks";
+import { MAX_SIGNATURE_CANDIDATES, signatureCandidates, verifyStandardSignature } from "../../../src/sources/standard/signature";
+import { utf8 } from "../../../src/config/encoding";
+import { TEST_WHSEC, signStandard } from "../../helpers/standard-webhooks";
 
 const body = JSON.stringify({ orderId: "1" });
 const now = Date.now();

@@ -1,10 +1,10 @@
 import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fetchRollerBooking, rollerBookingCustomer, rollerBookingFromResponse } from "../../src/sources/roller";
-import { clearRollerTokenCache } from "../../src/sources/roller/enrich";
-import { TokenCache, type RunMemo } from "../../src/platform/token-cache";
-import { server, useMsw } from "../helpers/msw";
-import { fixtures } from "./helpers";
+import { fetchRollerBooking, rollerBookingCustomer, rollerBookingFromResponse } from "../../../src/sources/roller";
+import { clearRollerTokenCache } from "../../../src/sources/roller/enrich";
+import { TokenCache, type RunMemo } from "../../../src/platform/token-cache";
+import { server, useMsw } from "../../helpers/msw";
+import { fixtures } from "../helpers";
 
 useMsw();
 

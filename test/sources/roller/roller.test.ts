@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/http/errors";
-import { rollerSource } from "../../src/sources/roller";
-import { presentedKeys } from "../../src/sources/roller/auth";
-import { SECRETS, context, fixtures, request, sign } from "./helpers";
+import { ApiError } from "../../../src/http/errors";
+import { rollerSource } from "../../../src/sources/roller";
+import { presentedKeys } from "../../../src/sources/roller/auth";
+import { SECRETS, context, fixtures, request, sign } from "../helpers";
 
 const OPTIONS = { currency: "aud" };
 const ctx = (options: Record<string, unknown> = OPTIONS) => context(SECRETS.roller, options);

@@ -1,8 +1,8 @@
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
-import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../helpers/relay";
+import { useTestClock } from "../../helpers/clock";
+import { server, useMsw } from "../../helpers/msw";
+import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../../helpers/relay";
 
 useMsw();
 useTestClock();

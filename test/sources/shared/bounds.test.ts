@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { MAX_AGE_MS, MAX_AHEAD_MS, MAX_AMOUNT, outOfRange } from "../../src/sources/shared/bounds";
-import { clock } from "../../src/platform/clock";
-import { useTestClock } from "../helpers/clock";
-import { useMsw } from "../helpers/msw";
-import { createTenant, purchase, relayRows, sendWebhook } from "../helpers/relay";
-import { SECRETS, createSourceTenant, fixtures, postHook, sign, storedRows } from "./helpers";
+import { MAX_AGE_MS, MAX_AHEAD_MS, MAX_AMOUNT, outOfRange } from "../../../src/sources/shared/bounds";
+import { clock } from "../../../src/platform/clock";
+import { useTestClock } from "../../helpers/clock";
+import { useMsw } from "../../helpers/msw";
+import { createTenant, purchase, relayRows, sendWebhook } from "../../helpers/relay";
+import { SECRETS, createSourceTenant, fixtures, postHook, sign, storedRows } from "../helpers";
 
 useMsw();
 useTestClock();

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { advance, now, useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
+import { advance, now, useTestClock } from "../../helpers/clock";
+import { server, useMsw } from "../../helpers/msw";
 import {
   admin,
   api,
@@ -14,7 +14,7 @@ import {
   sendWebhook,
   deliveryOf,
   runAlarmsFor,
-} from "../helpers/relay";
+} from "../../helpers/relay";
 
 useMsw();
 useTestClock();

@@ -1,9 +1,9 @@
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { useTestClock, now } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
-import { admin, relayRows, runAlarm, sendWebhook } from "../helpers/relay";
-import { ADS_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../google/helpers";
+import { useTestClock, now } from "../../helpers/clock";
+import { server, useMsw } from "../../helpers/msw";
+import { admin, relayRows, runAlarm, sendWebhook } from "../../helpers/relay";
+import { ADS_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../../google/helpers";
 
 useMsw();
 useTestClock();

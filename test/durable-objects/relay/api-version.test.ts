@@ -1,10 +1,10 @@
 import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
-import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/oauth";
-import { ADS_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../google/helpers";
-import { advance, now, useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
-import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../helpers/relay";
+import { clearGoogleTokenCacheForTesting } from "../../../src/destinations/google/oauth";
+import { ADS_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../../google/helpers";
+import { advance, now, useTestClock } from "../../helpers/clock";
+import { server, useMsw } from "../../helpers/msw";
+import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../../helpers/relay";
 
 // API versions: the operator's META_API_VERSION / GOOGLE_ADS_API_VERSION (v24.0 / v24 in
 // vitest.config.ts) unless a destination pins `apiVersion`; a version the API no longer serves

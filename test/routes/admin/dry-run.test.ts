@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { now, useTestClock } from "./helpers/clock";
-import { useMsw } from "./helpers/msw";
-import { signStandard } from "./helpers/standard-webhooks";
-import { ADS_SETTINGS } from "./google/helpers";
-import { CUSTOMER, admin, createTenant, purchase, relayRows } from "./helpers/relay";
+import { now, useTestClock } from "../../helpers/clock";
+import { useMsw } from "../../helpers/msw";
+import { signStandard } from "../../helpers/standard-webhooks";
+import { ADS_SETTINGS } from "../../google/helpers";
+import { CUSTOMER, admin, createTenant, purchase, relayRows } from "../../helpers/relay";
 
 useMsw(); // no handlers: any outbound request would fail the test
 useTestClock();

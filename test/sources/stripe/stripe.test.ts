@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/http/errors";
-import { stripeSource } from "../../src/sources/stripe";
-import { parseStripeSignature } from "../../src/sources/stripe/signature";
-import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "./helpers";
+import { ApiError } from "../../../src/http/errors";
+import { stripeSource } from "../../../src/sources/stripe";
+import { parseStripeSignature } from "../../../src/sources/stripe/signature";
+import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "../helpers";
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const NOW_S = NOW / 1000;

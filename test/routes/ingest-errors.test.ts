@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { useTestClock } from "./helpers/clock";
-import { useMsw } from "./helpers/msw";
-import { admin, api, createTenant, purchase, relayRows, sendWebhook } from "./helpers/relay";
+import { useTestClock } from "../helpers/clock";
+import { useMsw } from "../helpers/msw";
+import { admin, api, createTenant, purchase, relayRows, sendWebhook } from "../helpers/relay";
 
 useMsw();
 useTestClock();

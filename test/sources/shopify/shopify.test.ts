@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/http/errors";
-import { shopifySource } from "../../src/sources/shopify";
-import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "./helpers";
+import { ApiError } from "../../../src/http/errors";
+import { shopifySource } from "../../../src/sources/shopify";
+import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "../helpers";
 
 const UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
 const LANDING =

@@ -1,11 +1,11 @@
 import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "../../src/identity/hash";
-import { clearRollerTokenCache } from "../../src/sources/roller/enrich";
-import { now, useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
-import { admin, api, joinTokenFor, META_TOKEN, runAlarm } from "../helpers/relay";
-import { SECRETS, createSourceTenant, fixtures, postHook, sign } from "./helpers";
+import { sha256Hex } from "../../../src/identity/hash";
+import { clearRollerTokenCache } from "../../../src/sources/roller/enrich";
+import { now, useTestClock } from "../../helpers/clock";
+import { server, useMsw } from "../../helpers/msw";
+import { admin, api, joinTokenFor, META_TOKEN, runAlarm } from "../../helpers/relay";
+import { SECRETS, createSourceTenant, fixtures, postHook, sign } from "../helpers";
 
 useMsw();
 useTestClock();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { clickIdsFromFields, clickIdsFromUrl, mergeClickIds } from "../../src/sources/shared/click-ids";
-import { consentFromField } from "../../src/sources/shared/consent";
-import { fromHex, verifyBase64BodyHmac } from "../../src/sources/shared/crypto";
-import { compact, httpUrl, isoTime, splitName, text } from "../../src/sources/shared/fields";
-import { fromMinorUnits, minorUnitExponent } from "../../src/sources/shared/money";
-import { utf8 } from "../../src/config/encoding";
-import { sign } from "./helpers";
+import { clickIdsFromFields, clickIdsFromUrl, mergeClickIds } from "../../../src/sources/shared/click-ids";
+import { consentFromField } from "../../../src/sources/shared/consent";
+import { fromHex, verifyBase64BodyHmac } from "../../../src/sources/shared/crypto";
+import { compact, httpUrl, isoTime, splitName, text } from "../../../src/sources/shared/fields";
+import { fromMinorUnits, minorUnitExponent } from "../../../src/sources/shared/money";
+import { utf8 } from "../../../src/config/encoding";
+import { sign } from "../helpers";
 
 describe("minor units (Stripe's exponents)", () => {
   it.each([
