@@ -1,24 +1,11 @@
-import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { advance, useTestClock } from "../helpers/clock";
-import { server, useMsw } from "../helpers/msw";
+import { metaReceives } from "../helpers/meta";
+import { useMsw } from "../helpers/msw";
 import { META_TOKEN, admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
 
 useMsw();
 useTestClock();
-
-/** Meta accepting everything; every event that reached it is recorded. */
-function meta() {
-  const sent: any[] = [];
-  server.use(
-    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-      const body = (await request.json()) as any;
-      sent.push(...body.data);
-      return HttpResponse.json({ events_received: body.data.length, messages: [] });
-    }),
-  );
-  return sent;
-}
 
 const setMeta = (tenant: string, enabled: boolean) =>
   admin("PUT", `/tenants/${tenant}/destinations/meta`, {
@@ -35,7 +22,7 @@ describe("one consent plan everywhere: a disabled destination receives nothing",
   it("an event waiting for consent is closed alike for a destination disabled meanwhile, by a beacon or by the end of the hold", async () => {
     const tenant = "cp-held";
     await createTenant(tenant);
-    const sent = meta();
+    const sent = metaReceives();
     const byBeacon = await sendWebhook(tenant, purchase("o-beacon", { consent: undefined, joinKey: "k-beacon" }));
     const byHoldEnd = await sendWebhook(tenant, purchase("o-hold", { consent: undefined, joinKey: "k-hold" }));
     expect(await delivery(tenant, byHoldEnd.json.id)).toMatchObject({ decision: "pending", reason: "awaiting_consent" });
@@ -54,7 +41,7 @@ describe("one consent plan everywhere: a disabled destination receives nothing",
   it("a replay resends nothing to a destination the tenant has disabled", async () => {
     const tenant = "cp-replay";
     await createTenant(tenant);
-    const sent = meta();
+    const sent = metaReceives();
     const hook = await sendWebhook(tenant, purchase("o-replay"));
     await runAlarm(tenant);
     expect(sent.map((e) => e.event_id)).toEqual(["o-replay"]);
