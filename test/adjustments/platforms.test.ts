@@ -121,6 +121,32 @@ describe("Shopify: an order paid, then refunded in part and in full", () => {
   });
 });
 
+describe("Shopify: an order paid, then refunded in full", () => {
+  it("a refunds/create of the whole amount is a retraction", async () => {
+    const id = "adj-shopify-full";
+    await createAdjustmentTenant(id, [["hook", { type: "shopify", secret: SECRETS.shopify }]]);
+    const world = useAdjustmentWorld(id);
+    const paid = JSON.stringify(shopifyOrder());
+    expect((await postHook(id, paid, await sign.shopify(paid))).status).toBe(202);
+    await deliverAndSettle(id);
+    const refund = structuredClone(shopifyRefundCreate) as any;
+    refund.created_at = refund.processed_at = iso(60_000);
+    refund.transactions[0].amount = "112.47";
+    const raw = JSON.stringify(refund);
+    const res = await postHook(id, raw, await sign.shopify(raw, { topic: "refunds/create", webhookId: "wh-refund-full" }));
+    expect(res.status).toBe(202);
+    await runAlarm(id);
+    const [upload] = adjustmentUploads(world);
+    expect(upload!.body.conversionAdjustments).toEqual([
+      expect.objectContaining({ adjustmentType: "RETRACTION", orderId: "5893014978826" }),
+    ]);
+    expect(upload!.body.conversionAdjustments[0]).not.toHaveProperty("restatementValue");
+    expect(dmIngests(world).at(-1)!.body.events[0]).toMatchObject({ transactionId: "5893014978826", conversionValue: 0 });
+    expect(world.meta).toHaveLength(1);
+    expect(await eventDetail(id, res.json.id)).toMatchObject({ adjustment: { type: "refund", full: true, value: 0 } });
+  });
+});
+
 describe("Stripe: charge.refunded", () => {
   it("finds the Checkout Session's order by its payment intent and retracts it", async () => {
     const id = "adj-stripe";
