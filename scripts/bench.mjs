@@ -34,7 +34,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { API_MODULES, startSandbox } from "../sandbox/server.mjs";
 import { META_API_NAME } from "../sandbox/meta.mjs";
-import { drive, keepAliveAgent, percentile } from "./lib/bench-load.mjs";
+import { drive, percentile } from "./lib/bench-load.mjs";
 import { loadFixtures, runPrefix, shopifyWebhook, standardWebhook, stripeWithBeacon } from "./lib/bench-workload.mjs";
 import { ROOT } from "./lib/demo.mjs";
 import { formatSecret } from "./lib/standard-webhooks.mjs";
@@ -447,13 +447,12 @@ async function run(tmp, procs, keepSandbox) {
     };
   };
 
-  const agent = keepAliveAgent(CONCURRENCY);
   const relayPid = /** @type {number} */ (relay.child.pid);
   const floorPid = /** @type {number} */ (floor.child.pid);
   if (WARMUP_MS > 0) {
     say(`warming up (${WARMUP_MS / 1000} s each)…`);
-    await drive({ agent, base: floorUrl, concurrency: CONCURRENCY, durationMs: WARMUP_MS, next: floorNext });
-    await drive({ agent, base: relayUrl, concurrency: CONCURRENCY, durationMs: WARMUP_MS, next: relayNext });
+    await drive({ base: floorUrl, concurrency: CONCURRENCY, durationMs: WARMUP_MS, next: floorNext });
+    await drive({ base: relayUrl, concurrency: CONCURRENCY, durationMs: WARMUP_MS, next: relayNext });
     // Warm-up orders are delivered too, but only the measured ones are accounted below.
   }
   const warmupAccepted = new Set(accepted.keys());
@@ -489,7 +488,7 @@ async function run(tmp, procs, keepSandbox) {
     ])) {
       say(`round ${r}/${ROUNDS}: ${name}, ${CONCURRENCY} connections, ${(slice / 1000).toFixed(1)} s`);
       const cpuBefore = workerdCpuMs(pid);
-      const res = await drive({ agent, base: url, concurrency: CONCURRENCY, durationMs: slice, next });
+      const res = await drive({ base: url, concurrency: CONCURRENCY, durationMs: slice, next });
       const cpuAfter = workerdCpuMs(pid);
       const t = totals[name];
       t.latencies.push(...res.latencies);

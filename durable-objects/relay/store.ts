@@ -51,6 +51,9 @@ export type CounterRow = {
   count: number;
 };
 
+/** Durable Object SQLite binds at most 100 parameters per statement. */
+const MAX_BOUND_PARAMETERS = 100;
+
 function hourOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 13);
 }
@@ -63,7 +66,21 @@ export class RelayStore {
     return this.storage.sql;
   }
 
+  /** Whether this object's tables exist: created (and migrated) once per instance, again after deleteAll(). */
+  #schemaReady = false;
+
   ensureSchema(): void {
+    if (this.#schemaReady) return;
+    this.#createSchema();
+    this.#schemaReady = true;
+  }
+
+  /** deleteAll() dropped the tables: the next ensureSchema() creates them again. */
+  schemaDropped(): void {
+    this.#schemaReady = false;
+  }
+
+  #createSchema(): void {
     for (const statement of RELAY_SCHEMA) this.sql.exec(statement);
     this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const current = this.sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM schema_version").one().v ?? 1;
@@ -124,25 +141,34 @@ export class RelayStore {
         row.adjusts ?? null,
       );
       // The first order to claim an alias keeps it.
-      for (const alias of aliases) this.sql.exec("INSERT OR IGNORE INTO order_aliases (alias, event_id) VALUES (?, ?)", alias, row.id);
-      for (const key of subjectKeys) {
-        this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", key, row.id);
-      }
-      for (const d of deliveries) {
-        this.sql.exec(
-          `INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, next_attempt_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          row.id,
-          d.destinationId,
-          d.type,
-          d.decision,
-          d.reason,
-          d.status,
-          d.nextAttemptAt,
-          now,
-        );
-      }
+      this.#insertRows(
+        "INSERT OR IGNORE INTO order_aliases (alias, event_id)",
+        aliases.map((alias) => [alias, row.id]),
+      );
+      this.#insertRows(
+        "INSERT OR IGNORE INTO event_subjects (subject_key, event_id)",
+        subjectKeys.map((key) => [key, row.id]),
+      );
+      this.#insertRows(
+        "INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, next_attempt_at, updated_at)",
+        deliveries.map((d) => [row.id, d.destinationId, d.type, d.decision, d.reason, d.status, d.nextAttemptAt, now]),
+      );
     });
+  }
+
+  /**
+   * Multi-row INSERT: one statement per table for an event's aliases, subjects or deliveries, in
+   * chunks that stay within Durable Object SQLite's 100 bound parameters per statement
+   * (https://developers.cloudflare.com/durable-objects/platform/limits/).
+   */
+  #insertRows(head: string, rows: SqlStorageValue[][]): void {
+    const width = rows[0]?.length ?? 1;
+    const perStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / width));
+    const tuple = `(${Array.from({ length: width }, () => "?").join(", ")})`;
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      this.sql.exec(`${head} VALUES ${chunk.map(() => tuple).join(", ")}`, ...chunk.flat());
+    }
   }
 
   /** Sets the consent decision of a delivery that was waiting for it. */
@@ -479,8 +505,15 @@ export class RelayStore {
   }
 
   isSuppressed(keys: string[], now: number): boolean {
-    return keys.some(
-      (key) => this.sql.exec("SELECT 1 FROM suppressions WHERE subject_key = ? AND expires_at > ?", key, now).toArray().length > 0,
+    if (keys.length === 0) return false;
+    return (
+      this.sql
+        .exec(
+          "SELECT 1 FROM suppressions WHERE subject_key IN (SELECT value FROM json_each(?)) AND expires_at > ? LIMIT 1",
+          JSON.stringify(keys),
+          now,
+        )
+        .toArray().length > 0
     );
   }
 

@@ -50,12 +50,16 @@ export function post(agent, base, req) {
 
 /**
  * Drives `next()` requests at fixed concurrency for `durationMs`.
- * @param {{ agent: http.Agent, base: string, concurrency: number, durationMs: number,
+ * Each run opens its own keep-alive connections and closes them at the end: a connection left
+ * idle while the other worker is driven may be closed by the server, and reusing it would count
+ * as a failed request.
+ * @param {{ base: string, concurrency: number, durationMs: number,
  *   next: () => { req: Req, before?: Req, onAnswer?: (res: Res, sentAt: number) => void } }} o
  *   `before`: a request sent first on the same worker (a browser beacon), not counted as a webhook.
  * @returns {Promise<{ latencies: number[], statuses: Record<string, number>, beacons: Record<string, number>, wallMs: number }>}
  */
-export async function drive({ agent, base, concurrency, durationMs, next }) {
+export async function drive({ base, concurrency, durationMs, next }) {
+  const agent = keepAliveAgent(concurrency);
   /** @type {number[]} */
   const latencies = [];
   /** @type {Record<string, number>} */
@@ -79,6 +83,7 @@ export async function drive({ agent, base, concurrency, durationMs, next }) {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
   return { latencies, statuses, beacons, wallMs: performance.now() - started };
 }
 
