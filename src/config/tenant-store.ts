@@ -3,6 +3,7 @@ import { clock } from "../platform/clock";
 import { decryptWithEnv, DecryptError, secretAad } from "./crypto";
 import { isValidId } from "./ids";
 import { isTombstoned } from "./tombstone";
+import { cachedTenant, forgetTenant, rememberTenant } from "./tenant-cache";
 import { deleteTenantRow, insertTenantRow, updateTenantRowIfUnchanged, upsertTenantRow } from "./registry";
 import type { DestinationConfig, SourceConfig, TenantConfig } from "./types";
 
@@ -28,14 +29,28 @@ export async function getTenant(env: Env, id: string, opts: { cacheTtl?: number 
     : env.CONFIG.get<TenantConfig>(key, "json");
 }
 
+/**
+ * The hot path's read (webhooks, beacons): a config this isolate read less than a few seconds ago,
+ * else KV. See tenant-cache.ts for how stale it may be.
+ */
+export async function getTenantForRequest(env: Env, id: string): Promise<TenantConfig | null> {
+  const cached = cachedTenant(env.CONFIG, id);
+  if (cached) return cached;
+  const tenant = await getTenant(env, id);
+  if (tenant && tenant.id === id) rememberTenant(env.CONFIG, tenant);
+  return tenant;
+}
+
 /** Unconditional write of KV and the registry row (seeding, scripts). Admin routes use the checked writes below. */
 export async function putTenant(env: Env, tenant: TenantConfig): Promise<void> {
   await upsertTenantRow(env.DB, tenant);
   await env.CONFIG.put(tenantKey(tenant.id), JSON.stringify(tenant));
+  forgetTenant(env.CONFIG, tenant.id);
 }
 
 export async function deleteTenantConfig(env: Env, id: string): Promise<void> {
   await env.CONFIG.delete(tenantKey(id));
+  forgetTenant(env.CONFIG, id);
 }
 
 /**
@@ -55,6 +70,7 @@ export async function createTenantConfig(env: Env, tenant: TenantConfig): Promis
   }
   try {
     await env.CONFIG.put(tenantKey(tenant.id), JSON.stringify(tenant));
+    forgetTenant(env.CONFIG, tenant.id);
   } catch (err) {
     await deleteTenantRow(env.DB, tenant.id).catch(() => undefined);
     throw err;
@@ -73,6 +89,8 @@ export async function updateTenantConfig(env: Env, prev: TenantConfig, next: Ten
   }
   try {
     await env.CONFIG.put(tenantKey(saved.id), JSON.stringify(saved));
+    // After the write: a request that read the old value meanwhile must not keep it cached.
+    forgetTenant(env.CONFIG, saved.id);
   } catch (err) {
     // Put the row back so the next writer, who will read the old KV value, is not refused forever.
     await updateTenantRowIfUnchanged(env.DB, prev, saved.updatedAt).catch(() => undefined);

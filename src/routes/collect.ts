@@ -3,7 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { activeBeaconKeys, beaconAuthOf } from "../beacons/keys";
 import { checkJoinToken } from "../beacons/join-token";
-import { getTenant } from "../config/tenant-store";
+import { getTenantForRequest } from "../config/tenant-store";
+import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
@@ -66,7 +67,7 @@ function originNotAllowed(): ApiError {
 }
 
 const tenantOrigin: MiddlewareHandler<CollectEnv> = async (c, next) => {
-  const tenant = await getTenant(c.env, c.req.param("tenantId") ?? "");
+  const tenant = await getTenantForRequest(c.env, c.req.param("tenantId") ?? "");
   if (!tenant) {
     await throwIfTombstoned(c.env.DB, c.req.param("tenantId") ?? "");
     // An unknown tenant allows no origin: the same 403 as a known tenant's unlisted origin, so
@@ -132,7 +133,10 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
     { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) },
   );
   // Deleted while KV at this location still served its config: the object refused it.
-  if (result.status === "gone") throw tenantGone();
+  if (result.status === "gone") {
+    forgetTenant(c.env.CONFIG, tenant.id);
+    throw tenantGone();
+  }
   if (result.status === "too_large") {
     throw new ApiError(413, "beacon_too_large", "The beacons for this join key would exceed 4096 bytes; nothing was stored");
   }

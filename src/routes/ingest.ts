@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { findSource, getTenant } from "../config/tenant-store";
+import { findSource, getTenantForRequest } from "../config/tenant-store";
+import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { RETENTION_MS } from "../delivery/backoff";
 import { limitBody, readRawBody } from "../http/body";
@@ -29,7 +30,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   const { tenantId, sourceId } = c.req.param();
   // The bytes exactly as received: signatures are checked over them, text is decoded after.
   const body = await readRawBody(c);
-  const tenant = await getTenant(c.env, tenantId);
+  const tenant = await getTenantForRequest(c.env, tenantId);
   if (!tenant) await throwIfTombstoned(c.env.DB, tenantId);
   const source = tenant ? findSource(tenant, sourceId) : undefined;
   if (!tenant || !source) {
@@ -65,7 +66,10 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   }
   const result = await tenantRelay(c.env, tenant).ingest(received.event, ingestPlan);
   // Deleted while KV at this location still served its config: the object refused it.
-  if (result.status === "gone") throw tenantGone();
+  if (result.status === "gone") {
+    forgetTenant(c.env.CONFIG, tenant.id);
+    throw tenantGone();
+  }
   if (result.status === "accepted" && tenant.rawCapture) {
     try {
       await storeRawCapture(c.env, tenant, result.id, received.text, now + RETENTION_MS);
