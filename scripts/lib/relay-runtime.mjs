@@ -97,7 +97,7 @@ export async function applyMigrations(mf) {
  *   persistRoot: a directory for every store (Durable Objects, D1, KV, R2); without it the state
  *   lives in a temporary directory that goes with the runtime.
  *   retryTimeScale: the RETRY_TIME_SCALE binding (soak and crash tests only; unset = 1).
- *   ingestLimit: verified webhooks per 60 s per tenant (wrangler.toml WEBHOOK_TENANT_RL has 12000).
+ *   ingestLimit: verified webhooks per 60 s per tenant (wrangler.toml WEBHOOK_TENANT_RL has 120000).
  *   onLogLine: each line the runtime (workerd) writes; default: dropped.
  */
 
@@ -144,10 +144,10 @@ export async function startRelayRuntime(opts) {
     r2Buckets: ["EVENTS", "EVENTS_EU"],
     // As wrangler.toml [[ratelimits]]; `ingestLimit` raises the per-tenant webhook quota.
     ratelimits: {
-      WEBHOOK_TENANT_RL: { simple: { limit: opts.ingestLimit ?? 12_000, period: 60 } },
+      WEBHOOK_TENANT_RL: { simple: { limit: opts.ingestLimit ?? 120_000, period: 60 } },
       AUTH_FAILURE_RL: { simple: { limit: 60, period: 60 } },
       BEACON_IP_RL: { simple: { limit: 300, period: 60 } },
-      BEACON_TENANT_RL: { simple: { limit: 6_000, period: 60 } },
+      BEACON_TENANT_RL: { simple: { limit: 60_000, period: 60 } },
     },
   });
   const ready = await mf.ready;
