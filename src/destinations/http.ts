@@ -19,3 +19,35 @@ export async function readJsonSafely(res: Response): Promise<unknown> {
     return undefined;
   }
 }
+
+/** A vendor's answer to one POST: its status, JSON body (undefined if unreadable) and Retry-After. */
+export interface PostAnswer {
+  status: number;
+  body: unknown;
+  retryAfterMs: number | undefined;
+}
+
+/**
+ * POSTs a JSON body with the destination timeout. A network error or timeout is not an answer:
+ * it comes back as the retry code to record (`timeout`, `network_error`).
+ */
+export async function postJson(
+  fetcher: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  now: number,
+): Promise<PostAnswer | { failure: "timeout" | "network_error" }> {
+  let res: Response;
+  try {
+    res = await fetcher(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
+    });
+  } catch (err) {
+    return { failure: err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network_error" };
+  }
+  return { status: res.status, body: await readJsonSafely(res), retryAfterMs: retryAfterMs(res.headers, now) };
+}

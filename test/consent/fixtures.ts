@@ -7,6 +7,14 @@ export const META = { id: "meta", type: "meta" } as const;
 export const ADS = { id: "ads", type: "google_ads" } as const;
 export const DATA_MANAGER = { id: "dm", type: "google_data_manager" } as const;
 
+/** Every Google signal granting what it can: for destinations Google's signals must never grant. */
+export const GOOGLE_SIGNALS_GRANTED = {
+  gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted", analytics_storage: "granted" },
+  gcmDefault: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" },
+  gcd: "13t3t3t3t5",
+  gcs: "G111",
+} as const;
+
 export const policy = (p: Partial<EffectiveConsentPolicy> = {}): EffectiveConsentPolicy => ({ ...DEFAULT_CONSENT_POLICY, ...p });
 export const deniedFlag = (p: Partial<ConsentPolicy> = {}) => policy({ googleOnDenied: "send_denied_flag", ...p });
 

@@ -7,17 +7,9 @@ import { decideConsent } from "../../src/consent/decide";
 import { readConsentInput } from "../../src/consent/schema";
 import { CONSENT_RULES, DESTINATION_TYPES, EXPLICIT_CONSENT_FLAGS, destinationRegistry } from "../../src/destinations/registry";
 import { redactIdentifiers } from "../../src/routes/admin/redact-payload";
-import { policy } from "../consent/fixtures";
+import { GOOGLE_SIGNALS_GRANTED, policy } from "../consent/fixtures";
 
 const definitions = DESTINATION_TYPES.map((type) => destinationRegistry[type]);
-
-/** Every Google signal granting everything it can. */
-const ALL_GOOGLE_SIGNALS = {
-  gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted", analytics_storage: "granted" },
-  gcmDefault: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" },
-  gcd: "13t3t3t3t5",
-  gcs: "G111",
-} as const;
 
 describe("destination registry", () => {
   it("has one definition per type, each with a rule, a base URL variable and an emulator", () => {
@@ -43,7 +35,7 @@ describe("destination registry", () => {
     const others = definitions.filter((d) => d.consent.googleConsentMode === "never");
     expect(others.length).toBeGreaterThan(0);
     for (const d of others) {
-      const verdict = decideConsent(ALL_GOOGLE_SIGNALS, { id: d.type, type: d.type }, policy());
+      const verdict = decideConsent(GOOGLE_SIGNALS_GRANTED, { id: d.type, type: d.type }, policy());
       expect(verdict, d.type).toEqual({ decision: "blocked", reason: `${d.consent.explicitFlag}_consent_missing` });
     }
   });

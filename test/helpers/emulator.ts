@@ -1,7 +1,10 @@
-import { http, HttpResponse } from "msw";
+import { HttpResponse, http } from "msw";
+import { expect } from "vitest";
 import type { ApiModule } from "../../sandbox/server.d.mts";
 import { clock } from "../../src/platform/clock";
+import { GOOGLE_SIGNALS_GRANTED } from "../consent/fixtures";
 import { server } from "./msw";
+import { deliveriesWithConsent } from "./relay";
 
 export interface EmulatedRequest {
   path: string;
@@ -40,4 +43,28 @@ export function useEmulator(api: ApiModule, base: string): EmulatedRequest[] {
     }),
   );
   return received;
+}
+
+/**
+ * The consent test every destination granted by an explicit flag shares: with only Google's
+ * signals, or only other platforms' flags, nothing reaches its emulator and each delivery is
+ * blocked with `<flag>_consent_missing` (or `<flag>_denied` when `others` denies it).
+ */
+export async function expectNothingSentWithoutConsent(opts: {
+  tenant: string;
+  destinationId: string;
+  flag: string;
+  api: ApiModule;
+  base: string;
+  others: Record<string, string>;
+}): Promise<void> {
+  const received = useEmulator(opts.api, opts.base);
+  const [google, other] = await deliveriesWithConsent(opts.tenant, opts.destinationId, `${opts.tenant}-nc`, [
+    GOOGLE_SIGNALS_GRANTED,
+    opts.others,
+  ]);
+  expect(received).toHaveLength(0);
+  expect(google).toMatchObject({ decision: "blocked", reason: `${opts.flag}_consent_missing` });
+  const otherReason = opts.others[opts.flag] === "denied" ? `${opts.flag}_denied` : `${opts.flag}_consent_missing`;
+  expect(other).toMatchObject({ decision: "blocked", reason: otherReason });
 }

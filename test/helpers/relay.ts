@@ -154,3 +154,14 @@ export async function runAlarmsFor(tenantId: string, ms: number, step: number): 
     await runAlarm(tenantId);
   }
 }
+
+/**
+ * Sends one purchase per consent object (order ids `<prefix>-0`, `<prefix>-1`, …), runs the
+ * tenant's alarm, and returns each event's delivery to the destination.
+ */
+export async function deliveriesWithConsent(tenantId: string, destinationId: string, prefix: string, consents: unknown[]) {
+  const ids: string[] = [];
+  for (const [i, consent] of consents.entries()) ids.push((await sendWebhook(tenantId, purchase(`${prefix}-${i}`, { consent }))).json.id);
+  await runAlarm(tenantId);
+  return Promise.all(ids.map((id) => deliveryOf(tenantId, id, destinationId)));
+}

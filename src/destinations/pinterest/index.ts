@@ -1,5 +1,5 @@
 import type { DestinationDefinition } from "../definition";
-import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
+import { postJson } from "../http";
 import { sendPrechecked } from "../precheck";
 import { type BatchAnswer, sendSplitting } from "../split";
 import type { DeliveryItem, SendContext } from "../types";
@@ -17,19 +17,11 @@ interface PinterestSpec {
 }
 
 async function postBatch(items: DeliveryItem[], settings: PinterestSettings, ctx: SendContext): Promise<BatchAnswer> {
-  let res: Response;
-  try {
-    res = await ctx.fetch(pinterestEventsUrl(ctx.env.PINTEREST_API_BASE, settings), {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${ctx.credentials.accessToken ?? ""}` },
-      body: JSON.stringify(buildPinterestRequestBody(items.map((i) => i.event))),
-      signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const code = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network_error";
-    return { outcome: { status: "retry", code }, splittable: false };
-  }
-  return classifyPinterestAnswer(res.status, await readJsonSafely(res), items.length, retryAfterMs(res.headers, ctx.now));
+  const body = buildPinterestRequestBody(items.map((i) => i.event));
+  const headers = { authorization: `Bearer ${ctx.credentials.accessToken ?? ""}` };
+  const answer = await postJson(ctx.fetch, pinterestEventsUrl(ctx.env.PINTEREST_API_BASE, settings), headers, body, ctx.now);
+  if ("failure" in answer) return { outcome: { status: "retry", code: answer.failure }, splittable: false };
+  return classifyPinterestAnswer(answer.status, answer.body, items.length, answer.retryAfterMs);
 }
 
 /**

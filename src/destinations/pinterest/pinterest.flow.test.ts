@@ -2,9 +2,9 @@
 // through the admin API, standard webhooks and beacons in, the Pinterest emulator at the fetch boundary.
 import { describe, expect, it } from "vitest";
 import { useTestClock } from "../../../test/helpers/clock";
-import { useEmulator } from "../../../test/helpers/emulator";
+import { expectNothingSentWithoutConsent, useEmulator } from "../../../test/helpers/emulator";
 import { useMsw } from "../../../test/helpers/msw";
-import { admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
+import { admin, createTenant, deliveryOf, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
 import { pinterestApi } from "./emulator.mjs";
 
 useMsw();
@@ -24,8 +24,7 @@ async function tenantWithPinterest(id: string, settings: Record<string, unknown>
   expect(JSON.stringify(put.json)).not.toContain(token);
 }
 
-const delivery = async (tenant: string, eventId: string) =>
-  (await admin("GET", `/tenants/${tenant}/events/${eventId}`)).json.deliveries.find((d: any) => d.destinationId === "pinterest");
+const delivery = (tenant: string, eventId: string) => deliveryOf(tenant, eventId, "pinterest");
 
 describe("Pinterest end to end", () => {
   it("a webhook with Pinterest consent reaches the API once, hashed, with the order id as event_id", async () => {
@@ -65,16 +64,15 @@ describe("Pinterest end to end", () => {
   });
 
   it("sends nothing without Pinterest consent: Google's signals and other platforms' flags do not grant it", async () => {
-    const tenant = "pin-flow-2";
-    await tenantWithPinterest(tenant);
-    const received = useEmulator(pinterestApi, "https://pinterest.test");
-    const google = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, gcd: "13t3t3t3t5" };
-    const res = await sendWebhook(tenant, purchase("pin-2001", { consent: google }));
-    const others = await sendWebhook(tenant, purchase("pin-2002", { consent: { tiktok: "granted", meta: "denied" } }));
-    await runAlarm(tenant);
-    expect(received).toHaveLength(0);
-    expect(await delivery(tenant, res.json.id)).toMatchObject({ decision: "blocked", reason: "pinterest_consent_missing" });
-    expect(await delivery(tenant, others.json.id)).toMatchObject({ decision: "blocked", reason: "pinterest_consent_missing" });
+    await tenantWithPinterest("pin-flow-2");
+    await expectNothingSentWithoutConsent({
+      tenant: "pin-flow-2",
+      destinationId: "pinterest",
+      flag: "pinterest",
+      api: pinterestApi,
+      base: "https://pinterest.test",
+      others: { tiktok: "granted", meta: "denied" },
+    });
   });
 
   it("takes the epik click id and consent from the checkout's beacon; test mode ends validated", async () => {

@@ -1,9 +1,7 @@
-// Pinterest API for Conversions destination: payload, hashing, classification, consent, emulator.
+// Pinterest API for Conversions destination: payload, hashing, classification, emulator. Consent is
+// tested end to end in pinterest.flow.test.ts and for every destination in test/destinations/registry.test.ts.
 import { describe, expect, it } from "vitest";
-import { policy } from "../../../test/consent/fixtures";
-import { CUSTOMER } from "../../../test/helpers/relay";
-import { decideConsent } from "../../consent/decide";
-import { readConsentInput } from "../../consent/schema";
+import { sampleRelayEvent, SAMPLE_OCCURRED_AT } from "../../../test/helpers/events";
 import type { RelayEvent } from "../../events/conversion";
 import { hashIdentity } from "../../identity";
 import { redactIdentifiers } from "../../routes/admin/redact-payload";
@@ -13,8 +11,7 @@ import { pinterestApi } from "./emulator.mjs";
 import { buildPinterestRequestBody, pinterestEventsUrl, pinterestPrecheck } from "./payload";
 import { pinterestSettingsSchema, readPinterestSettings } from "./settings";
 
-const occurredAt = Date.parse("2026-11-22T10:00:00Z");
-const PINTEREST = { id: "pin", type: "pinterest" } as const;
+const occurredAt = SAMPLE_OCCURRED_AT;
 const sha = {
   email: "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f", // "john.doe@example.com"
   phone: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176", // "16505551212"
@@ -27,23 +24,13 @@ const sha = {
   country: "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621", // "us"
 };
 
-async function event(overrides: Partial<RelayEvent> = {}): Promise<RelayEvent> {
-  return {
-    sourceId: "shop",
-    dedupKey: "1001",
-    orderId: "1001",
-    eventName: "Purchase",
-    occurredAt,
+const event = (overrides: Partial<RelayEvent> = {}) =>
+  sampleRelayEvent("pinterest", {
     value: 49.5,
-    currency: "EUR",
     items: [{ id: "SKU1", quantity: 2, price: 24.75 }],
     clickIds: { epik: "dj0yJnU9b2JDcFFHekV4", gclid: "g" },
-    client: { ip: "203.0.113.7", userAgent: "Mozilla/5.0", pageUrl: "https://shop.example/thanks" },
-    subjectKeys: [],
-    identity: await hashIdentity(CUSTOMER, { defaultCountry: "US", families: new Set(["pinterest"]) }),
     ...overrides,
-  };
-}
+  });
 
 describe("Pinterest identity", () => {
   it("hashes each user_data field by Pinterest's rules, as one-element lists", async () => {
@@ -164,31 +151,6 @@ describe("Pinterest answers", () => {
       expect(PINTEREST_OUTCOMES[code as keyof typeof PINTEREST_OUTCOMES]).toBe(expected);
     }
     expect(classifyPinterestAnswer(429, {}, 1, 60_000)).toMatchObject({ outcome: { retryAfterMs: 60_000 } });
-  });
-});
-
-describe("Pinterest consent", () => {
-  it("is granted by an explicit pinterest flag or a mapped category, never by Google's signals", () => {
-    expect(decideConsent(readConsentInput({ pinterest: "granted" }), PINTEREST, policy())).toEqual({
-      decision: "send",
-      reason: "pinterest_granted",
-    });
-    expect(decideConsent(readConsentInput({ pinterest: "denied" }), PINTEREST, policy())).toEqual({
-      decision: "blocked",
-      reason: "pinterest_denied",
-    });
-    const google = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, gcd: "13t3t3t3t5" } as const;
-    expect(decideConsent(google, PINTEREST, policy())).toEqual({ decision: "blocked", reason: "pinterest_consent_missing" });
-    expect(decideConsent(readConsentInput({ meta: "granted", tiktok: "granted" }), PINTEREST, policy())).toEqual({
-      decision: "blocked",
-      reason: "pinterest_consent_missing",
-    });
-    const mapped = policy({ categoryMap: { marketing: ["pin"] } });
-    expect(decideConsent({ categories: { marketing: true } }, PINTEREST, mapped)).toEqual({ decision: "send", reason: "category_granted" });
-    expect(decideConsent(readConsentInput({ pinterest: "yes" }), PINTEREST, policy())).toEqual({
-      decision: "blocked",
-      reason: "consent_malformed",
-    });
   });
 });
 

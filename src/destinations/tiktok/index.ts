@@ -1,5 +1,5 @@
 import type { DestinationDefinition } from "../definition";
-import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
+import { postJson } from "../http";
 import { sendSplitting, type BatchAnswer } from "../split";
 import type { DeliveryItem, SendContext } from "../types";
 import { classifyTikTokAnswer, TIKTOK_OUTCOMES } from "./classify";
@@ -16,24 +16,14 @@ interface TikTokSpec {
 }
 
 async function postBatch(items: DeliveryItem[], settings: TikTokSettings, ctx: SendContext): Promise<BatchAnswer> {
-  let res: Response;
-  try {
-    res = await ctx.fetch(tiktokTrackUrl(ctx.env.TIKTOK_API_BASE), {
-      method: "POST",
-      headers: { "content-type": "application/json", "access-token": ctx.credentials.accessToken ?? "" },
-      body: JSON.stringify(
-        buildTikTokRequestBody(
-          items.map((i) => i.event),
-          settings,
-        ),
-      ),
-      signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const code = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network_error";
-    return { outcome: { status: "retry", code }, splittable: false };
-  }
-  return classifyTikTokAnswer(res.status, await readJsonSafely(res), retryAfterMs(res.headers, ctx.now));
+  const body = buildTikTokRequestBody(
+    items.map((i) => i.event),
+    settings,
+  );
+  const headers = { "access-token": ctx.credentials.accessToken ?? "" };
+  const answer = await postJson(ctx.fetch, tiktokTrackUrl(ctx.env.TIKTOK_API_BASE), headers, body, ctx.now);
+  if ("failure" in answer) return { outcome: { status: "retry", code: answer.failure }, splittable: false };
+  return classifyTikTokAnswer(answer.status, answer.body, answer.retryAfterMs);
 }
 
 /**

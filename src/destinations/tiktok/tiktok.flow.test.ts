@@ -2,9 +2,9 @@
 // through the admin API, standard webhooks and beacons in, the TikTok emulator at the fetch boundary.
 import { describe, expect, it } from "vitest";
 import { useTestClock } from "../../../test/helpers/clock";
-import { useEmulator } from "../../../test/helpers/emulator";
+import { expectNothingSentWithoutConsent, useEmulator } from "../../../test/helpers/emulator";
 import { useMsw } from "../../../test/helpers/msw";
-import { admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
+import { admin, createTenant, deliveryOf, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
 import { tiktokApi } from "./emulator.mjs";
 
 useMsw();
@@ -25,8 +25,7 @@ async function tenantWithTikTok(id: string) {
   expect(JSON.stringify(put.json)).not.toContain(TOKEN);
 }
 
-const delivery = async (tenant: string, eventId: string) =>
-  (await admin("GET", `/tenants/${tenant}/events/${eventId}`)).json.deliveries.find((d: any) => d.destinationId === "tiktok");
+const delivery = (tenant: string, eventId: string) => deliveryOf(tenant, eventId, "tiktok");
 
 describe("TikTok end to end", () => {
   it("a webhook with TikTok consent reaches the Events API once, hashed, with the order id as event_id", async () => {
@@ -68,16 +67,15 @@ describe("TikTok end to end", () => {
   });
 
   it("sends nothing without TikTok consent: Google's signals and Meta's flag do not grant it", async () => {
-    const tenant = "tt-flow-2";
-    await tenantWithTikTok(tenant);
-    const received = useEmulator(tiktokApi, "https://tiktok.test");
-    const google = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, gcd: "13t3t3t3t5" };
-    const res = await sendWebhook(tenant, purchase("tt-2001", { consent: google }));
-    const denied = await sendWebhook(tenant, purchase("tt-2002", { consent: { tiktok: "denied", meta: "denied" } }));
-    await runAlarm(tenant);
-    expect(received).toHaveLength(0);
-    expect(await delivery(tenant, res.json.id)).toMatchObject({ decision: "blocked", reason: "tiktok_consent_missing" });
-    expect(await delivery(tenant, denied.json.id)).toMatchObject({ decision: "blocked", reason: "tiktok_denied" });
+    await tenantWithTikTok("tt-flow-2");
+    await expectNothingSentWithoutConsent({
+      tenant: "tt-flow-2",
+      destinationId: "tiktok",
+      flag: "tiktok",
+      api: tiktokApi,
+      base: "https://tiktok.test",
+      others: { tiktok: "denied", meta: "denied" },
+    });
   });
 
   it("takes ttclid, the _ttp value and consent from the checkout's beacon", async () => {

@@ -1,9 +1,8 @@
-// TikTok Events API destination: payload, hashing, classification, consent and the emulator.
+// TikTok Events API destination: payload, hashing, classification and the emulator. Consent is
+// tested end to end in tiktok.flow.test.ts and for every destination in test/destinations/registry.test.ts.
 import { describe, expect, it } from "vitest";
-import { policy } from "../../../test/consent/fixtures";
-import { decideConsent } from "../../consent/decide";
-import { readConsentInput } from "../../consent/schema";
 import type { RelayEvent } from "../../events/conversion";
+import { sampleRelayEvent, SAMPLE_OCCURRED_AT } from "../../../test/helpers/events";
 import { hashIdentity } from "../../identity";
 import { redactIdentifiers } from "../../routes/admin/redact-payload";
 import { destinationRegistry } from "../registry";
@@ -12,31 +11,11 @@ import { tiktokApi, TIKTOK_TRACK_PATH } from "./emulator.mjs";
 import { buildTikTokRequestBody, tiktokTrackUrl } from "./payload";
 import { readTikTokSettings, tiktokSettingsSchema } from "./settings";
 
-const occurredAt = Date.parse("2026-11-22T10:00:00Z");
+const occurredAt = SAMPLE_OCCURRED_AT;
 const settings = readTikTokSettings(tiktokSettingsSchema.parse({ pixelCode: "C4ABCDEF0123456789AB", testEventCode: "TEST42" }));
-const TIKTOK = { id: "tt", type: "tiktok" } as const;
 
-async function event(overrides: Partial<RelayEvent> = {}): Promise<RelayEvent> {
-  const identity = await hashIdentity(
-    { email: "  John.Doe@Example.COM ", phone: "(650) 555-1212", externalId: " User-123 ", firstName: "John" },
-    { defaultCountry: "US", families: new Set(["tiktok"]) },
-  );
-  return {
-    sourceId: "shop",
-    dedupKey: "1001",
-    orderId: "1001",
-    eventName: "Purchase",
-    occurredAt,
-    value: 49,
-    currency: "EUR",
-    items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
-    clickIds: { ttclid: "E.C.P.abc123", ttp: "2F7h37YkS1j57AYSKTI7IHhJPYH", fbp: "fb.1.1.1" },
-    client: { ip: "203.0.113.7", userAgent: "Mozilla/5.0", pageUrl: "https://shop.example/thanks" },
-    subjectKeys: [],
-    identity,
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<RelayEvent> = {}) =>
+  sampleRelayEvent("tiktok", { clickIds: { ttclid: "E.C.P.abc123", ttp: "2F7h37YkS1j57AYSKTI7IHhJPYH", fbp: "fb.1.1.1" }, ...overrides });
 
 describe("TikTok identity", () => {
   it("hashes email (trimmed, lower-cased), phone (E.164 with +) and external id (trimmed, case kept)", async () => {
@@ -128,32 +107,6 @@ describe("TikTok answers", () => {
     expect(classifyTikTokAnswer(200, { code: 40002 }).splittable).toBe(true);
     expect(classifyTikTokAnswer(200, { code: 40105 }).splittable).toBe(false);
     expect(classifyTikTokAnswer(429, {}, 5000).outcome).toEqual({ status: "retry", code: "tiktok_rate_limited", retryAfterMs: 5000 });
-  });
-});
-
-describe("TikTok consent", () => {
-  it("is granted by an explicit tiktok flag or a mapped category, never by Google's signals", () => {
-    expect(decideConsent(readConsentInput({ tiktok: "granted" }), TIKTOK, policy())).toEqual({
-      decision: "send",
-      reason: "tiktok_granted",
-    });
-    expect(decideConsent(readConsentInput({ tiktok: "denied" }), TIKTOK, policy())).toEqual({
-      decision: "blocked",
-      reason: "tiktok_denied",
-    });
-    const google = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, gcd: "13t3t3t3t5" } as const;
-    expect(decideConsent(google, TIKTOK, policy())).toEqual({ decision: "blocked", reason: "tiktok_consent_missing" });
-    expect(decideConsent({ meta: "granted" }, TIKTOK, policy())).toEqual({ decision: "blocked", reason: "tiktok_consent_missing" });
-    const mapped = policy({ categoryMap: { marketing: ["tt"] } });
-    expect(decideConsent({ categories: { marketing: true } }, TIKTOK, mapped)).toEqual({ decision: "send", reason: "category_granted" });
-    expect(decideConsent(readConsentInput({ tiktok: "granted", categories: { marketing: false } }), TIKTOK, mapped)).toEqual({
-      decision: "blocked",
-      reason: "consent_conflict",
-    });
-    expect(decideConsent(readConsentInput({ tiktok: "granted", gpc: true }), TIKTOK, policy())).toEqual({
-      decision: "blocked",
-      reason: "us_opt_out",
-    });
   });
 });
 
