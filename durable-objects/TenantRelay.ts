@@ -398,12 +398,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     return this.#store.listEvents(filter).map((e) => eventView(e, this.#store.deliveriesOf(e.id)));
   }
 
-  async getEvent(id: string): Promise<EventDetailView | null> {
+  /** `siteUrl`: the tenant's, the last fallback of a Meta event_source_url the detail names. */
+  async getEvent(id: string, siteUrl?: string): Promise<EventDetailView | null> {
     this.#store.ensureSchema();
     const event = this.#store.getEvent(id);
     if (!event) return null;
     const adjustments = event.adjusts ? [] : this.#store.adjustmentsOf((event as { dedup_key?: string }).dedup_key ?? "");
-    return eventDetailView(event, this.#store.deliveriesOf(id), adjustments);
+    return eventDetailView(event, this.#store.deliveriesOf(id), adjustments, siteUrl);
   }
 
   /**

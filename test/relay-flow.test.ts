@@ -87,7 +87,15 @@ describe("relay spine: standard webhook → Meta", () => {
 
     const log = await eventLog("t-deliver", res.json.id);
     expect(log.deliveries).toEqual([
-      { destinationId: "meta", type: "meta", decision: "send", reason: "meta_granted", status: "delivered", attempts: 1 },
+      {
+        destinationId: "meta",
+        type: "meta",
+        decision: "send",
+        reason: "meta_granted",
+        status: "delivered",
+        attempts: 1,
+        eventSourceUrlFrom: "page",
+      },
     ]);
   });
 

@@ -44,14 +44,26 @@ export function eventView(event: EventRow, deliveries: DeliveryRow[]): EventView
   };
 }
 
-export function eventDetailView(event: EventRow, deliveries: DeliveryRow[], adjustments: EventRow[] = []): EventDetailView {
+export function eventDetailView(
+  event: EventRow,
+  deliveries: DeliveryRow[],
+  adjustments: EventRow[] = [],
+  siteUrl?: string,
+): EventDetailView {
   const body = JSON.parse(event.body) as RelayEvent;
   const view: EventView & Pick<EventDetailView, "adjustments"> = eventView(event, deliveries);
   if (adjustments.length > 0) {
     view.adjustments = adjustments.map((row) => ({ id: row.id, ...adjustmentView(JSON.parse(row.body) as RelayAdjustment) }));
   }
-  const from = eventSourceUrl(body.client ?? {})?.from;
-  // Shown when a fallback was used; the page URL is the normal case.
-  if (from && from !== "page") for (const d of view.deliveries) if (d.type === "meta") d.eventSourceUrlFrom = from;
+  // Where each Meta delivery's event_source_url comes from (page, referrer, origin or the tenant's
+  // siteUrl), resolved as the payload resolves it; none for a delivery sent without one.
+  const from = eventSourceUrl(body.client ?? {}, siteUrl)?.from;
+  if (from) {
+    for (const d of view.deliveries) {
+      // Not for a delivery that was never to be sent (blocked, suppressed) or failed for lack of one.
+      const unsent = d.status === "blocked" || d.status === "suppressed" || d.lastError === "website_context_missing";
+      if (d.type === "meta" && !unsent) d.eventSourceUrlFrom = from;
+    }
+  }
   return { ...view, ...eventSummary(body) } as EventDetailView;
 }

@@ -201,7 +201,7 @@ export interface TenantRelayApi {
   withdraw(subjectKeys: string[]): Promise<WithdrawalResult>;
   eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number; erasedBeacons: number }>;
   listEvents(filter: EventFilter): Promise<EventView[]>;
-  getEvent(id: string): Promise<EventDetailView | null>;
+  getEvent(id: string, siteUrl?: string): Promise<EventDetailView | null>;
   replay(eventId: string): Promise<{ replayed: number } | null>;
   replayDestination(destinationId: string): Promise<{ replayed: number }>;
   resumeLane(destinationId: string): Promise<{ queued: number }>;

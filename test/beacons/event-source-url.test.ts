@@ -48,7 +48,7 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
       "o-page": "https://shop.example/thanks",
     });
     expect((await detail("esu-ref", a.json.id)).deliveries[0].eventSourceUrlFrom).toBe("referrer");
-    expect((await detail("esu-ref", b.json.id)).deliveries[0]).not.toHaveProperty("eventSourceUrlFrom");
+    expect((await detail("esu-ref", b.json.id)).deliveries[0].eventSourceUrlFrom).toBe("page");
   });
 
   it("without any browser URL the tenant's siteUrl is used; without that, a website event fails before sending", async () => {
@@ -58,18 +58,18 @@ describe("Meta event_source_url: page URL, then Referer, then verified Origin, t
     const failed = await sendWebhook("esu-site", noUrl);
     await runAlarm("esu-site");
     expect(sent).toHaveLength(0);
-    expect((await detail("esu-site", failed.json.id)).deliveries[0]).toMatchObject({
-      status: "failed",
-      lastError: "website_context_missing",
-    });
+    const failedDelivery = (await detail("esu-site", failed.json.id)).deliveries[0];
+    expect(failedDelivery).toMatchObject({ status: "failed", lastError: "website_context_missing" });
+    expect(failedDelivery).not.toHaveProperty("eventSourceUrlFrom");
 
     expect((await admin("PATCH", "/tenants/esu-site", { siteUrl: "http://shop.example" })).status).toBe(400);
     const patched = await admin("PATCH", "/tenants/esu-site", { siteUrl: "https://shop.example/" });
     expect(patched.status).toBe(200);
     expect(patched.json.tenant.siteUrl).toBe("https://shop.example/");
-    await sendWebhook("esu-site", purchase("o-site", { client: { userAgent: "Mozilla/5.0", ip: "203.0.113.7" } }));
+    const site = await sendWebhook("esu-site", purchase("o-site", { client: { userAgent: "Mozilla/5.0", ip: "203.0.113.7" } }));
     await runAlarm("esu-site");
     expect(sent.map((e) => [e.event_id, e.event_source_url])).toEqual([["o-site", "https://shop.example/"]]);
+    expect((await detail("esu-site", site.json.id)).deliveries[0]).toMatchObject({ status: "delivered", eventSourceUrlFrom: "siteUrl" });
 
     const cleared = await admin("PATCH", "/tenants/esu-site", { siteUrl: null });
     expect(cleared.json.tenant.siteUrl).toBeNull();

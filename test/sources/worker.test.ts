@@ -305,6 +305,7 @@ describe.each(Object.entries({ shopify, stripe, woocommerce }))("%s end to end",
       reason: "meta_granted",
       status: "delivered",
       attempts: 1,
+      eventSourceUrlFrom: "page",
     });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe("https://meta.test/v25.0/1234567890/events");

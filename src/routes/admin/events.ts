@@ -26,7 +26,8 @@ eventRoutes.get("/", async (c) => {
 });
 
 eventRoutes.get("/:eventId", async (c) => {
-  const event = await tenantRelay(c.env, c.get("tenant")).getEvent(c.req.param("eventId"));
+  const tenant = c.get("tenant");
+  const event = await tenantRelay(c.env, tenant).getEvent(c.req.param("eventId"), tenant.siteUrl ?? undefined);
   if (!event) throw new ApiError(404, "event_not_found", "No such event (events are kept 24 hours)");
   return c.json(event);
 });
