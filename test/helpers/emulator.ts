@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { expect } from "vitest";
-import type { ApiModule } from "../../sandbox/server.d.mts";
+import type { ApiModule } from "../../sandbox/server.mjs";
 import { clock } from "../../src/platform/clock";
 import { GOOGLE_SIGNALS_GRANTED } from "../consent/fixtures";
 import { server } from "./msw";

@@ -69,7 +69,7 @@ function eventProblem(e) {
   return undefined;
 }
 
-/** @type {import("../../../sandbox/server.d.mts").ApiModule} */
+/** @type {import("../../../sandbox/server.mjs").ApiModule} */
 export const pinterestApi = {
   name: PINTEREST_NAME,
   prefix: PINTEREST_PREFIX,

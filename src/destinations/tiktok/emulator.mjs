@@ -58,7 +58,7 @@ function eventProblem(event, index, nowSeconds) {
   return undefined;
 }
 
-/** @type {import("../../../sandbox/server.d.mts").ApiModule} */
+/** @type {import("../../../sandbox/server.mjs").ApiModule} */
 export const tiktokApi = {
   name: TIKTOK_NAME,
   prefix: TIKTOK_PREFIX,
