@@ -75,7 +75,7 @@ function mintJoinToken(beaconKey: string, joinKey: string): string {
 
 /** The shop: a landing page and a checkout page on another origin than the relay. */
 function shopPages(): Server {
-  const pages: Record<string, (q: URLSearchParams) => string> = {
+  const pages: Partial<Record<string, (q: URLSearchParams) => string>> = {
     "/landing": () =>
       `<!doctype html><title>Landing</title><script src="${relayUrl}/v1/collect/${TENANT}/sluice.js"></script><p>Welcome</p>`,
     "/checkout": (q) => `<!doctype html><title>Checkout</title>
