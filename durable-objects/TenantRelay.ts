@@ -346,7 +346,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#store.isSuppressed(subjects, now)) return { status: "dropped" };
     const previous = this.#beacon(joinHash, now);
     if (!previous && this.#store.countBeacons(now) >= limits.maxBeacons) return { status: "limit_reached" };
-    const merged = mergeBeacons(previous, signal);
+    const merged = mergeBeacons(previous, signal, now);
     const body = JSON.stringify(merged);
     if (new TextEncoder().encode(body).byteLength > limits.maxBytes) return { status: "too_large" };
 

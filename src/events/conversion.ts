@@ -82,6 +82,8 @@ export interface ConversionEvent {
   items: LineItem[];
   customer: CustomerData;
   clickIds: ClickIds;
+  /** When a click id adopted from a beacon was first seen there (epoch ms), by kind. */
+  clickSeenAt?: Partial<Record<ClickIdName, number>>;
   client: ClientContext;
   consent?: ConsentInput;
   joinKey?: string;

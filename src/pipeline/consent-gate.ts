@@ -40,8 +40,9 @@ export const CONSENT_HOLD_MS = 60 * 60 * 1000;
  * click ids and client context by field, the later beacon's value where it has one. The click ids
  * never enter the consent merge.
  */
-export function mergeBeacons(earlier: BeaconSignal | undefined, later: BeaconSignal): BeaconSignal {
-  if (!earlier) return later;
+export function mergeBeacons(earlier: BeaconSignal | undefined, later: BeaconSignal, now: number): BeaconSignal {
+  const clickSeenAt = clickTimes(earlier, later, now);
+  if (!earlier) return { ...later, ...(clickSeenAt ? { clickSeenAt } : {}) };
   const consent = mergeConsentInputs(earlier.consent, later.consent);
   const clickSubjects = { ...earlier.clickSubjects, ...later.clickSubjects };
   return {
@@ -50,21 +51,37 @@ export function mergeBeacons(earlier: BeaconSignal | undefined, later: BeaconSig
     client: { ...earlier.client, ...later.client },
     gpc: earlier.gpc || later.gpc,
     ...(Object.keys(clickSubjects).length > 0 ? { clickSubjects } : {}),
+    ...(clickSeenAt ? { clickSeenAt } : {}),
   };
+}
+
+/** First-seen time per click id: kept while a later beacon repeats the same id, `now` for a new one. */
+function clickTimes(earlier: BeaconSignal | undefined, later: BeaconSignal, now: number): BeaconSignal["clickSeenAt"] {
+  const times: NonNullable<BeaconSignal["clickSeenAt"]> = { ...earlier?.clickSeenAt };
+  for (const [kind, value] of Object.entries(later.clickIds) as [keyof ClickIds, string | undefined][]) {
+    if (value === undefined) continue;
+    const known = earlier?.clickIds[kind] === value ? earlier.clickSeenAt?.[kind] : undefined;
+    times[kind] = known ?? now;
+  }
+  return Object.keys(times).length > 0 ? times : undefined;
 }
 
 /**
  * The beacon fills what the webhook lacks; the webhook's own values win. A click id taken from
- * the beacon becomes a subject key of the event, so a withdrawal or erasure naming it finds it.
+ * the beacon becomes a subject key of the event, so a withdrawal or erasure naming it finds it,
+ * and keeps the time the beacon first carried it.
  */
 export function withBeacon(event: RelayEvent, beacon: BeaconSignal | undefined): RelayEvent {
   if (!beacon) return event;
+  const fromBeacon = (kind: string) => event.clickIds[kind as keyof ClickIds] === undefined;
   const adopted = Object.entries(beacon.clickSubjects ?? {})
-    .filter(([kind]) => event.clickIds[kind as keyof ClickIds] === undefined)
+    .filter(([kind]) => fromBeacon(kind))
     .map(([, key]) => key);
+  const seen = Object.entries(beacon.clickSeenAt ?? {}).filter(([kind]) => fromBeacon(kind));
   return {
     ...event,
     clickIds: { ...beacon.clickIds, ...event.clickIds },
+    ...(seen.length > 0 ? { clickSeenAt: { ...event.clickSeenAt, ...Object.fromEntries(seen) } } : {}),
     client: { ...beacon.client, ...event.client },
     subjectKeys: [...new Set([...event.subjectKeys, ...adopted])],
   };

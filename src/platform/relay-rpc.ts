@@ -3,6 +3,7 @@ import type { Decision } from "../consent/decide";
 import type { LaneView } from "../delivery/lane";
 import type { EventSourceUrlFrom } from "../destinations/meta/source-url";
 import type { AdjustmentEvent } from "../events/adjustment";
+import type { ClickIdName } from "../destinations/registry";
 import type { ClickIds, ClientContext, ConsentInput, RelayEvent } from "../events/conversion";
 import type { ConsentPlan } from "../pipeline/consent-plan";
 
@@ -41,6 +42,12 @@ export interface BeaconSignal {
   gpc: boolean;
   /** Hashed subject keys of the click ids, by kind ("fbp" → "fbp:<sha256>"); see src/identity/subjects.ts. */
   clickSubjects?: Record<string, string>;
+  /**
+   * When the relay first saw each click id (epoch ms), kept across merged beacons while the id is
+   * unchanged: Meta's `fbc` built from an fbclid carries the time the click was first observed
+   * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc/).
+   */
+  clickSeenAt?: Partial<Record<ClickIdName, number>>;
 }
 
 export interface IngestPlan extends ConsentPlan {

@@ -68,7 +68,8 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
   if (event.client.userAgent) userData.client_user_agent = event.client.userAgent;
   // A malformed cookie value is dropped, never altered: Meta would reject the whole batch for it.
   if (isFbCookie(event.clickIds.fbc)) userData.fbc = event.clickIds.fbc;
-  else if (event.clickIds.fbclid) userData.fbc = `fb.1.${event.occurredAt}.${event.clickIds.fbclid}`;
+  // fb.1.<creation time>.<fbclid>: the time the click was first seen (a beacon's), else the conversion's.
+  else if (event.clickIds.fbclid) userData.fbc = `fb.1.${event.clickSeenAt?.fbclid ?? event.occurredAt}.${event.clickIds.fbclid}`;
   if (isFbCookie(event.clickIds.fbp)) userData.fbp = event.clickIds.fbp;
 
   const customData: Record<string, unknown> = {
