@@ -114,6 +114,29 @@ export class RelayStore {
     return this.sql.exec<EventRow>("SELECT * FROM events WHERE adjusts = ? ORDER BY received_at, id", orderDedupKey).toArray();
   }
 
+  /**
+   * A conversion reached its destination although a cancellation had suppressed it meanwhile (the
+   * request was already on the wire when the cancellation came): the adjustments that were
+   * suppressed with it for that destination are queued after all, so the order is retracted
+   * there. Answers how many were queued.
+   */
+  reviveAdjustments(originalId: string, destinationId: string, now: number): number {
+    const order = this.sql.exec<{ dedup_key: string }>("SELECT dedup_key FROM events WHERE id = ?", originalId).toArray()[0];
+    if (!order) return 0;
+    let queued = 0;
+    for (const adjustment of this.adjustmentsOf(order.dedup_key)) {
+      queued += this.sql.exec(
+        `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
+         WHERE event_id = ? AND destination_id = ? AND status = 'suppressed' AND reason = 'order_cancelled'`,
+        now,
+        now,
+        adjustment.id,
+        destinationId,
+      ).rowsWritten;
+    }
+    return queued;
+  }
+
   findEventIdByDedupKey(dedupKey: string): string | undefined {
     return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE dedup_key = ?", dedupKey).toArray()[0]?.id;
   }
@@ -612,7 +635,7 @@ export class RelayStore {
   ): void {
     this.sql.exec(
       `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
-       WHERE event_id = ? AND destination_id = ? AND (status = 'pending' OR ? = 'delivered')`,
+       WHERE event_id = ? AND destination_id = ? AND (status = 'pending' OR ? IN ('delivered', 'processing'))`,
       patch.status,
       patch.attempts,
       patch.nextAttemptAt,

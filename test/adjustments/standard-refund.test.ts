@@ -1,4 +1,6 @@
+import { http } from "msw";
 import { describe, expect, it } from "vitest";
+import { server } from "../helpers/msw";
 import { useMsw } from "../helpers/msw";
 import { admin, relayRows, runAlarm } from "../helpers/relay";
 import { googlePurchase } from "../google/helpers";
@@ -167,6 +169,37 @@ describe("standard source refunds", () => {
     for (const d of original.deliveries) expect(d).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
     const adjustment = await eventDetail("adj-queued", res.json.id);
     expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
+    expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
+  });
+
+  it("a full refund that arrives while the conversion is on the wire: the conversion stands and the retraction follows it", async () => {
+    await createAdjustmentTenant("adj-race");
+    const world = useAdjustmentWorld("adj-race");
+    const purchase = await sendStandard(
+      "adj-race",
+      googlePurchase("order-race", { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" } }),
+    );
+    // The refund reaches the relay while the Ads upload is in flight; the emulator then accepts it.
+    let refundId: string | undefined;
+    server.use(
+      http.post(/^https:\/\/googleads\.test\/.*:uploadClickConversions$/, async () => {
+        if (refundId === undefined) refundId = (await sendStandard("adj-race", refund("order-race"))).json.id;
+        return undefined;
+      }),
+    );
+    await runAlarm("adj-race");
+    expect(refundId).toBeDefined();
+    expect(deliveryTo(await eventDetail("adj-race", purchase.json.id), "google")).toMatchObject({ status: "delivered" });
+
+    advance(120_000);
+    await runAlarm("adj-race");
+    const retractions = world.google
+      .callsTo("google-ads")
+      .filter((c) => c.url.endsWith(":uploadConversionAdjustments"))
+      .map((c) => (c.body as any).conversionAdjustments.map((a: any) => [a.orderId, a.adjustmentType]));
+    expect(retractions).toEqual([[["order-race", "RETRACTION"]]]);
+    const adjustment = await eventDetail("adj-race", refundId!);
+    expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "delivered" });
     expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
   });
 
