@@ -1,13 +1,10 @@
-import { log } from "../../platform/log";
 import { repeatedAdjustmentRows } from "../google/adjustment";
 import { postGoogleRows } from "../google/batch";
 import { rfc3339Seconds } from "../google/conversion";
-import { postWithGoogleAuth } from "../google/http";
 import { readOAuthCredentials } from "../google/oauth";
-import { retryAfterMs } from "../http";
 import type { AdjustmentItem, AdjustmentSupport } from "../types";
-import { classifyIngestAnswer } from "./classify";
-import { ingestEventsUrl, readDataManagerSettings, type DataManagerSettings } from "./payload";
+import { postIngest } from "./ingest";
+import { readDataManagerSettings, type DataManagerSettings } from "./payload";
 
 /**
  * Refunds and cancellations through `events:ingest`, as the Data Manager's conversion-adjustments
@@ -60,25 +57,8 @@ export const dataManagerAdjustments: AdjustmentSupport = {
     const settings = readDataManagerSettings(ctx.settings);
     const creds = readOAuthCredentials(ctx.credentials);
     if (!creds) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
-    const url = ingestEventsUrl(ctx.env.GOOGLE_DATA_MANAGER_API_BASE);
-    return postGoogleRows(items, repeatedAdjustmentRows(items), async (rows) => {
-      const answer = await postWithGoogleAuth(url, {}, buildIngestAdjustmentsRequest(rows, settings), creds, ctx);
-      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
-      const { status, outcomes } = classifyIngestAnswer(
-        rows.length,
-        answer.status,
-        answer.body,
-        settings.validateOnly,
-        retryAfterMs(answer.headers, ctx.now),
-      );
-      log.info("google_dm_ingest", {
-        destinationType: "google_data_manager",
-        kind: "adjustment",
-        status,
-        httpStatus: answer.status,
-        count: rows.length,
-      });
-      return outcomes;
-    });
+    return postGoogleRows(items, repeatedAdjustmentRows(items), (rows) =>
+      postIngest(rows.length, buildIngestAdjustmentsRequest(rows, settings), settings, creds, ctx, "adjustment"),
+    );
   },
 };

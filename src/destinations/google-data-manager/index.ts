@@ -1,10 +1,7 @@
 import { dataManagerAdjustments } from "./adjustments";
-import { log } from "../../platform/log";
 import { sendGoogleBatch } from "../google/batch";
 import { googlePrecheck } from "../google/conversion";
-import { postWithGoogleAuth } from "../google/http";
 import { readOAuthCredentials } from "../google/oauth";
-import { retryAfterMs } from "../http";
 import { googleIdentity } from "../../identity/google";
 import type { DestinationDefinition } from "../definition";
 import {
@@ -15,8 +12,8 @@ import {
   type GoogleSpecBase,
 } from "../google/definition";
 import { googleDataManagerSettingsSchema, googleDataManagerCredentialsSchema } from "./settings";
-import { classifyIngestAnswer } from "./classify";
-import { buildIngestEventsRequest, ingestEventsUrl, readDataManagerSettings } from "./payload";
+import { postIngest } from "./ingest";
+import { buildIngestEventsRequest, readDataManagerSettings } from "./payload";
 
 /** Google Data Manager API, `events:ingest` (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest). */
 export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase & { type: "google_data_manager" }> = {
@@ -45,24 +42,8 @@ export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase 
     const settings = readDataManagerSettings(ctx.settings);
     const creds = readOAuthCredentials(ctx.credentials);
     if (!creds) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
-    const url = ingestEventsUrl(ctx.env.GOOGLE_DATA_MANAGER_API_BASE);
-
-    return sendGoogleBatch(items, async (rows) => {
-      // No developer token: the Data Manager API authorizes by OAuth alone
-      // (https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest).
-      const answer = await postWithGoogleAuth(url, {}, buildIngestEventsRequest(rows, settings), creds, ctx);
-      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
-      const { status, outcomes } = classifyIngestAnswer(
-        rows.length,
-        answer.status,
-        answer.body,
-        settings.validateOnly,
-        retryAfterMs(answer.headers, ctx.now),
-      );
-      // Each row's outcome goes to the delivery log; the request's own status is logged here,
-      // since ingestion is asynchronous and the per-row outcome cannot show it.
-      log.info("google_dm_ingest", { destinationType: "google_data_manager", status, httpStatus: answer.status, count: rows.length });
-      return outcomes;
-    });
+    return sendGoogleBatch(items, (rows) =>
+      postIngest(rows.length, buildIngestEventsRequest(rows, settings), settings, creds, ctx, "conversion"),
+    );
   },
 };
