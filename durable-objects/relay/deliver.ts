@@ -57,22 +57,20 @@ function recordOutcome(
   };
   // Adjustments are counted apart, so stats show refunds next to (not inside) conversions.
   const metric = (name: string) => (opts.adjustment ? `adjustment:${name}` : name);
-  // Sent while a cancellation suppressed it: what the destination now holds is the truth, and the
-  // retraction must follow it there.
-  const cancelledInFlight =
-    !opts.adjustment && (outcome.status === "delivered" || outcome.status === "processing") && isCancelled(store, row);
   if (outcome.status === "delivered") {
     // Test traffic (validateOnly, a Meta test event code) is checked, never recorded for attribution.
     const status = opts.testTraffic ? "validated" : "delivered";
     store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: null, lastError: null }, now);
-    if (cancelledInFlight) store.reviveAdjustments(row.event_id, row.destination_id, now);
+    // Sent while a cancellation suppressed it: the retraction must follow it there.
+    if (!opts.adjustment) store.reviveAdjustments(row.event_id, row.destination_id, now);
     store.bumpCounter(now, metric(status), row.destination_id);
     log.info("delivery", { ...base, outcome: status });
     return;
   }
   if (outcome.status === "processing") {
     markProcessing(store, row, outcome.requestId, attempts, now, retryScale);
-    if (cancelledInFlight) store.reviveAdjustments(row.event_id, row.destination_id, now);
+    // Sent while a cancellation suppressed it: the retraction must follow it there.
+    if (!opts.adjustment) store.reviveAdjustments(row.event_id, row.destination_id, now);
     log.info("delivery", { ...base, outcome: "processing" });
     return;
   }
@@ -110,11 +108,6 @@ function recordOutcome(
     code: outcome.code,
     retryInMs: at === null ? undefined : at - now,
   });
-}
-
-function isCancelled(store: RelayStore, row: DueDelivery): boolean {
-  const current = store.deliveryOf(row.event_id, row.destination_id);
-  return current?.status === "suppressed" && current.reason === "order_cancelled";
 }
 
 /** Test traffic: Google's validateOnly or a Meta test event code (nothing counts for attribution). */

@@ -121,20 +121,17 @@ export class RelayStore {
    * there. Answers how many were queued.
    */
   reviveAdjustments(originalId: string, destinationId: string, now: number): number {
-    const order = this.sql.exec<{ dedup_key: string }>("SELECT dedup_key FROM events WHERE id = ?", originalId).toArray()[0];
-    if (!order) return 0;
-    let queued = 0;
-    for (const adjustment of this.adjustmentsOf(order.dedup_key)) {
-      queued += this.sql.exec(
-        `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
-         WHERE event_id = ? AND destination_id = ? AND status = 'suppressed' AND reason = 'order_cancelled'`,
-        now,
-        now,
-        adjustment.id,
-        destinationId,
-      ).rowsWritten;
-    }
-    return queued;
+    // Only a cancellation suppresses an adjustment's delivery with `order_cancelled`, and only while
+    // its original was pending: after any other send there is nothing to match.
+    return this.sql.exec(
+      `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
+       WHERE destination_id = ? AND status = 'suppressed' AND reason = 'order_cancelled'
+         AND event_id IN (SELECT id FROM events WHERE adjusts = (SELECT dedup_key FROM events WHERE id = ?))`,
+      now,
+      now,
+      destinationId,
+      originalId,
+    ).rowsWritten;
   }
 
   findEventIdByDedupKey(dedupKey: string): string | undefined {
