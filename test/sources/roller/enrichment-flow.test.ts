@@ -2,10 +2,12 @@ import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../src/identity/hash";
 import { clearRollerTokenCache } from "../../../src/sources/roller/enrich";
-import { advance, now, useTestClock } from "../../helpers/clock";
+import { advance, useTestClock } from "../../helpers/clock";
+import { metaReceives } from "../../helpers/meta";
 import { server, useMsw } from "../../helpers/msw";
-import { admin, api, joinTokenFor, runAlarm } from "../../helpers/relay";
-import { SECRETS, createSourceTenant, fixtures, postHook, sign } from "../helpers";
+import { admin, runAlarm } from "../../helpers/relay";
+import { fixtures } from "../helpers";
+import { consentThenBookingWithoutContact, rollerTenantWithCredentials } from "./helpers";
 
 useMsw();
 useTestClock();
@@ -28,59 +30,18 @@ function rollerApi(bookingScript: Array<() => Response> = []) {
   return calls;
 }
 
-function metaStandIn() {
-  const sent: any[] = [];
-  server.use(
-    http.post("https://meta.test/:v/:p/events", async ({ request }) => {
-      sent.push(...((await request.json()) as any).data);
-      return HttpResponse.json({ events_received: 1, messages: [] });
-    }),
-  );
-  return sent;
-}
-
 /** A ROLLER tenant with API credentials; the booking webhook lacks e-mail and phone. */
 async function setUp(id: string) {
-  await createSourceTenant({
-    id,
-    type: "roller",
-    secret: SECRETS.roller,
-    options: { currency: "AUD" },
-    allowedOrigins: ["https://tickets.example"],
-  });
-  const put = await admin("PUT", `/tenants/${id}/sources/hook`, {
-    type: "roller",
-    options: { currency: "AUD" },
-    credentials: { clientId: "venue-4411-client", clientSecret: "roller-client-secret-value" },
-  });
+  const put = await rollerTenantWithCredentials(id, { clientId: "venue-4411-client", clientSecret: "roller-client-secret-value" });
   expect(put.json.credentialsSet).toEqual(["clientId", "clientSecret"]);
   expect(put.text).not.toContain("roller-client-secret-value");
-  await api(`/v1/collect/${id}`, {
-    method: "POST",
-    headers: { origin: "https://tickets.example", "content-type": "text/plain", "user-agent": "Mozilla/5.0 (beacon)" },
-    body: JSON.stringify({
-      joinKey: "sj_4f9a2c1e8b7d",
-      joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"),
-      consent: { meta: "granted" },
-      page: { url: "https://tickets.example/done" },
-    }),
-  });
-  const envelope = fixtures.rollerCreated();
-  delete envelope.data.booking.email;
-  delete envelope.data.booking.phone;
-  // The sample was booked "today": move it to the test clock's today.
-  const at = new Date(now() - 60_000).toISOString();
-  Object.assign(envelope, { eventDate: at, sendDate: at });
-  envelope.data.booking.createdDate = at;
-  const res = await postHook(id, JSON.stringify(envelope), { ...sign.roller(), "user-agent": "ROLLER-Webhooks" });
-  expect(res.status).toBe(202);
-  return res.json.id as string;
+  return consentThenBookingWithoutContact(id);
 }
 
 describe("ROLLER booking enrichment in the delivery step", () => {
   it("looks the booking up before the first send and sends the hashed e-mail it found", async () => {
     const roller = rollerApi();
-    const meta = metaStandIn();
+    const meta = metaReceives();
     const eventId = await setUp("ro-enrich");
     expect(roller.booking).toBe(0); // never inside the webhook request
     await runAlarm("ro-enrich");
@@ -96,7 +57,7 @@ describe("ROLLER booking enrichment in the delivery step", () => {
 
   it("waits and tries again when ROLLER answers 429, then sends", async () => {
     const roller = rollerApi([() => HttpResponse.json({ message: "slow down" }, { status: 429, headers: { "retry-after": "45" } })]);
-    const meta = metaStandIn();
+    const meta = metaReceives();
     await setUp("ro-429");
     await runAlarm("ro-429");
     expect(meta).toHaveLength(0);
@@ -112,7 +73,7 @@ describe("ROLLER booking enrichment in the delivery step", () => {
 
   it("sends without enrichment when the booking cannot be read", async () => {
     rollerApi([() => HttpResponse.json({ message: "not found" }, { status: 404 })]);
-    const meta = metaStandIn();
+    const meta = metaReceives();
     await setUp("ro-404");
     await runAlarm("ro-404");
     expect(meta).toHaveLength(1);

@@ -2,10 +2,11 @@ import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../src/identity/hash";
 import { clearRollerTokenCache } from "../../../src/sources/roller/enrich";
-import { now, useTestClock } from "../../helpers/clock";
+import { useTestClock } from "../../helpers/clock";
 import { server, useMsw } from "../../helpers/msw";
-import { admin, api, joinTokenFor, META_TOKEN, runAlarm } from "../../helpers/relay";
-import { SECRETS, createSourceTenant, fixtures, postHook, sign } from "../helpers";
+import { admin, META_TOKEN, runAlarm } from "../../helpers/relay";
+import { fixtures } from "../helpers";
+import { consentThenBookingWithoutContact, rollerTenantWithCredentials } from "./helpers";
 
 useMsw();
 useTestClock();
@@ -57,18 +58,7 @@ function metaPixels() {
 }
 
 async function rollerTenant(id: string, buyer: { secret: string; pixel: string } = BUYERS[id]!) {
-  await createSourceTenant({
-    id,
-    type: "roller",
-    secret: SECRETS.roller,
-    options: { currency: "AUD" },
-    allowedOrigins: ["https://tickets.example"],
-  });
-  const source = await admin("PUT", `/tenants/${id}/sources/hook`, {
-    type: "roller",
-    options: { currency: "AUD" },
-    credentials: { clientId: SHARED_CLIENT_ID, clientSecret: buyer.secret },
-  });
+  const source = await rollerTenantWithCredentials(id, { clientId: SHARED_CLIENT_ID, clientSecret: buyer.secret });
   expect(source.status).toBe(200);
   const dest = await admin("PUT", `/tenants/${id}/destinations/meta`, {
     type: "meta",
@@ -77,25 +67,7 @@ async function rollerTenant(id: string, buyer: { secret: string; pixel: string }
     credentials: { accessToken: META_TOKEN },
   });
   expect(dest.status).toBe(200);
-  // The buyer's consent, as the ticket page's beacon carries it.
-  await api(`/v1/collect/${id}`, {
-    method: "POST",
-    headers: { origin: "https://tickets.example", "content-type": "text/plain", "user-agent": "Mozilla/5.0 (beacon)" },
-    body: JSON.stringify({
-      joinKey: "sj_4f9a2c1e8b7d",
-      joinToken: await joinTokenFor(id, "sj_4f9a2c1e8b7d"),
-      consent: { meta: "granted" },
-      page: { url: "https://tickets.example/done" },
-    }),
-  });
-  const envelope = fixtures.rollerCreated();
-  delete envelope.data.booking.email;
-  delete envelope.data.booking.phone;
-  const at = new Date(now() - 60_000).toISOString();
-  Object.assign(envelope, { eventDate: at, sendDate: at });
-  envelope.data.booking.createdDate = at;
-  const res = await postHook(id, JSON.stringify(envelope), { ...sign.roller(), "user-agent": "ROLLER-Webhooks" });
-  expect(res.status).toBe(202);
+  await consentThenBookingWithoutContact(id);
 }
 
 describe("ROLLER credentials never cross tenants", () => {
