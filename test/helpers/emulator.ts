@@ -4,7 +4,7 @@ import type { ApiModule } from "../../sandbox/server.mjs";
 import { clock } from "../../src/platform/clock";
 import { GOOGLE_SIGNALS_GRANTED } from "../consent/fixtures";
 import { server } from "./msw";
-import { deliveriesWithConsent } from "./relay";
+import { admin, createTenant, deliveriesWithConsent, runAlarm, sendWebhook } from "./relay";
 
 export interface EmulatedRequest {
   path: string;
@@ -67,4 +67,34 @@ export async function expectNothingSentWithoutConsent(opts: {
   expect(google).toMatchObject({ decision: "blocked", reason: `${opts.flag}_consent_missing` });
   const otherReason = opts.others[opts.flag] === "denied" ? `${opts.flag}_denied` : `${opts.flag}_consent_missing`;
   expect(other).toMatchObject({ decision: "blocked", reason: otherReason });
+}
+
+/**
+ * A tenant (createTenant: the standard source `shop` and Meta) with one more destination put
+ * through the admin API: created, and its access token never echoed back. Returns the tenant id.
+ */
+export async function tenantWithDestination(
+  id: string,
+  destinationId: string,
+  destination: { type: string; settings: Record<string, unknown>; credentials: { accessToken: string } },
+): Promise<string> {
+  await createTenant(id);
+  const put = await admin("PUT", `/tenants/${id}/destinations/${destinationId}`, destination);
+  expect(put.status).toBe(201);
+  expect(put.json.destination ?? put.json).toMatchObject({ type: destination.type });
+  expect(JSON.stringify(put.json)).not.toContain(destination.credentials.accessToken);
+  return id;
+}
+
+/**
+ * A webhook, then the platform's redelivery of it (answered as a duplicate of the first), then
+ * two alarm runs, so a second send would show. Returns the first answer.
+ */
+export async function sendWithRedelivery(tenant: string, body: unknown) {
+  const first = await sendWebhook(tenant, body);
+  expect(first.status).toBe(202);
+  expect((await sendWebhook(tenant, body)).json).toMatchObject({ status: "duplicate", id: first.json.id });
+  await runAlarm(tenant);
+  await runAlarm(tenant);
+  return first;
 }

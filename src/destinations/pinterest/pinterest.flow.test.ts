@@ -2,9 +2,9 @@
 // through the admin API, standard webhooks and beacons in, the Pinterest emulator at the fetch boundary.
 import { describe, expect, it } from "vitest";
 import { useTestClock } from "../../../test/helpers/clock";
-import { expectNothingSentWithoutConsent, useEmulator } from "../../../test/helpers/emulator";
+import { tenantWithDestination, expectNothingSentWithoutConsent, sendWithRedelivery, useEmulator } from "../../../test/helpers/emulator";
 import { useMsw } from "../../../test/helpers/msw";
-import { admin, createTenant, deliveryOf, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
+import { admin, deliveryOf, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
 import { pinterestApi } from "./emulator.mjs";
 
 useMsw();
@@ -13,30 +13,25 @@ useTestClock();
 const ACCOUNT = "549755885175";
 const TOKEN = "pina-conversion-token-secret";
 
-async function tenantWithPinterest(id: string, settings: Record<string, unknown> = {}, token = TOKEN) {
-  await createTenant(id);
-  const put = await admin("PUT", `/tenants/${id}/destinations/pinterest`, {
+function tenantWithPinterest(id: string, settings: Record<string, unknown> = {}, token = TOKEN) {
+  return tenantWithDestination(id, "pinterest", {
     type: "pinterest",
     settings: { adAccountId: ACCOUNT, ...settings },
     credentials: { accessToken: token },
   });
-  expect(put.status).toBe(201);
-  expect(JSON.stringify(put.json)).not.toContain(token);
 }
+
+/** The destination as the shared consent test sees it: its id, its consent flag, its emulator. */
+const PINTEREST = { destinationId: "pinterest", flag: "pinterest", api: pinterestApi, base: "https://pinterest.test" };
 
 const delivery = (tenant: string, eventId: string) => deliveryOf(tenant, eventId, "pinterest");
 
 describe("Pinterest end to end", () => {
   it("a webhook with Pinterest consent reaches the API once, hashed, with the order id as event_id", async () => {
-    const tenant = "pin-flow-1";
-    await tenantWithPinterest(tenant);
+    const tenant = await tenantWithPinterest("pin-flow-1");
     const received = useEmulator(pinterestApi, "https://pinterest.test");
     const body = purchase("pin-1001", { consent: { pinterest: "granted" }, clickIds: { epik: "dj0yJnU9b2JDcFFHekV4" } });
-    const first = await sendWebhook(tenant, body);
-    expect(first.status).toBe(202);
-    expect((await sendWebhook(tenant, body)).json).toMatchObject({ status: "duplicate", id: first.json.id });
-    await runAlarm(tenant);
-    await runAlarm(tenant);
+    const first = await sendWithRedelivery(tenant, body);
 
     expect(received).toHaveLength(1);
     const [request] = received;
@@ -64,20 +59,15 @@ describe("Pinterest end to end", () => {
   });
 
   it("sends nothing without Pinterest consent: Google's signals and other platforms' flags do not grant it", async () => {
-    await tenantWithPinterest("pin-flow-2");
     await expectNothingSentWithoutConsent({
-      tenant: "pin-flow-2",
-      destinationId: "pinterest",
-      flag: "pinterest",
-      api: pinterestApi,
-      base: "https://pinterest.test",
+      tenant: await tenantWithPinterest("pin-flow-2"),
+      ...PINTEREST,
       others: { tiktok: "granted", meta: "denied" },
     });
   });
 
   it("takes the epik click id and consent from the checkout's beacon; test mode ends validated", async () => {
-    const tenant = "pin-flow-3";
-    await tenantWithPinterest(tenant, { validateOnly: true });
+    const tenant = await tenantWithPinterest("pin-flow-3", { validateOnly: true });
     const received = useEmulator(pinterestApi, "https://pinterest.test");
     expect(
       (await sendBeacon(tenant, { joinKey: "cart-7", consent: { pinterest: "granted" }, clickIds: { epik: "epik-from-cookie" } })).status,
@@ -91,8 +81,7 @@ describe("Pinterest end to end", () => {
   });
 
   it("fails, unsent, an event Pinterest could not match while the rest goes through; a refused token holds the lane", async () => {
-    const tenant = "pin-flow-4";
-    await tenantWithPinterest(tenant);
+    const tenant = await tenantWithPinterest("pin-flow-4");
     const received = useEmulator(pinterestApi, "https://pinterest.test");
     const good = await sendWebhook(tenant, purchase("pin-4001", { consent: { pinterest: "granted" } }));
     // No e-mail and a user agent without an IP: Pinterest requires one or the pair, so it is never sent.
@@ -105,8 +94,7 @@ describe("Pinterest end to end", () => {
     expect(await delivery(tenant, bad.json.id)).toMatchObject({ status: "failed" });
     expect(received.flatMap((r) => (r.body as any).data.map((e: any) => e.event_id))).toEqual(["pin-4001"]);
 
-    const held = "pin-flow-5";
-    await tenantWithPinterest(held, {}, "invalid");
+    const held = await tenantWithPinterest("pin-flow-5", {}, "invalid");
     const refused = useEmulator(pinterestApi, "https://pinterest.test");
     const res = await sendWebhook(held, purchase("pin-5001", { consent: { pinterest: "granted" } }));
     await runAlarm(held);

@@ -2,9 +2,9 @@
 // through the admin API, standard webhooks and beacons in, the TikTok emulator at the fetch boundary.
 import { describe, expect, it } from "vitest";
 import { useTestClock } from "../../../test/helpers/clock";
-import { expectNothingSentWithoutConsent, useEmulator } from "../../../test/helpers/emulator";
+import { tenantWithDestination, expectNothingSentWithoutConsent, sendWithRedelivery, useEmulator } from "../../../test/helpers/emulator";
 import { useMsw } from "../../../test/helpers/msw";
-import { admin, createTenant, deliveryOf, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
+import { admin, deliveryOf, purchase, runAlarm, sendBeacon, sendWebhook } from "../../../test/helpers/relay";
 import { tiktokApi } from "./emulator.mjs";
 
 useMsw();
@@ -13,34 +13,24 @@ useTestClock();
 const PIXEL = "C4ABCDEF0123456789AB";
 const TOKEN = "tiktok-events-api-token-secret";
 
-async function tenantWithTikTok(id: string) {
-  await createTenant(id);
-  const put = await admin("PUT", `/tenants/${id}/destinations/tiktok`, {
-    type: "tiktok",
-    settings: { pixelCode: PIXEL },
-    credentials: { accessToken: TOKEN },
-  });
-  expect(put.status).toBe(201);
-  expect(put.json.destination ?? put.json).toMatchObject({ type: "tiktok" });
-  expect(JSON.stringify(put.json)).not.toContain(TOKEN);
+function tenantWithTikTok(id: string, token = TOKEN) {
+  return tenantWithDestination(id, "tiktok", { type: "tiktok", settings: { pixelCode: PIXEL }, credentials: { accessToken: token } });
 }
+
+/** The destination as the shared consent test sees it: its id, its consent flag, its emulator. */
+const TIKTOK = { destinationId: "tiktok", flag: "tiktok", api: tiktokApi, base: "https://tiktok.test" };
 
 const delivery = (tenant: string, eventId: string) => deliveryOf(tenant, eventId, "tiktok");
 
 describe("TikTok end to end", () => {
   it("a webhook with TikTok consent reaches the Events API once, hashed, with the order id as event_id", async () => {
-    const tenant = "tt-flow-1";
-    await tenantWithTikTok(tenant);
+    const tenant = await tenantWithTikTok("tt-flow-1");
     const received = useEmulator(tiktokApi, "https://tiktok.test");
     const body = purchase("tt-1001", {
       consent: { tiktok: "granted" },
       clickIds: { ttclid: "E.C.P.click-1", ttp: "2F7h37YkS1j57AYSKTI7IHhJPYH" },
     });
-    const first = await sendWebhook(tenant, body);
-    expect(first.status).toBe(202);
-    expect((await sendWebhook(tenant, body)).json).toMatchObject({ status: "duplicate", id: first.json.id });
-    await runAlarm(tenant);
-    await runAlarm(tenant);
+    const first = await sendWithRedelivery(tenant, body);
 
     expect(received).toHaveLength(1);
     const [request] = received;
@@ -67,20 +57,15 @@ describe("TikTok end to end", () => {
   });
 
   it("sends nothing without TikTok consent: Google's signals and Meta's flag do not grant it", async () => {
-    await tenantWithTikTok("tt-flow-2");
     await expectNothingSentWithoutConsent({
-      tenant: "tt-flow-2",
-      destinationId: "tiktok",
-      flag: "tiktok",
-      api: tiktokApi,
-      base: "https://tiktok.test",
+      tenant: await tenantWithTikTok("tt-flow-2"),
+      ...TIKTOK,
       others: { tiktok: "denied", meta: "denied" },
     });
   });
 
   it("takes ttclid, the _ttp value and consent from the checkout's beacon", async () => {
-    const tenant = "tt-flow-3";
-    await tenantWithTikTok(tenant);
+    const tenant = await tenantWithTikTok("tt-flow-3");
     const received = useEmulator(tiktokApi, "https://tiktok.test");
     const beacon = await sendBeacon(tenant, {
       joinKey: "cart-9",
@@ -95,13 +80,7 @@ describe("TikTok end to end", () => {
   });
 
   it("holds the lane when TikTok refuses the token", async () => {
-    const tenant = "tt-flow-4";
-    await createTenant(tenant);
-    await admin("PUT", `/tenants/${tenant}/destinations/tiktok`, {
-      type: "tiktok",
-      settings: { pixelCode: PIXEL },
-      credentials: { accessToken: "invalid" },
-    });
+    const tenant = await tenantWithTikTok("tt-flow-4", "invalid");
     const received = useEmulator(tiktokApi, "https://tiktok.test");
     const res = await sendWebhook(tenant, purchase("tt-4001", { consent: { tiktok: "granted" } }));
     await runAlarm(tenant);
