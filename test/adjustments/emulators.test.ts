@@ -1,38 +1,27 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createGoogleApis, type GoogleApis } from "../../sandbox/google.mjs";
-import type { ApiRequest, ApiResponse } from "../../sandbox/server.mjs";
+import type { ApiResponse } from "../../sandbox/server.mjs";
 import { googleAdsAdjustments } from "../../src/destinations/google-ads/adjustments";
 import type { AdjustmentItem } from "../../src/destinations/types";
 import type { RelayAdjustment } from "../../src/events/adjustment";
-import { ADS_SETTINGS, OAUTH_CREDENTIALS, scriptedFetch, sendContext, tokenResponse } from "../google/helpers";
+import {
+  ADS_SETTINGS,
+  OAUTH_CREDENTIALS,
+  emulatorRequest,
+  emulatorToken,
+  scriptedFetch,
+  sendContext,
+  tokenResponse,
+} from "../google/helpers";
 
 // The sandbox's Google emulators on their own: they take both adjustment shapes and refuse
 // malformed ones as Google documents; and the Ads adapter's reading of Google's adjustment answers.
 
 let apis: GoogleApis;
 const ctx = { now: () => Date.parse("2026-11-22T12:00:00Z") };
-const request = (over: Partial<ApiRequest>): ApiRequest => ({
-  method: "POST",
-  path: "/",
-  query: {},
-  headers: {},
-  contentType: "application/json",
-  body: undefined,
-  ...over,
-});
+const request = emulatorRequest;
 const json = (answer: ApiResponse) => answer.body as any;
-
-function bearer(): string {
-  const answer = apis.oauth.handle(
-    request({
-      path: "/token",
-      contentType: "application/x-www-form-urlencoded",
-      body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" },
-    }),
-    ctx,
-  );
-  return `Bearer ${json(answer).access_token}`;
-}
+const bearer = () => `Bearer ${json(emulatorToken(apis, ctx.now)).access_token}`;
 
 const ACTION = "customers/1234567890/conversionActions/42";
 const ads = (method: "uploadClickConversions" | "uploadConversionAdjustments", body: unknown) =>

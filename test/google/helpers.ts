@@ -106,6 +106,29 @@ export interface EmulatorCall {
 
 type Override = (req: ApiRequest) => ApiResponse | undefined;
 
+/** A request as the sandbox server hands it to an emulator module: a JSON POST to `/` unless `over` says otherwise. */
+export const emulatorRequest = (over: Partial<ApiRequest>): ApiRequest => ({
+  method: "POST",
+  path: "/",
+  query: {},
+  headers: {},
+  contentType: "application/json",
+  body: undefined,
+  ...over,
+});
+
+/** The OAuth emulator's answer to a refresh-token grant (`form` changes its fields), at `now`. */
+export function emulatorToken(apis: GoogleApis, now: () => number, form: Record<string, string> = {}): ApiResponse {
+  return apis.oauth.handle(
+    emulatorRequest({
+      path: "/token",
+      contentType: "application/x-www-form-urlencoded",
+      body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r", ...form },
+    }),
+    { now },
+  );
+}
+
 /** The fields of an MSW request that an emulator reads (MSW's request type is not workerd's). */
 interface IncomingRequest {
   url: string;

@@ -13,6 +13,8 @@ import {
   OCCURRED_AT,
   PHONE_HASH,
   SAMPLE_EVENT,
+  emulatorRequest,
+  emulatorToken,
   item,
   scriptedFetch,
   sendContext,
@@ -125,33 +127,18 @@ describe("google_ads: the request for the sample event", () => {
 
   it("is accepted as valid by the sandbox's Ads emulator", () => {
     const apis = createGoogleApis();
-    const token = (
-      apis.oauth.handle(
-        {
-          method: "POST",
-          path: "/token",
-          query: {},
-          headers: {},
-          contentType: "application/x-www-form-urlencoded",
-          body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" },
-        },
-        { now: Date.now },
-      ).body as any
-    ).access_token;
+    const token = (emulatorToken(apis, Date.now).body as any).access_token;
     const settings = readGoogleAdsSettings(ADS_SETTINGS);
     const answer = apis.ads.handle(
-      {
-        method: "POST",
+      emulatorRequest({
         path: "/v25/customers/1234567890:uploadClickConversions",
-        query: {},
         headers: { authorization: `Bearer ${token}`, "developer-token": "d", "login-customer-id": "1112223333" },
-        contentType: "application/json",
         // Another click: two rows with one click and time would be DUPLICATE_CLICK_CONVERSION_IN_REQUEST.
         body: buildUploadClickConversionsRequest(
           [item(), item({ orderId: "1002", clickIds: { gclid: "Cj0KCQiA_other" } }, "send_denied_flag")],
           settings,
         ),
-      },
+      }),
       { now: Date.now },
     );
     expect(answer.status).toBe(200);
@@ -206,31 +193,11 @@ describe("google_data_manager: the request for the sample event", () => {
 
   it("is accepted as valid by the sandbox's Data Manager emulator, and the Ads consent enum is not", () => {
     const apis = createGoogleApis();
-    const token = (
-      apis.oauth.handle(
-        {
-          method: "POST",
-          path: "/token",
-          query: {},
-          headers: {},
-          contentType: "",
-          body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r" },
-        },
-        { now: Date.now },
-      ).body as any
-    ).access_token;
+    const token = (emulatorToken(apis, Date.now).body as any).access_token;
     const ingest = (body: unknown) =>
-      apis.dataManager.handle(
-        {
-          method: "POST",
-          path: "/v1/events:ingest",
-          query: {},
-          headers: { authorization: `Bearer ${token}` },
-          contentType: "application/json",
-          body,
-        },
-        { now: Date.now },
-      );
+      apis.dataManager.handle(emulatorRequest({ path: "/v1/events:ingest", headers: { authorization: `Bearer ${token}` }, body }), {
+        now: Date.now,
+      });
     const valid = ingest(SAMPLE_INGEST_REQUEST);
     expect(valid.status).toBe(200);
     expect(valid.body).toEqual({ requestId: expect.any(String) });

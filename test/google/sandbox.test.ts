@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { GOOGLE_API_MODULES, createGoogleApis, type GoogleApis } from "../../sandbox/google.mjs";
-import type { ApiRequest, ApiResponse } from "../../sandbox/server.mjs";
+import type { ApiResponse } from "../../sandbox/server.mjs";
+import { emulatorRequest, emulatorToken } from "./helpers";
 
 // sandbox/google.mjs on its own: the emulators the local sandbox mounts and the Worker tests use.
 
@@ -8,27 +9,9 @@ let apis: GoogleApis;
 let clock = Date.parse("2026-11-22T10:00:00Z");
 const ctx = { now: () => clock };
 
-const request = (over: Partial<ApiRequest>): ApiRequest => ({
-  method: "POST",
-  path: "/",
-  query: {},
-  headers: {},
-  contentType: "application/json",
-  body: undefined,
-  ...over,
-});
+const request = emulatorRequest;
 const json = (answer: ApiResponse) => answer.body as any;
-
-function token(form: Record<string, string> = {}): ApiResponse {
-  return apis.oauth.handle(
-    request({
-      path: "/token",
-      contentType: "application/x-www-form-urlencoded",
-      body: { grant_type: "refresh_token", client_id: "c", client_secret: "s", refresh_token: "r", ...form },
-    }),
-    ctx,
-  );
-}
+const token = (form: Record<string, string> = {}) => emulatorToken(apis, ctx.now, form);
 
 const conversion = (over: Record<string, unknown> = {}) => ({
   conversionAction: "customers/1234567890/conversionActions/42",
