@@ -303,6 +303,104 @@ function adsErrorPath(err) {
 }
 
 /**
+ * What sets the two upload methods apart before their rows are validated one by one.
+ * @typedef {{ list: string, name: string, requestFields: Set<string>, rowFields: Set<string>, max: number, tooMany: () => AdsError }} UploadKind
+ */
+
+/** @type {UploadKind} */
+const CLICK_CONVERSION_UPLOAD = {
+  list: "conversions",
+  name: "conversions",
+  requestFields: UPLOAD_REQUEST_FIELDS,
+  rowFields: CLICK_CONVERSION_FIELDS,
+  max: MAX_CONVERSIONS_PER_REQUEST,
+  tooMany: () => adsError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST", { field: "conversions" }),
+};
+
+/** @type {UploadKind} */
+const ADJUSTMENT_UPLOAD = {
+  list: "conversionAdjustments",
+  name: "conversion_adjustments",
+  requestFields: ADJUSTMENT_REQUEST_FIELDS,
+  rowFields: CONVERSION_ADJUSTMENT_FIELDS,
+  max: MAX_ADJUSTMENTS_PER_REQUEST,
+  tooMany: () =>
+    adsError("conversionAdjustmentUploadError", "TOO_MANY_ADJUSTMENTS_IN_REQUEST", {
+      field: "conversion_adjustments",
+      message: "Try uploading fewer than 2001 adjustments in a single API request.",
+    }),
+};
+
+/**
+ * The rows of an upload request, or the 400 Google answers first: names proto3 JSON parsing does
+ * not know (in the request or in a row), then no rows, then more than one request may carry.
+ * @param {Record<string, unknown>} body
+ * @param {UploadKind} kind
+ * @param {(status: number, errors: AdsError[]) => ApiResponse} reject
+ * @returns {unknown[] | ApiResponse}
+ */
+function uploadRows(body, kind, reject) {
+  const list = body[kind.list];
+  const rows = Array.isArray(list) ? list : undefined;
+  /** @type {FieldViolation[]} */
+  const unknown = Object.keys(body)
+    .filter((k) => !kind.requestFields.has(k))
+    .map((k) => ({ field: k, description: `Invalid JSON payload received. Unknown name "${k}": Cannot find field.` }));
+  rows?.forEach((row, i) => {
+    for (const k of Object.keys(asObject(row) ?? {})) {
+      if (kind.rowFields.has(k)) continue;
+      unknown.push({
+        field: `${kind.name}[${i}]`,
+        description: `Invalid JSON payload received. Unknown name "${k}" at '${kind.name}[${i}]': Cannot find field.`,
+      });
+    }
+  });
+  if (unknown.length > 0) return googleRpcError(400, { message: "Invalid JSON payload received.", details: [badRequest(unknown)] });
+  if (!rows || rows.length === 0) {
+    return reject(400, [adsError("fieldError", "REQUIRED_NONEMPTY_LIST", { field: kind.name, message: "The field must not be empty." })]);
+  }
+  if (rows.length > kind.max) return reject(400, [kind.tooMany()]);
+  return rows;
+}
+
+/**
+ * The answer of an upload once each row has its first error or none. Without partial failure the
+ * request is one transaction: any row error rejects all. Otherwise the good rows are kept (unless
+ * validateOnly) and the failed ones are reported in `partialFailureError`, with an empty result
+ * each (https://developers.google.com/google-ads/api/docs/best-practices/partial-failures).
+ * @param {{ body: Record<string, unknown>, rows: unknown[], rowErrors: Array<AdsError | undefined>, version: string, requestId: string }} upload
+ * @param {(status: number, errors: AdsError[]) => ApiResponse} reject
+ * @param {(row: Record<string, unknown>) => void} keep stores a row that has no error
+ * @param {(row: Record<string, unknown>) => Record<string, unknown>} result
+ * @returns {ApiResponse}
+ */
+function uploadAnswer({ body, rows, rowErrors, version, requestId }, reject, keep, result) {
+  const errors = /** @type {AdsError[]} */ (rowErrors.filter(Boolean));
+  if (body.partialFailure !== true && errors.length > 0) return reject(400, errors);
+  // validateOnly: "Results are not returned" (UploadClickConversionsRequest).
+  const validateOnly = body.validateOnly === true;
+  if (!validateOnly) {
+    rows.forEach((raw, i) => {
+      if (!rowErrors[i]) keep(asObject(raw) ?? {});
+    });
+  }
+  /** @type {Record<string, unknown>} */
+  const response = {};
+  if (errors.length > 0) {
+    response.partialFailureError = {
+      code: 3,
+      message: errors.map((e) => `${e.message}, at ${adsErrorPath(e)}`).join(", "),
+      details: [googleAdsFailure(version, errors, requestId)],
+    };
+  }
+  if (!validateOnly) {
+    response.results = rows.map((raw, i) => (rowErrors[i] ? {} : result(asObject(raw) ?? {})));
+    response.jobId = String(1 + Math.floor(Math.random() * (2 ** 31 - 2)));
+  }
+  return { status: 200, body: response };
+}
+
+/**
  * The default body of a plain `{ status }` fault, as a google.rpc.Status (each Google API
  * answers throttling and outages this way).
  * @param {number} status
@@ -465,30 +563,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
     if (req.bodyError) return googleRpcError(400, { message: "Invalid JSON payload received." });
     const body = asObject(req.body) ?? {};
     if (method === "uploadConversionAdjustments") return uploadAdjustments(body, customerId, reject, version, requestId);
-    /** @type {FieldViolation[]} */
-    const unknown = Object.keys(body)
-      .filter((k) => !UPLOAD_REQUEST_FIELDS.has(k))
-      .map((k) => ({ field: k, description: `Invalid JSON payload received. Unknown name "${k}": Cannot find field.` }));
-    const conversions = Array.isArray(body.conversions) ? body.conversions : undefined;
-    conversions?.forEach((c, i) => {
-      for (const k of Object.keys(asObject(c) ?? {})) {
-        if (CLICK_CONVERSION_FIELDS.has(k)) continue;
-        unknown.push({
-          field: `conversions[${i}]`,
-          description: `Invalid JSON payload received. Unknown name "${k}" at 'conversions[${i}]': Cannot find field.`,
-        });
-      }
-    });
-    if (unknown.length > 0) return googleRpcError(400, { message: "Invalid JSON payload received.", details: [badRequest(unknown)] });
-
-    if (!conversions || conversions.length === 0) {
-      return reject(400, [
-        adsError("fieldError", "REQUIRED_NONEMPTY_LIST", { field: "conversions", message: "The field must not be empty." }),
-      ]);
-    }
-    if (conversions.length > MAX_CONVERSIONS_PER_REQUEST) {
-      return reject(400, [adsError("conversionUploadError", "TOO_MANY_CONVERSIONS_IN_REQUEST", { field: "conversions" })]);
-    }
+    const conversions = uploadRows(body, CLICK_CONVERSION_UPLOAD, reject);
+    if (!Array.isArray(conversions)) return conversions;
     if (body.jobId !== undefined && !(Number.isInteger(body.jobId) && Number(body.jobId) >= 0 && Number(body.jobId) < 2 ** 31)) {
       return reject(400, [adsError("conversionUploadError", "INVALID_JOB_ID", { field: "job_id" })]);
     }
@@ -537,40 +613,14 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       });
     }
 
-    const errors = /** @type {AdsError[]} */ (rowErrors.filter(Boolean));
-    // Without partial failure the request is one transaction: any row error rejects all.
-    if (body.partialFailure !== true && errors.length > 0) return reject(400, errors);
-    const validateOnly = body.validateOnly === true;
-    if (!validateOnly) {
-      conversions.forEach((raw, i) => {
-        const c = asObject(raw) ?? {};
-        if (rowErrors[i] || typeof c.orderId !== "string" || c.orderId === "") return;
-        const set = orders.get(orderKey(c)) ?? new Set();
-        set.add(c.orderId);
-        orders.set(orderKey(c), set);
-        recorded.set(`${orderKey(c)}\n${c.orderId}`, {
-          at: adsDateTimeMs(c.conversionDateTime),
-          retracted: false,
-          value: c.conversionValue,
-        });
-      });
-    }
-
-    /** @type {Record<string, unknown>} */
-    const response = {};
-    if (errors.length > 0) {
-      response.partialFailureError = {
-        code: 3,
-        message: errors.map((e) => `${e.message}, at ${adsErrorPath(e)}`).join(", "),
-        details: [googleAdsFailure(version, errors, requestId)],
-      };
-    }
-    // validateOnly: "Results are not returned" (UploadClickConversionsRequest).
-    if (!validateOnly) {
-      response.results = conversions.map((raw, i) => (rowErrors[i] ? {} : clickConversionResult(asObject(raw) ?? {})));
-      response.jobId = String(1 + Math.floor(Math.random() * (2 ** 31 - 2)));
-    }
-    return { status: 200, body: response };
+    const keep = (/** @type {Record<string, unknown>} */ c) => {
+      if (typeof c.orderId !== "string" || c.orderId === "") return;
+      const set = orders.get(orderKey(c)) ?? new Set();
+      set.add(c.orderId);
+      orders.set(orderKey(c), set);
+      recorded.set(`${orderKey(c)}\n${c.orderId}`, { at: adsDateTimeMs(c.conversionDateTime), retracted: false, value: c.conversionValue });
+    };
+    return uploadAnswer({ body, rows: conversions, rowErrors, version, requestId }, reject, keep, clickConversionResult);
   }
 
   /**
@@ -583,34 +633,8 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
    * @returns {ApiResponse}
    */
   function uploadAdjustments(body, customerId, reject, version, requestId) {
-    /** @type {FieldViolation[]} */
-    const unknown = Object.keys(body)
-      .filter((k) => !ADJUSTMENT_REQUEST_FIELDS.has(k))
-      .map((k) => ({ field: k, description: `Invalid JSON payload received. Unknown name "${k}": Cannot find field.` }));
-    const adjustments = Array.isArray(body.conversionAdjustments) ? body.conversionAdjustments : undefined;
-    adjustments?.forEach((a, i) => {
-      for (const k of Object.keys(asObject(a) ?? {})) {
-        if (CONVERSION_ADJUSTMENT_FIELDS.has(k)) continue;
-        unknown.push({
-          field: `conversion_adjustments[${i}]`,
-          description: `Invalid JSON payload received. Unknown name "${k}" at 'conversion_adjustments[${i}]': Cannot find field.`,
-        });
-      }
-    });
-    if (unknown.length > 0) return googleRpcError(400, { message: "Invalid JSON payload received.", details: [badRequest(unknown)] });
-    if (!adjustments || adjustments.length === 0) {
-      return reject(400, [
-        adsError("fieldError", "REQUIRED_NONEMPTY_LIST", { field: "conversion_adjustments", message: "The field must not be empty." }),
-      ]);
-    }
-    if (adjustments.length > MAX_ADJUSTMENTS_PER_REQUEST) {
-      return reject(400, [
-        adsError("conversionAdjustmentUploadError", "TOO_MANY_ADJUSTMENTS_IN_REQUEST", {
-          field: "conversion_adjustments",
-          message: "Try uploading fewer than 2001 adjustments in a single API request.",
-        }),
-      ]);
-    }
+    const adjustments = uploadRows(body, ADJUSTMENT_UPLOAD, reject);
+    if (!Array.isArray(adjustments)) return adjustments;
     const lookup = (/** @type {string} */ action, /** @type {string} */ orderId) => recorded.get(`${customerId}/${action}\n${orderId}`);
     const seen = new Set();
     const faults = adjustments.map((a, i) => validateConversionAdjustment(asObject(a) ?? {}, i, customerId, lookup, seen, CURRENCIES));
@@ -625,30 +649,11 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
           })
         : undefined,
     );
-    const errors = /** @type {AdsError[]} */ (rowErrors.filter(Boolean));
-    if (body.partialFailure !== true && errors.length > 0) return reject(400, errors);
-    const validateOnly = body.validateOnly === true;
-    if (!validateOnly) {
-      adjustments.forEach((raw, i) => {
-        const a = asObject(raw) ?? {};
-        const conversion = rowErrors[i] ? undefined : lookup(String(a.conversionAction), String(a.orderId));
-        if (conversion) applyConversionAdjustment(a, conversion);
-      });
-    }
-    /** @type {Record<string, unknown>} */
-    const response = {};
-    if (errors.length > 0) {
-      response.partialFailureError = {
-        code: 3,
-        message: errors.map((e) => `${e.message}, at ${adsErrorPath(e)}`).join(", "),
-        details: [googleAdsFailure(version, errors, requestId)],
-      };
-    }
-    if (!validateOnly) {
-      response.results = adjustments.map((raw, i) => (rowErrors[i] ? {} : conversionAdjustmentResult(asObject(raw) ?? {})));
-      response.jobId = String(1 + Math.floor(Math.random() * (2 ** 31 - 2)));
-    }
-    return { status: 200, body: response };
+    const keep = (/** @type {Record<string, unknown>} */ a) => {
+      const conversion = lookup(String(a.conversionAction), String(a.orderId));
+      if (conversion) applyConversionAdjustment(a, conversion);
+    };
+    return uploadAnswer({ body, rows: adjustments, rowErrors, version, requestId }, reject, keep, conversionAdjustmentResult);
   }
 
   /** @param {ApiRequest} req @returns {ApiSummary} */
