@@ -4,7 +4,7 @@ import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/o
 import { advance, now, useTestClock } from "../helpers/clock";
 import { useMsw } from "../helpers/msw";
 import { admin, runAlarm, sendWebhook } from "../helpers/relay";
-import { ADS_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "./helpers";
+import { ADS_SETTINGS, createGoogleTenant, googleAdsPut, googlePurchase, useGoogleEmulators } from "./helpers";
 
 // Google done exactly, through the Worker against the sandbox's Google emulators: what the
 // emulator received, and what the delivery log and the lane show.
@@ -158,13 +158,7 @@ describe("google_ads: an account closed to click-conversion uploads", () => {
 
     // Google allowlists the account; the tenant updates the destination: the queue drains at once.
     google.apis.notAllowlisted.delete(CUSTOMER_ID);
-    const oauth = { clientId: `client-${tenant}`, clientSecret: `secret-${tenant}`, refreshToken: `refresh-${tenant}` };
-    const put = await admin("PUT", `/tenants/${tenant}/destinations/google`, {
-      type: "google_ads",
-      enabled: true,
-      settings: ADS_SETTINGS,
-      credentials: { developerToken: "dev-token-1", ...oauth },
-    });
+    const put = await admin("PUT", `/tenants/${tenant}/destinations/google`, googleAdsPut(tenant, ADS_SETTINGS));
     expect(put.status).toBe(200);
     await runAlarm(tenant);
     const uploads = google.callsTo("google-ads");

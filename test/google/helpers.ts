@@ -216,6 +216,17 @@ export const ADS_SETTINGS = {
 };
 export const DM_SETTINGS = { operatingAccountId: "123-456-7890", conversionActionId: "987654321" };
 
+// Credentials differ per tenant, so tenants never share a cached access token.
+const oauthOf = (id: string) => ({ clientId: `client-${id}`, clientSecret: `secret-${id}`, refreshToken: `refresh-${id}` });
+
+/** The body of a PUT of the tenant's Google Ads destination `google`, with the tenant's own credentials. */
+export const googleAdsPut = (id: string, settings: Record<string, unknown>) => ({
+  type: "google_ads",
+  enabled: true,
+  settings,
+  credentials: { developerToken: "dev-token-1", ...oauthOf(id) },
+});
+
 /** A tenant with the standard source `shop` and the given Google destinations (no Meta). */
 export async function createGoogleTenant(
   id: string,
@@ -225,16 +236,12 @@ export async function createGoogleTenant(
   const created = await admin("POST", "/tenants", { id, name: `Tenant ${id}`, region: "global", defaultCountry: "US" });
   if (created.status !== 201) throw new Error(`tenant create failed: ${created.status} ${created.text}`);
   const puts: Array<[string, unknown]> = [["/sources/shop", { type: "standard", secret: TEST_WHSEC }]];
-  // Credentials differ per tenant, so tenants never share a cached access token.
-  const oauth = { clientId: `client-${id}`, clientSecret: `secret-${id}`, refreshToken: `refresh-${id}` };
-  if (destinations.ads) {
-    puts.push([
-      "/destinations/google",
-      { type: "google_ads", enabled: true, settings: destinations.ads, credentials: { developerToken: "dev-token-1", ...oauth } },
-    ]);
-  }
+  if (destinations.ads) puts.push(["/destinations/google", googleAdsPut(id, destinations.ads)]);
   if (destinations.dm) {
-    puts.push(["/destinations/google-dm", { type: "google_data_manager", enabled: true, settings: destinations.dm, credentials: oauth }]);
+    puts.push([
+      "/destinations/google-dm",
+      { type: "google_data_manager", enabled: true, settings: destinations.dm, credentials: oauthOf(id) },
+    ]);
   }
   if (policy) puts.push(["/consent-policy", policy]);
   for (const [path, body] of puts) {

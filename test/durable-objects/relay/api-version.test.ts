@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { clearGoogleTokenCacheForTesting } from "../../../src/destinations/google/oauth";
-import { ADS_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "../../google/helpers";
+import { ADS_SETTINGS, createGoogleTenant, googleAdsPut, googlePurchase, useGoogleEmulators } from "../../google/helpers";
 import { advance, now, useTestClock } from "../../helpers/clock";
 import { server, useMsw } from "../../helpers/msw";
 import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../../helpers/relay";
@@ -83,13 +83,7 @@ describe("Google Ads API version", () => {
     await runAlarm(tenant);
     expect(google.callsTo("google-ads")).toHaveLength(1);
 
-    const oauth = { clientId: `client-${tenant}`, clientSecret: `secret-${tenant}`, refreshToken: `refresh-${tenant}` };
-    const put = await admin("PUT", `/tenants/${tenant}/destinations/google`, {
-      type: "google_ads",
-      enabled: true,
-      settings: ADS_UNPINNED,
-      credentials: { developerToken: "dev-token-1", ...oauth },
-    });
+    const put = await admin("PUT", `/tenants/${tenant}/destinations/google`, googleAdsPut(tenant, ADS_UNPINNED));
     expect(put.status).toBe(200);
     expect(put.json.settings).not.toHaveProperty("apiVersion");
     await runAlarm(tenant);
