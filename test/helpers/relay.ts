@@ -141,6 +141,20 @@ export async function sendBeacon(tenantId: string, body: unknown, headers: Recor
   });
 }
 
+/**
+ * The Meta delivery of a consented event sent on the first attempt, as the admin API shows it; the
+ * event's source URL came from the page the buyer was on.
+ */
+export const META_DELIVERED_FIRST_TRY = {
+  destinationId: "meta",
+  type: "meta",
+  decision: "send",
+  reason: "meta_granted",
+  status: "delivered",
+  attempts: 1,
+  eventSourceUrlFrom: "page",
+};
+
 /** One destination's delivery of an event, as the admin API shows it. */
 export async function deliveryOf(tenantId: string, eventId: string, destinationId = "meta") {
   const detail = (await admin("GET", `/tenants/${tenantId}/events/${eventId}`)).json;
