@@ -32,6 +32,7 @@
 
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
+import { META_ACTION_SOURCES } from "../src/destinations/meta/action-sources.mjs";
 
 export const META_API_NAME = "meta";
 export const META_PREFIX = "/meta";
@@ -52,17 +53,8 @@ export const META_SUBCODES = Object.freeze({
   INVALID_CUSTOM_DATA: 2804019,
 });
 
-export const ACTION_SOURCES = Object.freeze([
-  "website",
-  "email",
-  "app",
-  "phone_call",
-  "chat",
-  "physical_store",
-  "system_generated",
-  "business_messaging",
-  "other",
-]);
+/** @type {readonly string[]} */
+export const ACTION_SOURCES = META_ACTION_SOURCES;
 
 /** user_data keys Meta requires to be SHA-256 hashed (lowercase hex). */
 export const HASHED_USER_DATA_KEYS = Object.freeze(["em", "ph", "fn", "ln", "ct", "st", "zp", "country", "db", "ge"]);

@@ -1,17 +1,7 @@
 import { z } from "zod";
+import { META_ACTION_SOURCES } from "./action-sources.mjs";
 
-/** Meta's `action_source` values (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event#action-source). */
-export const META_ACTION_SOURCES = [
-  "website",
-  "email",
-  "app",
-  "phone_call",
-  "chat",
-  "physical_store",
-  "system_generated",
-  "business_messaging",
-  "other",
-] as const;
+export { META_ACTION_SOURCES };
 
 /**
  * Last resort only: the version is the operator's META_API_VERSION (wrangler.toml) unless a
