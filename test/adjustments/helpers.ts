@@ -1,5 +1,5 @@
 import { http, HttpResponse } from "msw";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/oauth";
 import { setClockForTesting } from "../../src/platform/clock";
 import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, useGoogleEmulators } from "../google/helpers";
@@ -74,6 +74,21 @@ export function useAdjustmentWorld(tenantId: string) {
   return { google: useGoogleEmulators(now), meta: useMetaRecorder(), tenantId };
 }
 
+export type AdjustmentWorld = ReturnType<typeof useAdjustmentWorld>;
+
+/** createAdjustmentTenant, then the world it sends to (useAdjustmentWorld). */
+export async function createAdjustmentWorld(id: string, extraSources: Array<[string, unknown]> = []): Promise<AdjustmentWorld> {
+  await createAdjustmentTenant(id, extraSources);
+  return useAdjustmentWorld(id);
+}
+
+/** The Google Ads emulator's conversion-adjustment uploads. */
+export const adjustmentUploads = (world: AdjustmentWorld) =>
+  world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"));
+
+/** The Data Manager emulator's events:ingest requests (conversions and adjustments). */
+export const dmIngests = (world: AdjustmentWorld) => world.google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
+
 /** Sends a standard-source webhook signed at the relay's time. */
 export async function sendStandard(tenantId: string, body: unknown) {
   return sendWebhook(tenantId, body, { timestamp: Math.floor(now() / 1000) });
@@ -96,6 +111,16 @@ export async function eventDetail(tenantId: string, eventId: string) {
 
 export function deliveryTo(detail: { deliveries: Array<{ destinationId: string }> }, destinationId: string): any {
   return detail.deliveries.find((d) => d.destinationId === destinationId);
+}
+
+/**
+ * Nothing identifying leaves in an adjustment: no hash, no click id (the test gclids start
+ * Cj0KCQiA), no e-mail, no name; nor any of the `raw` values.
+ */
+export function expectNoIdentifiers(bodies: unknown[], raw: string[] = []): void {
+  const sent = bodies.flatMap(stringsIn).join(" ");
+  expect(sent).not.toMatch(/[0-9a-f]{64}|userIdentifiers|userData|adIdentifiers|gclid|Cj0KCQiA|hashed/i);
+  for (const value of raw) expect(sent).not.toContain(value);
 }
 
 /** Every string in a JSON value, to check nothing identifying went out. */

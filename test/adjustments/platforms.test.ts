@@ -6,15 +6,16 @@ import { useMsw } from "../helpers/msw";
 import { runAlarm, sendBeacon } from "../helpers/relay";
 import { SECRETS, fixtures, postHook, sign } from "../sources/helpers";
 import {
+  adjustmentUploads,
   advance,
-  createAdjustmentTenant,
+  createAdjustmentWorld,
   deliverAndSettle,
   deliveryTo,
+  dmIngests,
   eventDetail,
+  expectNoIdentifiers,
   now,
-  stringsIn,
   useAdjustmentClock,
-  useAdjustmentWorld,
 } from "./helpers";
 
 useMsw();
@@ -32,18 +33,6 @@ useAdjustmentClock();
  */
 
 const iso = (agoMs: number) => new Date(now() - agoMs).toISOString();
-const adjustmentUploads = (world: ReturnType<typeof useAdjustmentWorld>) =>
-  world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"));
-const dmIngests = (world: ReturnType<typeof useAdjustmentWorld>) =>
-  world.google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
-
-/** Nothing identifying leaves in an adjustment: no hash, no click id, no e-mail, no name. */
-function expectNoIdentifiers(bodies: unknown[], raw: string[]) {
-  const sent = bodies.flatMap(stringsIn).join(" ");
-  expect(sent).not.toMatch(/[0-9a-f]{64}|userIdentifiers|userData|adIdentifiers|gclid|hashed/i);
-  for (const value of raw) expect(sent).not.toContain(value);
-}
-
 function shopifyOrder() {
   const order = fixtures.shopifyPaid();
   order.created_at = order.processed_at = iso(600_000);
@@ -54,23 +43,55 @@ function shopifyOrder() {
   return order;
 }
 
+/** A Shopify tenant whose order (paid ten minutes ago, with consent) was delivered. */
+async function shopifyOrderDelivered(id: string) {
+  const world = await createAdjustmentWorld(id, [["hook", { type: "shopify", secret: SECRETS.shopify }]]);
+  const order = shopifyOrder();
+  const paid = JSON.stringify(order);
+  const created = await postHook(id, paid, await sign.shopify(paid));
+  expect(created.status).toBe(202);
+  await deliverAndSettle(id);
+  return { world, order, created };
+}
+
+/** Shopify's refunds/create for that order, a minute ago (`mutate` changes the refund), as sent. */
+function shopifyRefund(mutate: (refund: any) => void = () => {}): string {
+  const refund = structuredClone(shopifyRefundCreate) as any;
+  refund.created_at = refund.processed_at = iso(60_000);
+  mutate(refund);
+  return JSON.stringify(refund);
+}
+
+/** A Stripe tenant whose Checkout Session (created ten minutes ago) was delivered. */
+async function stripeSessionDelivered(id: string) {
+  const world = await createAdjustmentWorld(id, [["hook", { type: "stripe", secret: SECRETS.stripe }]]);
+  const session = fixtures.stripeCompleted();
+  session.created = Math.floor((now() - 600_000) / 1000);
+  const raw = JSON.stringify(session);
+  const created = await postHook(id, raw, await sign.stripe(raw));
+  expect(created.status).toBe(202);
+  await deliverAndSettle(id);
+  return { world, created };
+}
+
+/** Stripe's charge.refunded for that session, thirty seconds ago (`mutate` changes the Charge), posted to the tenant. */
+async function postStripeRefund(id: string, mutate: (charge: any) => void = () => {}) {
+  const refund = structuredClone(stripeRefunded) as any;
+  refund.created = Math.floor((now() - 30_000) / 1000);
+  mutate(refund.data.object);
+  const raw = JSON.stringify(refund);
+  return postHook(id, raw, await sign.stripe(raw));
+}
+
 describe("Shopify: an order paid, then refunded in part and in full", () => {
   it("refunds/create restates the order's value, orders/cancelled retracts it; Meta receives nothing for either", async () => {
     const id = "adj-shopify";
-    await createAdjustmentTenant(id, [["hook", { type: "shopify", secret: SECRETS.shopify }]]);
-    const world = useAdjustmentWorld(id);
-    const order = shopifyOrder();
-    const paid = JSON.stringify(order);
-    const created = await postHook(id, paid, await sign.shopify(paid));
-    expect(created.status).toBe(202);
-    await deliverAndSettle(id);
+    const { world, order, created } = await shopifyOrderDelivered(id);
     expect(world.meta).toHaveLength(1);
     expect(world.google.callsTo("google-ads")[0]!.body.conversions[0]).toMatchObject({ orderId: "5893014978826", conversionValue: 112.47 });
 
     // A partial refund: 49.50 of 112.47 given back.
-    const refund = structuredClone(shopifyRefundCreate) as any;
-    refund.created_at = refund.processed_at = iso(60_000);
-    const refundRaw = JSON.stringify(refund);
+    const refundRaw = shopifyRefund();
     const partial = await postHook(id, refundRaw, await sign.shopify(refundRaw, { topic: "refunds/create", webhookId: "wh-refund-1" }));
     expect(partial.status).toBe(202);
     // Shopify's retry of the same refund is recognised.
@@ -124,15 +145,8 @@ describe("Shopify: an order paid, then refunded in part and in full", () => {
 describe("Shopify: an order paid, then refunded in full", () => {
   it("a refunds/create of the whole amount is a retraction", async () => {
     const id = "adj-shopify-full";
-    await createAdjustmentTenant(id, [["hook", { type: "shopify", secret: SECRETS.shopify }]]);
-    const world = useAdjustmentWorld(id);
-    const paid = JSON.stringify(shopifyOrder());
-    expect((await postHook(id, paid, await sign.shopify(paid))).status).toBe(202);
-    await deliverAndSettle(id);
-    const refund = structuredClone(shopifyRefundCreate) as any;
-    refund.created_at = refund.processed_at = iso(60_000);
-    refund.transactions[0].amount = "112.47";
-    const raw = JSON.stringify(refund);
+    const { world } = await shopifyOrderDelivered(id);
+    const raw = shopifyRefund((refund) => (refund.transactions[0].amount = "112.47"));
     const res = await postHook(id, raw, await sign.shopify(raw, { topic: "refunds/create", webhookId: "wh-refund-full" }));
     expect(res.status).toBe(202);
     await runAlarm(id);
@@ -150,21 +164,11 @@ describe("Shopify: an order paid, then refunded in full", () => {
 describe("Stripe: charge.refunded", () => {
   it("finds the Checkout Session's order by its payment intent and retracts it", async () => {
     const id = "adj-stripe";
-    await createAdjustmentTenant(id, [["hook", { type: "stripe", secret: SECRETS.stripe }]]);
-    const world = useAdjustmentWorld(id);
-    const session = fixtures.stripeCompleted();
-    session.created = Math.floor((now() - 600_000) / 1000);
-    const raw = JSON.stringify(session);
-    const created = await postHook(id, raw, await sign.stripe(raw));
-    expect(created.status).toBe(202);
-    await deliverAndSettle(id);
+    const { world, created } = await stripeSessionDelivered(id);
     const orderId = "cs_live_a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0Tu1Vw2Xy3Za4Bc5De6Fg7Hi8";
     expect(world.google.callsTo("google-ads")[0]!.body.conversions[0]).toMatchObject({ orderId });
 
-    const refund = structuredClone(stripeRefunded) as any;
-    refund.created = Math.floor((now() - 30_000) / 1000);
-    const refundRaw = JSON.stringify(refund);
-    const res = await postHook(id, refundRaw, await sign.stripe(refundRaw));
+    const res = await postStripeRefund(id);
     expect(res.status).toBe(202);
     await runAlarm(id);
 
@@ -180,19 +184,9 @@ describe("Stripe: charge.refunded", () => {
 
   it("a partial charge.refunded restates to the amount still charged", async () => {
     const id = "adj-stripe-part";
-    await createAdjustmentTenant(id, [["hook", { type: "stripe", secret: SECRETS.stripe }]]);
-    const world = useAdjustmentWorld(id);
-    const session = fixtures.stripeCompleted();
-    session.created = Math.floor((now() - 600_000) / 1000);
-    const raw = JSON.stringify(session);
-    await postHook(id, raw, await sign.stripe(raw));
-    await deliverAndSettle(id);
-    const refund = structuredClone(stripeRefunded) as any;
-    refund.created = Math.floor((now() - 30_000) / 1000);
-    refund.data.object.amount_refunded = 95000;
-    refund.data.object.refunded = false;
-    const refundRaw = JSON.stringify(refund);
-    expect((await postHook(id, refundRaw, await sign.stripe(refundRaw))).status).toBe(202);
+    const { world } = await stripeSessionDelivered(id);
+    const res = await postStripeRefund(id, (charge) => Object.assign(charge, { amount_refunded: 95000, refunded: false }));
+    expect(res.status).toBe(202);
     await runAlarm(id);
     expect(adjustmentUploads(world)[0]!.body.conversionAdjustments[0]).toMatchObject({
       adjustmentType: "RESTATEMENT",
@@ -204,8 +198,7 @@ describe("Stripe: charge.refunded", () => {
 describe("WooCommerce: an order moving to refunded", () => {
   it("retracts the order at Google and sends nothing to Meta", async () => {
     const id = "adj-woo";
-    await createAdjustmentTenant(id, [["hook", { type: "woocommerce", secret: SECRETS.woocommerce }]]);
-    const world = useAdjustmentWorld(id);
+    const world = await createAdjustmentWorld(id, [["hook", { type: "woocommerce", secret: SECRETS.woocommerce }]]);
     const order = fixtures.wooProcessing();
     order.date_created_gmt = order.date_paid_gmt = order.date_modified_gmt = iso(600_000).slice(0, 19);
     const raw = JSON.stringify(order);
@@ -238,8 +231,7 @@ describe("WooCommerce: an order moving to refunded", () => {
 describe("ROLLER: a booking cancelled while its conversion is still retrying", () => {
   it("is never sent: the retrying deliveries end suppressed (order_cancelled), and no adjustment goes out", async () => {
     const id = "adj-roller";
-    await createAdjustmentTenant(id, [["hook", { type: "roller", secret: SECRETS.roller, options: { currency: "AUD" } }]]);
-    const world = useAdjustmentWorld(id);
+    const world = await createAdjustmentWorld(id, [["hook", { type: "roller", secret: SECRETS.roller, options: { currency: "AUD" } }]]);
     const envelope = fixtures.rollerCreated();
     envelope.data.booking.createdDate = iso(600_000);
     const joinKey = envelope.data.booking.externalId as string;
