@@ -40,6 +40,15 @@ export type ConsentRule<Flag extends string = string> =
   | { readonly googleConsentMode: "grants"; readonly explicitFlag: null; readonly mappedCategories: "grant" }
   | { readonly googleConsentMode: "never"; readonly explicitFlag: Flag; readonly mappedCategories: "grant" };
 
+/**
+ * The rule of a platform outside Google's consent signals (Meta, TikTok, Pinterest): only the
+ * user's explicit choice for it in the tenant's CMP (`"<flag>": "granted"`) or a mapped category.
+ * Google's signals never grant it, and Limited Data Use is no substitute for consent.
+ */
+export function explicitChoiceOnly<Flag extends string>(flag: Flag): ConsentRule<Flag> {
+  return { googleConsentMode: "never", explicitFlag: flag, mappedCategories: "grant" };
+}
+
 /** Hashing for one identity family: its per-field normalizers and the hasher built on them. */
 export interface IdentityFamilyDefinition<Family extends string = string, Hashed extends object = object> {
   family: Family;
@@ -58,6 +67,19 @@ export interface ClickIdField<Name extends string = string> {
   cookie?: string;
   /** Names a checkout may store it under (cart attributes, order meta; cookie names such as `_ttp`). */
   aliases: readonly string[];
+}
+
+/**
+ * A click id or cookie value as platforms name it: carried by the landing URL as `?<name>=`
+ * and/or held in the first-party cookie `_<name>`; checkouts store it under either name.
+ */
+export function clickIdField<Name extends string>(name: Name, from: { urlParam?: true; cookie?: true }): ClickIdField<Name> {
+  return {
+    name,
+    ...(from.urlParam ? { urlParam: name } : {}),
+    ...(from.cookie ? { cookie: `_${name}` } : {}),
+    aliases: [name, `_${name}`],
+  };
 }
 
 /** What a delivery outcome means for the retry loop. */

@@ -1,6 +1,6 @@
 import type { MetaHashedUserData } from "../../events/conversion";
 import { metaIdentity } from "../../identity/meta";
-import type { DestinationDefinition } from "../definition";
+import { clickIdField, type DestinationDefinition, explicitChoiceOnly } from "../definition";
 import type { DeliveryItem, ItemOutcome, SendContext } from "../types";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
 import { sendPrechecked } from "../precheck";
@@ -102,15 +102,13 @@ export const metaDestination: DestinationDefinition<MetaSpec> = {
   maxBatchSize: 1000,
   settingsSchema: metaSettingsSchema,
   credentialsSchema: metaCredentialsSchema,
-  // Only the user's explicit choice for Meta in the tenant's CMP, or a mapped category: Google's
-  // signals never grant Meta, and Limited Data Use is no substitute for consent.
-  consent: { googleConsentMode: "never", explicitFlag: "meta", mappedCategories: "grant" },
+  consent: explicitChoiceOnly("meta"),
   identity: metaIdentity,
   clickIds: [
-    { name: "fbclid", urlParam: "fbclid", aliases: ["fbclid", "_fbclid"] },
+    clickIdField("fbclid", { urlParam: true }),
     // The `_fbc` and `_fbp` cookies (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc).
-    { name: "fbp", cookie: "_fbp", aliases: ["fbp", "_fbp"] },
-    { name: "fbc", cookie: "_fbc", aliases: ["fbc", "_fbc"] },
+    clickIdField("fbp", { cookie: true }),
+    clickIdField("fbc", { cookie: true }),
   ],
   clientFields: ["ip", "userAgent", "pageUrl"],
   baseUrlVar: "META_API_BASE",

@@ -1,4 +1,4 @@
-import type { DestinationDefinition } from "../definition";
+import { clickIdField, type DestinationDefinition, explicitChoiceOnly } from "../definition";
 import { postJson } from "../http";
 import { sendPrechecked } from "../precheck";
 import { type BatchAnswer, sendSplitting } from "../split";
@@ -35,13 +35,12 @@ export const pinterestDestination: DestinationDefinition<PinterestSpec> = {
   maxBatchSize: 1000,
   settingsSchema: pinterestSettingsSchema,
   credentialsSchema: pinterestCredentialsSchema,
-  // Like Meta: the user's explicit choice for Pinterest (`"pinterest": "granted"`) or a mapped
-  // category; Google's signals never grant it. No TCF vendor id is read: none was verified.
-  consent: { googleConsentMode: "never", explicitFlag: "pinterest", mappedCategories: "grant" },
+  // No TCF vendor id is read: none was verified for Pinterest.
+  consent: explicitChoiceOnly("pinterest"),
   identity: pinterestIdentity,
   clickIds: [
     // "The unique identifier stored in _epik cookie on your domain or &epik= query parameter in the URL" (user_data.click_id).
-    { name: "epik", urlParam: "epik", cookie: "_epik", aliases: ["epik", "_epik"] },
+    clickIdField("epik", { urlParam: true, cookie: true }),
   ],
   clientFields: ["ip", "userAgent", "pageUrl"],
   baseUrlVar: "PINTEREST_API_BASE",

@@ -1,4 +1,4 @@
-import type { DestinationDefinition } from "../definition";
+import { clickIdField, type DestinationDefinition, explicitChoiceOnly } from "../definition";
 import { postJson } from "../http";
 import { sendSplitting, type BatchAnswer } from "../split";
 import type { DeliveryItem, SendContext } from "../types";
@@ -38,14 +38,13 @@ export const tiktokDestination: DestinationDefinition<TikTokSpec> = {
   maxBatchSize: 1000,
   settingsSchema: tiktokSettingsSchema,
   credentialsSchema: tiktokCredentialsSchema,
-  // Like Meta: the user's explicit choice for TikTok (`"tiktok": "granted"`) or a mapped category;
-  // Google's signals never grant it. No TCF vendor id is read: none was verified for TikTok.
-  consent: { googleConsentMode: "never", explicitFlag: "tiktok", mappedCategories: "grant" },
+  // No TCF vendor id is read: none was verified for TikTok.
+  consent: explicitChoiceOnly("tiktok"),
   identity: tiktokIdentity,
   clickIds: [
     // `ttclid` on the landing URL; `_ttp` is the pixel's first-party cookie (same page as above).
-    { name: "ttclid", urlParam: "ttclid", aliases: ["ttclid", "_ttclid"] },
-    { name: "ttp", cookie: "_ttp", aliases: ["ttp", "_ttp"] },
+    clickIdField("ttclid", { urlParam: true }),
+    clickIdField("ttp", { cookie: true }),
   ],
   clientFields: ["ip", "userAgent", "pageUrl"],
   baseUrlVar: "TIKTOK_API_BASE",
