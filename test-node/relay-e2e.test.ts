@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signStandardWebhook } from "../scripts/lib/standard-webhooks.mjs";
 import { startSandbox } from "../sandbox/server.mjs";
 import type { Sandbox } from "../sandbox/server.mjs";
+import { createStandardTenant, relayClient, signedPurchase, waitFor } from "./client";
 import { ADMIN_TOKEN, startRelay } from "./harness";
 
 const SECRET = `whsec_${Buffer.from("sluice-e2e-signing-key-000").toString("base64")}`;
@@ -12,40 +12,15 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 let sandbox: Sandbox;
 let mf: Miniflare;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await mf.dispatchFetch(`http://sluice.local${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-const admin = (method: string, path: string, body?: unknown) =>
-  call(method, `/v1/admin${path}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { call, admin } = relayClient((path, init) => mf.dispatchFetch(`http://sluice.local${path}`, init), ADMIN_TOKEN);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ log: false });
   mf = await startRelay({ sandboxUrl: sandbox.url });
-  expect((await admin("POST", "/tenants", { id: "e2e", name: "E2E Shop", region: "eu", defaultCountry: "GB" })).status).toBe(201);
-  expect((await admin("PUT", "/tenants/e2e/sources/shop", { type: "standard", secret: SECRET })).status).toBeLessThan(300);
-  const dest = await admin("PUT", "/tenants/e2e/destinations/meta", {
-    type: "meta",
-    enabled: true,
-    settings: { pixelId: "998877", apiVersion: "v25.0", actionSource: "website", testEventCode: "TEST777" },
-    credentials: { accessToken: "e2e-meta-token" },
+  await createStandardTenant(admin, { id: "e2e", name: "E2E Shop", region: "eu", defaultCountry: "GB" }, SECRET, {
+    settings: { pixelId: "998877", testEventCode: "TEST777" },
+    accessToken: "e2e-meta-token",
   });
-  expect(dest.status).toBeLessThan(300);
 });
 
 afterAll(async () => {
@@ -54,10 +29,8 @@ afterAll(async () => {
 });
 
 function webhook(orderId: string, consent: unknown) {
-  const body = JSON.stringify({
-    type: "purchase",
+  return signedPurchase(SECRET, {
     orderId,
-    occurredAt: new Date(Date.now() - 30_000).toISOString(),
     value: 12.5,
     currency: "GBP",
     customer: { email: "Jane@Example.co.uk", phone: "020 7946 0958", firstName: "Jane", country: "GB" },
@@ -65,7 +38,6 @@ function webhook(orderId: string, consent: unknown) {
     client: { ip: "198.51.100.4", userAgent: "Mozilla/5.0 e2e", pageUrl: "https://shop.example/thanks" },
     consent,
   });
-  return { body, headers: signStandardWebhook({ secret: SECRET, body }) };
 }
 
 describe("the real Worker against the local Conversions API emulator", () => {

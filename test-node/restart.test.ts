@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signStandardWebhook } from "../scripts/lib/standard-webhooks.mjs";
 import { startSandbox } from "../sandbox/server.mjs";
 import type { RecordedRequest, Sandbox } from "../sandbox/server.mjs";
+import { createStandardTenant, relayClient, waitFor } from "./client";
 import { killAllRelays, spawnRelay, type RelayProcess } from "./relay-process";
 
 // "No loss, no double" (README, "Reliability"): a 2xx to the webhook means the event
@@ -43,45 +44,13 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** The relay process's HTTP API; a call that hangs fails after 10 s. */
+const client = (relay: RelayProcess) =>
+  relayClient((urlPath, init) => fetch(`${relay.url}${urlPath}`, { ...init, signal: AbortSignal.timeout(10_000) }), ADMIN_TOKEN);
 
-function client(relay: RelayProcess) {
-  const call = async (method: string, urlPath: string, body?: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${relay.url}${urlPath}`, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : undefined };
-  };
-  const admin = (method: string, urlPath: string, body?: unknown) =>
-    call(method, `/v1/admin${urlPath}`, body === undefined ? undefined : JSON.stringify(body), { authorization: `Bearer ${ADMIN_TOKEN}` });
-  return { call, admin };
-}
-
-async function createTenant(relay: RelayProcess, tenantId: string) {
-  const { admin } = client(relay);
-  expect((await admin("POST", "/tenants", { id: tenantId, name: `Restart ${tenantId}`, region: "eu", defaultCountry: "GB" })).status).toBe(
-    201,
-  );
-  expect((await admin("PUT", `/tenants/${tenantId}/sources/shop`, { type: "standard", secret: SECRET })).status).toBeLessThan(300);
-  const dest = await admin("PUT", `/tenants/${tenantId}/destinations/meta`, {
-    type: "meta",
-    enabled: true,
-    settings: { pixelId: "445566", apiVersion: "v25.0", actionSource: "website" },
-    credentials: { accessToken: "restart-meta-token" },
-  });
-  expect(dest.status).toBeLessThan(300);
+function createTenant(relay: RelayProcess, tenantId: string) {
+  const tenant = { id: tenantId, name: `Restart ${tenantId}`, region: "eu", defaultCountry: "GB" };
+  return createStandardTenant(client(relay).admin, tenant, SECRET, { settings: { pixelId: "445566" }, accessToken: "restart-meta-token" });
 }
 
 function purchase(orderId: string): string {
@@ -120,12 +89,13 @@ function acceptedEventIds(requests: RecordedRequest[]): string[] {
 /** Waits (looking only at the emulator, never touching the relay) until every order was accepted. */
 async function waitForAllAccepted(orderIds: string[], timeoutMs: number): Promise<void> {
   await waitFor(
-    `${orderIds.length} events accepted by the Meta emulator`,
     () => {
       const accepted = new Set(acceptedEventIds(sandbox.requests({ api: "meta" })));
       return orderIds.every((id) => accepted.has(id)) ? true : undefined;
     },
     timeoutMs,
+    `${orderIds.length} events accepted by the Meta emulator`,
+    50,
   );
 }
 
@@ -156,13 +126,14 @@ describe("a crash of the runtime with deliveries pending", () => {
 
     // Stored, and every one has had a failed attempt and waits for its retry.
     await waitFor(
-      "a failed first attempt of every event",
       async () => {
         const { admin } = client(relay);
         const events = await Promise.all([...ids.values()].map((id) => admin("GET", `/tenants/crash-retry/events/${id}`)));
         return events.every((e) => e.json.deliveries[0].status === "pending" && e.json.deliveries[0].attempts >= 1) ? true : undefined;
       },
       15_000,
+      "a failed first attempt of every event",
+      50,
     );
     const before = sandbox.requests({ api: "meta" });
     expect(before.length).toBeGreaterThan(0);
@@ -208,12 +179,13 @@ describe("a crash of the runtime with deliveries pending", () => {
     await createTenant(relay, "crash-flight");
     const ids = await sendOrders(relay, "crash-flight", orderIds);
     const held = await waitFor(
-      "a Meta request held in flight",
       () => {
         const pending = sandbox.requests({ api: "meta" }).filter((r) => r.pending);
         return pending.length > 0 ? pending : undefined;
       },
       8_000,
+      "a Meta request held in flight",
+      50,
     );
     expect(held[0]!.events).toBeGreaterThan(0);
 

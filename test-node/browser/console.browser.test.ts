@@ -7,9 +7,9 @@ import type { Miniflare } from "miniflare";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayRuntime } from "../../scripts/lib/relay-runtime.mjs";
-import { signStandardWebhook } from "../../scripts/lib/standard-webhooks.mjs";
 import { startSandbox } from "../../sandbox/server.mjs";
 import type { Sandbox } from "../../sandbox/server.mjs";
+import { createStandardTenant, relayClient, signedPurchase, waitFor } from "../client";
 import { launchBrowser } from "./browser";
 
 /**
@@ -31,40 +31,18 @@ let shopOrigin: string;
 let browser: Browser;
 let apiKey: string;
 
-async function call(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${relayUrl}${urlPath}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-const admin = (method: string, urlPath: string, body?: unknown) =>
-  call(method, `/v1/admin${urlPath}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { call, admin } = relayClient((urlPath, init) => fetch(`${relayUrl}${urlPath}`, init), ADMIN_TOKEN);
 
 function webhook(orderId: string, extra: Record<string, unknown>) {
-  const body = JSON.stringify({
-    type: "purchase",
+  const { body, headers } = signedPurchase(SECRET, {
     orderId,
-    occurredAt: new Date(Date.now() - 30_000).toISOString(),
     value: 42,
     currency: "EUR",
     customer: { email: "buyer@example.com", country: "DE" },
     client: { ip: "198.51.100.7", userAgent: "Mozilla/5.0 browser-test", pageUrl: "https://shop.example/thanks" },
     ...extra,
   });
-  return call("POST", `/v1/hooks/${TENANT}/shop`, body, signStandardWebhook({ secret: SECRET, body }));
+  return call("POST", `/v1/hooks/${TENANT}/shop`, body, headers);
 }
 
 /** What the tenant's checkout server does: a join token for one join key (README "Signed beacons"). */
@@ -118,23 +96,9 @@ beforeAll(async () => {
   // localhost, not 127.0.0.1: another origin than the relay's, as a real shop is.
   shopOrigin = `http://localhost:${(shop.address() as AddressInfo).port}`;
 
-  const created = await admin("POST", "/tenants", {
-    id: TENANT,
-    name: "Browser Shop",
-    region: "eu",
-    defaultCountry: "DE",
-    allowedOrigins: [shopOrigin],
-  });
-  expect(created.status).toBe(201);
+  const tenant = { id: TENANT, name: "Browser Shop", region: "eu", defaultCountry: "DE", allowedOrigins: [shopOrigin] };
+  const created = await createStandardTenant(admin, tenant, SECRET, { settings: { pixelId: "556677" }, accessToken: "browser-meta-token" });
   apiKey = created.json.apiKey;
-  expect((await admin("PUT", `/tenants/${TENANT}/sources/shop`, { type: "standard", secret: SECRET })).status).toBe(201);
-  const meta = await admin("PUT", `/tenants/${TENANT}/destinations/meta`, {
-    type: "meta",
-    enabled: true,
-    settings: { pixelId: "556677", apiVersion: "v25.0", actionSource: "website" },
-    credentials: { accessToken: "browser-meta-token" },
-  });
-  expect(meta.status).toBe(201);
   browser = await launchBrowser();
 }, 120_000);
 
