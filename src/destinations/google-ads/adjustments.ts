@@ -1,12 +1,8 @@
-import { postGoogleRows } from "../google/batch";
 import { formatConversionDateTime } from "../google/conversion";
-import { repeatedAdjustmentRows } from "../google/adjustment";
-import { postWithGoogleAuth } from "../google/http";
-import { readOAuthCredentials } from "../google/oauth";
-import { retryAfterMs } from "../http";
+import { googleAdjustments } from "../google/adjustment";
 import type { AdjustmentItem, AdjustmentSupport, ItemOutcome } from "../types";
-import { classifyUploadAnswer } from "./classify";
-import { conversionActionResourceName, googleAdsHeaders, readGoogleAdsSettings, type GoogleAdsSettings } from "./payload";
+import { conversionActionResourceName, readGoogleAdsSettings, type GoogleAdsSettings } from "./payload";
+import { googleAdsUpload, uploadRequest } from "./upload";
 
 /**
  * Refunds and cancellations through `ConversionAdjustmentUploadService.UploadConversionAdjustments`
@@ -31,18 +27,10 @@ export function buildConversionAdjustment(item: AdjustmentItem, settings: Google
 }
 
 export function buildUploadConversionAdjustmentsRequest(items: AdjustmentItem[], settings: GoogleAdsSettings): Record<string, unknown> {
-  return {
-    conversionAdjustments: items.map((item) => buildConversionAdjustment(item, settings)),
-    // "This should always be set to true."
-    partialFailure: true,
-    validateOnly: settings.validateOnly,
-  };
-}
-
-export function uploadConversionAdjustmentsUrl(base: string, settings: GoogleAdsSettings): string {
-  return (
-    `${base.replace(/\/+$/, "")}/${encodeURIComponent(settings.apiVersion)}` +
-    `/customers/${encodeURIComponent(settings.customerId)}:uploadConversionAdjustments`
+  return uploadRequest(
+    "conversionAdjustments",
+    items.map((item) => buildConversionAdjustment(item, settings)),
+    settings,
   );
 }
 
@@ -58,25 +46,11 @@ function settledRetraction(item: AdjustmentItem, outcome: ItemOutcome): ItemOutc
 }
 
 /** Google Ads adjustments: batched (2,000 per request, TOO_MANY_ADJUSTMENTS_IN_REQUEST above), classified per row. */
-export const googleAdsAdjustments: AdjustmentSupport = {
-  maxBatchSize: 2000,
-
-  preview(item, settings) {
-    return { body: buildUploadConversionAdjustmentsRequest([item], readGoogleAdsSettings(settings)) };
+export const googleAdsAdjustments: AdjustmentSupport = googleAdjustments({
+  readSettings: readGoogleAdsSettings,
+  buildRequest: buildUploadConversionAdjustmentsRequest,
+  poster(ctx, settings, build) {
+    const upload = googleAdsUpload(ctx, settings, "uploadConversionAdjustments", build);
+    return upload && (async (rows) => (await upload(rows)).map((outcome, i) => settledRetraction(rows[i]!, outcome)));
   },
-
-  async send(items, ctx) {
-    const settings = readGoogleAdsSettings(ctx.settings);
-    const creds = readOAuthCredentials(ctx.credentials);
-    const developerToken = ctx.credentials.developerToken;
-    if (!creds || !developerToken) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
-    const url = uploadConversionAdjustmentsUrl(ctx.env.GOOGLE_ADS_API_BASE, settings);
-    const headers = googleAdsHeaders(developerToken, settings);
-    const outcomes = await postGoogleRows(items, repeatedAdjustmentRows(items), async (rows) => {
-      const answer = await postWithGoogleAuth(url, headers, buildUploadConversionAdjustmentsRequest(rows, settings), creds, ctx);
-      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
-      return classifyUploadAnswer(rows.length, answer.status, answer.body, retryAfterMs(answer.headers, ctx.now));
-    });
-    return outcomes.map((outcome, i) => settledRetraction(items[i]!, outcome));
-  },
-};
+});

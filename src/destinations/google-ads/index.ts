@@ -1,35 +1,21 @@
 import { googleAdsAdjustments } from "./adjustments";
 import { sendGoogleBatch } from "../google/batch";
 import { googlePrecheck } from "../google/conversion";
-import { postWithGoogleAuth } from "../google/http";
-import { readOAuthCredentials } from "../google/oauth";
-import { retryAfterMs } from "../http";
-import { googleIdentity } from "../../identity/google";
+import { credentialsMissing } from "../google/oauth";
 import type { DestinationDefinition } from "../definition";
-import {
-  GOOGLE_CLICK_IDS,
-  GOOGLE_CONSENT_RULE,
-  GOOGLE_REDACT_KEYS,
-  GOOGLE_TRANSPORT_OUTCOMES,
-  type GoogleSpecBase,
-} from "../google/definition";
+import type { DeliveryItem } from "../types";
+import { GOOGLE_DESTINATION_BASE, type GoogleSpecBase } from "../google/definition";
 import { googleAdsSettingsSchema, googleAdsCredentialsSchema } from "./settings";
-import { classifyUploadAnswer } from "./classify";
-import { buildUploadClickConversionsRequest, googleAdsHeaders, readGoogleAdsSettings, uploadClickConversionsUrl } from "./payload";
+import { buildUploadClickConversionsRequest, readGoogleAdsSettings } from "./payload";
+import { googleAdsUpload } from "./upload";
 
 /** Google Ads API click conversions, `UploadClickConversions` (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadService/UploadClickConversions). */
 export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type: "google_ads" }> = {
   type: "google_ads",
-  family: "google",
+  ...GOOGLE_DESTINATION_BASE,
   settingsSchema: googleAdsSettingsSchema,
   credentialsSchema: googleAdsCredentialsSchema,
-  consent: GOOGLE_CONSENT_RULE,
-  identity: googleIdentity,
-  clickIds: GOOGLE_CLICK_IDS,
-  clientFields: [],
   baseUrlVar: "GOOGLE_ADS_API_BASE",
-  redactKeys: GOOGLE_REDACT_KEYS,
-  outcomes: GOOGLE_TRANSPORT_OUTCOMES,
   emulator: { module: "sandbox/google.mjs", prefix: "/google-ads" },
   // The service's limit per request (TOO_MANY_CONVERSIONS_IN_REQUEST above it).
   maxBatchSize: 2000,
@@ -43,17 +29,9 @@ export const googleAdsDestination: DestinationDefinition<GoogleSpecBase & { type
 
   async send(items, ctx) {
     const settings = readGoogleAdsSettings(ctx.settings);
-    const creds = readOAuthCredentials(ctx.credentials);
-    const developerToken = ctx.credentials.developerToken;
-    if (!creds || !developerToken) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
-    const url = uploadClickConversionsUrl(ctx.env.GOOGLE_ADS_API_BASE, settings);
-    const headers = googleAdsHeaders(developerToken, settings);
-
-    return sendGoogleBatch(items, async (rows) => {
-      const body = buildUploadClickConversionsRequest(rows, settings);
-      const answer = await postWithGoogleAuth(url, headers, body, creds, ctx);
-      if (answer.kind === "outcome") return rows.map(() => answer.outcome);
-      return classifyUploadAnswer(rows.length, answer.status, answer.body, retryAfterMs(answer.headers, ctx.now));
-    });
+    const upload = googleAdsUpload(ctx, settings, "uploadClickConversions", (rows: DeliveryItem[]) =>
+      buildUploadClickConversionsRequest(rows, settings),
+    );
+    return upload ? sendGoogleBatch(items, upload) : credentialsMissing(items);
   },
 };

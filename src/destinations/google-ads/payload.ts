@@ -1,6 +1,7 @@
 import { DEFAULT_GOOGLE_ADS_API_VERSION } from "./settings";
 import { formatConversionDateTime, pickClickId, sendableIdentity } from "../google/conversion";
 import type { DeliveryItem } from "../types";
+import { uploadRequest } from "./upload";
 
 /** Google Ads settings as stored on the destination (validated by the admin API). */
 export interface GoogleAdsSettings {
@@ -71,26 +72,9 @@ export function buildClickConversion(item: DeliveryItem, settings: GoogleAdsSett
 }
 
 export function buildUploadClickConversionsRequest(items: DeliveryItem[], settings: GoogleAdsSettings): Record<string, unknown> {
-  return {
-    conversions: items.map((item) => buildClickConversion(item, settings)),
-    // Required for this service: without it one bad row rejects every row.
-    partialFailure: true,
-    validateOnly: settings.validateOnly,
-  };
-}
-
-export function uploadClickConversionsUrl(base: string, settings: GoogleAdsSettings): string {
-  return (
-    `${base.replace(/\/+$/, "")}/${encodeURIComponent(settings.apiVersion)}` +
-    `/customers/${encodeURIComponent(settings.customerId)}:uploadClickConversions`
+  return uploadRequest(
+    "conversions",
+    items.map((item) => buildClickConversion(item, settings)),
+    settings,
   );
-}
-
-/** Headers besides `authorization` (added by the OAuth client). */
-export function googleAdsHeaders(developerToken: string, settings: GoogleAdsSettings): Record<string, string> {
-  return {
-    "developer-token": developerToken,
-    // Access through a manager account needs it; without it Google answers USER_PERMISSION_DENIED.
-    ...(settings.loginCustomerId ? { "login-customer-id": settings.loginCustomerId } : {}),
-  };
 }

@@ -1,9 +1,7 @@
-import { repeatedAdjustmentRows } from "../google/adjustment";
-import { postGoogleRows } from "../google/batch";
+import { googleAdjustments } from "../google/adjustment";
 import { rfc3339Seconds } from "../google/conversion";
-import { readOAuthCredentials } from "../google/oauth";
 import type { AdjustmentItem, AdjustmentSupport } from "../types";
-import { postIngest } from "./ingest";
+import { dataManagerIngest } from "./ingest";
 import { readDataManagerSettings, type DataManagerSettings } from "./payload";
 
 /**
@@ -46,19 +44,8 @@ export function buildIngestAdjustmentsRequest(items: AdjustmentItem[], settings:
   };
 }
 
-export const dataManagerAdjustments: AdjustmentSupport = {
-  maxBatchSize: 2000,
-
-  preview(item, settings) {
-    return { body: buildIngestAdjustmentsRequest([item], readDataManagerSettings(settings)) };
-  },
-
-  async send(items, ctx) {
-    const settings = readDataManagerSettings(ctx.settings);
-    const creds = readOAuthCredentials(ctx.credentials);
-    if (!creds) return items.map(() => ({ status: "failed", code: "credentials_missing" }));
-    return postGoogleRows(items, repeatedAdjustmentRows(items), (rows) =>
-      postIngest(rows.length, buildIngestAdjustmentsRequest(rows, settings), settings, creds, ctx, "adjustment"),
-    );
-  },
-};
+export const dataManagerAdjustments: AdjustmentSupport = googleAdjustments({
+  readSettings: readDataManagerSettings,
+  buildRequest: buildIngestAdjustmentsRequest,
+  poster: (ctx, settings, build) => dataManagerIngest(ctx, settings, "adjustment", build),
+});

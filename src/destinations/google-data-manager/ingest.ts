@@ -1,6 +1,6 @@
 import { log } from "../../platform/log";
 import { postWithGoogleAuth } from "../google/http";
-import type { GoogleOAuthCredentials } from "../google/oauth";
+import { type GoogleOAuthCredentials, readOAuthCredentials } from "../google/oauth";
 import { retryAfterMs } from "../http";
 import type { ItemOutcome, SendContext } from "../types";
 import { classifyIngestAnswer } from "./classify";
@@ -37,4 +37,18 @@ export async function postIngest(
     count: rowCount,
   });
   return outcomes;
+}
+
+/**
+ * `postIngest` for rows of one kind, with the destination's OAuth credentials and the request body
+ * `build` makes of the rows; undefined when the credentials are not set.
+ */
+export function dataManagerIngest<Row>(
+  ctx: SendContext,
+  settings: DataManagerSettings,
+  kind: "conversion" | "adjustment",
+  build: (rows: Row[]) => unknown,
+): ((rows: Row[]) => Promise<ItemOutcome[]>) | undefined {
+  const creds = readOAuthCredentials(ctx.credentials);
+  return creds && ((rows) => postIngest(rows.length, build(rows), settings, creds, ctx, kind));
 }

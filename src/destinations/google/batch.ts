@@ -1,5 +1,5 @@
 import type { DeliveryItem, ItemOutcome } from "../types";
-import { googlePrecheck, repeatedOrderRows } from "./conversion";
+import { googlePrecheck } from "./conversion";
 import { REJECTED_WITH_BATCH, SAME_CLICK_IN_REQUEST } from "./errors";
 import { sendPrechecked } from "../precheck";
 
@@ -19,7 +19,9 @@ const MAX_SENT_ALONE = 20;
  * The delivery loop shared by both Google adapters:
  * 1. rows that cannot be attributed fail before any request (they would otherwise be rejected by
  *    Google and, in the Data Manager's fast-fail model, take the whole batch with them);
- * 2. a repeated order id waits for a later request (two in one request both fail, none counted);
+ * 2. a repeated order id waits for a later request: Google allows one conversion per (action,
+ *    order id), and a second row with the same order id in one request fails both with
+ *    DUPLICATE_ORDER_ID, neither recorded;
  * 3. the rest is posted; rows Google did not process only because others were rejected
  *    (REJECTED_WITH_BATCH) are posted again without the rejected ones;
  * 4. rows rejected for sharing a click and conversion time with another row of the request
@@ -30,19 +32,21 @@ export async function sendGoogleBatch(
   items: DeliveryItem[],
   post: (rows: DeliveryItem[]) => Promise<ItemOutcome[]>,
 ): Promise<ItemOutcome[]> {
-  return sendPrechecked(items, googlePrecheck, (candidates) => postGoogleRows(candidates, repeatedOrderRows(candidates), post));
+  return sendPrechecked(items, googlePrecheck, (candidates) => postGoogleRows(candidates, (item) => item.event.orderId, post));
 }
 
 /**
- * Steps 2 and 3 for any kind of row (conversions, adjustments): rows in `repeated` wait for a
- * later request, the rest are posted, and rows rejected only with their batch are posted again.
+ * Steps 2 and 3 for any kind of row (conversions, adjustments): rows repeating an earlier row's
+ * order id wait for a later request, the rest are posted, and rows rejected only with their batch
+ * are posted again.
  */
 export async function postGoogleRows<T>(
   candidates: T[],
-  repeated: Set<number>,
+  orderIdOf: (row: T) => string,
   post: (rows: T[]) => Promise<ItemOutcome[]>,
 ): Promise<ItemOutcome[]> {
   {
+    const repeated = repeatedRows(candidates, orderIdOf);
     const outcomes = new Array<ItemOutcome | undefined>(candidates.length);
     let pending = candidates.flatMap((_, i) => {
       if (!repeated.has(i)) return [i];
@@ -72,4 +76,15 @@ export async function postGoogleRows<T>(
     }
     return outcomes.map((o) => o ?? { status: "retry", code: "missing_outcome" });
   }
+}
+
+/** Indexes of the rows whose key an earlier row already has. */
+function repeatedRows<T>(rows: T[], keyOf: (row: T) => string): Set<number> {
+  const seen = new Set<string>();
+  const repeated = new Set<number>();
+  rows.forEach((row, i) => {
+    if (seen.has(keyOf(row))) repeated.add(i);
+    seen.add(keyOf(row));
+  });
+  return repeated;
 }

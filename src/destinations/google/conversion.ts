@@ -35,21 +35,6 @@ export function googlePrecheck(item: DeliveryItem): string | undefined {
   return NO_CLICK_ID_OR_IDENTIFIERS;
 }
 
-/**
- * Google allows one conversion per (action, order id); a second row with the same order id in one
- * request fails both with DUPLICATE_ORDER_ID, and neither is recorded. Returns the indexes of rows
- * repeating an earlier row's order id, which wait for a later request.
- */
-export function repeatedOrderRows(items: DeliveryItem[]): Set<number> {
-  const seen = new Set<string>();
-  const repeated = new Set<number>();
-  items.forEach((item, i) => {
-    if (seen.has(item.event.orderId)) repeated.add(i);
-    seen.add(item.event.orderId);
-  });
-  return repeated;
-}
-
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /**

@@ -1,5 +1,6 @@
 import type { GoogleHashedUserData } from "../../events/conversion";
-import type { ClickIdField, ConsentRule } from "../definition";
+import { googleIdentity } from "../../identity/google";
+import { clickIdField, type ClickIdField, type ConsentRule, type DestinationDefinition } from "../definition";
 
 /** What Google Ads and the Data Manager API share as destinations. */
 export interface GoogleSpecBase {
@@ -10,20 +11,20 @@ export interface GoogleSpecBase {
 }
 
 /** Google's click ids from the landing URL (https://support.google.com/google-ads/answer/9744275). */
-export const GOOGLE_CLICK_IDS: readonly ClickIdField<GoogleSpecBase["clickId"]>[] = [
-  { name: "gclid", urlParam: "gclid", aliases: ["gclid", "_gclid"] },
-  { name: "gbraid", urlParam: "gbraid", aliases: ["gbraid", "_gbraid"] },
-  { name: "wbraid", urlParam: "wbraid", aliases: ["wbraid", "_wbraid"] },
+const GOOGLE_CLICK_IDS: readonly ClickIdField<GoogleSpecBase["clickId"]>[] = [
+  clickIdField("gclid", { urlParam: true }),
+  clickIdField("gbraid", { urlParam: true }),
+  clickIdField("wbraid", { urlParam: true }),
 ];
 
 /**
  * Google Consent Mode's `ad_user_data` (or TCF read for Google's vendor 755) or a mapped category
  * (https://support.google.com/google-ads/answer/13802165).
  */
-export const GOOGLE_CONSENT_RULE: ConsentRule<never> = { googleConsentMode: "grants", explicitFlag: null, mappedCategories: "grant" };
+const GOOGLE_CONSENT_RULE: ConsentRule<never> = { googleConsentMode: "grants", explicitFlag: null, mappedCategories: "grant" };
 
 /** Identifier keys of both Google APIs' request bodies (redacted wherever a payload is shown). */
-export const GOOGLE_REDACT_KEYS = [
+const GOOGLE_REDACT_KEYS = [
   "hashedEmail",
   "hashedPhoneNumber",
   "emailAddress",
@@ -37,7 +38,7 @@ export const GOOGLE_REDACT_KEYS = [
 ] as const;
 
 /** Codes the shared Google transport returns besides Google's own error enums (classed per row). */
-export const GOOGLE_TRANSPORT_OUTCOMES = {
+const GOOGLE_TRANSPORT_OUTCOMES = {
   timeout: "retry",
   network_error: "retry",
   malformed_response: "retry",
@@ -45,3 +46,17 @@ export const GOOGLE_TRANSPORT_OUTCOMES = {
   missing_outcome: "retry",
   credentials_missing: "failed",
 } as const;
+
+/**
+ * What Google Ads and the Data Manager API declare alike: one identity family, click ids, consent
+ * rule, redaction keys and transport outcomes. Each destination adds its API, limits and schemas.
+ */
+export const GOOGLE_DESTINATION_BASE = {
+  family: "google",
+  consent: GOOGLE_CONSENT_RULE,
+  identity: googleIdentity,
+  clickIds: GOOGLE_CLICK_IDS,
+  clientFields: [],
+  redactKeys: GOOGLE_REDACT_KEYS,
+  outcomes: GOOGLE_TRANSPORT_OUTCOMES,
+} as const satisfies Partial<DestinationDefinition<GoogleSpecBase & { type: string }>>;

@@ -1,7 +1,7 @@
 import { TokenCache, tokenCacheKey } from "../../platform/token-cache";
 import { DESTINATION_TIMEOUT_MS, readJsonSafely, retryAfterMs } from "../http";
 import type { Failure } from "../../platform/outcome";
-import type { SendContext } from "../types";
+import type { ItemOutcome, SendContext } from "../types";
 
 /**
  * Google OAuth: a refresh token exchanged for a short-lived access token (https://developers.google.com/identity/protocols/oauth2/web-server#offline), cached
@@ -125,4 +125,9 @@ export function classifyTokenError(httpStatus: number, error: unknown, retryAfte
     };
   }
   return { status: "failed", code };
+}
+
+/** Every row fails `credentials_missing` (permanent until the destination's credentials are set). */
+export function credentialsMissing(rows: readonly unknown[]): ItemOutcome[] {
+  return rows.map(() => ({ status: "failed", code: "credentials_missing" }));
 }
