@@ -5,7 +5,23 @@ import type { DeliveryItem, ItemOutcome } from "./types";
  * failed), or one outcome for the whole request, `splittable` when it concerns events in it (an
  * invalid event rejecting the whole batch) rather than the request (a token, throttling).
  */
-export type BatchAnswer = { perItem: ItemOutcome[] } | { outcome: ItemOutcome; splittable: boolean };
+export type BatchAnswer = { perItem: ItemOutcome[] } | RequestAnswer;
+export type RequestAnswer = { outcome: ItemOutcome; splittable: boolean };
+
+/**
+ * Answers about the request itself, never split, in a destination's outcome codes: `retry` after
+ * the wait the API asked for when it gave one, `hold` with what the tenant must fix (a token, a
+ * permission) before the lane resumes.
+ */
+export function requestAnswers<Code extends string>() {
+  return {
+    retry: (code: Code, retryAfterMs?: number): RequestAnswer => ({
+      outcome: { status: "retry", code, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+      splittable: false,
+    }),
+    hold: (code: Code, message: string): RequestAnswer => ({ outcome: { status: "hold", code, message }, splittable: false }),
+  };
+}
 
 /**
  * Requests one send may spend isolating invalid events: halving finds one bad event among 1,000

@@ -1,4 +1,4 @@
-import type { BatchAnswer } from "../split";
+import { type BatchAnswer, requestAnswers } from "../split";
 import type { ItemOutcome } from "../types";
 
 /**
@@ -26,11 +26,7 @@ export const PINTEREST_OUTCOMES = {
 
 export type PinterestOutcomeCode = keyof typeof PINTEREST_OUTCOMES;
 
-const retry = (code: PinterestOutcomeCode, retryAfterMs?: number): ItemOutcome => ({
-  status: "retry",
-  code,
-  ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-});
+const { retry, hold } = requestAnswers<PinterestOutcomeCode>();
 
 /** Per-event statuses, when the answer carries one for every event sent. */
 function eventStatuses(value: unknown, count: number): ItemOutcome[] | undefined {
@@ -48,7 +44,7 @@ function eventStatuses(value: unknown, count: number): ItemOutcome[] | undefined
 export function classifyPinterestAnswer(httpStatus: number, body: unknown, count: number, retryAfterMs?: number): BatchAnswer {
   if (httpStatus === 200) {
     const perItem = eventStatuses(body, count);
-    return perItem ? { perItem } : { outcome: retry("malformed_response"), splittable: false };
+    return perItem ? { perItem } : retry("malformed_response");
   }
   if (httpStatus === 422) {
     // Which events failed, when the error's details list them; else halve until each is alone.
@@ -57,27 +53,18 @@ export function classifyPinterestAnswer(httpStatus: number, body: unknown, count
   }
   if (httpStatus === 400) return { outcome: { status: "failed", code: "pinterest_invalid_request" }, splittable: true };
   if (httpStatus === 401) {
-    return {
-      outcome: {
-        status: "hold",
-        code: "pinterest_auth_failed",
-        message: "Pinterest did not accept the access token: generate a conversion access token in Ads Manager and update the destination.",
-      },
-      splittable: false,
-    };
+    return hold(
+      "pinterest_auth_failed",
+      "Pinterest did not accept the access token: generate a conversion access token in Ads Manager and update the destination.",
+    );
   }
   if (httpStatus === 403) {
-    return {
-      outcome: {
-        status: "hold",
-        code: "pinterest_forbidden",
-        message:
-          "The token's user may not send conversions for this ad account: check adAccountId and the user's Business Access role, then update the destination.",
-      },
-      splittable: false,
-    };
+    return hold(
+      "pinterest_forbidden",
+      "The token's user may not send conversions for this ad account: check adAccountId and the user's Business Access role, then update the destination.",
+    );
   }
-  if (httpStatus === 429) return { outcome: retry("pinterest_rate_limited", retryAfterMs), splittable: false };
-  if (httpStatus >= 500 || httpStatus === 408) return { outcome: retry("pinterest_server_error", retryAfterMs), splittable: false };
-  return { outcome: retry("pinterest_unknown_error", retryAfterMs), splittable: false };
+  if (httpStatus === 429) return retry("pinterest_rate_limited", retryAfterMs);
+  if (httpStatus >= 500 || httpStatus === 408) return retry("pinterest_server_error", retryAfterMs);
+  return retry("pinterest_unknown_error", retryAfterMs);
 }
