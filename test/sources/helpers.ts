@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { expect, vi } from "vitest";
+import { expect, it, vi } from "vitest";
 import { utf8 } from "../../src/config/encoding";
 import { clock } from "../../src/platform/clock";
-import type { SourceContext, VerifiedRequest } from "../../src/sources/types";
+import type { SourceContext, SourceDefinition, VerifiedRequest } from "../../src/sources/types";
 import { ADMIN, BASE, META_TOKEN, admin, beaconKeys } from "../helpers/relay";
 import rollerCreated from "../fixtures/roller-booking-created.json";
 import rollerDetail from "../fixtures/roller-booking-detail.json";
@@ -19,6 +19,13 @@ export const fixtures = {
   stripeCompleted: () => structuredClone(stripeCompleted) as any,
   wooProcessing: () => structuredClone(wooProcessing) as any,
 };
+
+/** A fresh copy of a sample payload (one of `fixtures`) with `mutate` applied. */
+export function changed<T>(sample: () => T, mutate: (payload: T) => void = () => {}): T {
+  const payload = sample();
+  mutate(payload);
+  return payload;
+}
 
 /** Test secrets, one per platform, in each platform's own format. */
 export const SECRETS = {
@@ -91,6 +98,52 @@ export function request(text: string, headers: Record<string, string>): Verified
 
 export function context(secret: string, options: Record<string, unknown> = {}, now = Date.now()): SourceContext {
   return { tenantId: "t-unit", sourceId: "src", secret, options, now };
+}
+
+/** `verify` of a source adapter for a raw body and headers, in the unit context with `secret`. */
+export const verifier =
+  (source: SourceDefinition, defaultSecret: string) =>
+  (body: string, headers: Record<string, string>, secret = defaultSecret) =>
+    source.verify(request(body, headers), context(secret));
+
+type Signer = (body: string, opts?: { secret?: string; topic?: string }) => Promise<Record<string, string>>;
+
+/**
+ * `parse` of a source adapter for a payload signed as the platform signs it, under `topic` for
+ * platforms that name one (default `defaultTopic`), in the unit context with `options`.
+ */
+export const signedParser =
+  (source: SourceDefinition, secret: string, signer: Signer, defaultTopic?: string) =>
+  async (payload: unknown, options: Record<string, unknown> = {}, topic = defaultTopic) => {
+    const raw = JSON.stringify(payload);
+    return source.parse(request(raw, await signer(raw, { topic })), context(secret, options));
+  };
+
+/**
+ * The signature tests every source signed by a base64 HMAC of the raw body shares (Shopify,
+ * WooCommerce): the platform's signature of `raw` verifies; the body changed by one byte, a
+ * signature by `otherSecret`, or no `header` do not.
+ */
+export function itChecksBodyHmac(
+  source: SourceDefinition,
+  secret: string,
+  signer: Signer,
+  raw: string,
+  forged: { otherSecret: string; header: string },
+) {
+  const verify = verifier(source, secret);
+
+  it("accepts the base64 HMAC of the raw body", async () => {
+    expect(await verify(raw, await signer(raw))).toBe(true);
+  });
+
+  it("rejects a body changed by one byte, a wrong secret, a missing header", async () => {
+    const headers = await signer(raw);
+    expect(await verify(oneByteChanged(raw), headers)).toBe(false);
+    expect(await verify(raw, await signer(raw, { secret: forged.otherSecret }))).toBe(false);
+    const { [forged.header]: _dropped, ...unsigned } = headers;
+    expect(await verify(raw, unsigned)).toBe(false);
+  });
 }
 
 /** Flips one byte of the body (a digit or letter), as a tampering proxy would. */

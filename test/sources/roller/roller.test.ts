@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/http/errors";
 import { rollerSource } from "../../../src/sources/roller";
 import { presentedKeys } from "../../../src/sources/roller/auth";
-import { SECRETS, context, fixtures, request, sign } from "../helpers";
+import { SECRETS, changed, context, fixtures, request, sign } from "../helpers";
 
 const OPTIONS = { currency: "aud" };
 const ctx = (options: Record<string, unknown> = OPTIONS) => context(SECRETS.roller, options);
@@ -11,11 +11,8 @@ function parse(body: unknown, options: Record<string, unknown> = OPTIONS) {
   return rollerSource.parse(request(JSON.stringify(body), sign.roller()), ctx(options));
 }
 
-function created(mutate: (booking: any, envelope: any) => void = () => {}) {
-  const envelope = fixtures.rollerCreated();
-  mutate(envelope.data.booking, envelope);
-  return envelope;
-}
+const created = (mutate: (booking: any, envelope: any) => void = () => {}) =>
+  changed(fixtures.rollerCreated, (envelope) => mutate(envelope.data.booking, envelope));
 
 describe("ROLLER: shared-key authentication", () => {
   const body = JSON.stringify(fixtures.rollerCreated());

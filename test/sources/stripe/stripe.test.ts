@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/http/errors";
 import { stripeSource } from "../../../src/sources/stripe";
 import { parseStripeSignature } from "../../../src/sources/stripe/signature";
-import { SECRETS, context, fixtures, oneByteChanged, request, sign } from "../helpers";
+import { SECRETS, changed, context, fixtures, oneByteChanged, request, sign } from "../helpers";
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const NOW_S = NOW / 1000;
@@ -14,11 +14,7 @@ async function parse(event: unknown, options: Record<string, unknown> = {}) {
   return stripeSource.parse(request(raw, await sign.stripe(raw, { timestamp: NOW_S })), context(SECRETS.stripe, options, NOW));
 }
 
-function event(mutate: (session: any, event: any) => void = () => {}) {
-  const e = fixtures.stripeCompleted();
-  mutate(e.data.object, e);
-  return e;
-}
+const event = (mutate: (session: any, event: any) => void = () => {}) => changed(fixtures.stripeCompleted, (e) => mutate(e.data.object, e));
 
 describe("Stripe: Stripe-Signature", () => {
   const raw = JSON.stringify(fixtures.stripeCompleted());
