@@ -1,21 +1,14 @@
-import type { CustomerData } from "../../events/conversion";
+import type { CustomerData, MetaHashedUserData } from "../../events/conversion";
 import { toCountryCode } from "../../identity/country";
 import { hashField } from "../../identity/hash";
 import { normalizeForMeta } from "../../identity/meta";
 import type { IdentityFamilyDefinition } from "../definition";
 
-/** Pinterest `user_data` hashes: arrays of SHA-256 hex, as the API takes them. */
-export interface PinterestHashedUserData {
-  em?: string[];
-  ph?: string[];
-  external_id?: string[];
-  fn?: string[];
-  ln?: string[];
-  ct?: string[];
-  st?: string[];
-  zp?: string[];
-  country?: string[];
-}
+/**
+ * Pinterest `user_data` hashes: arrays of SHA-256 hex, as the API takes them, under the same keys
+ * as Meta's (em, ph, external_id, fn, ln, ct, st, zp, country).
+ */
+export type PinterestHashedUserData = MetaHashedUserData;
 
 /*
  * Pinterest's rules, field by field (ConversionEventsUserDataProperties in
