@@ -102,16 +102,22 @@ function eventSnapshot(event: RelayEvent, beacon: BeaconSignal | undefined, plan
 }
 
 /**
- * One delivery per destination with its consent verdict; webhook and beacon consent read together.
- * A user's refusal recorded earlier for the join key stands against any later grant.
+ * The deliveries of an event from what is known about its consent: the event, its beacon if one
+ * came, the tenant's plan, the time, and the refusals recorded earlier for its join key.
  */
-export function decideDeliveries(
+type DeliveriesOf = (
   event: RelayEvent,
   beacon: BeaconSignal | undefined,
   plan: ConsentPlan,
   now: number,
-  denials: DenialMap = NO_DENIALS,
-): NewDelivery[] {
+  denials?: DenialMap,
+) => NewDelivery[];
+
+/**
+ * One delivery per destination with its consent verdict; webhook and beacon consent read together.
+ * A user's refusal recorded earlier for the join key stands against any later grant.
+ */
+export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials = NO_DENIALS) => {
   const snapshot = eventSnapshot(event, beacon, plan, now);
   return plan.destinations.map((destination) => {
     let verdict = decideSnapshot(snapshot, destination, plan.policy);
@@ -126,20 +132,14 @@ export function decideDeliveries(
       nextAttemptAt: sendable ? now : null,
     };
   });
-}
+};
 
 /**
  * At ingest: a webhook with a join key whose beacon has not come yet waits for it for every
  * destination its own consent leaves undecided (all of them when it has none), and is decided
  * now for the rest. It is never sent first and checked later.
  */
-export function planDeliveries(
-  event: RelayEvent,
-  beacon: BeaconSignal | undefined,
-  plan: ConsentPlan,
-  now: number,
-  denials: DenialMap = NO_DENIALS,
-): NewDelivery[] {
+export const planDeliveries: DeliveriesOf = (event, beacon, plan, now, denials = NO_DENIALS) => {
   const decided = decideDeliveries(event, beacon, plan, now, denials);
   if (event.joinKeyHash === undefined || beacon !== undefined) return decided;
   const snapshot = eventSnapshot(event, undefined, plan, now);
@@ -150,7 +150,7 @@ export function planDeliveries(
       ? { ...d, decision: "pending", reason: "awaiting_consent", status: "pending", nextAttemptAt: now + CONSENT_HOLD_MS }
       : d,
   );
-}
+};
 
 export function suppressedDeliveries(plan: ConsentPlan): NewDelivery[] {
   return plan.destinations.map((destination) => ({
