@@ -1,25 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/identity/hash";
 import { hashMetaUserData, normalizeForMeta } from "../../src/identity/meta";
+import { CUSTOMER_META_USER_DATA, SHA256 } from "../helpers/hash-vectors";
 
 // Full hashes of values normalized by Meta's documented rules
 // (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters); rows with the
 // same normalized value share a hash.
 const H = {
-  johnDoe: "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f",
+  johnDoe: SHA256["john.doe@example.com"],
   johnSmith: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
-  us16505551212: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176",
+  us16505551212: SHA256["16505551212"],
   gb442079460958: "35e206e5dec4c89b9e8b71b8c32724a5bb518483ac5a20c6617d738375b3b823",
-  mary: "6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec",
+  mary: SHA256.mary,
   valery: "08e1996b5dd49e62a4b4c010d44e4345592a863bb9f8e3976219bac29417149c",
-  obriensmith: "16765783f9c8c8a3accf27f1abb877688cb5904c21a4a7afb5f125bcfcb246ba",
-  sanfrancisco: "1a6bd4d9d79dc0a79b53795c70d3349fa9e38968a3fbefbfe8783efb1d2b6aac",
-  ca: "6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126",
+  obriensmith: SHA256.obriensmith,
+  sanfrancisco: SHA256.sanfrancisco,
+  ca: SHA256.ca,
   ny: "1b06e2003f8420d6fa42badd8f77ec0f706b976b7a48b13c567dc5a559681683",
-  zip94035: "1794327a4d443904421f5ca1f3d72d0a62ba2f0770d80755ec2220fc0efb052e",
+  zip94035: SHA256["94035"],
   sw1a1aa: "830e1d4b9838bab1f5c2acdb23e0b502ff13a9832c4632e8d67a1d43d3b7f614",
-  us: "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621",
-  user123: "fcdec6df4d44dbc637c7c5b58efface52a7f8a88535423430255be0bb89bedd8",
+  us: SHA256.us,
+  user123: SHA256["user-123"],
   f: "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111",
   // sha256("gb") computed with node:crypto.
   gb: "0b407281768f0e833afef47ed464b6571d01ca4d53c12ce5c51d1462f4ad6677",
@@ -82,17 +83,7 @@ describe("Meta normalization vectors through hashMetaUserData", () => {
       country: "US",
       externalId: "User-123",
     });
-    expect(userData).toEqual({
-      em: [H.johnDoe],
-      ph: [H.us16505551212],
-      fn: [H.mary],
-      ln: [H.obriensmith],
-      ct: [H.sanfrancisco],
-      st: [H.ca],
-      zp: [H.zip94035],
-      country: [H.us],
-      external_id: [H.user123],
-    });
+    expect(userData).toEqual(CUSTOMER_META_USER_DATA);
   });
 });
 

@@ -2,6 +2,7 @@
 // tested end to end in pinterest.flow.test.ts and for every destination in test/destinations/registry.test.ts.
 import { describe, expect, it } from "vitest";
 import { sampleRelayEvent, SAMPLE_OCCURRED_AT } from "../../../test/helpers/events";
+import { CUSTOMER_META_USER_DATA, SHA256 } from "../../../test/helpers/hash-vectors";
 import type { RelayEvent } from "../../events/conversion";
 import { hashIdentity } from "../../identity";
 import { redactIdentifiers } from "../../routes/admin/redact-payload";
@@ -12,17 +13,6 @@ import { buildPinterestRequestBody, pinterestEventsUrl, pinterestPrecheck } from
 import { pinterestSettingsSchema, readPinterestSettings } from "./settings";
 
 const occurredAt = SAMPLE_OCCURRED_AT;
-const sha = {
-  email: "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f", // "john.doe@example.com"
-  phone: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176", // "16505551212"
-  externalId: "9fd04ee71c44e21cddbd6c9eab81e2d21324f0ace8ec10cbb929b3390625fc9e", // "User-123"
-  firstName: "6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec", // "mary"
-  lastName: "5349291f7c643970cc1b897c8ffb45a8b630e59c1fecc3d1e4dc8e292a7971a9", // "o'brien-smith"
-  city: "1a6bd4d9d79dc0a79b53795c70d3349fa9e38968a3fbefbfe8783efb1d2b6aac", // "sanfrancisco"
-  state: "6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126", // "ca"
-  zip: "1794327a4d443904421f5ca1f3d72d0a62ba2f0770d80755ec2220fc0efb052e", // "94035"
-  country: "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621", // "us"
-};
 
 const event = (overrides: Partial<RelayEvent> = {}) =>
   sampleRelayEvent("pinterest", {
@@ -34,16 +24,11 @@ const event = (overrides: Partial<RelayEvent> = {}) =>
 
 describe("Pinterest identity", () => {
   it("hashes each user_data field by Pinterest's rules, as one-element lists", async () => {
+    // Meta's normalization but for the last name (lowercased only, punctuation kept) and the external id (as given).
     expect((await event()).identity.pinterest).toEqual({
-      em: [sha.email],
-      ph: [sha.phone],
-      external_id: [sha.externalId],
-      fn: [sha.firstName],
-      ln: [sha.lastName],
-      ct: [sha.city],
-      st: [sha.state],
-      zp: [sha.zip],
-      country: [sha.country],
+      ...CUSTOMER_META_USER_DATA,
+      ln: [SHA256["o'brien-smith"]],
+      external_id: [SHA256["User-123"]],
     });
   });
 
@@ -107,7 +92,7 @@ describe("Pinterest request", () => {
   it("shows no identifier in a redacted preview", async () => {
     const preview = destinationRegistry.pinterest.preview({ eventId: "e", event: await event(), decision: "send" }, {}, occurredAt);
     const shown = JSON.stringify(redactIdentifiers("body" in preview ? preview.body : preview));
-    for (const secret of ["dj0yJnU9", "203.0.113.7", "Mozilla", sha.email]) expect(shown).not.toContain(secret);
+    for (const secret of ["dj0yJnU9", "203.0.113.7", "Mozilla", SHA256["john.doe@example.com"]]) expect(shown).not.toContain(secret);
   });
 });
 
