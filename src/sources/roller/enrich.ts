@@ -72,14 +72,16 @@ function apiBase(env: Pick<Env, "ROLLER_API_BASE">): string {
   return (env.ROLLER_API_BASE || "https://api.roller.app").replace(/\/+$/, "");
 }
 
-async function requestToken(
-  base: string,
-  credentials: RollerCredentials,
-  fetchFn: FetchFn,
-  now: number,
-  cache: TokenCache,
-  key: string,
-): Promise<TokenOutcome> {
+/** What one lookup gets its token with: the venue's API and credentials, and where the token is cached. */
+interface TokenClient {
+  base: string;
+  credentials: RollerCredentials;
+  fetchFn: FetchFn;
+  cache: TokenCache;
+  key: string;
+}
+
+async function requestToken({ base, credentials, fetchFn, cache, key }: TokenClient, now: number): Promise<TokenOutcome> {
   let res: Response;
   try {
     res = await fetchFn(`${base}/token`, {
@@ -107,21 +109,13 @@ async function requestToken(
  * A cached token, or one request for a new one. Concurrent lookups of one run wait on the same
  * request through the run's memo; nothing pending outlives the run.
  */
-function token(
-  base: string,
-  credentials: RollerCredentials,
-  fetchFn: FetchFn,
-  now: number,
-  cache: TokenCache,
-  key: string,
-  memo: RunMemo | undefined,
-): Promise<TokenOutcome> {
-  const cached = cache.get(key, now);
+function token(client: TokenClient, now: number, memo: RunMemo | undefined): Promise<TokenOutcome> {
+  const cached = client.cache.get(client.key, now);
   if (cached) return Promise.resolve({ status: "ok", token: cached.token, fresh: false });
-  const memoKey = `roller-token:${key}`;
+  const memoKey = `roller-token:${client.key}`;
   const pending = memo?.get(memoKey) as Promise<TokenOutcome> | undefined;
   if (pending) return pending;
-  const request = requestToken(base, credentials, fetchFn, now, cache, key).finally(() => memo?.delete(memoKey));
+  const request = requestToken(client, now).finally(() => memo?.delete(memoKey));
   memo?.set(memoKey, request);
   return request;
 }
@@ -154,9 +148,10 @@ export async function fetchRollerBooking(
   // Tenant, source, API base and every credential field: a tenant that knows another's client id
   // but not its secret never reaches that tenant's token.
   const key = await tokenCacheKey("roller", options.scope, [base, credentials.clientId, credentials.clientSecret]);
+  const client: TokenClient = { base, credentials, fetchFn, cache, key };
 
   for (let attempt = 0; attempt < 2; attempt++) {
-    const auth = await token(base, credentials, fetchFn, now(), cache, key, options.memo);
+    const auth = await token(client, now(), options.memo);
     if (auth.status !== "ok") return auth;
     let res: Response;
     try {
