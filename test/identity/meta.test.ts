@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/identity/hash";
 import { hashMetaUserData, normalizeForMeta } from "../../src/identity/meta";
 import { CUSTOMER_META_USER_DATA, SHA256 } from "../helpers/hash-vectors";
+import { CUSTOMER } from "../helpers/relay";
 
 // Full hashes of values normalized by Meta's documented rules
 // (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters); rows with the
@@ -72,17 +73,8 @@ describe("Meta normalization vectors through hashMetaUserData", () => {
   });
 
   it("a full customer hashes every field at once", async () => {
-    const userData = await hashMetaUserData({
-      email: "  John.Doe@Example.COM ",
-      phone: "(650)555-1212",
-      firstName: "  Mary ",
-      lastName: "O'Brien-Smith",
-      city: "San Francisco",
-      state: "California",
-      zip: "94035-1234",
-      country: "US",
-      externalId: "User-123",
-    });
+    // The test CUSTOMER (e-mail padded and mixed-case, state by name, ZIP+4), with a padded first name and a bare phone.
+    const userData = await hashMetaUserData({ ...CUSTOMER, phone: "(650)555-1212", firstName: "  Mary " });
     expect(userData).toEqual(CUSTOMER_META_USER_DATA);
   });
 });
