@@ -1,6 +1,6 @@
-import type { AdjustmentEvent } from "../../events/adjustment";
 import { validate } from "../../http/body";
 import { ApiError } from "../../http/errors";
+import { adjustmentResult } from "../shared/adjustment";
 import { isoTime, text } from "../shared/fields";
 import type { ParseResult, SourceContext } from "../types";
 import { bookingCancellationSchema } from "./booking";
@@ -20,9 +20,7 @@ export function rollerCancellation(envelope: RollerEnvelope, options: RollerOpti
   const candidates = [envelope.eventDate, envelope.sendDate].map(text);
   const occurredAt = isoTime(candidates.find((c) => c !== undefined && HAS_OFFSET.test(c)) ?? candidates.find((c) => c !== undefined));
   if (occurredAt === undefined) throw new ApiError(400, "invalid_request", "eventDate: a cancellation time is required");
-  const adjustment: AdjustmentEvent = {
-    tenantId: ctx.tenantId,
-    sourceId: ctx.sourceId,
+  return adjustmentResult(ctx, {
     orderKey: booking.uniqueId,
     adjustmentKey: "cancelled",
     deliveryId: envelope.id,
@@ -31,6 +29,5 @@ export function rollerCancellation(envelope: RollerEnvelope, options: RollerOpti
     occurredAt,
     full: true,
     currency: options.currency,
-  };
-  return { kind: "adjustment", adjustment };
+  });
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { AdjustmentEvent } from "../../events/adjustment";
 import { validate } from "../../http/body";
 import { ApiError } from "../../http/errors";
+import { adjustmentResult } from "../shared/adjustment";
 import { consentFromField } from "../shared/consent";
 import { firstText, isoTime, record, text } from "../shared/fields";
 import { currencyCode, decimalAmount, fieldLookup, idString, loose } from "../shared/schema";
@@ -61,9 +61,7 @@ export function shopifyRefund(json: unknown, raw: string, ctx: SourceContext, he
   const amount = refundedAmount(refund.transactions);
   if (amount.value <= 0) return { kind: "ignored", reason: "refund_without_amount" };
   const orderId = rawOrderId(raw, refund.order_id);
-  const adjustment: AdjustmentEvent = {
-    tenantId: ctx.tenantId,
-    sourceId: ctx.sourceId,
+  return adjustmentResult(ctx, {
     orderKey: orderId,
     adjustmentKey: exactId(refund.admin_graphql_api_id, refund.id),
     deliveryId: text(headers.get("x-shopify-webhook-id")),
@@ -73,8 +71,7 @@ export function shopifyRefund(json: unknown, raw: string, ctx: SourceContext, he
     refundedValue: amount.value,
     full: false,
     ...(amount.currency ? { currency: amount.currency } : {}),
-  };
-  return { kind: "adjustment", adjustment };
+  });
 }
 
 /** `orders/cancelled`: the whole order taken back, at `cancelled_at`. */
@@ -85,19 +82,18 @@ export function shopifyCancellation(order: ShopifyOrder, ctx: SourceContext, hea
   const attribute = fieldLookup(order.note_attributes, "name");
   const consent = consentFromField(attribute(SHOPIFY_CONSENT_ATTRIBUTE));
   const joinKey = firstText(order.checkout_token, order.cart_token);
-  const adjustment: AdjustmentEvent = {
-    tenantId: ctx.tenantId,
-    sourceId: ctx.sourceId,
-    orderKey: orderId,
-    adjustmentKey: "cancelled",
-    deliveryId: text(headers.get("x-shopify-webhook-id")),
-    orderId,
-    kind: "cancellation",
-    occurredAt,
-    full: true,
-    currency: order.currency,
-    ...(consent ? { consent } : {}),
-    ...(joinKey ? { joinKey } : {}),
-  };
-  return { kind: "adjustment", adjustment };
+  return adjustmentResult(
+    ctx,
+    {
+      orderKey: orderId,
+      adjustmentKey: "cancelled",
+      deliveryId: text(headers.get("x-shopify-webhook-id")),
+      orderId,
+      kind: "cancellation",
+      occurredAt,
+      full: true,
+      currency: order.currency,
+    },
+    { consent, joinKey },
+  );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdjustmentEvent } from "../../events/adjustment";
+import { adjustmentResult } from "../shared/adjustment";
 import { validate } from "../../http/body";
 import { firstText, record, text } from "../shared/fields";
 import { fromMinorUnits } from "../shared/money";
@@ -38,9 +38,7 @@ export function stripeRefund(event: StripeEvent, ctx: SourceContext): ParseResul
   const orderKey = paymentIntentAlias(charge.payment_intent);
   if (!orderKey) return { kind: "ignored", reason: "charge_without_payment_intent" };
   const net = Math.max(0, charge.amount - charge.amount_refunded);
-  const adjustment: AdjustmentEvent = {
-    tenantId: ctx.tenantId,
-    sourceId: ctx.sourceId,
+  return adjustmentResult(ctx, {
     orderKey,
     // Cumulative: a redelivery repeats it, the next partial refund raises it.
     adjustmentKey: `refunded:${charge.amount_refunded}`,
@@ -54,6 +52,5 @@ export function stripeRefund(event: StripeEvent, ctx: SourceContext): ParseResul
     netValue: fromMinorUnits(net, charge.currency),
     full: charge.refunded === true || net === 0,
     currency: charge.currency,
-  };
-  return { kind: "adjustment", adjustment };
+  });
 }

@@ -1,5 +1,5 @@
-import type { AdjustmentEvent } from "../../events/adjustment";
 import { ApiError } from "../../http/errors";
+import { adjustmentResult } from "../shared/adjustment";
 import { consentFromField } from "../shared/consent";
 import { isoTime, record, text } from "../shared/fields";
 import { fieldLookup } from "../shared/schema";
@@ -26,19 +26,18 @@ export function wooAdjustment(order: WooOrder, options: WooOptions, ctx: SourceC
   const meta = fieldLookup(order.meta_data, "key");
   const consent = consentFromField(meta(WOO_CONSENT_META));
   const joinKey = text(meta(options.joinKeyMetaKey));
-  const adjustment: AdjustmentEvent = {
-    tenantId: ctx.tenantId,
-    sourceId: ctx.sourceId,
-    orderKey: order.id,
-    adjustmentKey: `status:${status}`,
-    deliveryId: text(headers.get("x-wc-webhook-delivery-id")),
-    orderId: order.id,
-    kind: status === "refunded" ? "refund" : "cancellation",
-    occurredAt,
-    full: true,
-    currency: order.currency,
-    ...(consent ? { consent } : {}),
-    ...(joinKey ? { joinKey } : {}),
-  };
-  return { kind: "adjustment", adjustment };
+  return adjustmentResult(
+    ctx,
+    {
+      orderKey: order.id,
+      adjustmentKey: `status:${status}`,
+      deliveryId: text(headers.get("x-wc-webhook-delivery-id")),
+      orderId: order.id,
+      kind: status === "refunded" ? "refund" : "cancellation",
+      occurredAt,
+      full: true,
+      currency: order.currency,
+    },
+    { consent, joinKey },
+  );
 }
