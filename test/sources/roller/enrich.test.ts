@@ -38,7 +38,8 @@ const status =
  * A ROLLER emulator at the fetch boundary: `POST /token` (JSON client credentials → bearer token)
  * and `GET /bookings/{uniqueId}` (bearer required), each answering from a script.
  */
-function rollerEmulator(script: { token?: Reply[]; booking?: Reply[] } = {}) {
+type Script = { token?: Reply[]; booking?: Reply[] };
+function rollerEmulator(script: Script = {}) {
   const calls = {
     token: [] as Array<{ contentType: string | null; body: any }>,
     booking: [] as Array<{ url: string; authorization: string | null; accept: string | null }>,
@@ -143,36 +144,40 @@ describe("ROLLER booking enrichment (GET /bookings/{uniqueId})", () => {
     expect(calls.booking.map((c) => c.authorization)).toEqual(["Bearer token-1", "Bearer token-1", "Bearer token-2"]);
   });
 
+  const unauthorized = { status: "failed", code: "roller_unauthorized" };
+
   it("gives up after the refreshed token is refused too, without a third token request", async () => {
     const calls = rollerEmulator({ booking: [ok(fixtures.rollerDetail()), status(401), status(401)] });
     await lookup();
-    expect(await lookup()).toEqual({ status: "failed", code: "roller_unauthorized" });
+    expect(await lookup()).toEqual(unauthorized);
     expect(calls.token).toHaveLength(2);
   });
 
-  it("does not ask for another token when a freshly issued one is refused", async () => {
-    const calls = rollerEmulator({ booking: [status(401)] });
-    expect(await lookup()).toEqual({ status: "failed", code: "roller_unauthorized" });
-    expect(calls.token).toHaveLength(1);
-    expect(cache.size).toBe(0);
-  });
-
-  it("reports a 429 from the booking endpoint as retryable, with Retry-After", async () => {
-    rollerEmulator({ booking: [status(429, { "retry-after": "30" })] });
-    expect(await lookup()).toEqual({ status: "retry", code: "roller_rate_limited", retryAfterMs: 30_000 });
-  });
-
-  it("reports a 429 from the token endpoint as retryable and caches nothing", async () => {
-    const calls = rollerEmulator({ token: [status(429)] });
-    expect(await lookup()).toEqual({ status: "retry", code: "roller_rate_limited" });
-    expect(calls.booking).toHaveLength(0);
-    expect(cache.size).toBe(0);
-  });
-
-  it("reports rejected credentials (token 401) as not retryable", async () => {
-    rollerEmulator({ token: [status(401)] });
-    expect(await lookup()).toEqual({ status: "failed", code: "roller_credentials_rejected" });
-  });
+  // One lookup against scripted answers: [title, script, outcome, [token requests, booking requests, tokens left cached]].
+  const limited = { status: "retry", code: "roller_rate_limited" };
+  const oneLookup: Array<[string, Script, object, number[]]> = [
+    ["does not ask for another token when a freshly issued one is refused", { booking: [status(401)] }, unauthorized, [1, 1, 0]],
+    [
+      "reports a 429 from the booking endpoint as retryable, with Retry-After",
+      { booking: [status(429, { "retry-after": "30" })] },
+      { ...limited, retryAfterMs: 30_000 },
+      [1, 1, 1],
+    ],
+    ["reports a 429 from the token endpoint as retryable and caches nothing", { token: [status(429)] }, limited, [1, 0, 0]],
+    [
+      "reports rejected credentials (token 401) as not retryable",
+      { token: [status(401)] },
+      { status: "failed", code: "roller_credentials_rejected" },
+      [1, 0, 0],
+    ],
+  ];
+  for (const [title, script, outcome, [tokens, bookings, cached]] of oneLookup) {
+    it(title, async () => {
+      const calls = rollerEmulator(script);
+      expect(await lookup()).toEqual(outcome);
+      expect([calls.token.length, calls.booking.length, cache.size]).toEqual([tokens, bookings, cached]);
+    });
+  }
 
   it("classifies 404, 5xx and unreadable answers", async () => {
     rollerEmulator({ booking: [status(404), status(503), () => new HttpResponse("<html>", { status: 200 })] });
