@@ -63,6 +63,7 @@ import {
   conversionAdjustmentResult,
   validateConversionAdjustment,
 } from "./google-adjustments.mjs";
+import { isIpAddress } from "../src/destinations/ip-address.mjs";
 
 export const GOOGLE_OAUTH_NAME = "google-oauth";
 export const GOOGLE_OAUTH_PREFIX = "/google-oauth";
@@ -1070,18 +1071,6 @@ function validateDmDeviceInfo(raw, field, v) {
   const ip = info.ipAddress;
   if (ip !== undefined && !(typeof ip === "string" && isIpAddress(ip)))
     v(`${field}.ip_address`, "INVALID_FORMAT", "The IP address is not valid.");
-}
-
-/** @param {string} s */
-function isIpAddress(s) {
-  if (/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s)) return true;
-  if (!s.includes(":") || !/^[0-9a-fA-F:.]+$/.test(s)) return false;
-  try {
-    new URL(`http://[${s}]/`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
