@@ -70,24 +70,29 @@ export async function createAdjustmentTenant(id: string, extraSources: Array<[st
   }
 }
 
+/**
+ * The sandbox's Google emulators and the Meta stand-in, for one tenant's test; `adjustmentUploads()`
+ * and `dmIngests()` pick out the Ads conversion-adjustment uploads and the Data Manager
+ * events:ingest requests (conversions and adjustments) Google received; `eventDetail(id)` is the
+ * admin API's view of one of the tenant's events.
+ */
 export function useAdjustmentWorld(tenantId: string) {
-  return { google: useGoogleEmulators(now), meta: useMetaRecorder(), tenantId };
+  const google = useGoogleEmulators(now);
+  return {
+    google,
+    meta: useMetaRecorder(),
+    tenantId,
+    adjustmentUploads: () => google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments")),
+    dmIngests: () => google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest")),
+    eventDetail: (eventId: string) => eventDetail(tenantId, eventId),
+  };
 }
 
-export type AdjustmentWorld = ReturnType<typeof useAdjustmentWorld>;
-
 /** createAdjustmentTenant, then the world it sends to (useAdjustmentWorld). */
-export async function createAdjustmentWorld(id: string, extraSources: Array<[string, unknown]> = []): Promise<AdjustmentWorld> {
+export async function createAdjustmentWorld(id: string, extraSources: Array<[string, unknown]> = []) {
   await createAdjustmentTenant(id, extraSources);
   return useAdjustmentWorld(id);
 }
-
-/** The Google Ads emulator's conversion-adjustment uploads. */
-export const adjustmentUploads = (world: AdjustmentWorld) =>
-  world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadConversionAdjustments"));
-
-/** The Data Manager emulator's events:ingest requests (conversions and adjustments). */
-export const dmIngests = (world: AdjustmentWorld) => world.google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"));
 
 /** Sends a standard-source webhook signed at the relay's time. */
 export async function sendStandard(tenantId: string, body: unknown) {
@@ -104,7 +109,7 @@ export async function deliverAndSettle(tenantId: string): Promise<void> {
   await runAlarm(tenantId);
 }
 
-export async function eventDetail(tenantId: string, eventId: string) {
+async function eventDetail(tenantId: string, eventId: string) {
   const res = await admin("GET", `/tenants/${tenantId}/events/${eventId}`);
   return res.json;
 }

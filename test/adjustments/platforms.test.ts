@@ -5,18 +5,7 @@ import shopifyRefundCreate from "../fixtures/shopify-refund-create.json";
 import { useMsw } from "../helpers/msw";
 import { runAlarm, sendBeacon } from "../helpers/relay";
 import { SECRETS, fixtures, postHook, sign } from "../sources/helpers";
-import {
-  adjustmentUploads,
-  advance,
-  createAdjustmentWorld,
-  deliverAndSettle,
-  deliveryTo,
-  dmIngests,
-  eventDetail,
-  expectNoIdentifiers,
-  now,
-  useAdjustmentClock,
-} from "./helpers";
+import { advance, createAdjustmentWorld, deliverAndSettle, deliveryTo, expectNoIdentifiers, now, useAdjustmentClock } from "./helpers";
 
 useMsw();
 useAdjustmentClock();
@@ -99,7 +88,7 @@ describe("Shopify: an order paid, then refunded in part and in full", () => {
     expect(again.json).toMatchObject({ status: "duplicate", id: partial.json.id });
     await runAlarm(id);
 
-    const [restated] = adjustmentUploads(world);
+    const [restated] = world.adjustmentUploads();
     expect(restated!.body.conversionAdjustments).toEqual([
       {
         conversionAction: "customers/1234567890/conversionActions/987654321",
@@ -110,7 +99,7 @@ describe("Shopify: an order paid, then refunded in part and in full", () => {
       },
     ]);
     expect(restated!.response.partialFailureError).toBeUndefined();
-    expect(dmIngests(world).at(-1)!.body.events).toEqual([
+    expect(world.dmIngests().at(-1)!.body.events).toEqual([
       { transactionId: "5893014978826", eventTimestamp: expect.any(String), conversionValue: 62.97, currency: "USD", eventSource: "WEB" },
     ]);
 
@@ -123,20 +112,20 @@ describe("Shopify: an order paid, then refunded in part and in full", () => {
     await runAlarm(id);
     advance(61_000);
     await runAlarm(id);
-    const rows = adjustmentUploads(world).flatMap((c) => c.body.conversionAdjustments);
+    const rows = world.adjustmentUploads().flatMap((c) => c.body.conversionAdjustments);
     expect(rows.map((r: any) => r.adjustmentType)).toEqual(["RESTATEMENT", "RETRACTION"]);
     expect(rows[1]).not.toHaveProperty("restatementValue");
-    expect(dmIngests(world).at(-1)!.body.events[0]).toMatchObject({ transactionId: "5893014978826", conversionValue: 0 });
+    expect(world.dmIngests().at(-1)!.body.events[0]).toMatchObject({ transactionId: "5893014978826", conversionValue: 0 });
 
     expect(world.meta).toHaveLength(1);
-    const detail = await eventDetail(id, cancel.json.id);
+    const detail = await world.eventDetail(cancel.json.id);
     expect(detail).toMatchObject({ orderId: "5893014978826", kind: "adjustment", adjustment: { type: "cancellation", full: true } });
     expect(deliveryTo(detail, "google")).toMatchObject({ status: "delivered" });
     expect(deliveryTo(detail, "meta")).toMatchObject({ status: "not_supported", reason: "not_supported" });
-    const original = await eventDetail(id, created.json.id);
+    const original = await world.eventDetail(created.json.id);
     expect(original.adjustments.map((a: any) => a.id)).toEqual([partial.json.id, cancel.json.id]);
     expectNoIdentifiers(
-      [...adjustmentUploads(world), ...dmIngests(world).slice(1)].map((c) => c.body),
+      [...world.adjustmentUploads(), ...world.dmIngests().slice(1)].map((c) => c.body),
       ["jane.doe@example.com", "203.0.113.42"],
     );
   });
@@ -150,14 +139,14 @@ describe("Shopify: an order paid, then refunded in full", () => {
     const res = await postHook(id, raw, await sign.shopify(raw, { topic: "refunds/create", webhookId: "wh-refund-full" }));
     expect(res.status).toBe(202);
     await runAlarm(id);
-    const [upload] = adjustmentUploads(world);
+    const [upload] = world.adjustmentUploads();
     expect(upload!.body.conversionAdjustments).toEqual([
       expect.objectContaining({ adjustmentType: "RETRACTION", orderId: "5893014978826" }),
     ]);
     expect(upload!.body.conversionAdjustments[0]).not.toHaveProperty("restatementValue");
-    expect(dmIngests(world).at(-1)!.body.events[0]).toMatchObject({ transactionId: "5893014978826", conversionValue: 0 });
+    expect(world.dmIngests().at(-1)!.body.events[0]).toMatchObject({ transactionId: "5893014978826", conversionValue: 0 });
     expect(world.meta).toHaveLength(1);
-    expect(await eventDetail(id, res.json.id)).toMatchObject({ adjustment: { type: "refund", full: true, value: 0 } });
+    expect(await world.eventDetail(res.json.id)).toMatchObject({ adjustment: { type: "refund", full: true, value: 0 } });
   });
 });
 
@@ -172,13 +161,13 @@ describe("Stripe: charge.refunded", () => {
     expect(res.status).toBe(202);
     await runAlarm(id);
 
-    const [upload] = adjustmentUploads(world);
+    const [upload] = world.adjustmentUploads();
     expect(upload!.body.conversionAdjustments).toEqual([expect.objectContaining({ adjustmentType: "RETRACTION", orderId })]);
     expect(upload!.response.partialFailureError).toBeUndefined();
-    expect(dmIngests(world).at(-1)!.body.events[0]).toMatchObject({ transactionId: orderId, conversionValue: 0, currency: "JPY" });
+    expect(world.dmIngests().at(-1)!.body.events[0]).toMatchObject({ transactionId: orderId, conversionValue: 0, currency: "JPY" });
     expect(world.meta).toHaveLength(1);
-    expectNoIdentifiers([upload!.body, dmIngests(world).at(-1)!.body], ["kenji.tanaka@example.jp", "EAIaIQobChMIexample"]);
-    const detail = await eventDetail(id, res.json.id);
+    expectNoIdentifiers([upload!.body, world.dmIngests().at(-1)!.body], ["kenji.tanaka@example.jp", "EAIaIQobChMIexample"]);
+    const detail = await world.eventDetail(res.json.id);
     expect(detail).toMatchObject({ orderId, kind: "adjustment", adjustment: { full: true, originalEventId: created.json.id } });
   });
 
@@ -188,7 +177,7 @@ describe("Stripe: charge.refunded", () => {
     const res = await postStripeRefund(id, (charge) => Object.assign(charge, { amount_refunded: 95000, refunded: false }));
     expect(res.status).toBe(202);
     await runAlarm(id);
-    expect(adjustmentUploads(world)[0]!.body.conversionAdjustments[0]).toMatchObject({
+    expect(world.adjustmentUploads()[0]!.body.conversionAdjustments[0]).toMatchObject({
       adjustmentType: "RESTATEMENT",
       restatementValue: { adjustedValue: 400000, currencyCode: "JPY" },
     });
@@ -217,12 +206,12 @@ describe("WooCommerce: an order moving to refunded", () => {
     const res = await postHook(id, refundRaw, await sign.woocommerce(refundRaw, { deliveryId: "d-refund" }));
     expect(res.status).toBe(202);
     await runAlarm(id);
-    expect(adjustmentUploads(world)[0]!.body.conversionAdjustments).toEqual([
+    expect(world.adjustmentUploads()[0]!.body.conversionAdjustments).toEqual([
       expect.objectContaining({ adjustmentType: "RETRACTION", orderId: "7291" }),
     ]);
-    expect(dmIngests(world).at(-1)!.body.events[0]).toMatchObject({ transactionId: "7291", conversionValue: 0 });
+    expect(world.dmIngests().at(-1)!.body.events[0]).toMatchObject({ transactionId: "7291", conversionValue: 0 });
     expect(world.meta).toHaveLength(1);
-    const detail = await eventDetail(id, res.json.id);
+    const detail = await world.eventDetail(res.json.id);
     expect(deliveryTo(detail, "google")).toMatchObject({ status: "delivered" });
     expect(deliveryTo(detail, "meta")).toMatchObject({ status: "not_supported" });
   });
@@ -256,7 +245,7 @@ describe("ROLLER: a booking cancelled while its conversion is still retrying", (
     world.google.override("google-dm", () => googleRpcError(503));
     world.meta.failNext = 1;
     await runAlarm(id);
-    const retrying = await eventDetail(id, created.json.id);
+    const retrying = await world.eventDetail(created.json.id);
     for (const d of retrying.deliveries) expect(d).toMatchObject({ status: "pending", attempts: 1 });
 
     const cancelled = { ...envelope, id: "c2d9e5b1-cancel", eventType: "Cancelled", eventDate: iso(1_000) };
@@ -268,12 +257,12 @@ describe("ROLLER: a booking cancelled while its conversion is still retrying", (
       advance(6 * 60 * 60 * 1000);
       await runAlarm(id);
     }
-    const original = await eventDetail(id, created.json.id);
+    const original = await world.eventDetail(created.json.id);
     for (const d of original.deliveries) expect(d).toMatchObject({ status: "suppressed", reason: "order_cancelled", attempts: 1 });
     const sent = world.google.calls.filter((c) => c.api !== "google-oauth");
     expect(sent.every((c) => c.status === 503)).toBe(true);
-    expect(adjustmentUploads(world)).toHaveLength(0);
-    const adjustment = await eventDetail(id, res.json.id);
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    const adjustment = await world.eventDetail(res.json.id);
     expect(adjustment).toMatchObject({ orderId: "RB240117", kind: "adjustment", adjustment: { type: "cancellation", full: true } });
     expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
     expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });

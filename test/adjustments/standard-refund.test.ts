@@ -5,13 +5,10 @@ import { useMsw } from "../helpers/msw";
 import { admin, relayRows, runAlarm } from "../helpers/relay";
 import { googlePurchase } from "../google/helpers";
 import {
-  adjustmentUploads,
   advance,
   createAdjustmentWorld,
   deliverAndSettle,
   deliveryTo,
-  dmIngests,
-  eventDetail,
   expectNoIdentifiers,
   now,
   sendStandard,
@@ -44,7 +41,7 @@ describe("standard source refunds", () => {
     expect(res.status).toBe(202);
     await runAlarm("adj-full");
 
-    const adsCalls = adjustmentUploads(world);
+    const adsCalls = world.adjustmentUploads();
     expect(adsCalls).toHaveLength(1);
     expect(adsCalls[0]!.body).toEqual({
       conversionAdjustments: [
@@ -61,7 +58,7 @@ describe("standard source refunds", () => {
     expect(adsCalls[0]!.status).toBe(200);
     expect(adsCalls[0]!.response.partialFailureError).toBeUndefined();
 
-    const dmCalls = dmIngests(world);
+    const dmCalls = world.dmIngests();
     expect(dmCalls).toHaveLength(2);
     expect(dmCalls[1]!.body.events).toEqual([
       { transactionId: "order-1", eventTimestamp: expect.stringMatching(/Z$/), conversionValue: 0, currency: "EUR", eventSource: "WEB" },
@@ -73,14 +70,14 @@ describe("standard source refunds", () => {
     // Nothing identifying in any adjustment request.
     expectNoIdentifiers([adsCalls[0]!.body, dmCalls[1]!.body]);
 
-    const detail = await eventDetail("adj-full", res.json.id);
+    const detail = await world.eventDetail(res.json.id);
     expect(detail).toMatchObject({ orderId: "order-1", kind: "adjustment", adjustment: { type: "refund", full: true, value: 0 } });
     expect(deliveryTo(detail, "google")).toMatchObject({ status: "delivered" });
     expect(deliveryTo(detail, "google-dm")).toMatchObject({ status: "processing" });
     expect(deliveryTo(detail, "meta")).toMatchObject({ status: "not_supported", reason: "not_supported" });
 
     // The original shows its adjustment; the list shows both under one order id.
-    const original = await eventDetail("adj-full", purchase.json.id);
+    const original = await world.eventDetail(purchase.json.id);
     expect(original.adjustments).toEqual([expect.objectContaining({ id: res.json.id, full: true })]);
     const list = await admin("GET", "/tenants/adj-full/events");
     expect(
@@ -114,7 +111,7 @@ describe("standard source refunds", () => {
     expect(res.status).toBe(202);
     await runAlarm("adj-part");
 
-    const [ads] = adjustmentUploads(world);
+    const [ads] = world.adjustmentUploads();
     expect(ads!.body.conversionAdjustments).toEqual([
       expect.objectContaining({
         adjustmentType: "RESTATEMENT",
@@ -123,9 +120,9 @@ describe("standard source refunds", () => {
       }),
     ]);
     expect(ads!.response.results[0]).toMatchObject({ orderId: "order-2", adjustmentType: "RESTATEMENT" });
-    const dm = dmIngests(world);
+    const dm = world.dmIngests();
     expect(dm.at(-1)!.body.events[0]).toMatchObject({ transactionId: "order-2", conversionValue: 30 });
-    const detail = await eventDetail("adj-part", res.json.id);
+    const detail = await world.eventDetail(res.json.id);
     expect(detail.adjustment).toMatchObject({ full: false, value: 30 });
 
     // A second partial refund restates from the new total; one more of the rest retracts.
@@ -137,7 +134,7 @@ describe("standard source refunds", () => {
     // The second restatement of one order waits for a request of its own.
     advance(120_000);
     await runAlarm("adj-part");
-    const rows = adjustmentUploads(world).flatMap((c) => c.body.conversionAdjustments);
+    const rows = world.adjustmentUploads().flatMap((c) => c.body.conversionAdjustments);
     expect(rows.map((r: any) => [r.adjustmentType, r.restatementValue?.adjustedValue])).toEqual([
       ["RESTATEMENT", 30],
       ["RESTATEMENT", 20],
@@ -156,9 +153,9 @@ describe("standard source refunds", () => {
 
     expect(world.google.calls.filter((c) => c.api !== "google-oauth")).toHaveLength(0);
     expect(world.meta).toHaveLength(0);
-    const original = await eventDetail("adj-queued", purchase.json.id);
+    const original = await world.eventDetail(purchase.json.id);
     for (const d of original.deliveries) expect(d).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
-    const adjustment = await eventDetail("adj-queued", res.json.id);
+    const adjustment = await world.eventDetail(res.json.id);
     expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
     expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
   });
@@ -176,15 +173,15 @@ describe("standard source refunds", () => {
     );
     await runAlarm("adj-race");
     expect(refundId).toBeDefined();
-    expect(deliveryTo(await eventDetail("adj-race", purchase.json.id), "google")).toMatchObject({ status: "delivered" });
+    expect(deliveryTo(await world.eventDetail(purchase.json.id), "google")).toMatchObject({ status: "delivered" });
 
     advance(120_000);
     await runAlarm("adj-race");
-    const retractions = adjustmentUploads(world).map((c) =>
-      (c.body as any).conversionAdjustments.map((a: any) => [a.orderId, a.adjustmentType]),
-    );
+    const retractions = world
+      .adjustmentUploads()
+      .map((c) => (c.body as any).conversionAdjustments.map((a: any) => [a.orderId, a.adjustmentType]));
     expect(retractions).toEqual([[["order-race", "RETRACTION"]]]);
-    const adjustment = await eventDetail("adj-race", refundId!);
+    const adjustment = await world.eventDetail(refundId!);
     expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "delivered" });
     expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
   });
@@ -196,8 +193,8 @@ describe("standard source refunds", () => {
     await runAlarm("adj-rewrite");
     const [upload] = world.google.callsTo("google-ads");
     expect(upload!.body.conversions[0]).toMatchObject({ orderId: "order-4", conversionValue: 40 });
-    expect(adjustmentUploads(world)).toHaveLength(0);
-    const adjustment = await eventDetail("adj-rewrite", res.json.id);
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    const adjustment = await world.eventDetail(res.json.id);
     expect(deliveryTo(adjustment, "google")).toMatchObject({ status: "blocked", reason: "applied_before_sent" });
   });
 
@@ -210,12 +207,12 @@ describe("standard source refunds", () => {
       refund("order-gone-2", { consent: { gcm: { ad_user_data: "granted", ad_storage: "granted" } } }),
     );
     await runAlarm("adj-late");
-    const first = await eventDetail("adj-late", blocked.json.id);
+    const first = await world.eventDetail(blocked.json.id);
     // A partial refund of an order no longer known has no new value to state.
     expect(deliveryTo(first, "google")).toMatchObject({ status: "blocked", reason: "net_value_unknown" });
-    const second = await eventDetail("adj-late", allowed.json.id);
+    const second = await world.eventDetail(allowed.json.id);
     expect(deliveryTo(second, "meta")).toMatchObject({ status: "not_supported" });
-    const rows = adjustmentUploads(world);
+    const rows = world.adjustmentUploads();
     expect(rows.map((c) => c.body.conversionAdjustments[0].orderId)).toEqual(["order-gone-2"]);
     // Google has no such conversion: its documented answer ends the delivery failed.
     expect(deliveryTo(second, "google")).toMatchObject({ status: "failed", lastError: "CONVERSION_NOT_FOUND" });
