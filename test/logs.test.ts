@@ -1,5 +1,6 @@
 import { http, HttpResponse } from "msw";
-import { afterEach, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createLogger, logThreshold } from "../src/platform/log";
 import { advance, useTestClock } from "./helpers/clock";
 import { server, useMsw } from "./helpers/msw";
 import { TEST_WHSEC } from "./helpers/standard-webhooks";
@@ -39,9 +40,11 @@ it("writes no identifier, hash or secret to any log line over a full flow", asyn
   expect(metaCalls).toBe(2);
   expect((await relayRows("t-logs")).events).toEqual([]);
 
-  // The flow did log: one line per webhook outcome, delivery attempt and purge.
+  // The flow did log at the default level: the rejected webhook, the retried delivery, each
+  // request sent and the purge. A stored webhook and a delivered event are debug lines.
   const messages = lines.map((l) => JSON.parse(l).msg);
-  expect(messages).toEqual(expect.arrayContaining(["webhook_stored", "webhook_rejected", "delivery", "purge"]));
+  expect(messages).toEqual(expect.arrayContaining(["webhook_rejected", "delivery", "batch_sent", "purge"]));
+  expect(messages).not.toContain("webhook_stored");
 
   const forbidden = [
     ...Object.values(CUSTOMER).map((v) => v.trim()),
@@ -63,4 +66,45 @@ it("writes no identifier, hash or secret to any log line over a full flow", asyn
   for (const value of forbidden) expect(all, `log contains ${value}`).not.toContain(value);
   // No 64-hex value (a hashed identifier) in any form.
   expect(all).not.toMatch(/[a-f0-9]{64}/i);
+});
+
+describe("log levels", () => {
+  function capture(): string[] {
+    const lines: string[] = [];
+    for (const level of ["log", "warn", "error"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    }
+    return lines;
+  }
+
+  it("writes debug lines only at LOG_LEVEL=debug, and warnings at every level but error", () => {
+    const lines = capture();
+    for (const setting of ["debug", "info", undefined, "nonsense", "warn", "error"]) {
+      const logger = createLogger(() => logThreshold(setting));
+      logger.debug("d", { tenantId: String(setting) });
+      logger.info("i", { tenantId: String(setting) });
+      logger.warn("w", { tenantId: String(setting) });
+      logger.error("e", { tenantId: String(setting) });
+    }
+    const written = lines.map((l) => JSON.parse(l) as { msg: string; tenantId: string });
+    const at = (setting: string) => written.filter((l) => l.tenantId === setting).map((l) => l.msg);
+    expect(at("debug")).toEqual(["d", "i", "w", "e"]);
+    expect(at("info")).toEqual(["i", "w", "e"]);
+    expect(at("undefined")).toEqual(["i", "w", "e"]);
+    expect(at("nonsense")).toEqual(["i", "w", "e"]);
+    expect(at("warn")).toEqual(["w", "e"]);
+    expect(at("error")).toEqual(["e"]);
+  });
+
+  it("keeps a debug line to the same field allowlist", () => {
+    const lines = capture();
+    createLogger(() => logThreshold("debug")).debug("webhook_stored", {
+      tenantId: "t",
+      eventId: "evt_1",
+      email: "john.doe@example.com",
+      em: "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f",
+    });
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(JSON.parse(lines[0]!)).sort()).toEqual(["at", "eventId", "level", "msg", "tenantId"]);
+  });
 });

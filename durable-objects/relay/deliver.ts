@@ -34,6 +34,12 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+interface RecordOptions {
+  testTraffic?: boolean;
+  heldUntil?: number;
+  adjustment?: boolean;
+}
+
 /**
  * Records one outcome: delivered (or validated, for test traffic), terminal failure, a hold (the
  * delivery stays queued until `heldUntil`, the lane's next probe) or a retry inside the 24 h window.
@@ -45,7 +51,7 @@ function recordOutcome(
   outcome: ItemOutcome,
   now: number,
   retryScale: number,
-  opts: { testTraffic?: boolean; heldUntil?: number; adjustment?: boolean } = {},
+  opts: RecordOptions = {},
 ): void {
   const attempts = row.attempts + 1;
   const base = {
@@ -58,20 +64,14 @@ function recordOutcome(
   // Adjustments are counted apart, so stats show refunds next to (not inside) conversions.
   const metric = (name: string) => (opts.adjustment ? `adjustment:${name}` : name);
   if (outcome.status === "delivered") {
-    // Test traffic (validateOnly, a Meta test event code) is checked, never recorded for attribution.
-    const status = opts.testTraffic ? "validated" : "delivered";
-    store.updateDelivery(row.event_id, row.destination_id, { status, attempts, nextAttemptAt: null, lastError: null }, now);
-    // Sent while a cancellation suppressed it: the retraction must follow it there.
-    if (!opts.adjustment) store.reviveAdjustments(row.event_id, row.destination_id, now);
-    store.bumpCounter(now, metric(status), row.destination_id);
-    log.info("delivery", { ...base, outcome: status });
+    recordDelivered(store, tenantId, [row], now, opts);
     return;
   }
   if (outcome.status === "processing") {
     markProcessing(store, row, outcome.requestId, attempts, now, retryScale);
     // Sent while a cancellation suppressed it: the retraction must follow it there.
-    if (!opts.adjustment) store.reviveAdjustments(row.event_id, row.destination_id, now);
-    log.info("delivery", { ...base, outcome: "processing" });
+    if (!opts.adjustment) store.reviveAdjustments([row.event_id], row.destination_id, now);
+    log.debug("delivery", { ...base, outcome: "processing" });
     return;
   }
   if (outcome.status === "failed") {
@@ -110,6 +110,55 @@ function recordOutcome(
   });
 }
 
+/**
+ * The rows of one destination's request that it took: recorded together (one update, one
+ * counter, one revival check), because under load a request carries hundreds of events.
+ * Test traffic (validateOnly, a Meta test event code) is `validated`: checked, never recorded for
+ * attribution. A line per event is written at `debug` only; the batch has its `batch_sent` line.
+ */
+function recordDelivered(store: RelayStore, tenantId: string, rows: DueDelivery[], now: number, opts: RecordOptions): void {
+  if (rows.length === 0) return;
+  const destinationId = rows[0]!.destination_id;
+  const eventIds = rows.map((row) => row.event_id);
+  const status = opts.testTraffic ? "validated" : "delivered";
+  store.markDelivered(eventIds, destinationId, status, now);
+  // Sent while a cancellation suppressed them: the retraction must follow them there.
+  if (!opts.adjustment) store.reviveAdjustments(eventIds, destinationId, now);
+  store.bumpCounter(now, opts.adjustment ? `adjustment:${status}` : status, destinationId, rows.length);
+  for (const row of rows) {
+    log.debug("delivery", {
+      tenantId,
+      eventId: row.event_id,
+      destinationId,
+      attempt: row.attempts + 1,
+      outcome: status,
+      ...(opts.adjustment ? { kind: "adjustment" } : {}),
+    });
+  }
+}
+
+/** Records a request's outcomes, row by row in `rows`' order; the delivered ones together. */
+function recordOutcomes(
+  store: RelayStore,
+  tenantId: string,
+  rows: DueDelivery[],
+  outcomes: ItemOutcome[],
+  now: number,
+  retryScale: number,
+  opts: RecordOptions,
+): void {
+  recordDelivered(
+    store,
+    tenantId,
+    rows.filter((_, i) => outcomes[i]!.status === "delivered"),
+    now,
+    opts,
+  );
+  for (const [i, row] of rows.entries()) {
+    if (outcomes[i]!.status !== "delivered") recordOutcome(store, tenantId, row, outcomes[i]!, now, retryScale, opts);
+  }
+}
+
 /** Test traffic: Google's validateOnly or a Meta test event code (nothing counts for attribution). */
 function isTestTraffic(settings: Record<string, unknown>): boolean {
   return settings.validateOnly === true || (typeof settings.testEventCode === "string" && settings.testEventCode !== "");
@@ -128,18 +177,23 @@ function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
   for (const row of rows) recordOutcome(run.store, run.tenant.id, row, { status: "failed", code }, run.now, run.retryScale);
 }
 
-/** Withdrawals are checked right before the request: one that landed since the rows were read wins. */
-function withoutSuppressed(run: RunContext, destinationId: string, rows: DueDelivery[]): DueDelivery[] {
-  return rows.filter((row) => !isWithdrawn(run, destinationId, row));
-}
-
-/** A delivery suppressed or decided otherwise meanwhile (a withdrawal, a beacon's refusal). */
-function isWithdrawn(run: RunContext, destinationId: string, row: DueDelivery): boolean {
-  if (!run.store.isDeliveryPending(row.event_id, destinationId)) return true;
-  if (!run.store.isEventSuppressed(row.event_id, clock.now())) return false;
-  run.store.suppressPending([row.event_id], clock.now(), [destinationId]);
-  run.store.bumpCounter(clock.now(), "suppressed", destinationId);
-  return true;
+/**
+ * Withdrawals are checked right before the request: one that landed since the rows were read
+ * wins. Leaves out the rows suppressed or decided otherwise meanwhile (a withdrawal, a beacon's
+ * refusal); a row whose subject was withdrawn is suppressed here. Two statements for the batch.
+ */
+function withoutWithdrawn(run: RunContext, destinationId: string, rows: DueDelivery[]): DueDelivery[] {
+  const pending = run.store.pendingAmong(
+    rows.map((row) => row.event_id),
+    destinationId,
+  );
+  const now = clock.now();
+  const withdrawn = run.store.suppressedAmong([...pending], now);
+  if (withdrawn.size > 0) {
+    run.store.suppressPending([...withdrawn], now, [destinationId]);
+    run.store.bumpCounter(now, "suppressed", destinationId, withdrawn.size);
+  }
+  return rows.filter((row) => pending.has(row.event_id) && !withdrawn.has(row.event_id));
 }
 
 /** Thrown by the guarded fetch instead of sending data someone withdrew while the batch waited. */
@@ -156,7 +210,7 @@ class WithdrawnMeanwhile extends Error {
 function guardedFetch(run: RunContext, destinationId: string, batch: DueDelivery[], aborted: { value: boolean }): typeof fetch {
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
-    if (url !== run.env.GOOGLE_OAUTH_TOKEN_URL && batch.some((row) => isWithdrawn(run, destinationId, row))) {
+    if (url !== run.env.GOOGLE_OAUTH_TOKEN_URL && withoutWithdrawn(run, destinationId, batch).length < batch.length) {
       aborted.value = true;
       throw new WithdrawnMeanwhile("withdrawn while the batch waited");
     }
@@ -222,7 +276,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       store.postpone(destinationId, circuit.openUntil!);
       return;
     }
-    const batch = withoutSuppressed(run, destinationId, candidates);
+    const batch = withoutWithdrawn(run, destinationId, candidates);
     if (batch.length === 0) continue;
     store.lease(
       batch.map((row) => row.event_id),
@@ -282,13 +336,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       // The whole lane waits (its other deliveries too): the same error would answer every one.
       const next = heldAfter(hold, held, answeredAt, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
       store.setLaneHold(destinationId, next);
-      for (const [i, row] of batch.entries()) {
-        recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, {
-          testTraffic,
-          heldUntil: next.probeAt,
-          adjustment,
-        });
-      }
+      recordOutcomes(store, tenant.id, batch, outcomes, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt, adjustment });
       store.setCircuit(destinationId, afterRequest(circuit, false, answeredAt));
       store.postpone(destinationId, next.probeAt);
       log.warn("lane_held", { tenantId: tenant.id, destinationId, destinationType: config.type, code: held.code });
@@ -298,8 +346,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       store.clearLaneHold(destinationId);
       log.info("lane_resumed", { tenantId: tenant.id, destinationId, destinationType: config.type });
     }
-    for (const [i, row] of batch.entries())
-      recordOutcome(store, tenant.id, row, outcomes[i]!, answeredAt, run.retryScale, { testTraffic, adjustment });
+    recordOutcomes(store, tenant.id, batch, outcomes, answeredAt, run.retryScale, { testTraffic, adjustment });
 
     // Only a request that failed as a whole says the destination is unwell; rows retried for
     // their own reasons (a click too recent, a resend) never open the breaker.

@@ -120,17 +120,18 @@ export class RelayStore {
    * suppressed with it for that destination are queued after all, so the order is retracted
    * there. Answers how many were queued.
    */
-  reviveAdjustments(originalId: string, destinationId: string, now: number): number {
+  reviveAdjustments(originalIds: string[], destinationId: string, now: number): number {
     // Only a cancellation suppresses an adjustment's delivery with `order_cancelled`, and only while
     // its original was pending: after any other send there is nothing to match.
     return this.sql.exec(
       `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
        WHERE destination_id = ? AND status = 'suppressed' AND reason = 'order_cancelled'
-         AND event_id IN (SELECT id FROM events WHERE adjusts = (SELECT dedup_key FROM events WHERE id = ?))`,
+         AND event_id IN (SELECT id FROM events WHERE adjusts IN (
+           SELECT dedup_key FROM events WHERE id IN (SELECT value FROM json_each(?))))`,
       now,
       now,
       destinationId,
-      originalId,
+      JSON.stringify(originalIds),
     ).rowsWritten;
   }
 
@@ -416,13 +417,26 @@ export class RelayStore {
     );
   }
 
-  /** Whether a delivery is still waiting to be sent (not suppressed, blocked or done meanwhile). */
-  isDeliveryPending(eventId: string, destinationId: string): boolean {
-    return (
-      this.sql
-        .exec("SELECT 1 FROM deliveries WHERE event_id = ? AND destination_id = ? AND status = 'pending'", eventId, destinationId)
-        .toArray().length > 0
+  /** Of these events, those whose delivery to the destination still waits to be sent (not suppressed, blocked or done meanwhile). */
+  pendingAmong(eventIds: string[], destinationId: string): Set<string> {
+    const rows = this.sql.exec<{ event_id: string }>(
+      "SELECT event_id FROM deliveries WHERE destination_id = ? AND status = 'pending' AND event_id IN (SELECT value FROM json_each(?))",
+      destinationId,
+      JSON.stringify(eventIds),
     );
+    return new Set([...rows].map((row) => row.event_id));
+  }
+
+  /** Of these events, those with a subject withdrawn (and not expired) by `now`. */
+  suppressedAmong(eventIds: string[], now: number): Set<string> {
+    if (eventIds.length === 0) return new Set();
+    const rows = this.sql.exec<{ event_id: string }>(
+      `SELECT DISTINCT es.event_id FROM event_subjects es JOIN suppressions s ON s.subject_key = es.subject_key
+       WHERE es.event_id IN (SELECT value FROM json_each(?)) AND s.expires_at > ?`,
+      JSON.stringify(eventIds),
+      now,
+    );
+    return new Set([...rows].map((row) => row.event_id));
   }
 
   addEventSubjects(eventId: string, keys: string[]): void {
@@ -614,14 +628,29 @@ export class RelayStore {
    * after the lease, and are resent under the same id.
    */
   lease(eventIds: string[], destinationId: string, until: number): void {
-    for (const id of eventIds) {
-      this.sql.exec(
-        "UPDATE deliveries SET next_attempt_at = ? WHERE event_id = ? AND destination_id = ? AND status = 'pending'",
-        until,
-        id,
-        destinationId,
-      );
-    }
+    this.sql.exec(
+      "UPDATE deliveries SET next_attempt_at = ? WHERE destination_id = ? AND status = 'pending' AND event_id IN (SELECT value FROM json_each(?))",
+      until,
+      destinationId,
+      JSON.stringify(eventIds),
+    );
+  }
+
+  /**
+   * A destination took these events: one statement for a whole request. `delivered` stands even
+   * if a cancellation suppressed the row while the request was on the wire (it did reach the
+   * destination); `validated` (test traffic) only replaces a pending row.
+   */
+  markDelivered(eventIds: string[], destinationId: string, status: "delivered" | "validated", now: number): void {
+    this.sql.exec(
+      `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = NULL, updated_at = ?
+       WHERE destination_id = ? AND event_id IN (SELECT value FROM json_each(?)) AND (status = 'pending' OR ? = 'delivered')`,
+      status,
+      now,
+      destinationId,
+      JSON.stringify(eventIds),
+      status,
+    );
   }
 
   updateDelivery(

@@ -144,7 +144,7 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
     const message = "This tenant holds the most beacons it may (they expire after 24 hours); nothing was stored";
     return c.json(errorBody("beacon_limit_reached", message), 429, { "Retry-After": "3600" });
   }
-  log.info("beacon_stored", {
+  log.debug("beacon_stored", {
     tenantId: tenant.id,
     count: result.status === "stored" ? result.decided : 0,
     status: result.status === "stored" ? (result.suppressed > 0 ? "revoked" : "stored") : "dropped",

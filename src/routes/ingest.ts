@@ -61,7 +61,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   if (received.kind === "adjustment") {
     const result = await tenantRelay(c.env, tenant).ingestAdjustment(received.adjustment, ingestPlan);
     if (result.status === "gone") throw tenantGone();
-    log.info("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status, kind: "adjustment" });
+    log.debug("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status, kind: "adjustment" });
     return c.json(result, result.status === "accepted" ? 202 : 200);
   }
   const result = await tenantRelay(c.env, tenant).ingest(received.event, ingestPlan);
@@ -78,7 +78,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
       log.warn("raw_capture_failed", { tenantId, eventId: result.id, errorName: err instanceof Error ? err.name : "unknown" });
     }
   }
-  log.info("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status });
+  log.debug("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status });
   return c.json(result, result.status === "accepted" ? 202 : 200);
 });
 
