@@ -1,0 +1,107 @@
+import { runInDurableObject } from "cloudflare:test";
+import { expect, it } from "vitest";
+import { RELAY_MIGRATIONS, RELAY_SCHEMA } from "../../../durable-objects/relay/schema";
+import { RelayStore } from "../../../durable-objects/relay/store";
+import { relay } from "../../helpers/relay";
+
+/** Rebuilds an object's storage as a release at schema version 2 left it, with one event in it. */
+function atVersion2(sql: SqlStorage): void {
+  for (const { name, type } of sql.exec<{ name: string; type: string }>(
+    "SELECT name, type FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).toArray())
+    if (type === "table") sql.exec(`DROP TABLE IF EXISTS "${name}"`);
+  for (const statement of RELAY_SCHEMA) sql.exec(statement);
+  for (const statement of RELAY_MIGRATIONS.find((m) => m.version === 2)!.statements) sql.exec(statement);
+  sql.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+  sql.exec("INSERT INTO schema_version (version) VALUES (2)");
+  sql.exec(
+    `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body)
+     VALUES ('evt_1', 'std:o-1', 'std', 'o-1', 1, 86400001, 'j1', 0, '{}')`,
+  );
+  sql.exec(
+    `INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, attempts, next_attempt_at, last_error, updated_at)
+     VALUES ('evt_1', 'meta', 'meta', 'send', 'granted', 'pending', 2, 500, 'http_500', 400)`,
+  );
+  sql.exec("INSERT INTO event_subjects (subject_key, event_id) VALUES ('em:abc', 'evt_1'), ('order:def', 'evt_1')");
+}
+
+it("migrates a version-2 object to version 3 with its deliveries and subject keys intact", async () => {
+  await runInDurableObject(relay("t-schema-v3"), (_instance, state) => {
+    const sql = state.storage.sql;
+    atVersion2(sql);
+    new RelayStore(state.storage).ensureSchema();
+
+    expect(sql.exec("SELECT MAX(version) AS v FROM schema_version").one().v).toBe(3);
+    expect(sql.exec("SELECT * FROM deliveries").toArray()).toEqual([
+      {
+        event_id: "evt_1",
+        destination_id: "meta",
+        type: "meta",
+        decision: "send",
+        reason: "granted",
+        status: "pending",
+        attempts: 2,
+        next_attempt_at: 500,
+        last_error: "http_500",
+        updated_at: 400,
+      },
+    ]);
+    expect(sql.exec("SELECT subject_key, event_id FROM event_subjects ORDER BY subject_key").toArray()).toEqual([
+      { subject_key: "em:abc", event_id: "evt_1" },
+      { subject_key: "order:def", event_id: "evt_1" },
+    ]);
+    const ddl = (name: string) => String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", name).one().sql);
+    expect(ddl("deliveries")).toMatch(/WITHOUT ROWID/);
+    expect(ddl("event_subjects")).toMatch(/WITHOUT ROWID/);
+    expect(ddl("events_join")).toMatch(/WHERE join_hash IS NOT NULL/);
+    expect(ddl("events_adjusts")).toMatch(/WHERE adjusts IS NOT NULL/);
+    expect(ddl("deliveries_due")).toMatch(/\(status, next_attempt_at\)/);
+    expect(ddl("event_subjects_event")).toMatch(/\(event_id\)/);
+    // A second start finds version 3 and changes nothing.
+    new RelayStore(state.storage).ensureSchema();
+    expect(sql.exec("SELECT COUNT(*) AS n FROM deliveries").one().n).toBe(1);
+  });
+});
+
+it("writes fewer b-tree entries per stored event than version 2 did", async () => {
+  await runInDurableObject(relay("t-schema-rows"), (_instance, state) => {
+    const store = new RelayStore(state.storage);
+    store.ensureSchema();
+    const written = () =>
+      state.storage.transactionSync(() => {
+        let rows = 0;
+        const exec = state.storage.sql.exec.bind(state.storage.sql);
+        const counting = ((query: string, ...bindings: SqlStorageValue[]) => {
+          const cursor = exec(query, ...bindings);
+          cursor.toArray();
+          rows += cursor.rowsWritten;
+          return cursor;
+        }) as SqlStorage["exec"];
+        Object.defineProperty(state.storage.sql, "exec", { value: counting, configurable: true });
+        try {
+          store.insertEvent(
+            {
+              id: `evt_${Math.random().toString(36).slice(2)}`,
+              dedup_key: `std:${Math.random()}`,
+              source_id: "std",
+              order_id: "o",
+              received_at: 1,
+              expires_at: 86_400_001,
+              join_hash: null,
+              enrich_pending: 0,
+              body: "{}",
+            },
+            [{ destinationId: "meta", type: "meta", decision: "send", reason: "granted", status: "pending", nextAttemptAt: 1 }],
+            ["em:a", "ph:b", "xid:c", "order:d", "fbp:e"],
+            1,
+          );
+        } finally {
+          Object.defineProperty(state.storage.sql, "exec", { value: exec, configurable: true });
+        }
+        return rows;
+      });
+    // The event (row, id key, dedup key, received and expiry indexes), 5 subject keys (key + event
+    // index each) and one delivery (key + due index): 5 + 10 + 2. Version 2 wrote 7 + 15 + 3.
+    expect(written()).toBe(17);
+  });
+});
