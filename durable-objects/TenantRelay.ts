@@ -132,7 +132,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     mark("schema_check");
     const now = clock.now();
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
-    const existing = this.#store.findEventIdByDedupKey(dedupKey);
+    const { existingId: existing, adjustments: earlierRows } = this.#store.conversionLookup(dedupKey);
     mark("dedup_lookup");
     if (existing) {
       this.#store.bumpCounter(now, "duplicate");
@@ -155,7 +155,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       ? suppressedDeliveries(plan)
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
     // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
-    const earlier = this.#store.adjustmentsOf(dedupKey).map((row) => JSON.parse(row.body) as RelayAdjustment);
+    const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
     if (earlier.some((a) => a.adjustment.full)) {
       event.value = 0;
       event.retracted = true;

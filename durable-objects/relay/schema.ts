@@ -129,11 +129,12 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
   },
   {
     // Fewer b-tree entries written per event (the ingest path's largest cost, measured by
-    // `npm run bench`). Deliveries and subject keys are small rows found by their primary key:
-    // WITHOUT ROWID tables keep them in the key's b-tree instead of a rowid table plus a key index
-    // (https://www.sqlite.org/withoutrowid.html). The join and adjustment indexes become partial:
-    // most events have no join key and only adjustments adjust, and a NULL was an index entry too
-    // (https://www.sqlite.org/partialindex.html; `x = ?` lets the planner use an `x IS NOT NULL` index).
+    // `npm run bench`). Deliveries, subject keys and the hourly counters are small rows found by
+    // their primary key: as WITHOUT ROWID tables they live in the key's b-tree alone, not in a
+    // rowid table plus a key index (https://www.sqlite.org/withoutrowid.html). The join and
+    // adjustment indexes become partial: most events have no join key and only adjustments
+    // adjust, and a NULL was an index entry too (https://www.sqlite.org/partialindex.html; a
+    // query's `x = ?` lets the planner use an index `WHERE x IS NOT NULL`).
     version: 3,
     statements: [
       `CREATE TABLE deliveries_v3 (
@@ -163,6 +164,16 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
       `DROP TABLE event_subjects`,
       `ALTER TABLE event_subjects_v3 RENAME TO event_subjects`,
       `CREATE INDEX event_subjects_event ON event_subjects (event_id)`,
+      `CREATE TABLE counters_v3 (
+         hour TEXT NOT NULL,
+         metric TEXT NOT NULL,
+         destination_id TEXT NOT NULL DEFAULT '',
+         count INTEGER NOT NULL,
+         PRIMARY KEY (hour, metric, destination_id)
+       ) WITHOUT ROWID`,
+      `INSERT INTO counters_v3 (hour, metric, destination_id, count) SELECT hour, metric, destination_id, count FROM counters`,
+      `DROP TABLE counters`,
+      `ALTER TABLE counters_v3 RENAME TO counters`,
       `DROP INDEX IF EXISTS events_join`,
       `CREATE INDEX events_join ON events (join_hash) WHERE join_hash IS NOT NULL`,
       `DROP INDEX IF EXISTS events_adjusts`,

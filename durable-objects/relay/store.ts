@@ -78,6 +78,7 @@ export class RelayStore {
   /** deleteAll() dropped the tables: the next ensureSchema() creates them again. */
   schemaDropped(): void {
     this.#schemaReady = false;
+    this.#suppressedUntil = undefined;
   }
 
   #createSchema(): void {
@@ -107,6 +108,20 @@ export class RelayStore {
         )
         .toArray()[0]
     );
+  }
+
+  /**
+   * For an incoming conversion, in one statement: the event already stored under its dedup key
+   * (a redelivery), and the refunds and cancellations that arrived for it first, oldest first.
+   */
+  conversionLookup(dedupKey: string): { existingId: string | undefined; adjustments: EventRow[] } {
+    const rows = this.sql
+      .exec<EventRow & { dedup_key: string }>("SELECT * FROM events WHERE dedup_key = ?1 OR adjusts = ?1", dedupKey)
+      .toArray();
+    const adjustments = rows
+      .filter((row) => row.adjusts === dedupKey)
+      .sort((a, b) => a.received_at - b.received_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { existingId: rows.find((row) => row.dedup_key === dedupKey)?.id, adjustments };
   }
 
   /** Adjustments stored for an order (by the original's dedup key), oldest first. */
@@ -429,7 +444,7 @@ export class RelayStore {
 
   /** Of these events, those with a subject withdrawn (and not expired) by `now`. */
   suppressedAmong(eventIds: string[], now: number): Set<string> {
-    if (eventIds.length === 0) return new Set();
+    if (eventIds.length === 0 || !this.#anySuppressed(now)) return new Set();
     const rows = this.sql.exec<{ event_id: string }>(
       `SELECT DISTINCT es.event_id FROM event_subjects es JOIN suppressions s ON s.subject_key = es.subject_key
        WHERE es.event_id IN (SELECT value FROM json_each(?)) AND s.expires_at > ?`,
@@ -526,7 +541,22 @@ export class RelayStore {
     );
   }
 
+  /**
+   * The latest time any stored suppression holds until (0 for none), as this instance wrote it:
+   * every suppression is written through addSuppressions, so while `now` is past it no subject is
+   * suppressed and the lookups on the ingest and delivery paths are skipped. Undefined until read
+   * once, and again after deleteAll().
+   */
+  #suppressedUntil: number | undefined;
+
+  #anySuppressed(now: number): boolean {
+    this.#suppressedUntil ??= this.sql.exec<{ at: number | null }>("SELECT MAX(expires_at) AS at FROM suppressions").one().at ?? 0;
+    return now < this.#suppressedUntil;
+  }
+
   addSuppressions(keys: string[], now: number, expiresAt: number): void {
+    // Unread yet: the first read will see these rows. A rolled-back write only leaves it too high.
+    if (keys.length > 0 && this.#suppressedUntil !== undefined) this.#suppressedUntil = Math.max(this.#suppressedUntil, expiresAt);
     for (const key of keys) {
       this.sql.exec(
         `INSERT INTO suppressions (subject_key, created_at, expires_at) VALUES (?, ?, ?)
@@ -539,7 +569,7 @@ export class RelayStore {
   }
 
   isSuppressed(keys: string[], now: number): boolean {
-    if (keys.length === 0) return false;
+    if (keys.length === 0 || !this.#anySuppressed(now)) return false;
     return (
       this.sql
         .exec(
@@ -553,6 +583,7 @@ export class RelayStore {
 
   /** Whether any subject of the event has been withdrawn. */
   isEventSuppressed(eventId: string, now: number): boolean {
+    if (!this.#anySuppressed(now)) return false;
     return (
       this.sql
         .exec(
@@ -608,14 +639,14 @@ export class RelayStore {
     });
   }
 
-  /** Due deliveries, leaving out destinations whose lane is still busy with an earlier run. */
+  /** Due deliveries, in the order their events arrived among those due together (the events rowid), leaving out destinations whose lane is still busy with an earlier run. */
   dueDeliveries(now: number, limit: number, busyDestinations: string[] = []): DueDelivery[] {
     return this.sql
       .exec<DueDelivery>(
         `SELECT d.*, e.expires_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE d.status = 'pending' AND d.decision != 'pending' AND d.next_attempt_at <= ? AND e.enrich_pending = 0
            AND d.destination_id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY d.next_attempt_at LIMIT ?`,
+         ORDER BY d.next_attempt_at, e.rowid LIMIT ?`,
         now,
         JSON.stringify(busyDestinations),
         limit,

@@ -6,9 +6,11 @@ import { relay } from "../../helpers/relay";
 
 /** Rebuilds an object's storage as a release at schema version 2 left it, with one event in it. */
 function atVersion2(sql: SqlStorage): void {
-  for (const { name, type } of sql.exec<{ name: string; type: string }>(
-    "SELECT name, type FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
-  ).toArray())
+  for (const { name, type } of sql
+    .exec<{ name: string; type: string }>(
+      "SELECT name, type FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    )
+    .toArray())
     if (type === "table") sql.exec(`DROP TABLE IF EXISTS "${name}"`);
   for (const statement of RELAY_SCHEMA) sql.exec(statement);
   for (const statement of RELAY_MIGRATIONS.find((m) => m.version === 2)!.statements) sql.exec(statement);
@@ -23,6 +25,7 @@ function atVersion2(sql: SqlStorage): void {
      VALUES ('evt_1', 'meta', 'meta', 'send', 'granted', 'pending', 2, 500, 'http_500', 400)`,
   );
   sql.exec("INSERT INTO event_subjects (subject_key, event_id) VALUES ('em:abc', 'evt_1'), ('order:def', 'evt_1')");
+  sql.exec("INSERT INTO counters (hour, metric, destination_id, count) VALUES ('2026-12-04T15', 'received', '', 7)");
 }
 
 it("migrates a version-2 object to version 3 with its deliveries and subject keys intact", async () => {
@@ -50,9 +53,13 @@ it("migrates a version-2 object to version 3 with its deliveries and subject key
       { subject_key: "em:abc", event_id: "evt_1" },
       { subject_key: "order:def", event_id: "evt_1" },
     ]);
+    expect(sql.exec("SELECT hour, metric, destination_id, count FROM counters").toArray()).toEqual([
+      { hour: "2026-12-04T15", metric: "received", destination_id: "", count: 7 },
+    ]);
     const ddl = (name: string) => String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", name).one().sql);
     expect(ddl("deliveries")).toMatch(/WITHOUT ROWID/);
     expect(ddl("event_subjects")).toMatch(/WITHOUT ROWID/);
+    expect(ddl("counters")).toMatch(/WITHOUT ROWID/);
     expect(ddl("events_join")).toMatch(/WHERE join_hash IS NOT NULL/);
     expect(ddl("events_adjusts")).toMatch(/WHERE adjusts IS NOT NULL/);
     expect(ddl("deliveries_due")).toMatch(/\(status, next_attempt_at\)/);
