@@ -48,6 +48,7 @@ import type { NewDelivery } from "../src/pipeline/consent-gate";
 import { meteredState, meterOf, type StorageCounts } from "./relay/meter";
 import { timeStages, type StageTimings } from "../src/bench/stage-timer";
 import { eventDetailView, eventView } from "./relay/views";
+import { newEventId } from "./relay/event-id";
 
 /**
  * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
@@ -170,7 +171,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     }
     mark("consent_and_plan");
 
-    const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
+    const id = newEventId(now);
     this.#remember(plan);
     mark("tenant_marks");
     const expiresAt = now + RETENTION_MS;
@@ -288,7 +289,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       now,
     });
 
-    const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
+    const id = newEventId(now);
     this.#remember(plan);
     this.#store.insertEvent(
       {

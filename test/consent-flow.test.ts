@@ -192,5 +192,8 @@ describe("withdrawal", () => {
     expect(res.json).toEqual({ status: "erased", erasedEvents: 1, erasedBeacons: 0 });
     const rows = await relayRows("t-erase");
     expect(rows.events.map((e: any) => e.id)).toEqual([other.json.id]);
+    // The erased event's subject keys went with it; the other event keeps its own.
+    expect(new Set(rows.eventSubjects.map((r) => r.event_id))).toEqual(new Set([other.json.id]));
+    expect(rows.eventSubjects.length).toBe(JSON.parse((rows.events[0] as { body: string }).body).subjectKeys.length);
   });
 });

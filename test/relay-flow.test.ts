@@ -273,9 +273,11 @@ describe("aggregates", () => {
     await sendWebhook("t-agg", purchase("agg-1"));
     await sendWebhook("t-agg", purchase("agg-2", { consent: undefined }));
     await runAlarm("t-agg");
+    expect((await relayRows("t-agg")).eventSubjects.length).toBeGreaterThan(0);
     advance(25 * 3_600_000);
     await runAlarm("t-agg");
     expect((await relayRows("t-agg")).events).toEqual([]);
+    expect((await relayRows("t-agg")).eventSubjects).toEqual([]);
     const { results } = await env.DB.prepare(
       "SELECT metric, destination_id AS dest, SUM(count) AS n FROM hourly_stats WHERE tenant_id = ? GROUP BY metric, destination_id ORDER BY metric",
     )

@@ -37,7 +37,6 @@ export const RELAY_SCHEMA = [
      event_id TEXT NOT NULL,
      PRIMARY KEY (subject_key, event_id)
    )`,
-  `CREATE INDEX IF NOT EXISTS event_subjects_event ON event_subjects (event_id)`,
   // Browser beacons per (hashed) join key, combined: consent, click ids and client context, 24 h.
   `CREATE TABLE IF NOT EXISTS beacons (
      join_hash TEXT PRIMARY KEY,
@@ -163,7 +162,8 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
       `INSERT INTO event_subjects_v3 (subject_key, event_id) SELECT subject_key, event_id FROM event_subjects`,
       `DROP TABLE event_subjects`,
       `ALTER TABLE event_subjects_v3 RENAME TO event_subjects`,
-      `CREATE INDEX event_subjects_event ON event_subjects (event_id)`,
+      // No index by event: an event's keys are in its body (see SUBJECTS_OF_EVENTS in store.ts).
+      `DROP INDEX IF EXISTS event_subjects_event`,
       `CREATE TABLE counters_v3 (
          hour TEXT NOT NULL,
          metric TEXT NOT NULL,

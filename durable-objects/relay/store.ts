@@ -54,6 +54,13 @@ export type CounterRow = {
 /** Durable Object SQLite binds at most 100 parameters per statement. */
 const MAX_BOUND_PARAMETERS = 100;
 
+/**
+ * The subject-key rows of events, read from the events themselves: an event's `subjectKeys` are
+ * exactly the rows it has in event_subjects (every path that adds rows stores the body with them),
+ * so event_subjects needs no index by event, which would be written on every ingest.
+ */
+const SUBJECTS_OF_EVENTS = "SELECT k.value, e.id FROM events e, json_each(e.body, '$.subjectKeys') k";
+
 function hourOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 13);
 }
@@ -446,8 +453,8 @@ export class RelayStore {
   suppressedAmong(eventIds: string[], now: number): Set<string> {
     if (eventIds.length === 0 || !this.#anySuppressed(now)) return new Set();
     const rows = this.sql.exec<{ event_id: string }>(
-      `SELECT DISTINCT es.event_id FROM event_subjects es JOIN suppressions s ON s.subject_key = es.subject_key
-       WHERE es.event_id IN (SELECT value FROM json_each(?)) AND s.expires_at > ?`,
+      `SELECT DISTINCT e.id AS event_id FROM events e, json_each(e.body, '$.subjectKeys') k JOIN suppressions s ON s.subject_key = k.value
+       WHERE e.id IN (SELECT value FROM json_each(?)) AND s.expires_at > ?`,
       JSON.stringify(eventIds),
       now,
     );
@@ -587,8 +594,8 @@ export class RelayStore {
     return (
       this.sql
         .exec(
-          `SELECT 1 FROM event_subjects es JOIN suppressions s ON s.subject_key = es.subject_key
-           WHERE es.event_id = ? AND s.expires_at > ? LIMIT 1`,
+          `SELECT 1 FROM events e, json_each(e.body, '$.subjectKeys') k JOIN suppressions s ON s.subject_key = k.value
+           WHERE e.id = ? AND s.expires_at > ? LIMIT 1`,
           eventId,
           now,
         )
@@ -631,7 +638,7 @@ export class RelayStore {
     return this.storage.transactionSync(() => {
       for (const id of ids) {
         this.sql.exec("DELETE FROM deliveries WHERE event_id = ?", id);
-        this.sql.exec("DELETE FROM event_subjects WHERE event_id = ?", id);
+        this.sql.exec(`DELETE FROM event_subjects WHERE (subject_key, event_id) IN (${SUBJECTS_OF_EVENTS} WHERE e.id = ?)`, id);
         this.sql.exec("DELETE FROM order_aliases WHERE event_id = ?", id);
         this.sql.exec("DELETE FROM events WHERE id = ?", id);
       }
@@ -717,7 +724,7 @@ export class RelayStore {
       if (counts.events > 0) {
         const expired = "SELECT id FROM events WHERE expires_at <= ?";
         this.sql.exec(`DELETE FROM deliveries WHERE event_id IN (${expired})`, now);
-        this.sql.exec(`DELETE FROM event_subjects WHERE event_id IN (${expired})`, now);
+        this.sql.exec(`DELETE FROM event_subjects WHERE (subject_key, event_id) IN (${SUBJECTS_OF_EVENTS} WHERE e.expires_at <= ?)`, now);
         this.sql.exec(`DELETE FROM order_aliases WHERE event_id IN (${expired})`, now);
         this.sql.exec("DELETE FROM events WHERE expires_at <= ?", now);
       }

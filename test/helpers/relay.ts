@@ -112,6 +112,7 @@ export function relayRows(tenantId: string) {
     return {
       events: q("SELECT * FROM events"),
       deliveries: q("SELECT * FROM deliveries"),
+      eventSubjects: q("SELECT * FROM event_subjects") as { subject_key: string; event_id: string }[],
       beacons: q("SELECT * FROM beacons"),
       suppressions: q("SELECT * FROM suppressions"),
       kv: [...state.storage.kv.list()],
