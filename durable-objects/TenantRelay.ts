@@ -43,7 +43,7 @@ import { pollRequestStatuses } from "./relay/poll-status";
 import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
 import { buildStats } from "./relay/stats";
-import { RelayStore } from "./relay/store";
+import { newEventRow, RelayStore } from "./relay/store";
 import type { NewDelivery } from "../src/pipeline/consent-gate";
 import { meteredState, meterOf, type StorageCounts } from "./relay/meter";
 import { timeStages, type StageTimings } from "../src/bench/stage-timer";
@@ -178,17 +178,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // One transaction: the event, its aliases, subjects and deliveries and the counters commit together.
     this.ctx.storage.transactionSync(() => {
       this.#store.insertEvent(
-        {
-          id,
-          dedup_key: dedupKey,
-          source_id: event.sourceId,
-          order_id: event.orderId,
-          received_at: now,
-          expires_at: expiresAt,
-          join_hash: event.joinKeyHash ?? null,
-          enrich_pending: event.enrichment ? 1 : 0,
-          body: JSON.stringify(event),
-        },
+        newEventRow(id, dedupKey, event, now),
         deliveries,
         event.subjectKeys,
         now,
@@ -291,23 +281,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
     const id = newEventId(now);
     this.#remember(plan);
-    this.#store.insertEvent(
-      {
-        id,
-        dedup_key: dedupKey,
-        source_id: event.sourceId,
-        order_id: event.orderId,
-        received_at: now,
-        expires_at: now + RETENTION_MS,
-        join_hash: event.joinKeyHash ?? null,
-        enrich_pending: 0,
-        body: JSON.stringify(event),
-        adjusts,
-      },
-      deliveries,
-      [],
-      now,
-    );
+    this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, [], now);
     if (original && stored) {
       // The original now carries the order's net value: what its queued deliveries will send.
       const updated: RelayEvent = { ...stored, value: full ? 0 : (net ?? stored.value), ...(full ? { retracted: true } : {}) };

@@ -2,6 +2,20 @@
  * TenantRelay's SQLite schema. Created lazily as well as at start-up, because deleteAll() drops
  * user tables (https://developers.cloudflare.com/durable-objects/api/storage-api/).
  */
+/** One delivery of an event to a destination: its consent decision, status and retry state. */
+const DELIVERY_COLUMNS = `
+  event_id TEXT NOT NULL,
+  destination_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (event_id, destination_id)`;
+
 export const RELAY_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS events (
      id TEXT PRIMARY KEY,
@@ -17,19 +31,7 @@ export const RELAY_SCHEMA = [
   `CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at)`,
   `CREATE INDEX IF NOT EXISTS events_join ON events (join_hash)`,
   `CREATE INDEX IF NOT EXISTS events_received ON events (received_at)`,
-  `CREATE TABLE IF NOT EXISTS deliveries (
-     event_id TEXT NOT NULL,
-     destination_id TEXT NOT NULL,
-     type TEXT NOT NULL,
-     decision TEXT NOT NULL,
-     reason TEXT NOT NULL,
-     status TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     next_attempt_at INTEGER,
-     last_error TEXT,
-     updated_at INTEGER NOT NULL,
-     PRIMARY KEY (event_id, destination_id)
-   )`,
+  `CREATE TABLE IF NOT EXISTS deliveries (${DELIVERY_COLUMNS})`,
   `CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)`,
   // Hashed subject keys of each event, for withdrawal and erasure.
   `CREATE TABLE IF NOT EXISTS event_subjects (
@@ -136,19 +138,7 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
     // query's `x = ?` lets the planner use an index `WHERE x IS NOT NULL`).
     version: 3,
     statements: [
-      `CREATE TABLE deliveries_v3 (
-         event_id TEXT NOT NULL,
-         destination_id TEXT NOT NULL,
-         type TEXT NOT NULL,
-         decision TEXT NOT NULL,
-         reason TEXT NOT NULL,
-         status TEXT NOT NULL,
-         attempts INTEGER NOT NULL DEFAULT 0,
-         next_attempt_at INTEGER,
-         last_error TEXT,
-         updated_at INTEGER NOT NULL,
-         PRIMARY KEY (event_id, destination_id)
-       ) WITHOUT ROWID`,
+      `CREATE TABLE deliveries_v3 (${DELIVERY_COLUMNS}) WITHOUT ROWID`,
       `INSERT INTO deliveries_v3 (event_id, destination_id, type, decision, reason, status, attempts, next_attempt_at, last_error, updated_at)
        SELECT event_id, destination_id, type, decision, reason, status, attempts, next_attempt_at, last_error, updated_at FROM deliveries`,
       `DROP TABLE deliveries`,

@@ -2,6 +2,9 @@ import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
 import type { LaneHold } from "../../src/delivery/lane";
 import type { NewDelivery } from "../../src/pipeline/consent-gate";
 import type { DeliveryStatus, EventFilter, StoredDecision } from "../../src/platform/relay-rpc";
+import { RETENTION_MS } from "../../src/delivery/backoff";
+import type { RelayAdjustment } from "../../src/events/adjustment";
+import type { RelayEvent } from "../../src/events/conversion";
 import { RELAY_MIGRATIONS, RELAY_SCHEMA } from "./schema";
 
 export interface PurgeCounts {
@@ -60,6 +63,27 @@ const MAX_BOUND_PARAMETERS = 100;
  * so event_subjects needs no index by event, which would be written on every ingest.
  */
 const SUBJECTS_OF_EVENTS = "SELECT k.value, e.id FROM events e, json_each(e.body, '$.subjectKeys') k";
+
+/** The row that stores a conversion or adjustment received at `now`; it is kept 24 hours. */
+export function newEventRow(
+  id: string,
+  dedupKey: string,
+  event: RelayEvent | RelayAdjustment,
+  now: number,
+): EventRow & { dedup_key: string } {
+  return {
+    id,
+    dedup_key: dedupKey,
+    source_id: event.sourceId,
+    order_id: event.orderId,
+    received_at: now,
+    expires_at: now + RETENTION_MS,
+    join_hash: event.joinKeyHash ?? null,
+    // Events from a source with an enrich hook wait for its lookup before they are sent.
+    enrich_pending: "enrichment" in event && event.enrichment ? 1 : 0,
+    body: JSON.stringify(event),
+  };
+}
 
 function hourOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 13);

@@ -6,21 +6,10 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { samplePurchase } from "./sample-purchase.mjs";
 import { signStandardWebhook } from "./standard-webhooks.mjs";
 
 /** @typedef {{ path: string, headers: Record<string, string>, body: string, orderId: string, beacon?: { path: string, headers: Record<string, string>, body: string } }} BenchRequest */
-
-const CUSTOMER = {
-  email: "  Jane.Doe@Example.COM ",
-  phone: "(650) 555-1212",
-  firstName: "Jane",
-  lastName: "O'Brien-Smith",
-  city: "San Francisco",
-  state: "California",
-  zip: "94035-1234",
-  country: "US",
-  externalId: "User-123",
-};
 
 /** @param {string} root */
 export function loadFixtures(root) {
@@ -33,18 +22,7 @@ export function loadFixtures(root) {
  * @returns {{ headers: Record<string, string>, body: string }}
  */
 export function standardWebhook({ secret, orderId, nowMs }) {
-  const body = JSON.stringify({
-    type: "purchase",
-    orderId,
-    occurredAt: new Date(nowMs - 60_000).toISOString(),
-    value: 49.0,
-    currency: "EUR",
-    items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
-    customer: CUSTOMER,
-    clickIds: { fbc: "fb.1.1767225000000.AbCdEf", fbp: "fb.1.1767000000000.123456789" },
-    client: { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64)", pageUrl: "https://shop.example/thanks" },
-    consent: { meta: "granted" },
-  });
+  const body = JSON.stringify(samplePurchase(orderId, nowMs));
   const headers = signStandardWebhook({ secret, body, timestamp: Math.floor(nowMs / 1000) });
   return { headers: { "content-type": "application/json", ...headers }, body };
 }

@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { SAMPLE_CUSTOMER, samplePurchase } from "../../scripts/lib/sample-purchase.mjs";
 import { mintJoinToken } from "../../src/beacons/join-token";
 import { clock } from "../../src/platform/clock";
 import { advance } from "./clock";
@@ -55,32 +56,10 @@ export function joinTokenFor(tenantId: string, joinKey: string, opts: { key?: st
   return mintJoinToken(key, tenantId, joinKey, opts.exp ?? Math.floor(clock.now() / 1000) + 3600);
 }
 
-export const CUSTOMER = {
-  email: "  John.Doe@Example.COM ",
-  phone: "(650) 555-1212",
-  firstName: "Mary",
-  lastName: "O'Brien-Smith",
-  city: "San Francisco",
-  state: "California",
-  zip: "94035-1234",
-  country: "US",
-  externalId: "User-123",
-};
+export const CUSTOMER = SAMPLE_CUSTOMER;
 
 export function purchase(orderId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    type: "purchase",
-    orderId,
-    occurredAt: new Date(clock.now() - 60_000).toISOString(),
-    value: 49.0,
-    currency: "eur",
-    items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
-    customer: CUSTOMER,
-    clickIds: { fbc: "fb.1.1767225000000.AbCdEf", fbp: "fb.1.1767000000000.123456789" },
-    client: { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64)", pageUrl: "https://shop.example/thanks" },
-    consent: { meta: "granted" },
-    ...overrides,
-  };
+  return { ...samplePurchase(orderId, clock.now()), ...overrides };
 }
 
 export async function sendWebhook(tenantId: string, body: unknown, sign: Parameters<typeof signStandard>[1] = {}) {
