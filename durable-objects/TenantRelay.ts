@@ -320,13 +320,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // A withdrawn or erased subject's browser data is not collected again.
     if (this.#store.isSuppressed(subjects, now)) return { status: "dropped" };
     const previous = this.#beacon(joinHash, now);
-    if (!previous && this.#store.countBeacons(now) >= limits.maxBeacons) return { status: "limit_reached" };
+    if (!previous && this.#store.beaconsAtLimit(limits.maxBeacons, now)) return { status: "limit_reached" };
     const merged = mergeBeacons(previous, signal, now);
     const body = JSON.stringify(merged);
     if (new TextEncoder().encode(body).byteLength > limits.maxBytes) return { status: "too_large" };
 
     this.#remember(plan);
-    this.#store.putBeacon(joinHash, body, now, now + RETENTION_MS, Object.values(signal.clickSubjects ?? {}));
+    this.#store.putBeacon(joinHash, body, now, now + RETENTION_MS, Object.values(signal.clickSubjects ?? {}), previous === undefined);
     const suppressed = this.#revoke([joinHash], [], revokedByBeacon(previous, signal, merged, plan, now), now, plan.tenantId);
     const held = this.#store.heldEvents({ joinHash });
     for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, merged, plan, now);
@@ -516,6 +516,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#deleted()) return;
     const now = clock.now();
     this.#lastRunAt = now;
+    // The alarm that brought this run is spent: until one is set again, none is.
+    this.#alarmAt = null;
     try {
       this.#store.ensureSchema();
       const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
@@ -646,6 +648,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       return;
     }
     const at = Math.max(next, this.#lastRunAt + BATCH_WINDOW_MS);
+    // Already set for then (a beacon or withdrawal that brought no earlier work): not written again.
+    if (at === this.#alarmAt) return;
     await this.ctx.storage.setAlarm(at);
     this.#alarmAt = at;
   }

@@ -110,6 +110,7 @@ export class RelayStore {
   schemaDropped(): void {
     this.#schemaReady = false;
     this.#suppressedUntil = undefined;
+    this.#beaconRowsAtMost = undefined;
   }
 
   #createSchema(): void {
@@ -501,9 +502,18 @@ export class RelayStore {
       ?.body;
   }
 
-  /** Live beacons (join keys) held for the tenant. */
-  countBeacons(now: number): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM beacons WHERE expires_at > ?", now).one().n;
+  /**
+   * At least as many as the beacon rows stored: counted once per instance, then kept by every
+   * write (a new join key adds one, erasure and purge take off what they deleted), so that the
+   * limit check does not count every beacon on every beacon. Undefined until read.
+   */
+  #beaconRowsAtMost: number | undefined;
+
+  /** Whether the tenant holds `limit` live beacons (join keys) or more; counted exactly only near the limit. */
+  beaconsAtLimit(limit: number, now: number): boolean {
+    this.#beaconRowsAtMost ??= this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM beacons").one().n;
+    if (this.#beaconRowsAtMost < limit) return false;
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM beacons WHERE expires_at > ?", now).one().n >= limit;
   }
 
   /** Join hashes of the beacons whose click ids match any of these subject keys. */
@@ -525,6 +535,7 @@ export class RelayStore {
         this.sql.exec("DELETE FROM beacons WHERE join_hash = ?", hash);
         this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash = ?", hash);
       }
+      if (this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost = Math.max(0, this.#beaconRowsAtMost - n);
       return n;
     });
   }
@@ -558,7 +569,9 @@ export class RelayStore {
     }
   }
 
-  putBeacon(joinHash: string, body: string, now: number, expiresAt: number, subjectKeys: string[] = []): void {
+  /** `added`: no live beacon had this join key (an expired row it replaces still counts, see #beaconRowsAtMost). */
+  putBeacon(joinHash: string, body: string, now: number, expiresAt: number, subjectKeys: string[], added: boolean): void {
+    if (added && this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost++;
     for (const key of subjectKeys) {
       this.sql.exec("INSERT OR IGNORE INTO beacon_subjects (subject_key, join_hash) VALUES (?, ?)", key, joinHash);
     }
@@ -754,6 +767,7 @@ export class RelayStore {
       }
       if (counts.beacons > 0) {
         this.sql.exec("DELETE FROM beacons WHERE expires_at <= ?", now);
+        if (this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost = Math.max(0, this.#beaconRowsAtMost - counts.beacons);
         this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash NOT IN (SELECT join_hash FROM beacons)");
       }
       this.sql.exec("DELETE FROM consent_denials WHERE expires_at <= ?", now);

@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { clock } from "../../src/platform/clock";
 import { advance, useTestClock } from "../helpers/clock";
 import { useMsw } from "../helpers/msw";
 import { CUSTOMER, admin, createTenant, purchase, relay, relayRows, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
@@ -15,6 +16,18 @@ const storedEvent = async (tenant: string, id: string) =>
   JSON.parse(((await relayRows(tenant)).events as any[]).find((e) => e.id === id).body);
 
 /** Lets a few hours of retries run. */
+/** Stores `n` filler beacons that hold until `expiresAt`, as many beacons from other join keys would. */
+async function fillBeacons(tenant: string, n: number, expiresAt: number) {
+  await runInDurableObject(relay(tenant), (_i, state) => {
+    state.storage.sql.exec(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO beacons (join_hash, body, received_at, expires_at) SELECT 'filler' || i, '{}', 0, ? FROM n`,
+      n,
+      expiresAt,
+    );
+  });
+}
+
 async function retryForHours(tenant: string, hours = 5) {
   for (let i = 0; i < hours; i++) {
     advance(3_600_000);
@@ -242,13 +255,8 @@ describe("beacon bounds", () => {
 
   it("a tenant holding the most beacons it may gets 429 for a new join key, nothing stored; known join keys still merge", async () => {
     await createTenant("cj-cap");
-    await sendBeacon("cj-cap", { joinKey: "known", consent: { meta: "granted" } });
-    await runInDurableObject(relay("cj-cap"), (_i, state) => {
-      state.storage.sql.exec(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
-         INSERT INTO beacons (join_hash, body, received_at, expires_at) SELECT 'filler' || i, '{}', 0, 9e15 FROM n`,
-      );
-    });
+    await fillBeacons("cj-cap", 99_999, 9e15);
+    expect((await sendBeacon("cj-cap", { joinKey: "known", consent: { meta: "granted" } })).status).toBe(204);
     const res = await sendBeacon("cj-cap", { joinKey: "new-one", consent: { meta: "granted" } });
     expect(res.status).toBe(429);
     expect(((await res.json()) as any).error.code).toBe("beacon_limit_reached");
@@ -258,5 +266,13 @@ describe("beacon bounds", () => {
     );
     expect(count).toBe(100_000);
     expect((await sendBeacon("cj-cap", { joinKey: "known", clickIds: { fbp: "fb.1.1.2" } })).status).toBe(204);
+  });
+
+  it("expired beacons do not count toward the limit, even before the alarm purges them", async () => {
+    await createTenant("cj-cap-expired");
+    await fillBeacons("cj-cap-expired", 100_000, clock.now() + 1000);
+    expect((await sendBeacon("cj-cap-expired", { joinKey: "new-one", consent: { meta: "granted" } })).status).toBe(429);
+    advance(1001);
+    expect((await sendBeacon("cj-cap-expired", { joinKey: "new-one", consent: { meta: "granted" } })).status).toBe(204);
   });
 });
