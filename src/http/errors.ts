@@ -29,6 +29,14 @@ export function handleError(err: Error, c: Context): Response {
     const code = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : "http_error";
     return c.json(errorBody(code, err.message || "Request failed"), status);
   }
+  // A Durable Object that is overloaded or was reset answers with an error marked `overloaded` or
+  // `retryable` (https://developers.cloudflare.com/durable-objects/best-practices/error-handling/).
+  // 503 with Retry-After tells the platform to send again; a redelivery is deduplicated.
+  const flags = err as Error & { overloaded?: unknown; retryable?: unknown };
+  if (flags.overloaded === true || flags.retryable === true) {
+    log.warn("temporarily_unavailable", { path: new URL(c.req.url).pathname, errorName: err.name });
+    return c.json(errorBody("temporarily_unavailable", "Busy for a moment; send the request again"), 503, { "Retry-After": "1" });
+  }
   // The message of an unexpected error may carry request data, so only its class is logged.
   log.error("unhandled_error", { path: new URL(c.req.url).pathname, errorName: err.name });
   return c.json(errorBody("internal_error", "Internal error"), 500);
