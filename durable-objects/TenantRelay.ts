@@ -11,7 +11,7 @@ import type { RelayEvent } from "../src/events/conversion";
 import { destinationAdapters } from "../src/destinations/registry";
 import { isFullAfter, netValueAfter, planAdjustment } from "./relay/adjust";
 import { clock } from "../src/platform/clock";
-import { log } from "../src/platform/log";
+import { configureLogging, log } from "../src/platform/log";
 import {
   decideDeliveries,
   mergeBeacons,
@@ -94,6 +94,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    configureLogging(env.LOG_LEVEL);
     // The benchmark (BENCH_PROFILE = "1") counts storage operations; otherwise the state is the real one.
     if (env.BENCH_PROFILE === "1") Object.defineProperty(this, "ctx", { value: meteredState(ctx, true) });
     this.#store = new RelayStore(this.ctx.storage);

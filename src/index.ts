@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { benchApp } from "./bench/routes";
 import { errorBody, handleError } from "./http/errors";
+import { configureLogging } from "./platform/log";
 import { noStore, securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { collectRoutes } from "./routes/collect";
@@ -14,6 +15,10 @@ export { TenantRelay } from "../durable-objects/TenantRelay";
 /** webhook → source adapter → identity → consent → TenantRelay → destination adapter */
 const app = new Hono<{ Bindings: Env }>();
 
+app.use("*", async (c, next) => {
+  configureLogging(c.env.LOG_LEVEL);
+  await next();
+});
 app.use("*", securityHeaders);
 // Authenticated answers (API keys, config, logs, withdrawal receipts) are never cached.
 app.use("/v1/admin/*", noStore);

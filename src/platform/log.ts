@@ -1,5 +1,3 @@
-import { env } from "cloudflare:workers";
-
 /**
  * Structured JSON log lines. Only fields on the allowlist are written, so an identifier, a hash
  * or a secret cannot reach a log line by accident.
@@ -63,5 +61,15 @@ export function createLogger(threshold: () => number): Logger {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** The operator's `LOG_LEVEL` is the same for every request, so reading it from the module env is safe. */
-export const log: Logger = createLogger(() => logThreshold(env.LOG_LEVEL));
+/** The operator's `LOG_LEVEL`, set by each entry point (the Worker, the Durable Object) from its env. */
+let threshold = logThreshold(undefined);
+
+/**
+ * Applies the operator's `LOG_LEVEL`. It is one setting for the whole deployment, the same in
+ * every request, so keeping it at module level shares nothing between tenants or requests.
+ */
+export function configureLogging(setting: string | undefined): void {
+  threshold = logThreshold(setting);
+}
+
+export const log: Logger = createLogger(() => threshold);
