@@ -2,7 +2,10 @@
  * TenantRelay's SQLite schema. Created lazily as well as at start-up, because deleteAll() drops
  * user tables (https://developers.cloudflare.com/durable-objects/api/storage-api/).
  */
-/** One delivery of an event to a destination: its consent decision, status and retry state. */
+/**
+ * One delivery of an event to a destination: its consent decision, status and retry state.
+ * Released in the baseline and in version 3: never edit it; a change is a new migration step.
+ */
 const DELIVERY_COLUMNS = `
   event_id TEXT NOT NULL,
   destination_id TEXT NOT NULL,
@@ -152,6 +155,8 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
       `INSERT INTO event_subjects_v3 (subject_key, event_id) SELECT subject_key, event_id FROM event_subjects`,
       `DROP TABLE event_subjects`,
       `ALTER TABLE event_subjects_v3 RENAME TO event_subjects`,
+      // Rows whose event is gone (an erasure that raced an enrichment in earlier releases).
+      `DELETE FROM event_subjects WHERE event_id NOT IN (SELECT id FROM events)`,
       // No index by event: an event's keys are in its body (see SUBJECTS_OF_EVENTS in store.ts).
       `DROP INDEX IF EXISTS event_subjects_event`,
       `CREATE TABLE counters_v3 (

@@ -62,7 +62,9 @@ const MAX_BOUND_PARAMETERS = 100;
  * exactly the rows it has in event_subjects (every path that adds rows stores the body with them),
  * so event_subjects needs no index by event, which would be written on every ingest.
  */
-const SUBJECTS_OF_EVENTS = "SELECT k.value, e.id FROM events e, json_each(e.body, '$.subjectKeys') k";
+// A body that is not JSON (never written, but purge must not stop on one) lists no keys.
+const SUBJECTS_OF_EVENTS =
+  "SELECT k.value, e.id FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
 
 /** The row that stores a conversion or adjustment received at `now`; it is kept 24 hours. */
 export function newEventRow(
@@ -268,9 +270,19 @@ export class RelayStore {
   }
 
   /** Stores the (possibly enriched) body, adds new subject keys, and lets deliveries go. */
+  /**
+   * The lookup ran while other requests could: a beacon may have added subject keys to the event
+   * meanwhile, or an erasure deleted it. The stored keys are kept (the body lists every key row
+   * the event has, which purge and erasure rely on), and nothing is written for an erased event.
+   */
   finishEnrichment(id: string, body: string, newSubjectKeys: string[]): void {
     this.storage.transactionSync(() => {
-      this.sql.exec("UPDATE events SET body = ?, enrich_pending = 0 WHERE id = ?", body, id);
+      const current = this.sql.exec<{ body: string }>("SELECT body FROM events WHERE id = ?", id).toArray()[0];
+      if (!current) return;
+      const next = JSON.parse(body) as { subjectKeys?: string[] };
+      const stored = (JSON.parse(current.body) as { subjectKeys?: string[] }).subjectKeys ?? [];
+      next.subjectKeys = [...new Set([...stored, ...(next.subjectKeys ?? []), ...newSubjectKeys])];
+      this.sql.exec("UPDATE events SET body = ?, enrich_pending = 0 WHERE id = ?", JSON.stringify(next), id);
       for (const key of newSubjectKeys) {
         this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", key, id);
       }
@@ -528,16 +540,18 @@ export class RelayStore {
   }
 
   deleteBeacons(joinHashes: string[]): number {
-    return this.storage.transactionSync(() => {
+    const deleted = this.storage.transactionSync(() => {
       let n = 0;
       for (const hash of joinHashes) {
         n += this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM beacons WHERE join_hash = ?", hash).one().n;
         this.sql.exec("DELETE FROM beacons WHERE join_hash = ?", hash);
         this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash = ?", hash);
       }
-      if (this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost = Math.max(0, this.#beaconRowsAtMost - n);
       return n;
     });
+    // Only once committed: a rolled-back delete must not lower the bound.
+    this.#lowerBeaconBound(deleted);
+    return deleted;
   }
 
   /** Refusals recorded for any of these scopes and still in force, by destination. */
@@ -750,6 +764,17 @@ export class RelayStore {
 
   /** Deletes everything received 24 h ago or more: events, deliveries, beacons, suppressions. */
   purgeExpired(now: number): PurgeCounts {
+    const purged = this.#purgeExpired(now);
+    // Only once committed: a rolled-back purge must not lower the bound.
+    this.#lowerBeaconBound(purged.beacons);
+    return purged;
+  }
+
+  #lowerBeaconBound(deleted: number): void {
+    if (this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost = Math.max(0, this.#beaconRowsAtMost - deleted);
+  }
+
+  #purgeExpired(now: number): PurgeCounts {
     return this.storage.transactionSync(() => {
       const countWhere = (table: string) =>
         this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE expires_at <= ?`, now).one().n;
@@ -767,7 +792,6 @@ export class RelayStore {
       }
       if (counts.beacons > 0) {
         this.sql.exec("DELETE FROM beacons WHERE expires_at <= ?", now);
-        if (this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost = Math.max(0, this.#beaconRowsAtMost - counts.beacons);
         this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash NOT IN (SELECT join_hash FROM beacons)");
       }
       this.sql.exec("DELETE FROM consent_denials WHERE expires_at <= ?", now);

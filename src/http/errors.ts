@@ -35,7 +35,9 @@ export function handleError(err: Error, c: Context): Response {
   const flags = err as Error & { overloaded?: unknown; retryable?: unknown };
   if (flags.overloaded === true || flags.retryable === true) {
     log.warn("temporarily_unavailable", { path: new URL(c.req.url).pathname, errorName: err.name });
-    return c.json(errorBody("temporarily_unavailable", "Busy for a moment; send the request again"), 503, { "Retry-After": "1" });
+    // An overloaded object needs its queue to drain before more arrives, not an immediate retry.
+    const retryAfter = flags.overloaded === true ? "30" : "1";
+    return c.json(errorBody("temporarily_unavailable", "Busy for a moment; send the request again"), 503, { "Retry-After": retryAfter });
   }
   // The message of an unexpected error may carry request data, so only its class is logged.
   log.error("unhandled_error", { path: new URL(c.req.url).pathname, errorName: err.name });

@@ -18,10 +18,13 @@ it("answers 503 with Retry-After when a Durable Object is overloaded or reset (r
   vi.spyOn(console, "error").mockImplementation(() => undefined);
   const overloaded = Object.assign(new Error("Durable Object is overloaded. Too many requests queued."), { overloaded: true });
   const reset = Object.assign(new Error("Durable Object reset because its code was updated."), { retryable: true });
-  for (const err of [overloaded, reset]) {
+  for (const [err, wait] of [
+    [overloaded, "30"],
+    [reset, "1"],
+  ] as const) {
     const res = await appThrowing(err).request("/x");
     expect(res.status).toBe(503);
-    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.headers.get("retry-after")).toBe(wait);
     expect(await res.json()).toEqual({ error: { code: "temporarily_unavailable", message: expect.any(String) } });
   }
   const res = await appThrowing(new Error("boom")).request("/x");

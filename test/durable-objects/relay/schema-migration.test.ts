@@ -26,7 +26,8 @@ function atVersion2(sql: SqlStorage): void {
     `INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, attempts, next_attempt_at, last_error, updated_at)
      VALUES ('evt_1', 'meta', 'meta', 'send', 'granted', 'pending', 2, 500, 'http_500', 400)`,
   );
-  sql.exec("INSERT INTO event_subjects (subject_key, event_id) VALUES ('em:abc', 'evt_1'), ('order:def', 'evt_1')");
+  // The last row's event is gone: version 3 sweeps it.
+  sql.exec("INSERT INTO event_subjects (subject_key, event_id) VALUES ('em:abc', 'evt_1'), ('order:def', 'evt_1'), ('em:old', 'evt_gone')");
   sql.exec("INSERT INTO counters (hour, metric, destination_id, count) VALUES ('2026-12-04T15', 'received', '', 7)");
 }
 
