@@ -40,6 +40,11 @@ interface RecordOptions {
   adjustment?: boolean;
 }
 
+/** Adjustments are counted apart, so stats show refunds next to (not inside) conversions. */
+function metricOf(name: string, opts: RecordOptions): string {
+  return opts.adjustment ? `adjustment:${name}` : name;
+}
+
 /**
  * Records one outcome: delivered (or validated, for test traffic), terminal failure, a hold (the
  * delivery stays queued until `heldUntil`, the lane's next probe) or a retry inside the 24 h window.
@@ -48,7 +53,7 @@ function recordOutcome(
   store: RelayStore,
   tenantId: string,
   row: DueDelivery,
-  outcome: ItemOutcome,
+  outcome: Exclude<ItemOutcome, { status: "delivered" }>,
   now: number,
   retryScale: number,
   opts: RecordOptions = {},
@@ -61,12 +66,7 @@ function recordOutcome(
     attempt: attempts,
     ...(opts.adjustment ? { kind: "adjustment" } : {}),
   };
-  // Adjustments are counted apart, so stats show refunds next to (not inside) conversions.
-  const metric = (name: string) => (opts.adjustment ? `adjustment:${name}` : name);
-  if (outcome.status === "delivered") {
-    recordDelivered(store, tenantId, [row], now, opts);
-    return;
-  }
+  const metric = (name: string) => metricOf(name, opts);
   if (outcome.status === "processing") {
     markProcessing(store, row, outcome.requestId, attempts, now, retryScale);
     // Sent while a cancellation suppressed it: the retraction must follow it there.
@@ -124,7 +124,7 @@ function recordDelivered(store: RelayStore, tenantId: string, rows: DueDelivery[
   store.markDelivered(eventIds, destinationId, status, now);
   // Sent while a cancellation suppressed them: the retraction must follow them there.
   if (!opts.adjustment) store.reviveAdjustments(eventIds, destinationId, now);
-  store.bumpCounter(now, opts.adjustment ? `adjustment:${status}` : status, destinationId, rows.length);
+  store.bumpCounter(now, metricOf(status, opts), destinationId, rows.length);
   for (const row of rows) {
     log.debug("delivery", {
       tenantId,
@@ -155,7 +155,8 @@ function recordOutcomes(
     opts,
   );
   for (const [i, row] of rows.entries()) {
-    if (outcomes[i]!.status !== "delivered") recordOutcome(store, tenantId, row, outcomes[i]!, now, retryScale, opts);
+    const outcome = outcomes[i]!;
+    if (outcome.status !== "delivered") recordOutcome(store, tenantId, row, outcome, now, retryScale, opts);
   }
 }
 

@@ -490,8 +490,8 @@ export class RelayStore {
   suppressedAmong(eventIds: string[], now: number): Set<string> {
     if (eventIds.length === 0 || !this.#anySuppressed(now)) return new Set();
     const rows = this.sql.exec<{ event_id: string }>(
-      `SELECT DISTINCT e.id AS event_id FROM events e, json_each(e.body, '$.subjectKeys') k JOIN suppressions s ON s.subject_key = k.value
-       WHERE e.id IN (SELECT value FROM json_each(?)) AND s.expires_at > ?`,
+      `SELECT DISTINCT keys.id AS event_id FROM (${SUBJECTS_OF_EVENTS} WHERE e.id IN (SELECT value FROM json_each(?))) keys
+       JOIN suppressions s ON s.subject_key = keys.value WHERE s.expires_at > ?`,
       JSON.stringify(eventIds),
       now,
     );
@@ -641,17 +641,7 @@ export class RelayStore {
 
   /** Whether any subject of the event has been withdrawn. */
   isEventSuppressed(eventId: string, now: number): boolean {
-    if (!this.#anySuppressed(now)) return false;
-    return (
-      this.sql
-        .exec(
-          `SELECT 1 FROM events e, json_each(e.body, '$.subjectKeys') k JOIN suppressions s ON s.subject_key = k.value
-           WHERE e.id = ? AND s.expires_at > ? LIMIT 1`,
-          eventId,
-          now,
-        )
-        .toArray().length > 0
-    );
+    return this.suppressedAmong([eventId], now).size > 0;
   }
 
   eventIdsForSubjects(keys: string[]): string[] {
