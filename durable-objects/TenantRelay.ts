@@ -49,6 +49,7 @@ import { meteredState, meterOf, type StorageCounts } from "./relay/meter";
 import { timeStages, type StageTimings } from "../src/bench/stage-timer";
 import { eventDetailView, eventView } from "./relay/views";
 import { newEventId } from "./relay/event-id";
+import { GroupCommit, type Settled } from "./relay/group-commit";
 
 /**
  * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
@@ -59,6 +60,18 @@ export const MAX_BEACON_BYTES = 4096;
 export const MAX_BEACONS_PER_TENANT = 100_000;
 
 const noMark = (_stage: string): void => {};
+
+/** An ingest waiting for its flush. */
+interface PendingIngest {
+  received: RelayEvent;
+  plan: IngestPlan;
+}
+
+/** One event decided and written by #admit, and the work it leaves for the alarm ("rearm": re-read the tables). */
+interface Admitted {
+  result: IngestResult;
+  arm: { deliveries: NewDelivery[]; expiresAt: number } | "rearm" | null;
+}
 
 /**
  * Alarm runs are at least this far apart, so that under load each run sends what arrived in the
@@ -91,6 +104,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   #tombstoned: boolean | undefined;
   /** `tenantId/region` as last written by #remember. */
   #remembered: string | undefined;
+  /** Ingests waiting for the next flush (relay/group-commit.ts). */
+  readonly #ingests = new GroupCommit<PendingIngest, IngestResult>((items) => this.#ingestBatch(items));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -102,11 +117,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   }
 
   /**
-   * Stores an event with one delivery per destination, or reports the duplicate. Runs without an
-   * await between the dedup check and the insert, so concurrent duplicates cannot both pass.
+   * Stores an event with one delivery per destination, or reports the duplicate. Ingests that
+   * arrive together are decided and written in one synchronous pass and one commit (see
+   * relay/group-commit.ts); there is no await between an event's dedup check and its insert, so
+   * concurrent duplicates cannot both pass.
    */
   async ingest(received: RelayEvent, plan: IngestPlan): Promise<IngestResult> {
-    return this.#ingest(received, plan, noMark);
+    return this.#ingests.submit({ received, plan });
   }
 
   /** Benchmark only (BENCH_PROFILE = "1"): storage operations counted since the last reset. */
@@ -120,34 +137,70 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   }
 
   /**
-   * Benchmark only (BENCH_PROFILE = "1"): `n` ingests of `received` under fresh dedup keys, with
-   * the time spent in each stage of the write path (see relay/stage-timer.ts).
+   * Benchmark only (BENCH_PROFILE = "1"): `n` ingests of `received` under fresh dedup keys, one
+   * per transaction, with the time spent in each stage of the write path (see relay/stage-timer.ts).
    */
   async benchProfileIngest(received: RelayEvent, plan: IngestPlan, n: number): Promise<StageTimings | null> {
     if (this.env.BENCH_PROFILE !== "1") return null;
-    return timeStages(n, (i, mark) => this.#ingest({ ...received, dedupKey: `${received.dedupKey}-${i}` }, plan, mark));
+    return timeStages(n, async (i, mark) => {
+      this.#store.ensureSchema();
+      mark("schema_check");
+      const one = { ...received, dedupKey: `${received.dedupKey}-${i}` };
+      const admitted = this.ctx.storage.transactionSync(() => this.#admit(one, plan, clock.now(), mark));
+      await this.#armAfter([admitted]);
+      mark("alarm_scheduling");
+    });
   }
 
-  async #ingest(received: RelayEvent, plan: IngestPlan, mark: (stage: string) => void): Promise<IngestResult> {
-    if (this.#deleted()) return { status: "gone" };
+  /**
+   * One flush of the ingests that arrived together: all in one transaction; if any throws (the
+   * batch is then rolled back as a whole), each again in a transaction of its own, so that only
+   * the failing request fails. The alarm is set once for the batch, before anyone is answered.
+   */
+  async #ingestBatch(items: PendingIngest[]): Promise<Settled<IngestResult>[]> {
+    if (this.#deleted()) return items.map(() => ({ ok: true, value: { status: "gone" } }));
     this.#store.ensureSchema();
-    mark("schema_check");
     const now = clock.now();
+    let admitted: Settled<Admitted>[];
+    try {
+      admitted = this.ctx.storage.transactionSync(() =>
+        items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark) })),
+      );
+    } catch {
+      // The rolled-back batch may have been what #remember last wrote.
+      this.#remembered = undefined;
+      admitted = items.map(({ received, plan }): Settled<Admitted> => {
+        try {
+          return { ok: true, value: this.ctx.storage.transactionSync(() => this.#admit(received, plan, now, noMark)) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+    }
+    await this.#armAfter(admitted.flatMap((a) => (a.ok ? [a.value] : [])));
+    return admitted.map((a) => (a.ok ? { ok: true, value: a.value.result } : a));
+  }
+
+  /**
+   * Decides and writes one event, synchronously (inside the caller's transaction): the dedup
+   * check, consent and suppression, earlier refunds, then the event with its subjects, aliases,
+   * deliveries and counters. Returns what the alarm needs to know.
+   */
+  #admit(received: RelayEvent, plan: IngestPlan, now: number, mark: (stage: string) => void): Admitted {
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
     const { existingId: existing, adjustments: earlierRows } = this.#store.conversionLookup(dedupKey);
     mark("dedup_lookup");
     if (existing) {
       this.#store.bumpCounter(now, "duplicate");
       // A redelivery whose consent now refuses is a withdrawal for what is still pending.
-      this.#revoke(
+      const revoked = this.#revoke(
         received.joinKeyHash ? [received.joinKeyHash] : [],
         [existing],
         refusedBy(received.consent, false, plan, now),
         now,
         plan.tenantId,
       );
-      await this.#rearm();
-      return { status: "duplicate", id: existing };
+      return { result: { status: "duplicate", id: existing }, arm: revoked > 0 ? "rearm" : null };
     }
 
     const beacon = this.#beacon(received.joinKeyHash, now);
@@ -175,27 +228,32 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const id = newEventId(now);
     this.#remember(plan);
     mark("tenant_marks");
-    const expiresAt = now + RETENTION_MS;
-    // One transaction: the event, its aliases, subjects and deliveries and the counters commit together.
-    this.ctx.storage.transactionSync(() => {
-      this.#store.insertEvent(
-        newEventRow(id, dedupKey, event, now),
-        deliveries,
-        event.subjectKeys,
-        now,
-        (event.orderAliases ?? []).map((alias) => `${event.sourceId}:${alias}`),
-      );
-      mark("insert_transaction");
-      this.#store.bumpCounter(now, "received");
-      for (const d of deliveries) {
-        if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
-        if (d.status === "suppressed") this.#store.bumpCounter(now, "suppressed", d.destinationId);
-      }
-      mark("counters");
-    });
-    await this.#armFor(deliveries, expiresAt);
-    mark("alarm_scheduling");
-    return { status: "accepted", id };
+    this.#store.insertEvent(
+      newEventRow(id, dedupKey, event, now),
+      deliveries,
+      event.subjectKeys,
+      now,
+      (event.orderAliases ?? []).map((alias) => `${event.sourceId}:${alias}`),
+    );
+    mark("insert_transaction");
+    this.#store.bumpCounter(now, "received");
+    for (const d of deliveries) {
+      if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
+      if (d.status === "suppressed") this.#store.bumpCounter(now, "suppressed", d.destinationId);
+    }
+    mark("counters");
+    return { result: { status: "accepted", id }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
+  }
+
+  /** After a flush: a full re-arm if a duplicate withdrew something, otherwise the earliest new work (#armFor). */
+  async #armAfter(admitted: Admitted[]): Promise<void> {
+    if (admitted.some((a) => a.arm === "rearm")) return this.#rearm();
+    const work = admitted.flatMap((a) => (a.arm && a.arm !== "rearm" ? [a.arm] : []));
+    if (work.length === 0) return;
+    await this.#armFor(
+      work.flatMap((w) => w.deliveries),
+      Math.min(...work.map((w) => w.expiresAt)),
+    );
   }
 
   /**
@@ -281,23 +339,26 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     });
 
     const id = newEventId(now);
-    this.#remember(plan);
-    this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, [], now);
-    if (original && stored) {
-      // The original now carries the order's net value: what its queued deliveries will send.
-      const updated: RelayEvent = { ...stored, value: full ? 0 : (net ?? stored.value), ...(full ? { retracted: true } : {}) };
-      this.#store.updateEventBody(original.id, JSON.stringify(updated));
-      if (full && pendingOriginal.length > 0) {
-        const suppressed = this.#store.suppressPending([original.id], now, pendingOriginal, "order_cancelled");
-        for (const destinationId of pendingOriginal) this.#store.bumpCounter(now, "suppressed", destinationId);
-        log.info("order_cancelled_before_sent", { tenantId: plan.tenantId, eventId: original.id, count: suppressed });
+    // One transaction: the adjustment, its effect on the original and the counters commit together.
+    this.ctx.storage.transactionSync(() => {
+      this.#remember(plan);
+      this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, [], now);
+      if (original && stored) {
+        // The original now carries the order's net value: what its queued deliveries will send.
+        const updated: RelayEvent = { ...stored, value: full ? 0 : (net ?? stored.value), ...(full ? { retracted: true } : {}) };
+        this.#store.updateEventBody(original.id, JSON.stringify(updated));
+        if (full && pendingOriginal.length > 0) {
+          const suppressed = this.#store.suppressPending([original.id], now, pendingOriginal, "order_cancelled");
+          for (const destinationId of pendingOriginal) this.#store.bumpCounter(now, "suppressed", destinationId);
+          log.info("order_cancelled_before_sent", { tenantId: plan.tenantId, eventId: original.id, count: suppressed });
+        }
       }
-    }
-    this.#store.bumpCounter(now, "adjustment_received");
-    for (const d of deliveries) {
-      if (d.status !== "pending")
-        this.#store.bumpCounter(now, d.status === "blocked" ? `adjustment:blocked:${d.reason}` : `adjustment:${d.status}`, d.destinationId);
-    }
+      this.#store.bumpCounter(now, "adjustment_received");
+      for (const d of deliveries) {
+        if (d.status !== "pending")
+          this.#store.bumpCounter(now, d.status === "blocked" ? `adjustment:blocked:${d.reason}` : `adjustment:${d.status}`, d.destinationId);
+      }
+    });
     await this.#rearm();
     return { status: "accepted", id };
   }

@@ -188,6 +188,11 @@ export class RelayStore {
     return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE dedup_key = ?", dedupKey).toArray()[0]?.id;
   }
 
+  /**
+   * An event with its aliases, subject keys and deliveries. Not a transaction of its own: the
+   * caller's transaction (one per group of ingests, see relay/group-commit.ts) makes it atomic,
+   * and a savepoint per event would copy every page it touches once more.
+   */
   insertEvent(
     row: EventRow & { dedup_key: string },
     deliveries: NewDelivery[],
@@ -195,35 +200,33 @@ export class RelayStore {
     now: number,
     aliases: string[] = [],
   ): void {
-    this.storage.transactionSync(() => {
-      this.sql.exec(
-        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body, adjusts)
+    this.sql.exec(
+      `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body, adjusts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        row.id,
-        row.dedup_key,
-        row.source_id,
-        row.order_id,
-        row.received_at,
-        row.expires_at,
-        row.join_hash,
-        row.enrich_pending,
-        row.body,
-        row.adjusts ?? null,
-      );
-      // The first order to claim an alias keeps it.
-      this.#insertRows(
-        "INSERT OR IGNORE INTO order_aliases (alias, event_id)",
-        aliases.map((alias) => [alias, row.id]),
-      );
-      this.#insertRows(
-        "INSERT OR IGNORE INTO event_subjects (subject_key, event_id)",
-        subjectKeys.map((key) => [key, row.id]),
-      );
-      this.#insertRows(
-        "INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, next_attempt_at, updated_at)",
-        deliveries.map((d) => [row.id, d.destinationId, d.type, d.decision, d.reason, d.status, d.nextAttemptAt, now]),
-      );
-    });
+      row.id,
+      row.dedup_key,
+      row.source_id,
+      row.order_id,
+      row.received_at,
+      row.expires_at,
+      row.join_hash,
+      row.enrich_pending,
+      row.body,
+      row.adjusts ?? null,
+    );
+    // The first order to claim an alias keeps it.
+    this.#insertRows(
+      "INSERT OR IGNORE INTO order_aliases (alias, event_id)",
+      aliases.map((alias) => [alias, row.id]),
+    );
+    this.#insertRows(
+      "INSERT OR IGNORE INTO event_subjects (subject_key, event_id)",
+      subjectKeys.map((key) => [key, row.id]),
+    );
+    this.#insertRows(
+      "INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, next_attempt_at, updated_at)",
+      deliveries.map((d) => [row.id, d.destinationId, d.type, d.decision, d.reason, d.status, d.nextAttemptAt, now]),
+    );
   }
 
   /**
