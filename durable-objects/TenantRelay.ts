@@ -356,7 +356,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       this.#store.bumpCounter(now, "adjustment_received");
       for (const d of deliveries) {
         if (d.status !== "pending")
-          this.#store.bumpCounter(now, d.status === "blocked" ? `adjustment:blocked:${d.reason}` : `adjustment:${d.status}`, d.destinationId);
+          this.#store.bumpCounter(
+            now,
+            d.status === "blocked" ? `adjustment:blocked:${d.reason}` : `adjustment:${d.status}`,
+            d.destinationId,
+          );
       }
     });
     await this.#rearm();

@@ -641,6 +641,12 @@ function printTable(r, targets) {
     row("rows read per event", r.relay.storagePerEvent.rowsRead, r.floor.storagePerEvent.rowsRead, ""),
     row("alarm writes per event", r.relay.storagePerEvent.alarmWrites, "", ""),
     row(
+      "write transactions per event",
+      r.relay.storagePerEvent.transactions,
+      1,
+      r.relay.storagePerEvent.transactions ? `${round(1 / r.relay.storagePerEvent.transactions, 1)} events/commit` : "",
+    ),
+    row(
       "outbound requests per event",
       r.delivery.outboundRequestsPerEvent,
       "",

@@ -17,6 +17,8 @@ export interface StorageCounts {
   kvWrites: number;
   alarmReads: number;
   alarmWrites: number;
+  /** transactionSync calls: one per group of ingests (relay/group-commit.ts), one per adjustment. */
+  transactions: number;
 }
 
 export class StorageMeter {
@@ -74,6 +76,7 @@ export class StorageMeter {
         if (prop === "kv") return kv;
         if (prop === "getAlarm") this.counts.alarmReads++;
         if (prop === "setAlarm" || prop === "deleteAlarm") this.counts.alarmWrites++;
+        if (prop === "transactionSync") this.counts.transactions++;
         return bound(target, prop);
       },
     });
@@ -81,7 +84,7 @@ export class StorageMeter {
 }
 
 function zero(): StorageCounts {
-  return { statements: 0, rowsRead: 0, rowsWritten: 0, kvReads: 0, kvWrites: 0, alarmReads: 0, alarmWrites: 0 };
+  return { statements: 0, rowsRead: 0, rowsWritten: 0, kvReads: 0, kvWrites: 0, alarmReads: 0, alarmWrites: 0, transactions: 0 };
 }
 
 /** A member of a native object, with methods bound to it (they refuse a Proxy as `this`). */

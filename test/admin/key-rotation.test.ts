@@ -151,4 +151,19 @@ describe("rotating ENCRYPTION_KEY", () => {
     await expect(decryptSourceSecret(afterCleanup, stored, "shop")).rejects.toThrow();
     expect(await decryptSourceSecret(env, stored, "shop")).toBe(TEST_WHSEC);
   });
+
+  it("a secret kept in clear after its first decryption is served only under the same operator keys and ciphertext", async () => {
+    const id = uniqueId("rot-kept");
+    await seedUnderOldKey(id);
+    const stored = (await getTenant(env, id))!;
+    // Opened once with both keys: kept on this config object.
+    expect(await decryptSourceSecret(env, stored, "shop")).toBe(TEST_WHSEC);
+    expect(await decryptSourceSecret(env, stored, "shop")).toBe(TEST_WHSEC);
+    // The previous key removed: the kept copy is not served; the old ciphertext does not open.
+    await expect(decryptSourceSecret(afterCleanup, stored, "shop")).rejects.toThrow();
+    // A changed ciphertext on the same object is decrypted again, not answered from the copy.
+    const shop = stored.sources.shop!;
+    shop.secret = `${shop.secret.slice(0, -4)}${shop.secret.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    await expect(decryptSourceSecret(env, stored, "shop")).rejects.toThrow();
+  });
 });
