@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 /** Byte/text encodings shared by the config helpers (WebCrypto works on bytes). */
 
 const encoder = new TextEncoder();
@@ -45,14 +43,8 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
-/**
- * node:crypto's hash runs synchronously in native code
- * (https://developers.cloudflare.com/workers/runtime-apis/nodejs/crypto/). A webhook hashes a
- * dozen short identifiers, and each `crypto.subtle.digest` was an asynchronous round trip plus a
- * hex conversion in JavaScript: a measured cost of the ingest path (`npm run bench` profile).
- */
 export async function sha256Hex(text: string): Promise<string> {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return toHex(await crypto.subtle.digest("SHA-256", utf8(text)));
 }
 
 /**
