@@ -2,7 +2,7 @@ import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, GoogleHashedUserData } from "../events/conversion";
 import { toCountryCode } from "./country";
 import { hashField } from "./hash";
-import { toE164 } from "./phone";
+import { type PhoneReadings, toE164 } from "./phone";
 
 /*
  * Google normalization per the Data Manager formatting guide
@@ -30,8 +30,8 @@ function email(raw: string): string | undefined {
 }
 
 /** E.164 with the `+`: `+16505551212`. `country` reads numbers written without a country code. */
-function phone(raw: string, country?: string): string | undefined {
-  return toE164(raw, country);
+function phone(raw: string, country?: string, readings?: PhoneReadings): string | undefined {
+  return toE164(raw, country, readings);
 }
 
 // Titles and generational suffixes are not part of the name Google matches on ("Mrs.", "Jr.").
@@ -70,11 +70,15 @@ export const normalizeForGoogle = { email, phone, givenName, familyName } as con
  * identifiers a click conversion accepts; names are not hashed because nothing sends them (a Data
  * Manager address also needs the raw postal code, which the relay never stores).
  */
-export async function hashGoogleUserData(customer: CustomerData, defaultCountry?: string): Promise<GoogleHashedUserData> {
+export async function hashGoogleUserData(
+  customer: CustomerData,
+  defaultCountry?: string,
+  phones?: PhoneReadings,
+): Promise<GoogleHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const [hashedEmail, hashedPhoneNumber] = await Promise.all([
     hashField(customer.email, email),
-    hashField(customer.phone, (raw) => phone(raw, region)),
+    hashField(customer.phone, (raw) => phone(raw, region, phones)),
   ]);
   const userData: GoogleHashedUserData = {};
   if (hashedEmail !== undefined) userData.hashedEmail = hashedEmail;

@@ -2,7 +2,7 @@ import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, MetaHashedUserData } from "../events/conversion";
 import { toCountryCode } from "./country";
 import { hashField } from "./hash";
-import { toE164 } from "./phone";
+import { type PhoneReadings, toE164 } from "./phone";
 import { lettersAndDigits } from "./text";
 import { usStateCode } from "./us-states";
 
@@ -27,8 +27,8 @@ function em(raw: string): string | undefined {
 }
 
 /** Digits with the country code and no `+`: `16505551212`. `country` reads local numbers. */
-function ph(raw: string, country?: string): string | undefined {
-  return toE164(raw, country)?.slice(1);
+function ph(raw: string, country?: string, readings?: PhoneReadings): string | undefined {
+  return toE164(raw, country, readings)?.slice(1);
 }
 
 /** Names and cities: Meta's "no punctuation" takes apostrophes, hyphens and spaces too. */
@@ -93,11 +93,15 @@ export const normalizeForMeta = {
  * SHA-256 hex, is dropped when invalid, or is normalized and hashed; one bad field never costs
  * the others. `defaultCountry` is the tenant's, used only to read local phones, states and ZIPs.
  */
-export async function hashMetaUserData(customer: CustomerData, defaultCountry?: string): Promise<MetaHashedUserData> {
+export async function hashMetaUserData(
+  customer: CustomerData,
+  defaultCountry?: string,
+  phones?: PhoneReadings,
+): Promise<MetaHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const fields: ReadonlyArray<readonly [keyof MetaHashedUserData, string | undefined, (raw: string) => string | undefined]> = [
     ["em", customer.email, em],
-    ["ph", customer.phone, (raw) => ph(raw, region)],
+    ["ph", customer.phone, (raw) => ph(raw, region, phones)],
     ["fn", customer.firstName, lettersOnlyField],
     ["ln", customer.lastName, lettersOnlyField],
     ["ct", customer.city, lettersOnlyField],

@@ -14,7 +14,23 @@ import type { CountryCode } from "libphonenumber-js";
  * new ranges, so `isValid()` would silently drop real customers' numbers; a possible-but-unallocated
  * number costs nothing beyond a hash that matches no one.
  */
-export function toE164(raw: string, country?: string): string | undefined {
+export function toE164(raw: string, country?: string, readings?: PhoneReadings): string | undefined {
+  if (!readings) return readE164(raw, country);
+  const key = `${country ?? ""}\u0000${raw}`;
+  if (readings.has(key)) return readings.get(key);
+  const e164 = readE164(raw, country);
+  readings.set(key, e164);
+  return e164;
+}
+
+/**
+ * The numbers one webhook's normalizers have read: every identity family and the subject keys
+ * read the same phone, and libphonenumber's parse was the costliest normalizer on the ingest
+ * path (`npm run bench` profile). Made for one call (toRelayEvent) and dropped with it.
+ */
+export type PhoneReadings = Map<string, string | undefined>;
+
+function readE164(raw: string, country: string | undefined): string | undefined {
   const region = toRegion(country);
   for (const reading of readings(raw.trim())) {
     const parsed = parsePhoneNumberFromString(reading, region);

@@ -2,6 +2,7 @@ import type { ClickIds } from "../events/conversion";
 import { toCountryCode } from "./country";
 import { hashField, sha256Hex } from "./hash";
 import { normalizeForMeta } from "./meta";
+import type { PhoneReadings } from "./phone";
 
 /** What identifies a data subject for withdrawal and erasure (README, "Browser beacon and withdrawal"). */
 export interface SubjectIdentifiers {
@@ -20,13 +21,13 @@ const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
  * naming the same person produce the same keys, because both go through one normalization
  * (Meta's rules), independent of which destinations the tenant has.
  */
-export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string): Promise<string[]> {
+export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string, phones?: PhoneReadings): Promise<string[]> {
   const region = toCountryCode(defaultCountry);
   const keys: Array<Promise<string | undefined>> = [
     prefixed("em", hashField(ids.email, normalizeForMeta.em)),
     prefixed(
       "ph",
-      hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region)),
+      hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region, phones)),
     ),
     prefixed("xid", hashField(ids.externalId, normalizeForMeta.external_id)),
     prefixed("order", hashOpaque(ids.orderId)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toE164 } from "../../src/identity/phone";
+import { type PhoneReadings, toE164 } from "../../src/identity/phone";
 
 describe("toE164", () => {
   it.each([
@@ -35,5 +35,19 @@ describe("toE164", () => {
     ["   ", "GB"],
   ] as const)("%s (%s) → undefined", (raw, country) => {
     expect(toE164(raw, country)).toBeUndefined();
+  });
+});
+
+describe("phone readings shared within one webhook", () => {
+  it("read a number once per country and give the same answers as a fresh parse", () => {
+    const readings: PhoneReadings = new Map();
+    const cases: Array<[string, string | undefined]> = [
+      ["(650) 555-1212", "US"],
+      ["(650) 555-1212", "GB"],
+      ["0044 20 7946 0958", undefined],
+      ["not a phone", "US"],
+    ];
+    for (const [raw, country] of [...cases, ...cases]) expect(toE164(raw, country, readings)).toBe(toE164(raw, country));
+    expect(readings.size).toBe(cases.length);
   });
 });
