@@ -50,6 +50,7 @@ import { timeStages, type StageTimings } from "../src/bench/stage-timer";
 import { eventDetailView, eventView } from "./relay/views";
 import { newEventId } from "./relay/event-id";
 import { GroupCommit, type Settled } from "./relay/group-commit";
+import { CounterTally } from "./relay/counter-tally";
 
 /**
  * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
@@ -146,7 +147,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       this.#store.ensureSchema();
       mark("schema_check");
       const one = { ...received, dedupKey: `${received.dedupKey}-${i}` };
-      const admitted = this.ctx.storage.transactionSync(() => this.#admit(one, plan, clock.now(), mark));
+      const admitted = this.ctx.storage.transactionSync(() => {
+        const tally = new CounterTally();
+        const written = this.#admit(one, plan, clock.now(), mark, tally);
+        tally.writeTo(this.#store, clock.now());
+        mark("counters");
+        return written;
+      });
       await this.#armAfter([admitted]);
       mark("alarm_scheduling");
     });
@@ -163,15 +170,24 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const now = clock.now();
     let admitted: Settled<Admitted>[];
     try {
-      admitted = this.ctx.storage.transactionSync(() =>
-        items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark) })),
-      );
+      admitted = this.ctx.storage.transactionSync(() => {
+        const tally = new CounterTally();
+        const written = items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark, tally) }));
+        tally.writeTo(this.#store, now);
+        return written;
+      });
     } catch {
       // The rolled-back batch may have been what #remember last wrote.
       this.#remembered = undefined;
       admitted = items.map(({ received, plan }): Settled<Admitted> => {
         try {
-          return { ok: true, value: this.ctx.storage.transactionSync(() => this.#admit(received, plan, now, noMark)) };
+          const written = this.ctx.storage.transactionSync(() => {
+            const tally = new CounterTally();
+            const one = this.#admit(received, plan, now, noMark, tally);
+            tally.writeTo(this.#store, now);
+            return one;
+          });
+          return { ok: true, value: written };
         } catch (error) {
           return { ok: false, error };
         }
@@ -184,14 +200,15 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   /**
    * Decides and writes one event, synchronously (inside the caller's transaction): the dedup
    * check, consent and suppression, earlier refunds, then the event with its subjects, aliases,
-   * deliveries and counters. Returns what the alarm needs to know.
+   * deliveries; its counters go to `tally`, which the caller writes in the same transaction.
+   * Returns what the alarm needs to know.
    */
-  #admit(received: RelayEvent, plan: IngestPlan, now: number, mark: (stage: string) => void): Admitted {
+  #admit(received: RelayEvent, plan: IngestPlan, now: number, mark: (stage: string) => void, tally: CounterTally): Admitted {
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
     const { existingId: existing, adjustments: earlierRows } = this.#store.conversionLookup(dedupKey);
     mark("dedup_lookup");
     if (existing) {
-      this.#store.bumpCounter(now, "duplicate");
+      tally.add("duplicate");
       // A redelivery whose consent now refuses is a withdrawal for what is still pending.
       const revoked = this.#revoke(
         received.joinKeyHash ? [received.joinKeyHash] : [],
@@ -236,12 +253,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       (event.orderAliases ?? []).map((alias) => `${event.sourceId}:${alias}`),
     );
     mark("insert_transaction");
-    this.#store.bumpCounter(now, "received");
+    tally.add("received");
     for (const d of deliveries) {
-      if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
-      if (d.status === "suppressed") this.#store.bumpCounter(now, "suppressed", d.destinationId);
+      if (d.status === "blocked") tally.add(`blocked:${d.reason}`, d.destinationId);
+      if (d.status === "suppressed") tally.add("suppressed", d.destinationId);
     }
-    mark("counters");
     return { result: { status: "accepted", id }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
   }
 

@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { GroupCommit, type Settled } from "../../../durable-objects/relay/group-commit";
+import { consentPlan } from "../../../src/pipeline/consent-plan";
+import { getTenant } from "../../../src/config/tenant-store";
+import type { RelayEvent } from "../../../src/events/conversion";
+import { clock } from "../../../src/platform/clock";
+import { env } from "cloudflare:workers";
+import { useTestClock } from "../../helpers/clock";
+import { createTenant, purchase, relay, relayRows, sendWebhook } from "../../helpers/relay";
+
+useTestClock();
+
+describe("GroupCommit", () => {
+  it("hands requests that arrive together to one flush, in order, and settles each with its own result", async () => {
+    const flushes: string[][] = [];
+    const group = new GroupCommit<string, string>(async (items): Promise<Settled<string>[]> => {
+      flushes.push(items);
+      return items.map((item) =>
+        item === "bad" ? { ok: false, error: new Error(`refused ${item}`) } : { ok: true, value: item.toUpperCase() },
+      );
+    });
+    const answers = await Promise.allSettled([group.submit("a"), group.submit("bad"), group.submit("c")]);
+    expect(flushes).toEqual([["a", "bad", "c"]]);
+    expect(answers).toEqual([
+      { status: "fulfilled", value: "A" },
+      { status: "rejected", reason: new Error("refused bad") },
+      { status: "fulfilled", value: "C" },
+    ]);
+    // A later request starts a flush of its own.
+    expect(await group.submit("d")).toBe("D");
+    expect(flushes).toEqual([["a", "bad", "c"], ["d"]]);
+  });
+
+  it("rejects every request of a flush that throws, and keeps working", async () => {
+    let fail = true;
+    const group = new GroupCommit<number, number>(async (items) => {
+      if (fail) throw new Error("storage down");
+      return items.map((n) => ({ ok: true, value: n * 2 }));
+    });
+    const answers = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(answers.map((a) => a.status)).toEqual(["rejected", "rejected"]);
+    fail = false;
+    expect(await group.submit(3)).toBe(6);
+  });
+});
+
+/** A stored-form event as the Worker hands it over (hashed fields only). */
+function relayEvent(orderId: string, overrides: Partial<RelayEvent> = {}): RelayEvent {
+  return {
+    sourceId: "shop",
+    dedupKey: `order:${orderId}`,
+    orderId,
+    eventName: "Purchase",
+    occurredAt: clock.now() - 1000,
+    value: 10,
+    currency: "USD",
+    items: [],
+    clickIds: {},
+    client: {},
+    identity: {},
+    subjectKeys: [`order:${orderId.padEnd(64, "0")}`],
+    ...overrides,
+  };
+}
+
+describe("ingests written together (TenantRelay)", () => {
+  it("webhooks arriving at once are each stored once; redeliveries among them get the stored event's id", async () => {
+    await createTenant("gc-burst");
+    const orders = Array.from({ length: 24 }, (_, i) => `gc-${i}`);
+    const sends = [...orders, "gc-0", "gc-0", "gc-5"].map((id) => sendWebhook("gc-burst", purchase(id)));
+    const answers = await Promise.all(sends);
+    expect(answers.filter((a) => a.status !== 202 && a.status !== 200)).toEqual([]);
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(orders.length);
+    const rows = await relayRows("gc-burst");
+    expect(rows.events).toHaveLength(orders.length);
+    const idOf = new Map(rows.events.map((e: any) => [e.order_id, e.id]));
+    for (const [i, a] of answers.entries()) {
+      const orderId = i < orders.length ? orders[i]! : ["gc-0", "gc-0", "gc-5"][i - orders.length]!;
+      expect(a.json.id).toBe(idOf.get(orderId));
+    }
+    // Every stored event has its delivery and subject rows: nothing half-written.
+    expect(rows.deliveries).toHaveLength(orders.length);
+    expect(new Set(rows.eventSubjects.map((s) => s.event_id))).toEqual(new Set(idOf.values()));
+  });
+
+  it("an event that cannot be written fails its own request only; the rest of its group is stored whole", async () => {
+    await createTenant("gc-bad");
+    const tenant = (await getTenant(env, "gc-bad"))!;
+    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const stub = relay("gc-bad");
+    // A destination without an id breaks the deliveries' NOT NULL: the write throws after the event and subject rows.
+    const broken = { ...plan, destinations: [{ id: null as unknown as string, type: "meta" as const }] };
+    const answers = await Promise.allSettled([
+      stub.ingest(relayEvent("gc-good-1"), plan),
+      stub.ingest(relayEvent("gc-bad-1"), broken),
+      stub.ingest(relayEvent("gc-good-2"), plan),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const rows = await relayRows("gc-bad");
+    expect(rows.events.map((e: any) => e.order_id).sort()).toEqual(["gc-good-1", "gc-good-2"]);
+    expect(rows.deliveries).toHaveLength(2);
+    expect(rows.eventSubjects.map((s) => s.subject_key).sort()).toEqual([
+      `order:${"gc-good-1".padEnd(64, "0")}`,
+      `order:${"gc-good-2".padEnd(64, "0")}`,
+    ]);
+    // The failed one was not stored: sent again (fixed), it is accepted, not a duplicate.
+    expect(await stub.ingest(relayEvent("gc-bad-1"), plan)).toMatchObject({ status: "accepted" });
+  });
+});
