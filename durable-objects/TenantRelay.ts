@@ -50,7 +50,7 @@ import { timeStages, type StageTimings } from "../src/bench/stage-timer";
 import { eventDetailView, eventView } from "./relay/views";
 import { newEventId } from "./relay/event-id";
 import { GroupCommit, type Settled } from "./relay/group-commit";
-import { CounterTally } from "./relay/counter-tally";
+import { GroupWrites } from "./relay/group-writes";
 
 /**
  * Bounds on what beacons may store (issue: 250 forged beacons grew one object to 34 MB). One join
@@ -148,10 +148,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       mark("schema_check");
       const one = { ...received, dedupKey: `${received.dedupKey}-${i}` };
       const admitted = this.ctx.storage.transactionSync(() => {
-        const tally = new CounterTally();
-        const written = this.#admit(one, plan, clock.now(), mark, tally);
-        tally.writeTo(this.#store, clock.now());
-        mark("counters");
+        const writes = new GroupWrites();
+        const written = this.#admit(one, plan, clock.now(), mark, writes);
+        writes.writeTo(this.#store, clock.now());
+        mark("insert_transaction");
         return written;
       });
       await this.#armAfter([admitted]);
@@ -171,9 +171,9 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     let admitted: Settled<Admitted>[];
     try {
       admitted = this.ctx.storage.transactionSync(() => {
-        const tally = new CounterTally();
-        const written = items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark, tally) }));
-        tally.writeTo(this.#store, now);
+        const writes = new GroupWrites();
+        const written = items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark, writes) }));
+        writes.writeTo(this.#store, now);
         return written;
       });
     } catch {
@@ -182,9 +182,9 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       admitted = items.map(({ received, plan }): Settled<Admitted> => {
         try {
           const written = this.ctx.storage.transactionSync(() => {
-            const tally = new CounterTally();
-            const one = this.#admit(received, plan, now, noMark, tally);
-            tally.writeTo(this.#store, now);
+            const writes = new GroupWrites();
+            const one = this.#admit(received, plan, now, noMark, writes);
+            writes.writeTo(this.#store, now);
             return one;
           });
           return { ok: true, value: written };
@@ -200,15 +200,18 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   /**
    * Decides and writes one event, synchronously (inside the caller's transaction): the dedup
    * check, consent and suppression, earlier refunds, then the event with its subjects, aliases,
-   * deliveries; its counters go to `tally`, which the caller writes in the same transaction.
-   * Returns what the alarm needs to know.
+   * deliveries. Its rows and counters go to `writes`, which the caller writes at the end of the
+   * group in the same transaction. Returns what the alarm needs to know.
    */
-  #admit(received: RelayEvent, plan: IngestPlan, now: number, mark: (stage: string) => void, tally: CounterTally): Admitted {
+  #admit(received: RelayEvent, plan: IngestPlan, now: number, mark: (stage: string) => void, writes: GroupWrites): Admitted {
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
+    const waiting = writes.waitingIdOf(dedupKey);
+    // A redelivery of an event of this same group: written first, so the tables answer for it below.
+    if (waiting) writes.writeTo(this.#store, now);
     const { existingId: existing, adjustments: earlierRows } = this.#store.conversionLookup(dedupKey);
     mark("dedup_lookup");
     if (existing) {
-      tally.add("duplicate");
+      writes.count("duplicate");
       // A redelivery whose consent now refuses is a withdrawal for what is still pending.
       const revoked = this.#revoke(
         received.joinKeyHash ? [received.joinKeyHash] : [],
@@ -245,18 +248,16 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const id = newEventId(now);
     this.#remember(plan);
     mark("tenant_marks");
-    this.#store.insertEvent(
-      newEventRow(id, dedupKey, event, now),
+    writes.addEvent({
+      row: newEventRow(id, dedupKey, event, now),
       deliveries,
-      event.subjectKeys,
-      now,
-      (event.orderAliases ?? []).map((alias) => `${event.sourceId}:${alias}`),
-    );
-    mark("insert_transaction");
-    tally.add("received");
+      subjectKeys: event.subjectKeys,
+      aliases: (event.orderAliases ?? []).map((alias) => `${event.sourceId}:${alias}`),
+    });
+    writes.count("received");
     for (const d of deliveries) {
-      if (d.status === "blocked") tally.add(`blocked:${d.reason}`, d.destinationId);
-      if (d.status === "suppressed") tally.add("suppressed", d.destinationId);
+      if (d.status === "blocked") writes.count(`blocked:${d.reason}`, d.destinationId);
+      if (d.status === "suppressed") writes.count("suppressed", d.destinationId);
     }
     return { result: { status: "accepted", id }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
   }

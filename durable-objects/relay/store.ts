@@ -67,6 +67,14 @@ const SUBJECTS_OF_EVENTS =
   "SELECT k.value, e.id FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
 
 /** The row that stores a conversion or adjustment received at `now`; it is kept 24 hours. */
+/** An event to insert, with what is stored beside it (see insertEvents). */
+export interface NewEvent {
+  row: EventRow & { dedup_key: string };
+  deliveries: NewDelivery[];
+  subjectKeys: string[];
+  aliases: string[];
+}
+
 export function newEventRow(
   id: string,
   dedupKey: string,
@@ -190,8 +198,8 @@ export class RelayStore {
 
   /**
    * An event with its aliases, subject keys and deliveries. Not a transaction of its own: the
-   * caller's transaction (one per group of ingests, see relay/group-commit.ts) makes it atomic,
-   * and a savepoint per event would copy every page it touches once more.
+   * caller's transaction makes it atomic, and a savepoint per event would copy every page it
+   * touches once more.
    */
   insertEvent(
     row: EventRow & { dedup_key: string },
@@ -200,37 +208,48 @@ export class RelayStore {
     now: number,
     aliases: string[] = [],
   ): void {
-    this.sql.exec(
-      `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body, adjusts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id,
-      row.dedup_key,
-      row.source_id,
-      row.order_id,
-      row.received_at,
-      row.expires_at,
-      row.join_hash,
-      row.enrich_pending,
-      row.body,
-      row.adjusts ?? null,
+    this.insertEvents([{ row, deliveries, subjectKeys, aliases }], now);
+  }
+
+  /**
+   * Events with their aliases, subject keys and deliveries, as one multi-row INSERT per table (a
+   * group of ingests, relay/group-writes.ts), in the caller's transaction. Aliases are inserted in
+   * the events' order: the first order to claim an alias keeps it.
+   */
+  insertEvents(events: NewEvent[], now: number): void {
+    this.#insertRows(
+      "INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, join_hash, enrich_pending, body, adjusts)",
+      events.map(({ row }) => [
+        row.id,
+        row.dedup_key,
+        row.source_id,
+        row.order_id,
+        row.received_at,
+        row.expires_at,
+        row.join_hash,
+        row.enrich_pending,
+        row.body,
+        row.adjusts ?? null,
+      ]),
     );
-    // The first order to claim an alias keeps it.
     this.#insertRows(
       "INSERT OR IGNORE INTO order_aliases (alias, event_id)",
-      aliases.map((alias) => [alias, row.id]),
+      events.flatMap(({ row, aliases }) => aliases.map((alias) => [alias, row.id])),
     );
     this.#insertRows(
       "INSERT OR IGNORE INTO event_subjects (subject_key, event_id)",
-      subjectKeys.map((key) => [key, row.id]),
+      events.flatMap(({ row, subjectKeys }) => subjectKeys.map((key) => [key, row.id])),
     );
     this.#insertRows(
       "INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, next_attempt_at, updated_at)",
-      deliveries.map((d) => [row.id, d.destinationId, d.type, d.decision, d.reason, d.status, d.nextAttemptAt, now]),
+      events.flatMap(({ row, deliveries }) =>
+        deliveries.map((d) => [row.id, d.destinationId, d.type, d.decision, d.reason, d.status, d.nextAttemptAt, now]),
+      ),
     );
   }
 
   /**
-   * Multi-row INSERT: one statement per table for an event's aliases, subjects or deliveries, in
+   * Multi-row INSERT: one statement per table for a group of rows (events, aliases, subjects, deliveries), in
    * chunks that stay within Durable Object SQLite's 100 bound parameters per statement
    * (https://developers.cloudflare.com/durable-objects/platform/limits/).
    */

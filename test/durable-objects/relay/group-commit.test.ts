@@ -106,4 +106,20 @@ describe("ingests written together (TenantRelay)", () => {
     // The failed one was not stored: sent again (fixed), it is accepted, not a duplicate.
     expect(await stub.ingest(relayEvent("gc-bad-1"), plan)).toMatchObject({ status: "accepted" });
   });
+
+  it("a redelivery in the same group is a duplicate of the waiting event, and its refusal withdraws that event's delivery", async () => {
+    await createTenant("gc-same");
+    const tenant = (await getTenant(env, "gc-same"))!;
+    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const stub = relay("gc-same");
+    const [first, again] = await Promise.all([
+      stub.ingest(relayEvent("gc-same-1", { consent: { meta: "granted" } }), plan),
+      stub.ingest(relayEvent("gc-same-1", { consent: { meta: "denied" } }), plan),
+    ]);
+    expect(first).toMatchObject({ status: "accepted" });
+    expect(again).toEqual({ status: "duplicate", id: (first as { id: string }).id });
+    const rows = await relayRows("gc-same");
+    expect(rows.events).toHaveLength(1);
+    expect(rows.deliveries).toEqual([expect.objectContaining({ event_id: (first as { id: string }).id, status: "suppressed" })]);
+  });
 });
