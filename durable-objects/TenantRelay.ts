@@ -147,7 +147,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       this.#store.ensureSchema();
       mark("schema_check");
       const one = { ...received, dedupKey: `${received.dedupKey}-${i}` };
-      const admitted = this.ctx.storage.transactionSync(() => {
+      const admitted = this.#transaction(() => {
         const writes = new GroupWrites();
         const written = this.#admit(one, plan, clock.now(), mark, writes);
         writes.writeTo(this.#store, clock.now());
@@ -170,18 +170,16 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const now = clock.now();
     let admitted: Settled<Admitted>[];
     try {
-      admitted = this.ctx.storage.transactionSync(() => {
+      admitted = this.#transaction(() => {
         const writes = new GroupWrites();
         const written = items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark, writes) }));
         writes.writeTo(this.#store, now);
         return written;
       });
     } catch {
-      // The rolled-back batch may have been what #remember last wrote.
-      this.#remembered = undefined;
       admitted = items.map(({ received, plan }): Settled<Admitted> => {
         try {
-          const written = this.ctx.storage.transactionSync(() => {
+          const written = this.#transaction(() => {
             const writes = new GroupWrites();
             const one = this.#admit(received, plan, now, noMark, writes);
             writes.writeTo(this.#store, now);
@@ -357,7 +355,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
     const id = newEventId(now);
     // One transaction: the adjustment, its effect on the original and the counters commit together.
-    this.ctx.storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#remember(plan);
       this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, [], now);
       if (original && stored) {
@@ -693,6 +691,19 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     if (suppressed > 0) log.info("consent_revocation", { tenantId, count: suppressed });
     return suppressed;
+  }
+
+  /**
+   * A write transaction. A rolled-back one may have held what #remember wrote: the next
+   * #remember then writes again.
+   */
+  #transaction<T>(write: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(write);
+    } catch (error) {
+      this.#remembered = undefined;
+      throw error;
+    }
   }
 
   #deleted(): boolean {
