@@ -106,7 +106,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   /** `tenantId/region` as last written by #remember. */
   #remembered: string | undefined;
   /** Ingests waiting for the next flush (relay/group-commit.ts). */
-  readonly #ingests = new GroupCommit<PendingIngest, IngestResult>((items) => this.#ingestBatch(items));
+  readonly #ingests = new GroupCommit<PendingIngest, Admitted, IngestResult>(
+    (items) => this.#writeGroup(items),
+    async (written) => {
+      await this.#armAfter(written.flatMap((a) => (a.ok ? [a.value] : [])));
+      return written.map((a) => (a.ok ? { ok: true, value: a.value.result } : a));
+    },
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -160,12 +166,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   }
 
   /**
-   * One flush of the ingests that arrived together: all in one transaction; if any throws (the
-   * batch is then rolled back as a whole), each again in a transaction of its own, so that only
-   * the failing request fails. The alarm is set once for the batch, before anyone is answered.
+   * The ingests that arrived together, written synchronously: all in one transaction; if any
+   * throws (the group is then rolled back as a whole), each again in a transaction of its own, so
+   * that only the failing request fails. The alarm is then set once for the group (#armAfter),
+   * before anyone is answered.
    */
-  async #ingestBatch(items: PendingIngest[]): Promise<Settled<IngestResult>[]> {
-    if (this.#deleted()) return items.map(() => ({ ok: true, value: { status: "gone" } }));
+  #writeGroup(items: PendingIngest[]): Settled<Admitted>[] {
+    if (this.#deleted()) return items.map(() => ({ ok: true, value: { result: { status: "gone" }, arm: null } }));
     this.#store.ensureSchema();
     const now = clock.now();
     let admitted: Settled<Admitted>[];
@@ -191,8 +198,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
         }
       });
     }
-    await this.#armAfter(admitted.flatMap((a) => (a.ok ? [a.value] : [])));
-    return admitted.map((a) => (a.ok ? { ok: true, value: a.value.result } : a));
+    return admitted;
   }
 
   /**
@@ -210,15 +216,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     mark("dedup_lookup");
     if (existing) {
       writes.count("duplicate");
-      // A redelivery whose consent now refuses is a withdrawal for what is still pending.
-      const revoked = this.#revoke(
-        received.joinKeyHash ? [received.joinKeyHash] : [],
-        [existing],
-        refusedBy(received.consent, false, plan, now),
-        now,
-        plan.tenantId,
-      );
-      return { result: { status: "duplicate", id: existing }, arm: revoked > 0 ? "rearm" : null };
+      // A redelivery whose consent now refuses is a withdrawal for what is still pending, the
+      // events of this group that wait to be written included: they are written first.
+      const refused = refusedBy(received.consent, false, plan, now);
+      if (refused.length > 0) writes.writeTo(this.#store, now);
+      this.#revoke(received.joinKeyHash ? [received.joinKeyHash] : [], [existing], refused, now, plan.tenantId);
+      // Re-armed from the tables: a platform's retry after an answer lost with its alarm repairs it.
+      return { result: { status: "duplicate", id: existing }, arm: "rearm" };
     }
 
     const beacon = this.#beacon(received.joinKeyHash, now);
@@ -265,9 +269,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (admitted.some((a) => a.arm === "rearm")) return this.#rearm();
     const work = admitted.flatMap((a) => (a.arm && a.arm !== "rearm" ? [a.arm] : []));
     if (work.length === 0) return;
+    let expiresAt = Number.POSITIVE_INFINITY;
+    for (const w of work) expiresAt = Math.min(expiresAt, w.expiresAt);
     await this.#armFor(
       work.flatMap((w) => w.deliveries),
-      Math.min(...work.map((w) => w.expiresAt)),
+      expiresAt,
     );
   }
 
@@ -296,6 +302,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    * partial one rewrites the value it will be sent with. Runs without an await until stored.
    */
   async ingestAdjustment(received: AdjustmentInput, plan: IngestPlan): Promise<IngestResult> {
+    // An order still waiting in a group is written first: the refund must find it.
+    this.#ingests.drain();
     if (this.#deleted()) return { status: "gone" };
     this.#store.ensureSchema();
     const now = clock.now();
@@ -417,6 +425,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
   /** Withdrawal: suppresses every queued, held and retrying delivery of the subject. */
   async withdraw(subjectKeys: string[]): Promise<WithdrawalResult> {
+    this.#ingests.drain();
     if (this.#deleted()) return { suppressed: 0, matchedEvents: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
@@ -430,6 +439,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
   /** Data subject erasure: deletes every stored event of the subject and suppresses it. */
   async eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number; erasedBeacons: number }> {
+    // Events received before the erasure, still waiting in a group, are written first and erased with the rest.
+    this.#ingests.drain();
     if (this.#deleted()) return { erasedEvents: 0, erasedBeacons: 0 };
     this.#store.ensureSchema();
     const now = clock.now();

@@ -66,7 +66,6 @@ const MAX_BOUND_PARAMETERS = 100;
 const SUBJECTS_OF_EVENTS =
   "SELECT k.value, e.id FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
 
-/** The row that stores a conversion or adjustment received at `now`; it is kept 24 hours. */
 /** An event to insert, with what is stored beside it (see insertEvents). */
 export interface NewEvent {
   row: EventRow & { dedup_key: string };
@@ -75,6 +74,7 @@ export interface NewEvent {
   aliases: string[];
 }
 
+/** The row that stores a conversion or adjustment received at `now`; it is kept 24 hours. */
 export function newEventRow(
   id: string,
   dedupKey: string,

@@ -119,11 +119,12 @@ export function findDestination(tenant: TenantConfig, destinationId: string): De
 export async function decryptSourceSecret(env: Env, tenant: TenantConfig, sourceId: string): Promise<string> {
   const source = findSource(tenant, sourceId);
   if (!source) throw new ApiError(404, "source_not_found", `No source "${sourceId}" for this tenant`);
-  const operatorKeys = `${env.ENCRYPTION_KEY}\n${env.ENCRYPTION_KEY_PREVIOUS ?? ""}`;
+  // Everything the decryption depends on (the ciphertext is bound to tenant and source by its AAD).
+  const inputs = `${tenant.id}\n${sourceId}\n${source.secret}\n${env.ENCRYPTION_KEY}\n${env.ENCRYPTION_KEY_PREVIOUS ?? ""}`;
   const known = decryptedSecrets.get(source);
-  if (known && known.operatorKeys === operatorKeys && known.ciphertext === source.secret) return known.secret;
+  if (known?.inputs === inputs) return known.secret;
   const secret = await decryptWithEnv(env, source.secret, secretAad(tenant.id, "source", sourceId));
-  decryptedSecrets.set(source, { operatorKeys, ciphertext: source.secret, secret });
+  decryptedSecrets.set(source, { inputs, secret });
   return secret;
 }
 
@@ -132,10 +133,10 @@ export async function decryptSourceSecret(env: Env, tenant: TenantConfig, source
  * decryption on every webhook was a measured cost of the hot path (`npm run bench` profile). The
  * webhook route reuses one config object per tenant for a few seconds (tenant-cache.ts), so the
  * clear secret lives no longer than that copy of the config, in this isolate only, and belongs
- * to the one tenant and source whose object it hangs on. A changed ciphertext or operator key
- * decrypts again.
+ * to the one tenant and source whose object it hangs on. A changed tenant id, source id,
+ * ciphertext or operator key decrypts again.
  */
-const decryptedSecrets = new WeakMap<SourceConfig, { operatorKeys: string; ciphertext: string; secret: string }>();
+const decryptedSecrets = new WeakMap<SourceConfig, { inputs: string; secret: string }>();
 
 /** The source's API credentials in clear ({} when none are set). */
 export async function decryptSourceCredentials(env: Env, tenant: TenantConfig, sourceId: string): Promise<Record<string, string>> {

@@ -49,5 +49,8 @@ describe("phone readings shared within one webhook", () => {
     ];
     for (const [raw, country] of [...cases, ...cases]) expect(toE164(raw, country, readings)).toBe(toE164(raw, country));
     expect(readings.size).toBe(cases.length);
+    // A number read once is answered from the readings, not parsed again.
+    readings.set("US\u0000(650) 555-1212", "+10000000000");
+    expect(toE164("(650) 555-1212", "US", readings)).toBe("+10000000000");
   });
 });

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TenantRelay } from "../../../durable-objects/TenantRelay";
-import { GroupCommit, type Settled } from "../../../durable-objects/relay/group-commit";
+import { GroupCommit, MAX_GROUP } from "../../../durable-objects/relay/group-commit";
 import { consentPlan } from "../../../src/pipeline/consent-plan";
 import { getTenant } from "../../../src/config/tenant-store";
 import type { RelayEvent } from "../../../src/events/conversion";
@@ -13,14 +13,21 @@ import { createTenant, purchase, relay, relayRows, sendWebhook } from "../../hel
 useTestClock();
 
 describe("GroupCommit", () => {
-  it("hands requests that arrive together to one flush, in order, and settles each with its own result", async () => {
+  /** A group that upper-cases its items; "bad" fails alone; `flushes` records each group written. */
+  function upperCaser() {
     const flushes: string[][] = [];
-    const group = new GroupCommit<string, string>(async (items): Promise<Settled<string>[]> => {
-      flushes.push(items);
-      return items.map((item) =>
-        item === "bad" ? { ok: false, error: new Error(`refused ${item}`) } : { ok: true, value: item.toUpperCase() },
-      );
-    });
+    const group = new GroupCommit<string, string, string>(
+      (items) => {
+        flushes.push(items);
+        return items.map((item) => (item === "bad" ? { ok: false, error: new Error(`refused ${item}`) } : { ok: true, value: item }));
+      },
+      async (written) => written.map((w) => (w.ok ? { ok: true, value: w.value.toUpperCase() } : w)),
+    );
+    return { group, flushes };
+  }
+
+  it("hands requests that arrive together to one flush, in order, and settles each with its own result", async () => {
+    const { group, flushes } = upperCaser();
     const answers = await Promise.allSettled([group.submit("a"), group.submit("bad"), group.submit("c")]);
     expect(flushes).toEqual([["a", "bad", "c"]]);
     expect(answers).toEqual([
@@ -33,12 +40,34 @@ describe("GroupCommit", () => {
     expect(flushes).toEqual([["a", "bad", "c"], ["d"]]);
   });
 
-  it("rejects every request of a flush that throws, and keeps working", async () => {
+  it("drain() writes what waits at once, before the caller goes on; the answers follow", async () => {
+    const { group, flushes } = upperCaser();
+    const a = group.submit("a");
+    const b = group.submit("b");
+    group.drain();
+    expect(flushes).toEqual([["a", "b"]]);
+    group.drain();
+    expect(flushes).toEqual([["a", "b"]]);
+    expect(await Promise.all([a, b])).toEqual(["A", "B"]);
+  });
+
+  it(`writes a group at once when it reaches ${MAX_GROUP} requests`, async () => {
+    const { group, flushes } = upperCaser();
+    const answers = Array.from({ length: MAX_GROUP + 1 }, (_, i) => group.submit(`r${i}`));
+    expect(flushes.map((f) => f.length)).toEqual([MAX_GROUP]);
+    await Promise.all(answers);
+    expect(flushes.map((f) => f.length)).toEqual([MAX_GROUP, 1]);
+  });
+
+  it("rejects every request of a group whose write or finish throws, and keeps working", async () => {
     let fail = true;
-    const group = new GroupCommit<number, number>(async (items) => {
-      if (fail) throw new Error("storage down");
-      return items.map((n) => ({ ok: true, value: n * 2 }));
-    });
+    const group = new GroupCommit<number, number, number>(
+      (items) => {
+        if (fail) throw new Error("storage down");
+        return items.map((n) => ({ ok: true, value: n }));
+      },
+      async (written) => written.map((w) => (w.ok ? { ok: true, value: w.value * 2 } : w)),
+    );
     const answers = await Promise.allSettled([group.submit(1), group.submit(2)]);
     expect(answers.map((a) => a.status)).toEqual(["rejected", "rejected"]);
     fail = false;
@@ -128,5 +157,56 @@ describe("ingests written together (TenantRelay)", () => {
     const rows = await relayRows("gc-same");
     expect(rows.events).toHaveLength(1);
     expect(rows.deliveries).toEqual([expect.objectContaining({ event_id: (first as { id: string }).id, status: "suppressed" })]);
+  });
+
+  it("a refusal in a redelivery also withdraws an event of the same join key that waits in the same group", async () => {
+    await createTenant("gc-join");
+    const tenant = (await getTenant(env, "gc-join"))!;
+    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const joinKeyHash = "a".repeat(64);
+    // An earlier order of the same browser (join key), stored before.
+    await relay("gc-join").ingest(relayEvent("gc-join-old", { joinKeyHash, consent: { meta: "granted" } }), plan);
+    const [fresh, redelivery] = await runInDurableObject(relay("gc-join"), (instance: TenantRelay) =>
+      Promise.all([
+        instance.ingest(relayEvent("gc-join-new", { joinKeyHash, consent: { meta: "granted" } }), plan),
+        instance.ingest(relayEvent("gc-join-old", { joinKeyHash, consent: { meta: "denied" } }), plan),
+      ]),
+    );
+    expect(fresh).toMatchObject({ status: "accepted" });
+    expect(redelivery).toMatchObject({ status: "duplicate" });
+    const rows = await relayRows("gc-join");
+    expect(rows.deliveries.map((d: any) => d.status)).toEqual(["suppressed", "suppressed"]);
+  });
+
+  it("a refund that arrives while its order waits in a group finds the order", async () => {
+    await createTenant("gc-refund");
+    const tenant = (await getTenant(env, "gc-refund"))!;
+    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const [order, cancellation] = await runInDurableObject(relay("gc-refund"), (instance: TenantRelay) =>
+      Promise.all([
+        instance.ingest(relayEvent("gc-refund-1", { consent: { meta: "granted" } }), plan),
+        instance.ingestAdjustment(
+          {
+            sourceId: "shop",
+            orderKey: "order:gc-refund-1",
+            adjustmentKey: "cancelled",
+            kind: "cancellation",
+            occurredAt: clock.now(),
+            full: true,
+          },
+          plan,
+        ),
+      ]),
+    );
+    expect(order).toMatchObject({ status: "accepted" });
+    expect(cancellation).toMatchObject({ status: "accepted" });
+    const rows = await relayRows("gc-refund");
+    const stored = rows.events.find((e: any) => e.id === (cancellation as { id: string }).id) as any;
+    expect(JSON.parse(stored.body).adjustment.originalEventId).toBe((order as { id: string }).id);
+    // The order, cancelled before it was sent, is never sent.
+    expect(rows.deliveries.find((d: any) => d.event_id === (order as { id: string }).id)).toMatchObject({
+      status: "suppressed",
+      reason: "order_cancelled",
+    });
   });
 });
