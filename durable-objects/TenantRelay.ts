@@ -152,15 +152,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     return timeStages(n, async (i, mark) => {
       this.#store.ensureSchema();
       mark("schema_check");
-      const one = { ...received, dedupKey: `${received.dedupKey}-${i}` };
-      const admitted = this.#transaction(() => {
-        const writes = new GroupWrites();
-        const written = this.#admit(one, plan, clock.now(), mark, writes);
-        writes.writeTo(this.#store, clock.now());
-        mark("insert_transaction");
-        return written;
-      });
-      await this.#armAfter([admitted]);
+      const one = { received: { ...received, dedupKey: `${received.dedupKey}-${i}` }, plan };
+      await this.#armAfter(this.#admitTogether([one], clock.now(), mark));
       mark("alarm_scheduling");
     });
   }
@@ -175,30 +168,28 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#deleted()) return items.map(() => ({ ok: true, value: { result: { status: "gone" }, arm: null } }));
     this.#store.ensureSchema();
     const now = clock.now();
-    let admitted: Settled<Admitted>[];
     try {
-      admitted = this.#transaction(() => {
-        const writes = new GroupWrites();
-        const written = items.map(({ received, plan }) => ({ ok: true as const, value: this.#admit(received, plan, now, noMark, writes) }));
-        writes.writeTo(this.#store, now);
-        return written;
-      });
+      return this.#admitTogether(items, now, noMark).map((value) => ({ ok: true, value }));
     } catch {
-      admitted = items.map(({ received, plan }): Settled<Admitted> => {
+      return items.map((item): Settled<Admitted> => {
         try {
-          const written = this.#transaction(() => {
-            const writes = new GroupWrites();
-            const one = this.#admit(received, plan, now, noMark, writes);
-            writes.writeTo(this.#store, now);
-            return one;
-          });
-          return { ok: true, value: written };
+          return { ok: true, value: this.#admitTogether([item], now, noMark)[0]! };
         } catch (error) {
           return { ok: false, error };
         }
       });
     }
-    return admitted;
+  }
+
+  /** Decides `items` in order (#admit) and writes them in one transaction. */
+  #admitTogether(items: PendingIngest[], now: number, mark: (stage: string) => void): Admitted[] {
+    return this.#transaction(() => {
+      const writes = new GroupWrites();
+      const admitted = items.map(({ received, plan }) => this.#admit(received, plan, now, mark, writes));
+      writes.writeTo(this.#store, now);
+      mark("insert_transaction");
+      return admitted;
+    });
   }
 
   /**
@@ -209,9 +200,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    */
   #admit(received: RelayEvent, plan: IngestPlan, now: number, mark: (stage: string) => void, writes: GroupWrites): Admitted {
     const dedupKey = `${received.sourceId}:${received.dedupKey}`;
-    const waiting = writes.waitingIdOf(dedupKey);
     // A redelivery of an event of this same group: written first, so the tables answer for it below.
-    if (waiting) writes.writeTo(this.#store, now);
+    if (writes.isWaiting(dedupKey)) writes.writeTo(this.#store, now);
     const { existingId: existing, adjustments: earlierRows } = this.#store.conversionLookup(dedupKey);
     mark("dedup_lookup");
     if (existing) {
@@ -264,7 +254,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     return { result: { status: "accepted", id }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
   }
 
-  /** After a flush: a full re-arm if a duplicate withdrew something, otherwise the earliest new work (#armFor). */
+  /** After a flush: a full re-arm if there was a duplicate, otherwise the earliest new work (#armFor). */
   async #armAfter(admitted: Admitted[]): Promise<void> {
     if (admitted.some((a) => a.arm === "rearm")) return this.#rearm();
     const work = admitted.flatMap((a) => (a.arm && a.arm !== "rearm" ? [a.arm] : []));

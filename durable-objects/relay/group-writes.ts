@@ -7,13 +7,13 @@ import type { NewEvent, RelayStore } from "./store";
  * upsert (twelve webhooks bump `received` once by twelve). Statements per event were a measured
  * cost of the ingest path (`npm run bench`).
  *
- * An event waiting here is not in the tables yet: `waitingIdOf` answers for its dedup key, and
+ * An event waiting here is not in the tables yet: `isWaiting` answers for its dedup key, and
  * `writeTo` must run before anything reads the events or deliveries tables for it.
  */
 export class GroupWrites {
   readonly #counts = new Map<string, { metric: string; destinationId: string; by: number }>();
   #events: NewEvent[] = [];
-  readonly #waiting = new Map<string, string>();
+  readonly #waiting = new Set<string>();
 
   count(metric: string, destinationId = "", by = 1): void {
     const key = `${metric}\u0000${destinationId}`;
@@ -24,12 +24,12 @@ export class GroupWrites {
 
   addEvent(event: NewEvent): void {
     this.#events.push(event);
-    this.#waiting.set(event.row.dedup_key, event.row.id);
+    this.#waiting.add(event.row.dedup_key);
   }
 
-  /** The id of an event of this group with that dedup key, while it waits to be written. */
-  waitingIdOf(dedupKey: string): string | undefined {
-    return this.#waiting.get(dedupKey);
+  /** Whether an event of this group with that dedup key waits to be written. */
+  isWaiting(dedupKey: string): boolean {
+    return this.#waiting.has(dedupKey);
   }
 
   writeTo(store: RelayStore, now: number): void {

@@ -75,6 +75,13 @@ describe("GroupCommit", () => {
   });
 });
 
+/** A new tenant and the ingest plan the Worker would hand its object. */
+async function tenantWithPlan(id: string) {
+  await createTenant(id);
+  const tenant = (await getTenant(env, id))!;
+  return { tenant, plan: { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) } };
+}
+
 /** A stored-form event as the Worker hands it over (hashed fields only). */
 function relayEvent(orderId: string, overrides: Partial<RelayEvent> = {}): RelayEvent {
   return {
@@ -115,9 +122,7 @@ describe("ingests written together (TenantRelay)", () => {
   });
 
   it("an event that cannot be written fails its own request only; the rest of its group is stored whole", async () => {
-    await createTenant("gc-bad");
-    const tenant = (await getTenant(env, "gc-bad"))!;
-    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const { tenant, plan } = await tenantWithPlan("gc-bad");
     const stub = relay("gc-bad");
     // A destination without an id breaks the deliveries' NOT NULL: the write throws after the event and subject rows.
     const broken = { ...plan, destinations: [{ id: null as unknown as string, type: "meta" as const }] };
@@ -142,9 +147,7 @@ describe("ingests written together (TenantRelay)", () => {
   });
 
   it("a redelivery in the same group is a duplicate of the waiting event, and its refusal withdraws that event's delivery", async () => {
-    await createTenant("gc-same");
-    const tenant = (await getTenant(env, "gc-same"))!;
-    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const { plan } = await tenantWithPlan("gc-same");
     // Called inside the object, in this order and in one turn: the two are one group, the grant first.
     const [first, again] = await runInDurableObject(relay("gc-same"), (instance: TenantRelay) =>
       Promise.all([
@@ -160,9 +163,7 @@ describe("ingests written together (TenantRelay)", () => {
   });
 
   it("a refusal in a redelivery also withdraws an event of the same join key that waits in the same group", async () => {
-    await createTenant("gc-join");
-    const tenant = (await getTenant(env, "gc-join"))!;
-    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const { plan } = await tenantWithPlan("gc-join");
     const joinKeyHash = "a".repeat(64);
     // An earlier order of the same browser (join key), stored before.
     await relay("gc-join").ingest(relayEvent("gc-join-old", { joinKeyHash, consent: { meta: "granted" } }), plan);
@@ -179,9 +180,7 @@ describe("ingests written together (TenantRelay)", () => {
   });
 
   it("a refund that arrives while its order waits in a group finds the order", async () => {
-    await createTenant("gc-refund");
-    const tenant = (await getTenant(env, "gc-refund"))!;
-    const plan = { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) };
+    const { plan } = await tenantWithPlan("gc-refund");
     const [order, cancellation] = await runInDurableObject(relay("gc-refund"), (instance: TenantRelay) =>
       Promise.all([
         instance.ingest(relayEvent("gc-refund-1", { consent: { meta: "granted" } }), plan),
