@@ -175,4 +175,15 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
       `CREATE INDEX events_adjusts ON events (adjusts) WHERE adjusts IS NOT NULL`,
     ],
   },
+  {
+    // event_subjects keeps the first 64 bits of each key's hash ("em:" and 16 hex digits, see
+    // subjectIndexKey in store.ts): a third of the bytes per row in the index every webhook
+    // writes about five rows into. Lookups check the full key in the event's body. OR REPLACE:
+    // two keys of one event that share a prefix become one row.
+    version: 4,
+    statements: [
+      `UPDATE OR REPLACE event_subjects SET subject_key = substr(subject_key, 1, instr(subject_key, ':') + 16)
+       WHERE length(subject_key) > instr(subject_key, ':') + 16`,
+    ],
+  },
 ];

@@ -46,6 +46,9 @@ describe("security headers", () => {
     ]) {
       expectBrowserHardening(res.headers);
       expect(res.headers.get("strict-transport-security")).toBeNull();
+      // Headers for HTML documents stay off JSON answers (OWASP REST Security Cheat Sheet).
+      expect(res.headers.get("x-xss-protection")).toBeNull();
+      expect(res.headers.get("origin-agent-cluster")).toBeNull();
     }
   });
 
