@@ -6,6 +6,7 @@ import { isTombstoned } from "./tombstone";
 import { cachedTenant, forgetTenant, rememberTenant } from "./tenant-cache";
 import { deleteTenantRow, insertTenantRow, updateTenantRowIfUnchanged, upsertTenantRow } from "./registry";
 import type { DestinationConfig, SourceConfig, TenantConfig } from "./types";
+import { SourceKey } from "../sources/shared/crypto";
 
 /**
  * Tenant config: KV `tenant:<id>` → JSON TenantConfig, read on the hot path; the D1 registry row is
@@ -124,8 +125,17 @@ export async function decryptSourceSecret(env: Env, tenant: TenantConfig, source
   const known = decryptedSecrets.get(source);
   if (known?.inputs === inputs) return known.secret;
   const secret = await decryptWithEnv(env, source.secret, secretAad(tenant.id, "source", sourceId));
-  decryptedSecrets.set(source, { inputs, secret });
+  decryptedSecrets.set(source, { inputs, secret, key: new SourceKey() });
   return secret;
+}
+
+/**
+ * The verify key held with this config object's decrypted secret (sources/shared/crypto.ts), once
+ * decryptSourceSecret has run for it; it only ever answers for the secret it was imported from.
+ */
+export function heldSourceKey(tenant: TenantConfig, sourceId: string): SourceKey | undefined {
+  const source = findSource(tenant, sourceId);
+  return source ? decryptedSecrets.get(source)?.key : undefined;
 }
 
 /**
@@ -136,7 +146,7 @@ export async function decryptSourceSecret(env: Env, tenant: TenantConfig, source
  * to the one tenant and source whose object it hangs on. A changed tenant id, source id,
  * ciphertext or operator key decrypts again.
  */
-const decryptedSecrets = new WeakMap<SourceConfig, { inputs: string; secret: string }>();
+const decryptedSecrets = new WeakMap<SourceConfig, { inputs: string; secret: string; key: SourceKey }>();
 
 /** The source's API credentials in clear ({} when none are set). */
 export async function decryptSourceCredentials(env: Env, tenant: TenantConfig, sourceId: string): Promise<Record<string, string>> {

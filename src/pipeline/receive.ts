@@ -1,4 +1,4 @@
-import { decryptSourceSecret } from "../config/tenant-store";
+import { decryptSourceSecret, heldSourceKey } from "../config/tenant-store";
 import type { SourceConfig, TenantConfig } from "../config/types";
 import type { RelayEvent } from "../events/conversion";
 import { hashOpaque } from "../identity/subjects";
@@ -59,6 +59,7 @@ export async function receiveWebhook(
     tenantId: tenant.id,
     sourceId: source.id,
     secret: await decryptSourceSecret(env, tenant, source.id),
+    key: heldSourceKey(tenant, source.id),
     options: source.options,
     now: options.now,
   };

@@ -3,6 +3,7 @@ import type { AdjustmentEvent } from "../events/adjustment";
 import type { ConversionEvent, CustomerData, EnrichmentRequest } from "../events/conversion";
 import type { Failure } from "../platform/outcome";
 import type { CredentialScope, RunMemo } from "../platform/token-cache";
+import type { SourceKey } from "./shared/crypto";
 
 export type { EnrichmentRequest } from "../events/conversion";
 
@@ -23,6 +24,8 @@ export interface SourceContext {
   sourceId: string;
   /** The source's signing secret, decrypted for this request only. */
   secret: string;
+  /** The verify key imported from `secret`, held with the cached config (shared/crypto.ts SourceKey). */
+  key?: SourceKey;
   options: Record<string, unknown>;
   /** Epoch ms, for timestamp tolerance checks. */
   now: number;

@@ -11,6 +11,42 @@ export function hmacSha256Key(secret: string | Uint8Array<ArrayBuffer>): Promise
   return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
 }
 
+/**
+ * The imported verify key of one source's signing secret, held beside the decrypted secret on the
+ * cached config object (config/tenant-store.ts), so it lives as long as that copy of the config
+ * (a few seconds), in this isolate, for that one tenant and source. Importing the key on every
+ * webhook was a measured cost of the ingest path (`npm run bench` profile). A CryptoKey is a plain
+ * value, not an I/O object, so a later request may use it; no promise is kept, only keys already
+ * imported. A different secret (rotation) imports again.
+ */
+export class SourceKey {
+  #held: { secret: string; key: CryptoKey } | undefined;
+
+  /**
+   * The HMAC key for `secret`; `material` reads the key bytes from it the way the scheme does
+   * (undefined when the secret is not usable), and only runs when the key is not held yet.
+   */
+  async hmac(secret: string, material: () => string | Uint8Array<ArrayBuffer> | undefined): Promise<CryptoKey | undefined> {
+    if (this.#held?.secret === secret) return this.#held.key;
+    const raw = material();
+    if (raw === undefined) return undefined;
+    const key = await hmacSha256Key(raw);
+    this.#held = { secret, key };
+    return key;
+  }
+}
+
+/** The HMAC key for `secret`: from the source's held key when there is one, else imported now. */
+export function hmacKeyFor(
+  secret: string,
+  material: () => string | Uint8Array<ArrayBuffer> | undefined,
+  held?: SourceKey,
+): Promise<CryptoKey | undefined> {
+  if (held) return held.hmac(secret, material);
+  const raw = material();
+  return raw === undefined ? Promise.resolve(undefined) : hmacSha256Key(raw);
+}
+
 /** Whether `mac` is the HMAC-SHA256 of `message` (the bytes as received) under `key`, in constant time. */
 export function verifyHmacSha256(key: CryptoKey, message: Uint8Array<ArrayBuffer>, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
   return crypto.subtle.verify("HMAC", key, mac, message);
@@ -46,12 +82,18 @@ export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
  * `base64(HMAC-SHA256(secret, body))` as sent in one header (Shopify `X-Shopify-Hmac-Sha256`,
  * WooCommerce `X-WC-Webhook-Signature`): the secret is the raw UTF-8 key, the body the exact bytes.
  */
-export async function verifyBase64BodyHmac(secret: string, body: Uint8Array<ArrayBuffer>, signature: string | null): Promise<boolean> {
+export async function verifyBase64BodyHmac(
+  secret: string,
+  body: Uint8Array<ArrayBuffer>,
+  signature: string | null,
+  held?: SourceKey,
+): Promise<boolean> {
   if (!signature || !secret) return false;
   const mac = fromBase64(signature.trim());
   // A SHA-256 MAC is 32 bytes; anything else cannot match and is not worth a key import.
   if (mac?.length !== 32) return false;
-  return verifyHmacSha256(await hmacSha256Key(secret), body, mac);
+  const key = await hmacKeyFor(secret, () => secret, held);
+  return key !== undefined && verifyHmacSha256(key, body, mac);
 }
 
 /** Shared-key comparison for schemes without a signature (ROLLER): constant time, length hidden. */

@@ -20,7 +20,7 @@ export const shopifySource = defineSource({
   bounds: { value: "total_price", occurredAt: "processed_at", itemPrice: "line_items.price", outOfRange: "ignore" },
   optionsSchema: shopifyOptionsSchema,
 
-  verify: (req, ctx) => verifyShopifySignature(req.headers, req.body, ctx.secret),
+  verify: (req, ctx) => verifyShopifySignature(req.headers, req.body, ctx.secret, ctx.key),
 
   parse(req, ctx) {
     const options = readOptions(shopifyOptionsSchema, ctx.options);

@@ -86,7 +86,7 @@ export const standardSource = defineSource({
   secretProblem: standardSecretProblem,
   bounds: { value: "value", occurredAt: "occurredAt", itemPrice: "items.price", outOfRange: "reject" },
 
-  verify: (req, ctx) => verifyStandardSignature(req.headers, req.body, ctx.secret, ctx.now),
+  verify: (req, ctx) => verifyStandardSignature(req.headers, req.body, ctx.secret, ctx.now, ctx.key),
 
   parse(req, ctx) {
     const json = parseJson(req.text);

@@ -1,5 +1,5 @@
 import { fromBase64 } from "../../config/encoding";
-import { hmacSha256Key, prefixedBytes, verifyHmacSha256 } from "../shared/crypto";
+import { hmacKeyFor, prefixedBytes, type SourceKey, verifyHmacSha256 } from "../shared/crypto";
 
 /**
  * Standard Webhooks (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256>` over
@@ -38,17 +38,18 @@ export async function verifyStandardSignature(
   body: Uint8Array<ArrayBuffer>,
   secret: string,
   nowMs: number,
+  held?: SourceKey,
 ): Promise<boolean> {
   const id = headers.get("webhook-id");
   const timestamp = headers.get("webhook-timestamp");
   const signatures = headers.get("webhook-signature");
   if (!id || !timestamp || !signatures || !/^\d{1,12}$/.test(timestamp)) return false;
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) return false;
-  const key = decodeWhsec(secret);
   const candidates = signatureCandidates(signatures);
-  if (!key || candidates.length === 0) return false;
+  if (candidates.length === 0) return false;
+  const hmacKey = await hmacKeyFor(secret, () => decodeWhsec(secret), held);
+  if (!hmacKey) return false;
 
-  const hmacKey = await hmacSha256Key(key);
   const signed = prefixedBytes(`${id}.${timestamp}.`, body);
   for (const candidate of candidates) {
     if (await verifyHmacSha256(hmacKey, signed, candidate)) return true;

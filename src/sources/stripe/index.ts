@@ -25,7 +25,7 @@ export const stripeSource = defineSource({
   bounds: { value: "amount_total", occurredAt: "created", itemPrice: "line_items", outOfRange: "ignore" },
   optionsSchema: stripeOptionsSchema,
 
-  verify: (req, ctx) => verifyStripeSignature(req.headers, req.body, ctx.secret, ctx.now),
+  verify: (req, ctx) => verifyStripeSignature(req.headers, req.body, ctx.secret, ctx.now, ctx.key),
 
   parse(req, ctx) {
     const options = readOptions(stripeOptionsSchema, ctx.options);

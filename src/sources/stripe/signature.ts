@@ -1,4 +1,4 @@
-import { fromHex, hmacSha256Key, prefixedBytes, verifyHmacSha256 } from "../shared/crypto";
+import { fromHex, hmacKeyFor, prefixedBytes, type SourceKey, verifyHmacSha256 } from "../shared/crypto";
 
 /**
  * `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (docs.stripe.com/webhooks/signature; stripe-node
@@ -35,11 +35,13 @@ export async function verifyStripeSignature(
   body: Uint8Array<ArrayBuffer>,
   secret: string,
   nowMs: number,
+  held?: SourceKey,
 ): Promise<boolean> {
   const parsed = parseStripeSignature(headers.get("stripe-signature"));
   if (!parsed || !secret) return false;
   if (Math.abs(nowMs / 1000 - parsed.timestamp) > STRIPE_TOLERANCE_SECONDS) return false;
-  const key = await hmacSha256Key(secret);
+  const key = await hmacKeyFor(secret, () => secret, held);
+  if (!key) return false;
   const signed = prefixedBytes(`${parsed.timestamp}.`, body);
   for (const candidate of parsed.signatures) {
     // hex of a 32-byte HMAC: any other length cannot match and is not decoded.

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { SourceKey } from "../../../src/sources/shared/crypto";
 import { MAX_SIGNATURE_CANDIDATES, signatureCandidates, verifyStandardSignature } from "../../../src/sources/standard/signature";
 import { utf8 } from "../../../src/config/encoding";
 import { TEST_WHSEC, signStandard } from "../../helpers/standard-webhooks";
@@ -55,5 +56,31 @@ describe("Standard Webhooks signature", () => {
     expect(signatureCandidates(`${eight} ${good}`)).toHaveLength(MAX_SIGNATURE_CANDIDATES);
     expect(await verify({ ...headers, "webhook-signature": `${eight} ${good}` })).toBe(false);
     expect(await verify({ ...headers, "webhook-signature": `${wrong} ${good}` })).toBe(true);
+  });
+
+  it("a held key is imported once for its secret and never answers for another secret", async () => {
+    const held = new SourceKey();
+    const rotated = `whsec_${btoa("the-next-signing-key-4567")}`;
+    const imports = vi.spyOn(crypto.subtle, "importKey");
+    try {
+      const signedOld = await signStandard(body);
+      const signedNew = await signStandard(body, { secret: rotated });
+      imports.mockClear();
+      const check = (headers: Record<string, string>, secret: string) =>
+        verifyStandardSignature(new Headers(headers), utf8(body), secret, now, held);
+      expect(await check(signedOld, TEST_WHSEC)).toBe(true);
+      expect(await check(signedOld, TEST_WHSEC)).toBe(true);
+      expect(imports).toHaveBeenCalledTimes(1);
+      // The secret rotated: the key held for the old one is not used for it.
+      expect(await check(signedOld, rotated)).toBe(false);
+      expect(await check(signedNew, rotated)).toBe(true);
+      expect(imports).toHaveBeenCalledTimes(2);
+      // A secret that is no whsec_ key is refused and nothing is held for it.
+      expect(await check(signedNew, "not-a-whsec")).toBe(false);
+      expect(await check(signedNew, rotated)).toBe(true);
+      expect(imports).toHaveBeenCalledTimes(2);
+    } finally {
+      imports.mockRestore();
+    }
   });
 });
