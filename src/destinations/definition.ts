@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { CustomerData } from "../events/conversion";
-import type { PhoneReadings } from "../identity/phone";
+import type { HashMemo } from "../identity/hash";
 import type { DestinationAdapter, ItemOutcome } from "./types";
 
 /**
@@ -56,7 +56,7 @@ export interface IdentityFamilyDefinition<Family extends string = string, Hashed
   /** The family's documented per-field normalizers (pure; undefined = do not send). */
   normalize: Readonly<Record<string, (raw: string, country?: string) => string | undefined>>;
   /** Hashed identifiers for one customer; raw values stay in this call. */
-  hash(customer: CustomerData, defaultCountry: string | undefined, phones?: PhoneReadings): Promise<Hashed>;
+  hash(customer: CustomerData, defaultCountry: string | undefined, memo?: HashMemo): Promise<Hashed>;
 }
 
 /** A click id or cookie value a destination reads, and where sources find it. */

@@ -1,7 +1,7 @@
 import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, GoogleHashedUserData } from "../events/conversion";
 import { toCountryCode } from "./country";
-import { hashField } from "./hash";
+import { type HashMemo, hashField } from "./hash";
 import { type PhoneReadings, toE164 } from "./phone";
 
 /*
@@ -70,15 +70,11 @@ export const normalizeForGoogle = { email, phone, givenName, familyName } as con
  * identifiers a click conversion accepts; names are not hashed because nothing sends them (a Data
  * Manager address also needs the raw postal code, which the relay never stores).
  */
-export async function hashGoogleUserData(
-  customer: CustomerData,
-  defaultCountry?: string,
-  phones?: PhoneReadings,
-): Promise<GoogleHashedUserData> {
+export async function hashGoogleUserData(customer: CustomerData, defaultCountry?: string, memo?: HashMemo): Promise<GoogleHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const [hashedEmail, hashedPhoneNumber] = await Promise.all([
-    hashField(customer.email, email),
-    hashField(customer.phone, (raw) => phone(raw, region, phones)),
+    hashField(customer.email, email, memo),
+    hashField(customer.phone, (raw) => phone(raw, region, memo?.phones), memo),
   ]);
   const userData: GoogleHashedUserData = {};
   if (hashedEmail !== undefined) userData.hashedEmail = hashedEmail;

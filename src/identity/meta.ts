@@ -1,7 +1,7 @@
 import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, MetaHashedUserData } from "../events/conversion";
 import { toCountryCode } from "./country";
-import { hashField } from "./hash";
+import { type HashMemo, hashField } from "./hash";
 import { type PhoneReadings, toE164 } from "./phone";
 import { lettersAndDigits } from "./text";
 import { usStateCode } from "./us-states";
@@ -93,15 +93,11 @@ export const normalizeForMeta = {
  * SHA-256 hex, is dropped when invalid, or is normalized and hashed; one bad field never costs
  * the others. `defaultCountry` is the tenant's, used only to read local phones, states and ZIPs.
  */
-export async function hashMetaUserData(
-  customer: CustomerData,
-  defaultCountry?: string,
-  phones?: PhoneReadings,
-): Promise<MetaHashedUserData> {
+export async function hashMetaUserData(customer: CustomerData, defaultCountry?: string, memo?: HashMemo): Promise<MetaHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const fields: ReadonlyArray<readonly [keyof MetaHashedUserData, string | undefined, (raw: string) => string | undefined]> = [
     ["em", customer.email, em],
-    ["ph", customer.phone, (raw) => ph(raw, region, phones)],
+    ["ph", customer.phone, (raw) => ph(raw, region, memo?.phones)],
     ["fn", customer.firstName, lettersOnlyField],
     ["ln", customer.lastName, lettersOnlyField],
     ["ct", customer.city, lettersOnlyField],
@@ -113,7 +109,7 @@ export async function hashMetaUserData(
     ["external_id", customer.externalId, externalId],
   ];
 
-  const hashed = await Promise.all(fields.map(async ([key, raw, normalize]) => [key, await hashField(raw, normalize)] as const));
+  const hashed = await Promise.all(fields.map(async ([key, raw, normalize]) => [key, await hashField(raw, normalize, memo)] as const));
   const userData: MetaHashedUserData = {};
   for (const [key, hash] of hashed) {
     if (hash !== undefined) userData[key] = [hash];

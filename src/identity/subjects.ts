@@ -1,8 +1,7 @@
 import type { ClickIds } from "../events/conversion";
 import { toCountryCode } from "./country";
-import { hashField, sha256Hex } from "./hash";
+import { digestOnce, type HashMemo, hashField } from "./hash";
 import { normalizeForMeta } from "./meta";
-import type { PhoneReadings } from "./phone";
 
 /** What identifies a data subject for withdrawal and erasure (README, "Browser beacon and withdrawal"). */
 export interface SubjectIdentifiers {
@@ -21,26 +20,26 @@ const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
  * naming the same person produce the same keys, because both go through one normalization
  * (Meta's rules), independent of which destinations the tenant has.
  */
-export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string, phones?: PhoneReadings): Promise<string[]> {
+export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string, memo?: HashMemo): Promise<string[]> {
   const region = toCountryCode(defaultCountry);
   const keys: Array<Promise<string | undefined>> = [
-    prefixed("em", hashField(ids.email, normalizeForMeta.em)),
+    prefixed("em", hashField(ids.email, normalizeForMeta.em, memo)),
     prefixed(
       "ph",
-      hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region, phones)),
+      hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region, memo?.phones), memo),
     ),
-    prefixed("xid", hashField(ids.externalId, normalizeForMeta.external_id)),
-    prefixed("order", hashOpaque(ids.orderId)),
-    prefixed("join", hashOpaque(ids.joinKey)),
-    ...CLICK_ID_KINDS.map((kind) => prefixed(kind, hashOpaque(ids.clickIds?.[kind]))),
+    prefixed("xid", hashField(ids.externalId, normalizeForMeta.external_id, memo)),
+    prefixed("order", hashOpaque(ids.orderId, memo)),
+    prefixed("join", hashOpaque(ids.joinKey, memo)),
+    ...CLICK_ID_KINDS.map((kind) => prefixed(kind, hashOpaque(ids.clickIds?.[kind], memo))),
   ];
   return [...new Set((await Promise.all(keys)).filter((k): k is string => k !== undefined))];
 }
 
 /** Opaque ids (order ids, join keys, click ids) are hashed exactly as given. */
-export async function hashOpaque(value: string | undefined): Promise<string | undefined> {
+export async function hashOpaque(value: string | undefined, memo?: HashMemo): Promise<string | undefined> {
   const trimmed = value?.trim();
-  return trimmed ? sha256Hex(trimmed) : undefined;
+  return trimmed ? digestOnce(trimmed, memo) : undefined;
 }
 
 async function prefixed(kind: string, hash: Promise<string | undefined>): Promise<string | undefined> {

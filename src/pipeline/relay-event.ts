@@ -1,7 +1,7 @@
 import type { TenantConfig } from "../config/types";
 import type { ConversionEvent, RelayEvent } from "../events/conversion";
 import { hashIdentity, type IdentityFamily } from "../identity";
-import type { PhoneReadings } from "../identity/phone";
+import { newHashMemo } from "../identity/hash";
 import { hashOpaque, subjectKeys } from "../identity/subjects";
 
 /** Drops the raw user data: only hashed identifiers travel on to the Durable Object. */
@@ -11,12 +11,13 @@ export async function toRelayEvent(
   families: ReadonlySet<IdentityFamily>,
 ): Promise<RelayEvent> {
   const { tenantId: _tenantId, customer, joinKey, ...rest } = event;
-  // Every family and the subject keys read the phone: parsed once per webhook.
-  const phones: PhoneReadings = new Map();
+  // Every family and the subject keys read the phone and hash the same values: each is parsed
+  // and hashed once per webhook.
+  const memo = newHashMemo();
   const [identity, subjects, joinKeyHash] = await Promise.all([
-    hashIdentity(customer, { defaultCountry: tenant.defaultCountry, families, phones }),
-    subjectKeys({ ...customer, clickIds: event.clickIds, orderId: event.orderId, joinKey }, tenant.defaultCountry, phones),
-    hashOpaque(joinKey),
+    hashIdentity(customer, { defaultCountry: tenant.defaultCountry, families, memo }),
+    subjectKeys({ ...customer, clickIds: event.clickIds, orderId: event.orderId, joinKey }, tenant.defaultCountry, memo),
+    hashOpaque(joinKey, memo),
   ]);
   return { ...rest, identity, subjectKeys: subjects, ...(joinKeyHash ? { joinKeyHash } : {}) };
 }
