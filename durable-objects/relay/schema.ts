@@ -179,7 +179,10 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
     // event_subjects keeps the first 64 bits of each key's hash ("em:" and 16 hex digits, see
     // subjectIndexKey in store.ts): a third of the bytes per row in the index every webhook
     // writes about five rows into. Lookups check the full key in the event's body. OR REPLACE:
-    // two keys of one event that share a prefix become one row.
+    // two keys of one event that share a prefix become one row. A full key written after this
+    // step (an older release beside this one during a rollout) is still found and deleted
+    // (store.ts SUBJECT_ROWS_OF_EVENTS). Going back to a release before this step is not
+    // supported: it would look up the shortened rows by their full keys and miss them.
     version: 4,
     statements: [
       `UPDATE OR REPLACE event_subjects SET subject_key = substr(subject_key, 1, instr(subject_key, ':') + 16)

@@ -67,8 +67,13 @@ const INDEXED_HEX_DIGITS = 16;
 // A body that is not JSON (never written, but purge must not stop on one) lists no keys.
 const SUBJECTS_OF_EVENTS =
   "SELECT k.value, e.id FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
-/** The same, as the rows event_subjects holds for them (subjectIndexKey). */
-const SUBJECT_ROWS_OF_EVENTS = `SELECT substr(k.value, 1, instr(k.value, ':') + ${INDEXED_HEX_DIGITS}), e.id FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k`;
+/**
+ * The same, as the rows event_subjects holds for them: the shortened key (subjectIndexKey), and
+ * the full key, which releases before schema version 4 wrote (one still running beside this one
+ * during a rollout may write it after the migration), so that no row of an event is left behind.
+ */
+const SUBJECT_ROWS_OF_EVENTS = `SELECT CASE form.full WHEN 1 THEN k.value ELSE substr(k.value, 1, instr(k.value, ':') + ${INDEXED_HEX_DIGITS}) END, e.id
+  FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k, (SELECT 0 AS full UNION ALL SELECT 1) form`;
 
 /**
  * What event_subjects stores of a subject key ("em:<sha256 hex>"): its kind and the first 64
@@ -683,15 +688,19 @@ export class RelayStore {
     return this.suppressedAmong([eventId], now).size > 0;
   }
 
-  /** The events with any of these subject keys: found by the indexed prefix, confirmed by the full key in the body. */
+  /**
+   * The events with any of these subject keys: found by the indexed prefix (or the full key a
+   * release before schema version 4 wrote), confirmed by the full key in the event's body.
+   */
   eventIdsForSubjects(keys: string[]): string[] {
     const ids = new Set<string>();
     for (const key of keys) {
       const rows = this.sql.exec<{ event_id: string }>(
-        `SELECT s.event_id FROM event_subjects s JOIN events e ON e.id = s.event_id
-         WHERE s.subject_key = ? AND EXISTS (
+        `SELECT DISTINCT s.event_id FROM event_subjects s JOIN events e ON e.id = s.event_id
+         WHERE s.subject_key IN (?, ?) AND EXISTS (
            SELECT 1 FROM json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k WHERE k.value = ?)`,
         subjectIndexKey(key),
+        key,
         key,
       );
       for (const row of rows) ids.add(row.event_id);

@@ -121,7 +121,8 @@ export async function decryptSourceSecret(env: Env, tenant: TenantConfig, source
   const source = findSource(tenant, sourceId);
   if (!source) throw new ApiError(404, "source_not_found", `No source "${sourceId}" for this tenant`);
   // Everything the decryption depends on (the ciphertext is bound to tenant and source by its AAD).
-  const inputs = `${tenant.id}\n${sourceId}\n${source.secret}\n${env.ENCRYPTION_KEY}\n${env.ENCRYPTION_KEY_PREVIOUS ?? ""}`;
+  // The type too: the held verify key (SourceKey) is read from the secret the way its scheme does.
+  const inputs = `${tenant.id}\n${sourceId}\n${source.type}\n${source.secret}\n${env.ENCRYPTION_KEY}\n${env.ENCRYPTION_KEY_PREVIOUS ?? ""}`;
   const known = decryptedSecrets.get(source);
   if (known?.inputs === inputs) return known.secret;
   const secret = await decryptWithEnv(env, source.secret, secretAad(tenant.id, "source", sourceId));

@@ -20,9 +20,9 @@ import { secureHeaders } from "hono/secure-headers";
  * (https://cheatsheetseries.owasp.org/cheatsheets/REST_Security_Cheat_Sheet.html#security-headers),
  * plus the Referrer-Policy. Hono's other defaults (COOP, CORP, Origin-Agent-Cluster,
  * X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies, X-XSS-Protection)
- * are about HTML documents; on JSON answers they protected nothing, yet every webhook answer
+ * are about HTML documents: on JSON answers they protected nothing, yet every webhook answer
  * carried them through each proxy on its way back, a measured part of the ingest path's cost
- * (`npm run bench`).
+ * (`npm run bench`). The pages that are HTML send them themselves (pages/headers.ts).
  */
 const CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };
 
@@ -36,7 +36,6 @@ const JSON_API = {
   xDownloadOptions: false,
   xPermittedCrossDomainPolicies: false,
   xXssProtection: false,
-  removePoweredBy: false,
   overwrite: false,
 } as const;
 const deployed = secureHeaders({ ...JSON_API, strictTransportSecurity: "max-age=31536000; includeSubDomains" });

@@ -15,10 +15,21 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * The pages are HTML documents, so they also carry the document headers the JSON answers leave
+ * out (http/security-headers.ts): no cross-origin opener keeps a handle to the console's window,
+ * no other origin embeds its files, and it gets a process of its own where browsers can
+ * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Cross-Origin-Opener-Policy,
+ * https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Cross-Origin-Resource-Policy,
+ * https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Origin-Agent-Cluster).
+ */
 export function pageHeaders(contentType: string, cacheSeconds = 0): Record<string, string> {
   return {
     "Content-Type": contentType,
     "Content-Security-Policy": PAGE_CSP,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Origin-Agent-Cluster": "?1",
     "Cache-Control": cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : "no-store",
   };
 }

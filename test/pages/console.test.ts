@@ -13,6 +13,11 @@ describe("GET /console", () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe");
+    // An HTML document: isolated from cross-origin openers and embedders.
+    expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    expect(res.headers.get("origin-agent-cluster")).toBe("?1");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
     const page = await res.text();
     // Every script and style sheet is a file of the relay; no inline code, nothing third-party.
     expect(page.match(/<script[^>]*>/g)).toEqual(['<script src="/console/app.js" defer>']);

@@ -29,7 +29,12 @@ function atVersion2(sql: SqlStorage): void {
      VALUES ('evt_1', 'meta', 'meta', 'send', 'granted', 'pending', 2, 500, 'http_500', 400)`,
   );
   // The last row's event is gone: version 3 sweeps it.
-  sql.exec("INSERT INTO event_subjects (subject_key, event_id) VALUES ('em:abc', 'evt_1'), ('order:def', 'evt_1'), ('em:old', 'evt_gone')");
+  sql.exec(
+    "INSERT INTO event_subjects (subject_key, event_id) VALUES (?, 'evt_1'), (?, 'evt_1'), (?, 'evt_gone')",
+    `em:${"a".repeat(64)}`,
+    `order:${"d".repeat(64)}`,
+    `em:${"0".repeat(64)}`,
+  );
   sql.exec("INSERT INTO counters (hour, metric, destination_id, count) VALUES ('2026-12-04T15', 'received', '', 7)");
 }
 
@@ -55,8 +60,9 @@ it("migrates a version-2 object to the latest version with its deliveries and su
       },
     ]);
     expect(sql.exec("SELECT subject_key, event_id FROM event_subjects ORDER BY subject_key").toArray()).toEqual([
-      { subject_key: "em:abc", event_id: "evt_1" },
-      { subject_key: "order:def", event_id: "evt_1" },
+      // Version 4 keeps the kind and the first 16 hex digits of each.
+      { subject_key: "em:aaaaaaaaaaaaaaaa", event_id: "evt_1" },
+      { subject_key: "order:dddddddddddddddd", event_id: "evt_1" },
     ]);
     expect(sql.exec("SELECT hour, metric, destination_id, count FROM counters").toArray()).toEqual([
       { hour: "2026-12-04T15", metric: "received", destination_id: "", count: 7 },

@@ -119,4 +119,35 @@ describe("subject index (event_subjects)", () => {
       expect(store.eventIdsForSubjects(["order:ff"])).toEqual(["evt_alice"]);
     });
   });
+
+  it("a full-length row (a release before version 4, still running during a rollout) is found and erased with its event", async () => {
+    await runInDurableObject(relay("t-subject-full-row"), async (instance: TenantRelay, state) => {
+      const store = new RelayStore(state.storage);
+      store.ensureSchema();
+      storeEvent(store, "evt_bob", [BOB]);
+      state.storage.sql.exec("UPDATE event_subjects SET subject_key = ? WHERE event_id = 'evt_bob'", BOB);
+
+      expect(store.eventIdsForSubjects([BOB])).toEqual(["evt_bob"]);
+      expect(await instance.eraseSubjects([BOB])).toMatchObject({ erasedEvents: 1 });
+      expect(state.storage.sql.exec("SELECT * FROM event_subjects").toArray()).toEqual([]);
+    });
+  });
+
+  it("keys a beacon adds later, and two keys that share one row, are found and erased with the event", async () => {
+    await runInDurableObject(relay("t-subject-later"), async (instance: TenantRelay, state) => {
+      const store = new RelayStore(state.storage);
+      store.ensureSchema();
+      storeEvent(store, "evt_alice", [ALICE, BOB]);
+      // As a beacon joined later does (TenantRelay #decideHeld): the body first, then the rows.
+      const fbp = `fbp:${"e".repeat(64)}`;
+      store.updateEventBody("evt_alice", JSON.stringify({ sourceId: "std", orderId: "evt_alice", subjectKeys: [ALICE, BOB, fbp] }));
+      store.addEventSubjects("evt_alice", [fbp]);
+      expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM event_subjects").one().n).toBe(2);
+      expect(store.eventIdsForSubjects([fbp])).toEqual(["evt_alice"]);
+      expect(store.eventIdsForSubjects([BOB])).toEqual(["evt_alice"]);
+
+      expect(await instance.eraseSubjects([fbp])).toMatchObject({ erasedEvents: 1 });
+      expect(state.storage.sql.exec("SELECT * FROM event_subjects").toArray()).toEqual([]);
+    });
+  });
 });

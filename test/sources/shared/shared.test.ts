@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { clickIdsFromFields, clickIdsFromUrl, mergeClickIds } from "../../../src/sources/shared/click-ids";
 import { consentFromField } from "../../../src/sources/shared/consent";
-import { fromHex, verifyBase64BodyHmac } from "../../../src/sources/shared/crypto";
+import { fromHex, SourceKey, verifyBase64BodyHmac } from "../../../src/sources/shared/crypto";
+import { verifyStripeSignature } from "../../../src/sources/stripe/signature";
+import { clock } from "../../../src/platform/clock";
 import { compact, httpUrl, isoTime, splitName, text } from "../../../src/sources/shared/fields";
 import { fromMinorUnits, minorUnitExponent } from "../../../src/sources/shared/money";
 import { utf8 } from "../../../src/config/encoding";
-import { sign } from "../helpers";
+import { SECRETS, sign } from "../helpers";
 
 describe("minor units (Stripe's exponents)", () => {
   it.each([
@@ -113,5 +115,25 @@ describe("HMAC helpers", () => {
     expect(Array.from(fromHex("00ff10") ?? [])).toEqual([0, 255, 16]);
     expect(fromHex("abc")).toBeNull();
     expect(fromHex("zz")).toBeNull();
+  });
+});
+
+describe("held verify keys (SourceKey) for Stripe and Shopify", () => {
+  it("verify with the key held for the same secret, and never with it for another", async () => {
+    const body = JSON.stringify({ id: "evt_1" });
+    const rotated = "whsec_9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+    const stripeHeld = new SourceKey();
+    const stripeSigned = new Headers(await sign.stripe(body));
+    expect(await verifyStripeSignature(stripeSigned, utf8(body), SECRETS.stripe, clock.now(), stripeHeld)).toBe(true);
+    expect(await verifyStripeSignature(stripeSigned, utf8(body), rotated, clock.now(), stripeHeld)).toBe(false);
+    expect(
+      await verifyStripeSignature(new Headers(await sign.stripe(body, { secret: rotated })), utf8(body), rotated, clock.now(), stripeHeld),
+    ).toBe(true);
+
+    const shopifyHeld = new SourceKey();
+    const shopifySigned = (await sign.shopify(body))["x-shopify-hmac-sha256"];
+    expect(await verifyBase64BodyHmac(SECRETS.shopify, utf8(body), shopifySigned, shopifyHeld)).toBe(true);
+    expect(await verifyBase64BodyHmac("shpss_another", utf8(body), shopifySigned, shopifyHeld)).toBe(false);
+    expect(await verifyBase64BodyHmac(SECRETS.shopify, utf8(body), shopifySigned, shopifyHeld)).toBe(true);
   });
 });
