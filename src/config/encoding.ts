@@ -7,10 +7,13 @@ export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text) as Uint8Array<ArrayBuffer>;
 }
 
+/** Two hex digits per byte value: a webhook turns about a dozen digests into hex. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let out = "";
-  for (const b of view) out += b.toString(16).padStart(2, "0");
+  for (let i = 0; i < view.length; i++) out += HEX_BYTES[view[i]!];
   return out;
 }
 
@@ -43,8 +46,8 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", utf8(text)));
+export function sha256Hex(text: string): Promise<string> {
+  return crypto.subtle.digest("SHA-256", utf8(text)).then(toHex);
 }
 
 /**

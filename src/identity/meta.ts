@@ -109,11 +109,12 @@ export async function hashMetaUserData(customer: CustomerData, defaultCountry?: 
     ["external_id", customer.externalId, externalId],
   ];
 
-  const hashed = await Promise.all(fields.map(async ([key, raw, normalize]) => [key, await hashField(raw, normalize, memo)] as const));
+  const hashed = await Promise.all(fields.map(([, raw, normalize]) => hashField(raw, normalize, memo)));
   const userData: MetaHashedUserData = {};
-  for (const [key, hash] of hashed) {
+  fields.forEach(([key], i) => {
+    const hash = hashed[i];
     if (hash !== undefined) userData[key] = [hash];
-  }
+  });
   return userData;
 }
 

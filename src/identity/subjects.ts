@@ -37,12 +37,11 @@ export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: stri
 }
 
 /** Opaque ids (order ids, join keys, click ids) are hashed exactly as given. */
-export async function hashOpaque(value: string | undefined, memo?: HashMemo): Promise<string | undefined> {
+export function hashOpaque(value: string | undefined, memo?: HashMemo): Promise<string | undefined> {
   const trimmed = value?.trim();
-  return trimmed ? digestOnce(trimmed, memo) : undefined;
+  return trimmed ? digestOnce(trimmed, memo) : Promise.resolve(undefined);
 }
 
-async function prefixed(kind: string, hash: Promise<string | undefined>): Promise<string | undefined> {
-  const value = await hash;
-  return value === undefined ? undefined : `${kind}:${value}`;
+function prefixed(kind: string, hash: Promise<string | undefined>): Promise<string | undefined> {
+  return hash.then((value) => (value === undefined ? undefined : `${kind}:${value}`));
 }

@@ -1,6 +1,7 @@
 import type { CustomerData, MetaHashedUserData } from "../../events/conversion";
 import { toCountryCode } from "../../identity/country";
-import { hashField } from "../../identity/hash";
+import { type HashMemo, hashField } from "../../identity/hash";
+import type { PhoneReadings } from "../../identity/phone";
 import { normalizeForMeta } from "../../identity/meta";
 import type { IdentityFamilyDefinition } from "../definition";
 
@@ -21,7 +22,7 @@ export type PinterestHashedUserData = MetaHashedUserData;
 const normalize = {
   em: (raw: string) => normalizeForMeta.em(raw),
   /** `16505551212`: E.164 digits without `+` (Meta's form). */
-  ph: (raw: string, country?: string) => normalizeForMeta.ph(raw, country),
+  ph: (raw: string, country?: string, readings?: PhoneReadings) => normalizeForMeta.ph(raw, country, readings),
   external_id: (raw: string) => raw.trim() || undefined,
   fn: (raw: string) => raw.trim().toLowerCase().normalize("NFC") || undefined,
   ln: (raw: string) => raw.trim().toLowerCase().normalize("NFC") || undefined,
@@ -36,11 +37,15 @@ const normalize = {
   country: (raw: string) => normalizeForMeta.country(raw),
 };
 
-async function hashPinterestUserData(customer: CustomerData, defaultCountry: string | undefined): Promise<PinterestHashedUserData> {
+async function hashPinterestUserData(
+  customer: CustomerData,
+  defaultCountry: string | undefined,
+  memo?: HashMemo,
+): Promise<PinterestHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const fields: ReadonlyArray<readonly [keyof PinterestHashedUserData, string | undefined, (raw: string) => string | undefined]> = [
     ["em", customer.email, normalize.em],
-    ["ph", customer.phone, (raw) => normalize.ph(raw, region)],
+    ["ph", customer.phone, (raw) => normalize.ph(raw, region, memo?.phones)],
     ["external_id", customer.externalId, normalize.external_id],
     ["fn", customer.firstName, normalize.fn],
     ["ln", customer.lastName, normalize.ln],
@@ -50,9 +55,12 @@ async function hashPinterestUserData(customer: CustomerData, defaultCountry: str
     // Only the customer's own country, never the tenant's default (a guess about the customer).
     ["country", customer.country, normalize.country],
   ];
-  const hashed = await Promise.all(fields.map(async ([key, raw, fn]) => [key, await hashField(raw, fn)] as const));
+  const hashed = await Promise.all(fields.map(([, raw, fn]) => hashField(raw, fn, memo)));
   const userData: PinterestHashedUserData = {};
-  for (const [key, hash] of hashed) if (hash !== undefined) userData[key] = [hash];
+  fields.forEach(([key], i) => {
+    const hash = hashed[i];
+    if (hash !== undefined) userData[key] = [hash];
+  });
   return userData;
 }
 

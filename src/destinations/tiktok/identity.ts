@@ -1,9 +1,9 @@
 import type { IdentityFamilyDefinition } from "../definition";
 import type { CustomerData } from "../../events/conversion";
 import { toCountryCode } from "../../identity/country";
-import { hashField } from "../../identity/hash";
+import { type HashMemo, hashField } from "../../identity/hash";
 import { normalizeForMeta } from "../../identity/meta";
-import { toE164 } from "../../identity/phone";
+import { type PhoneReadings, toE164 } from "../../identity/phone";
 
 /** TikTok's `user` identifiers, SHA-256 hex of the normalized values. */
 export interface TikTokHashedUser {
@@ -22,17 +22,17 @@ const normalize = {
   /** Trimmed, lower-cased, shaped like an address (Meta's check: one `@`, a dotted domain). */
   email: (raw: string) => normalizeForMeta.em(raw),
   /** E.164 with the `+`: `+16505551212`; a number without country code is read in `country`. */
-  phone: (raw: string, country?: string) => toE164(raw, country),
+  phone: (raw: string, country?: string, readings?: PhoneReadings) => toE164(raw, country, readings),
   /** Trimmed, case kept (the pixel sends it as the shop has it). */
   external_id: (raw: string) => raw.trim() || undefined,
 };
 
-async function hashTikTokUser(customer: CustomerData, defaultCountry: string | undefined): Promise<TikTokHashedUser> {
+async function hashTikTokUser(customer: CustomerData, defaultCountry: string | undefined, memo?: HashMemo): Promise<TikTokHashedUser> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
   const [email, phone, externalId] = await Promise.all([
-    hashField(customer.email, normalize.email),
-    hashField(customer.phone, (raw) => normalize.phone(raw, region)),
-    hashField(customer.externalId, normalize.external_id),
+    hashField(customer.email, normalize.email, memo),
+    hashField(customer.phone, (raw) => normalize.phone(raw, region, memo?.phones), memo),
+    hashField(customer.externalId, normalize.external_id, memo),
   ]);
   const user: TikTokHashedUser = {};
   if (email) user.email = email;
