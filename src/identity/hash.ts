@@ -22,16 +22,13 @@ export function hashField(
   normalize: (raw: string) => string | undefined,
   memo?: HashMemo,
 ): Promise<string | undefined> {
-  if (raw === undefined) return NOTHING;
+  if (raw === undefined) return Promise.resolve(undefined);
   if (isSha256Hex(raw)) return Promise.resolve(raw.trim().toLowerCase());
   const normalized = normalize(raw);
   // sha256("") = e3b0c442… matches nobody yet still counts as a sent identifier.
-  if (normalized === undefined || normalized === "") return NOTHING;
+  if (normalized === undefined || normalized === "") return Promise.resolve(undefined);
   return digestOnce(normalized, memo);
 }
-
-/** An already settled "no hash" (immutable, so one serves every call). */
-const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * What one webhook's hashing has worked out so far: its phone readings (phone.ts) and the SHA-256
