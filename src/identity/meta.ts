@@ -95,20 +95,32 @@ export const normalizeForMeta = {
  */
 export async function hashMetaUserData(customer: CustomerData, defaultCountry?: string, memo?: HashMemo): Promise<MetaHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
-  const fields: ReadonlyArray<readonly [keyof MetaHashedUserData, string | undefined, (raw: string) => string | undefined]> = [
-    ["em", customer.email, em],
-    ["ph", customer.phone, (raw) => ph(raw, region, memo?.phones)],
-    ["fn", customer.firstName, lettersOnlyField],
-    ["ln", customer.lastName, lettersOnlyField],
-    ["ct", customer.city, lettersOnlyField],
-    ["st", customer.state, (raw) => st(raw, region)],
-    ["zp", customer.zip, (raw) => zp(raw, region)],
-    // Only the customer's own country: the tenant default is a guess for reading local numbers,
-    // and sending it as `country` would tell Meta something about the customer we do not know.
-    ["country", customer.country, country],
-    ["external_id", customer.externalId, externalId],
-  ];
+  return hashUserDataFields(
+    [
+      ["em", customer.email, em],
+      ["ph", customer.phone, (raw) => ph(raw, region, memo?.phones)],
+      ["fn", customer.firstName, lettersOnlyField],
+      ["ln", customer.lastName, lettersOnlyField],
+      ["ct", customer.city, lettersOnlyField],
+      ["st", customer.state, (raw) => st(raw, region)],
+      ["zp", customer.zip, (raw) => zp(raw, region)],
+      // Only the customer's own country: the tenant default is a guess for reading local numbers,
+      // and sending it as `country` would tell Meta something about the customer we do not know.
+      ["country", customer.country, country],
+      ["external_id", customer.externalId, externalId],
+    ],
+    memo,
+  );
+}
 
+/** A user-data field: its key, the raw value and the normalizer that prepares it for hashing. */
+export type UserDataField = readonly [keyof MetaHashedUserData, string | undefined, (raw: string) => string | undefined];
+
+/**
+ * Meta-shaped user data (`{ em: [hash], … }`, which Pinterest takes too): each field hashed on its
+ * own (hashField), a field without a hash left out.
+ */
+export async function hashUserDataFields(fields: ReadonlyArray<UserDataField>, memo?: HashMemo): Promise<MetaHashedUserData> {
   const hashed = await Promise.all(fields.map(([, raw, normalize]) => hashField(raw, normalize, memo)));
   const userData: MetaHashedUserData = {};
   fields.forEach(([key], i) => {

@@ -1,8 +1,8 @@
 import type { CustomerData, MetaHashedUserData } from "../../events/conversion";
 import { toCountryCode } from "../../identity/country";
-import { type HashMemo, hashField } from "../../identity/hash";
+import type { HashMemo } from "../../identity/hash";
 import type { PhoneReadings } from "../../identity/phone";
-import { normalizeForMeta } from "../../identity/meta";
+import { hashUserDataFields, normalizeForMeta } from "../../identity/meta";
 import type { IdentityFamilyDefinition } from "../definition";
 
 /**
@@ -43,25 +43,21 @@ async function hashPinterestUserData(
   memo?: HashMemo,
 ): Promise<PinterestHashedUserData> {
   const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
-  const fields: ReadonlyArray<readonly [keyof PinterestHashedUserData, string | undefined, (raw: string) => string | undefined]> = [
-    ["em", customer.email, normalize.em],
-    ["ph", customer.phone, (raw) => normalize.ph(raw, region, memo?.phones)],
-    ["external_id", customer.externalId, normalize.external_id],
-    ["fn", customer.firstName, normalize.fn],
-    ["ln", customer.lastName, normalize.ln],
-    ["ct", customer.city, normalize.ct],
-    ["st", customer.state, (raw) => normalize.st(raw, region)],
-    ["zp", customer.zip, (raw) => normalize.zp(raw, region)],
-    // Only the customer's own country, never the tenant's default (a guess about the customer).
-    ["country", customer.country, normalize.country],
-  ];
-  const hashed = await Promise.all(fields.map(([, raw, fn]) => hashField(raw, fn, memo)));
-  const userData: PinterestHashedUserData = {};
-  fields.forEach(([key], i) => {
-    const hash = hashed[i];
-    if (hash !== undefined) userData[key] = [hash];
-  });
-  return userData;
+  return hashUserDataFields(
+    [
+      ["em", customer.email, normalize.em],
+      ["ph", customer.phone, (raw) => normalize.ph(raw, region, memo?.phones)],
+      ["external_id", customer.externalId, normalize.external_id],
+      ["fn", customer.firstName, normalize.fn],
+      ["ln", customer.lastName, normalize.ln],
+      ["ct", customer.city, normalize.ct],
+      ["st", customer.state, (raw) => normalize.st(raw, region)],
+      ["zp", customer.zip, (raw) => normalize.zp(raw, region)],
+      // Only the customer's own country, never the tenant's default (a guess about the customer).
+      ["country", customer.country, normalize.country],
+    ],
+    memo,
+  );
 }
 
 export const pinterestIdentity: IdentityFamilyDefinition<"pinterest", PinterestHashedUserData> = {
