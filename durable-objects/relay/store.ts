@@ -65,15 +65,15 @@ const INDEXED_HEX_DIGITS = 16;
  * so event_subjects needs no index by event, which would be written on every ingest.
  */
 // A body that is not JSON (never written, but purge must not stop on one) lists no keys.
-const SUBJECTS_OF_EVENTS =
-  "SELECT k.value, e.id FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
+const KEYS_OF_EVENTS = "events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
+const SUBJECTS_OF_EVENTS = `SELECT k.value, e.id FROM ${KEYS_OF_EVENTS}`;
 /**
  * The same, as the rows event_subjects holds for them: the shortened key (subjectIndexKey), and
  * the full key, which releases before schema version 4 wrote (one still running beside this one
  * during a rollout may write it after the migration), so that no row of an event is left behind.
  */
 const SUBJECT_ROWS_OF_EVENTS = `SELECT CASE form.full WHEN 1 THEN k.value ELSE substr(k.value, 1, instr(k.value, ':') + ${INDEXED_HEX_DIGITS}) END, e.id
-  FROM events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k, (SELECT 0 AS full UNION ALL SELECT 1) form`;
+  FROM ${KEYS_OF_EVENTS}, (SELECT 0 AS full UNION ALL SELECT 1) form`;
 
 /**
  * What event_subjects stores of a subject key ("em:<sha256 hex>"): its kind and the first 64

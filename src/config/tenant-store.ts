@@ -118,25 +118,25 @@ export function findDestination(tenant: TenantConfig, destinationId: string): De
 
 /** The source's signing secret in clear. 404 `source_not_found` for an unknown source. */
 export async function decryptSourceSecret(env: Env, tenant: TenantConfig, sourceId: string): Promise<string> {
+  return (await sourceSecret(env, tenant, sourceId)).secret;
+}
+
+/**
+ * The source's signing secret in clear, with the verify key held beside it on this config object
+ * (sources/shared/crypto.ts SourceKey), which only ever answers for the secret it was imported from.
+ */
+export async function sourceSecret(env: Env, tenant: TenantConfig, sourceId: string): Promise<{ secret: string; key: SourceKey }> {
   const source = findSource(tenant, sourceId);
   if (!source) throw new ApiError(404, "source_not_found", `No source "${sourceId}" for this tenant`);
   // Everything the decryption depends on (the ciphertext is bound to tenant and source by its AAD).
   // The type too: the held verify key (SourceKey) is read from the secret the way its scheme does.
   const inputs = `${tenant.id}\n${sourceId}\n${source.type}\n${source.secret}\n${env.ENCRYPTION_KEY}\n${env.ENCRYPTION_KEY_PREVIOUS ?? ""}`;
   const known = decryptedSecrets.get(source);
-  if (known?.inputs === inputs) return known.secret;
+  if (known?.inputs === inputs) return { secret: known.secret, key: known.key };
   const secret = await decryptWithEnv(env, source.secret, secretAad(tenant.id, "source", sourceId));
-  decryptedSecrets.set(source, { inputs, secret, key: new SourceKey() });
-  return secret;
-}
-
-/**
- * The verify key held with this config object's decrypted secret (sources/shared/crypto.ts), once
- * decryptSourceSecret has run for it; it only ever answers for the secret it was imported from.
- */
-export function heldSourceKey(tenant: TenantConfig, sourceId: string): SourceKey | undefined {
-  const source = findSource(tenant, sourceId);
-  return source ? decryptedSecrets.get(source)?.key : undefined;
+  const key = new SourceKey();
+  decryptedSecrets.set(source, { inputs, secret, key });
+  return { secret, key };
 }
 
 /**

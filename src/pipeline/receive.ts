@@ -1,4 +1,4 @@
-import { decryptSourceSecret, heldSourceKey } from "../config/tenant-store";
+import { sourceSecret } from "../config/tenant-store";
 import type { SourceConfig, TenantConfig } from "../config/types";
 import type { RelayEvent } from "../events/conversion";
 import { hashOpaque } from "../identity/subjects";
@@ -55,11 +55,12 @@ export async function receiveWebhook(
   const handshake = definition.acknowledge?.(request);
   if (handshake) return { kind: "acknowledged", reason: handshake.reason };
 
+  const { secret, key } = await sourceSecret(env, tenant, source.id);
   const ctx = {
     tenantId: tenant.id,
     sourceId: source.id,
-    secret: await decryptSourceSecret(env, tenant, source.id),
-    key: heldSourceKey(tenant, source.id),
+    secret,
+    key,
     options: source.options,
     now: options.now,
   };
