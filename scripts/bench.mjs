@@ -2,7 +2,7 @@
 // `npm run bench`: the relay against a floor worker, in one run, on this machine.
 //
 //   npm run bench [-- --duration 15 --concurrency 32 --mix standard|mixed --rounds 3
-//                     --profile-iterations 200 --no-profile --json <file>]
+//                     --profile-iterations 200 --no-profile --json <file> --baseline <dir>]
 //
 // What it does (everything on loopback, state in a temporary directory that goes at the end):
 //   1. starts the destination sandbox in this process (Meta's emulator counts requests, events and
@@ -24,9 +24,13 @@
 //
 // Numbers are relative: both workers run under `wrangler dev` on the same machine in the same
 // run, so the relay/floor ratios are what carries over, not the absolute requests/s.
+//
+// --baseline <dir> puts another checkout of Sluice (its own `npm ci` done) where the floor was:
+// this relay against that one, for changes smaller than the run-to-run noise of the floor's rate.
+// The floor's targets do not apply then; the table shows the ratio only.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -50,13 +54,15 @@ const { values: args } = parseArgs({
     "no-profile": { type: "boolean", default: false },
     "drain-timeout": { type: "string", default: "60" },
     json: { type: "string" },
+    baseline: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (args.help) {
   console.log(
     "usage: npm run bench -- [--duration 15] [--concurrency 32] [--mix standard|mixed] [--rounds 3] [--warmup 2]\n" +
-      "                       [--profile-iterations 200] [--no-profile] [--drain-timeout 60] [--json results.json]",
+      "                       [--profile-iterations 200] [--no-profile] [--drain-timeout 60] [--json results.json]\n" +
+      "                       [--baseline <another Sluice checkout>]",
   );
   process.exit(0);
 }
@@ -73,6 +79,11 @@ const PROFILE_N = Math.round(num("profile-iterations", 1, 5000));
 const DRAIN_MS = num("drain-timeout", 1, 600) * 1000;
 const MIX = args.mix;
 if (MIX !== "standard" && MIX !== "mixed") throw new Error("--mix must be standard or mixed");
+/** Another checkout of Sluice to compare against instead of the floor (--baseline). */
+const BASELINE = args.baseline === undefined ? undefined : path.resolve(args.baseline);
+if (BASELINE && !existsSync(path.join(BASELINE, "wrangler.toml"))) throw new Error(`--baseline: no wrangler.toml in ${BASELINE}`);
+/** What the relay is measured against: the floor worker, or the --baseline relay. */
+const AGAINST = BASELINE ? "baseline" : "floor";
 
 const HOST = "127.0.0.1";
 const ADMIN_TOKEN = "bench-admin-token";
@@ -86,6 +97,8 @@ const TENANT = "bench";
 const PROFILE_TENANT = "bench-profile";
 const PIXEL = "1111111111";
 const PROFILE_PIXEL = "2222222222";
+/** The --baseline relay's tenant sends to its own pixel, kept out of this relay's delivery counts. */
+const BASELINE_PIXEL = "3333333333";
 const WRANGLER = path.join(path.dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
 const CHILD_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
@@ -111,9 +124,10 @@ function freePort() {
 /**
  * @param {string} name
  * @param {string[]} wranglerArgs
+ * @param {string} [cwd] the checkout whose wrangler.toml it runs
  */
-function startWrangler(name, wranglerArgs) {
-  const child = spawn(process.execPath, [WRANGLER, ...wranglerArgs], { cwd: ROOT, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"] });
+function startWrangler(name, wranglerArgs, cwd = ROOT) {
+  const child = spawn(process.execPath, [WRANGLER, ...wranglerArgs], { cwd, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"] });
   /** @type {string[]} */
   const tail = [];
   const keep = (/** @type {Buffer} */ chunk) => {
@@ -208,8 +222,8 @@ function workerdCpuMs(pid) {
 // ---------------------------------------------------------------------------------------------
 // The emulator's view: Meta requests and when each order arrived.
 
-/** @type {{ requests: number, events: number, arrivals: Map<string, number[]>, profileRequests: number }} */
-const seen = { requests: 0, events: 0, arrivals: new Map(), profileRequests: 0 };
+/** @type {{ requests: number, events: number, arrivals: Map<string, number[]>, otherRequests: number }} */
+const seen = { requests: 0, events: 0, arrivals: new Map(), otherRequests: 0 };
 const countingApis = API_MODULES.map((mod) =>
   mod.name !== META_API_NAME
     ? mod
@@ -223,7 +237,8 @@ const countingApis = API_MODULES.map((mod) =>
             const raw = body?.data;
             const data = typeof raw === "string" ? JSON.parse(raw) : raw;
             if (Array.isArray(data)) {
-              if (req.path.includes(`/${PROFILE_PIXEL}/`)) seen.profileRequests++;
+              // The profile's and the baseline's events are not this relay's load.
+              if (req.path.includes(`/${PROFILE_PIXEL}/`) || req.path.includes(`/${BASELINE_PIXEL}/`)) seen.otherRequests++;
               else {
                 const at = Date.now();
                 seen.requests++;
@@ -338,23 +353,32 @@ async function run(tmp, procs, keepSandbox) {
   const floorUrl = `http://${HOST}:${floorPort}`;
 
   say("applying D1 migrations to a temporary local database…");
-  const migrate = startWrangler("migrations", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path.join(tmp, "relay")]);
-  procs.push(migrate);
-  const code = await new Promise((resolve) => migrate.child.once("exit", resolve));
-  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${migrate.tail.join("\n")}`);
+  for (const [dir, state] of BASELINE
+    ? [
+        [ROOT, "relay"],
+        [BASELINE, "baseline"],
+      ]
+    : [[ROOT, "relay"]]) {
+    const migrate = startWrangler("migrations", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path.join(tmp, state)], dir);
+    procs.push(migrate);
+    const code = await new Promise((resolve) => migrate.child.once("exit", resolve));
+    if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${migrate.tail.join("\n")}`);
+  }
 
-  say(`starting the relay (wrangler dev on ${relayUrl}) and the floor worker (${floorUrl})…`);
+  say(
+    `starting the relay (wrangler dev on ${relayUrl}) and the ${BASELINE ? `baseline relay from ${BASELINE}` : "floor worker"} (${floorUrl})…`,
+  );
   const base = sandbox.url;
-  const relay = startWrangler("relay", [
+  const relayArgs = (/** @type {number} */ port, /** @type {number} */ inspector, /** @type {string} */ state) => [
     "dev",
     "--port",
-    String(relayPort),
+    String(port),
     "--ip",
     HOST,
     "--inspector-port",
-    String(relayInspector),
+    String(inspector),
     "--persist-to",
-    path.join(tmp, "relay"),
+    path.join(tmp, state),
     "--var",
     `ADMIN_TOKEN:${ADMIN_TOKEN}`,
     "--var",
@@ -372,8 +396,9 @@ async function run(tmp, procs, keepSandbox) {
     "--var",
     `ROLLER_API_BASE:${base}/roller`,
     "--show-interactive-dev-session=false",
-  ]);
-  const floor = startWrangler("floor", [
+  ];
+  const relay = startWrangler("relay", relayArgs(relayPort, relayInspector, "relay"));
+  const floorArgs = [
     "dev",
     "-c",
     "bench/floor/wrangler.toml",
@@ -388,14 +413,23 @@ async function run(tmp, procs, keepSandbox) {
     "--var",
     `SIGNING_SECRET:${WHSEC}`,
     "--show-interactive-dev-session=false",
-  ]);
+  ];
+  const floor = BASELINE
+    ? startWrangler("baseline", relayArgs(floorPort, floorInspector, "baseline"), BASELINE)
+    : startWrangler("floor", floorArgs);
   procs.push(relay, floor);
   await Promise.all([waitHealthy(relayUrl, relay), waitHealthy(floorUrl, floor)]);
 
   say("creating the bench tenants…");
   const beaconKey = await createBenchTenant(relayUrl, TENANT, PIXEL);
   await createBenchTenant(relayUrl, PROFILE_TENANT, PROFILE_PIXEL);
+  if (BASELINE) await createBenchTenant(floorUrl, TENANT, BASELINE_PIXEL);
 
+  /** The floor's counters, or the baseline tenant's object's (its storage meter). */
+  const floorStorageCounts = async (/** @type {boolean} */ reset) =>
+    BASELINE
+      ? (await call(floorUrl, "GET", `/v1/bench/storage/${TENANT}${reset ? "?reset=1" : ""}`)).counts
+      : await fetch(`${floorUrl}/stats${reset ? "?reset=1" : ""}`).then((r) => r.json());
   const fixtures = loadFixtures(ROOT);
   const prefix = runPrefix();
   let seq = 0;
@@ -440,9 +474,9 @@ async function run(tmp, procs, keepSandbox) {
   const floorNext = () => {
     const w = standardWebhook({ secret: WHSEC, orderId: `${prefix}-f${seq++}`, nowMs: Date.now() });
     return {
-      req: { path: "/hooks", headers: w.headers, body: w.body },
+      req: { path: BASELINE ? `/v1/hooks/${TENANT}/shop` : "/hooks", headers: w.headers, body: w.body },
       onAnswer: (/** @type {{ status: number, text: string }} */ res) => {
-        if (res.status !== 202 && unexpected.length < 5) unexpected.push(`floor ${res.status} ${res.text.slice(0, 200)}`);
+        if (res.status !== 202 && unexpected.length < 5) unexpected.push(`${AGAINST} ${res.status} ${res.text.slice(0, 200)}`);
       },
     };
   };
@@ -459,7 +493,7 @@ async function run(tmp, procs, keepSandbox) {
   unexpected = [];
   await sleep(1000);
   await call(relayUrl, "GET", `/v1/bench/storage/${TENANT}?reset=1`);
-  await fetch(`${floorUrl}/stats?reset=1`).then((r) => r.text());
+  await floorStorageCounts(true);
 
   const totals = {
     relay: {
@@ -486,7 +520,7 @@ async function run(tmp, procs, keepSandbox) {
       ["floor", floorUrl, floorNext, floorPid],
       ["relay", relayUrl, relayNext, relayPid],
     ])) {
-      say(`round ${r}/${ROUNDS}: ${name}, ${CONCURRENCY} connections, ${(slice / 1000).toFixed(1)} s`);
+      say(`round ${r}/${ROUNDS}: ${name === "floor" ? AGAINST : name}, ${CONCURRENCY} connections, ${(slice / 1000).toFixed(1)} s`);
       const cpuBefore = workerdCpuMs(pid);
       const res = await drive({ base: url, concurrency: CONCURRENCY, durationMs: slice, next });
       const cpuAfter = workerdCpuMs(pid);
@@ -510,7 +544,7 @@ async function run(tmp, procs, keepSandbox) {
   await sleep(500);
 
   const relayStorage = (await call(relayUrl, "GET", `/v1/bench/storage/${TENANT}`)).counts;
-  const floorStorage = await fetch(`${floorUrl}/stats`).then((r) => r.json());
+  const floorStorage = await floorStorageCounts(false);
 
   /** @type {any} */
   let profile = null;
@@ -556,13 +590,20 @@ async function run(tmp, procs, keepSandbox) {
   const result = {
     at: new Date().toISOString(),
     machine: machine(),
-    settings: { mix: MIX, concurrency: CONCURRENCY, durationSecondsPerTarget: DURATION_MS / 1000, rounds: ROUNDS },
+    settings: {
+      mix: MIX,
+      concurrency: CONCURRENCY,
+      durationSecondsPerTarget: DURATION_MS / 1000,
+      rounds: ROUNDS,
+      against: AGAINST,
+      ...(BASELINE ? { baseline: BASELINE } : {}),
+    },
     relay: {
       ...relayStats,
       ...(MIX === "mixed" ? { beacons: totals.relay.beacons } : {}),
       storagePerEvent: Object.fromEntries(Object.entries(relayStorage ?? {}).map(([k, v]) => [k, round(Number(v) / events, 2)])),
     },
-    floor: {
+    [AGAINST]: {
       ...floorStats,
       storagePerEvent: Object.fromEntries(
         Object.entries(floorStorage).map(([k, v]) => [k, round(Number(v) / (floorStats.requests || 1), 2)]),
@@ -595,9 +636,14 @@ async function run(tmp, procs, keepSandbox) {
     profile,
     unexpectedAnswers: unexpected,
   };
+  // The floor's targets; against a --baseline relay only the delivery and 2xx checks apply.
   const targets = {
-    throughput: (result.ratio.throughput ?? 0) >= 0.8,
-    p99: (result.ratio.p99 ?? Infinity) <= 1.5,
+    ...(BASELINE
+      ? {}
+      : {
+          throughput: (result.ratio.throughput ?? 0) >= 0.8,
+          p99: (result.ratio.p99 ?? Infinity) <= 1.5,
+        }),
     outbound: (result.delivery.outboundRequestsPerEvent ?? 1) <= 1 / 50,
     lag: (result.delivery.lagP95Ms ?? Infinity) <= 2000,
     exactlyOnce: lost.length === 0 && duplicated.length === 0,
@@ -619,31 +665,36 @@ function printTable(r, targets) {
     `| ${label.padEnd(28)} | ${String(relay ?? "–").padStart(10)} | ${String(floor ?? "–").padStart(10)} | ${note.padEnd(26)} |`;
   const sep = `|${"-".repeat(30)}|${"-".repeat(12)}|${"-".repeat(12)}|${"-".repeat(28)}|`;
   const m = r.machine;
+  const against = r.settings.against;
+  const o = r[against];
+  /** The ratio, with its target when there is one (against the floor). */
+  const vs = (/** @type {unknown} */ ratio, /** @type {string} */ target, /** @type {boolean | undefined} */ ok) =>
+    ok === undefined ? `${ratio}` : `${ratio} (${target}: ${mark(ok)})`;
   const lines = [
     "",
     `Sluice bench ${r.at}: --mix ${r.settings.mix}, ${r.settings.concurrency} connections, ${r.settings.durationSecondsPerTarget} s per target in ${r.settings.rounds} rounds`,
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler} (wrangler dev), load average ${m.loadAverage.join(" ")}`,
     "",
-    row("", "relay", "floor", "relay/floor, target"),
+    row("", "relay", against, `relay/${against}${against === "floor" ? ", target" : ""}`),
     sep,
-    row("webhooks/s", r.relay.requestsPerSecond, r.floor.requestsPerSecond, `${r.ratio.throughput} (≥ 0.8: ${mark(targets.throughput)})`),
-    row("p50 latency (ms)", r.relay.p50Ms, r.floor.p50Ms, ""),
-    row("p99 latency (ms)", r.relay.p99Ms, r.floor.p99Ms, `${r.ratio.p99} (≤ 1.5: ${mark(targets.p99)})`),
-    row("answers not 2xx", r.relay.non2xx, r.floor.non2xx, mark(targets.all2xx)),
+    row("webhooks/s", r.relay.requestsPerSecond, o.requestsPerSecond, vs(r.ratio.throughput, "≥ 0.8", targets.throughput)),
+    row("p50 latency (ms)", r.relay.p50Ms, o.p50Ms, ""),
+    row("p99 latency (ms)", r.relay.p99Ms, o.p99Ms, vs(r.ratio.p99, "≤ 1.5", targets.p99)),
+    row("answers not 2xx", r.relay.non2xx, o.non2xx, mark(targets.all2xx)),
     row(
       "workerd CPU per webhook (ms)",
       r.relay.workerdCpuMsPerRequest,
-      r.floor.workerdCpuMsPerRequest,
+      o.workerdCpuMsPerRequest,
       r.ratio.workerdCpu === null ? "" : `${r.ratio.workerdCpu}`,
     ),
-    row("SQL statements per event", r.relay.storagePerEvent.statements, r.floor.storagePerEvent.statements, "ingest + delivery + alarm"),
-    row("rows written per event", r.relay.storagePerEvent.rowsWritten, r.floor.storagePerEvent.rowsWritten, ""),
-    row("rows read per event", r.relay.storagePerEvent.rowsRead, r.floor.storagePerEvent.rowsRead, ""),
-    row("alarm writes per event", r.relay.storagePerEvent.alarmWrites, "", ""),
+    row("SQL statements per event", r.relay.storagePerEvent.statements, o.storagePerEvent.statements, "ingest + delivery + alarm"),
+    row("rows written per event", r.relay.storagePerEvent.rowsWritten, o.storagePerEvent.rowsWritten, ""),
+    row("rows read per event", r.relay.storagePerEvent.rowsRead, o.storagePerEvent.rowsRead, ""),
+    row("alarm writes per event", r.relay.storagePerEvent.alarmWrites, o.storagePerEvent.alarmWrites ?? "", ""),
     row(
       "write transactions per event",
       r.relay.storagePerEvent.transactions,
-      1,
+      o.storagePerEvent.transactions ?? 1,
       r.relay.storagePerEvent.transactions ? `${round(1 / r.relay.storagePerEvent.transactions, 1)} events/commit` : "",
     ),
     row(
