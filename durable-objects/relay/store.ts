@@ -65,7 +65,8 @@ const INDEXED_HEX_DIGITS = 16;
  * so event_subjects needs no index by event, which would be written on every ingest.
  */
 // A body that is not JSON (never written, but purge must not stop on one) lists no keys.
-const KEYS_OF_EVENTS = "events e, json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
+const SUBJECT_KEYS_OF_BODY = "json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k";
+const KEYS_OF_EVENTS = `events e, ${SUBJECT_KEYS_OF_BODY}`;
 const SUBJECTS_OF_EVENTS = `SELECT k.value, e.id FROM ${KEYS_OF_EVENTS}`;
 /**
  * The same, as the rows event_subjects holds for them: the shortened key (subjectIndexKey), and
@@ -698,7 +699,7 @@ export class RelayStore {
       const rows = this.sql.exec<{ event_id: string }>(
         `SELECT DISTINCT s.event_id FROM event_subjects s JOIN events e ON e.id = s.event_id
          WHERE s.subject_key IN (?, ?) AND EXISTS (
-           SELECT 1 FROM json_each(CASE WHEN json_valid(e.body) THEN e.body ELSE '{}' END, '$.subjectKeys') k WHERE k.value = ?)`,
+           SELECT 1 FROM ${SUBJECT_KEYS_OF_BODY} WHERE k.value = ?)`,
         subjectIndexKey(key),
         key,
         key,
