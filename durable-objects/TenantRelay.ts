@@ -38,7 +38,7 @@ import type {
   TenantStats,
   WithdrawalResult,
 } from "../src/platform/relay-rpc";
-import { deliverDue, retryScale, type BusyLanes } from "./relay/deliver";
+import { busyLaneWakeAt, deliverDue, retryScale, type BusyLanes } from "./relay/deliver";
 import { pollRequestStatuses } from "./relay/poll-status";
 import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
@@ -734,9 +734,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     return body ? (JSON.parse(body) as BeaconSignal) : undefined;
   }
 
-  /** Sets the alarm from the tables: the earliest work, but no sooner than a batch window after the last run. */
+  /**
+   * Sets the alarm from the tables: the earliest work, but no sooner than a batch window after the
+   * last run. A busy lane's work counts one lease later (busyLaneWakeAt): the lane re-arms when it
+   * ends, and that alarm still stands if the object dies with the lane.
+   */
   async #rearm(): Promise<void> {
-    const next = this.#store.nextWakeAt([...this.#lanes.keys()]);
+    const next = this.#store.nextWakeAt([...this.#lanes.keys()], busyLaneWakeAt(this.env, clock.now()));
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
       this.#alarmAt = null;

@@ -1,9 +1,10 @@
 import { http, HttpResponse } from "msw";
+import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { advance, now, T0, useTestClock } from "./helpers/clock";
 import { server, useMsw } from "./helpers/msw";
 import { ADS_SETTINGS, useGoogleEmulators } from "./google/helpers";
-import { admin, createTenant, purchase, relayRows, runAlarm, sendWebhook, deliveryOf, runAlarmsFor } from "./helpers/relay";
+import { admin, alarmAt, createTenant, purchase, relayRows, runAlarm, sendWebhook, deliveryOf, runAlarmsFor } from "./helpers/relay";
 
 useMsw();
 useTestClock();
@@ -223,5 +224,40 @@ describe("a slow destination", () => {
     await runAlarm("r-slow");
     expect(metaIds).toEqual([["slow-1"], ["slow-2"]]);
     expect(google.callsTo("google-ads")).toHaveLength(2);
+  }, 20_000);
+  it("leaves an alarm behind a busy lane, so work queued behind it survives the object's death", async () => {
+    await createTenant("r-slow-death");
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const meta = { hanging: true, requests: [] as string[][] };
+    server.use(
+      http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
+        const { data } = (await request.json()) as { data: any[] };
+        meta.requests.push(data.map((e) => e.event_id));
+        if (meta.hanging) await gate; // the request in flight when the object dies
+        return HttpResponse.json({ events_received: data.length, messages: [] });
+      }),
+    );
+    const first = await sendWebhook("r-slow-death", purchase("death-1"));
+    await runAlarm("r-slow-death"); // Meta's lane is busy with death-1
+    const second = await sendWebhook("r-slow-death", purchase("death-2"));
+    await runAlarm("r-slow-death"); // death-2 waits behind the busy lane
+    expect(meta.requests).toEqual([["death-1"]]);
+
+    // The object dies with its lane (a crash, an eviction, a deploy): only storage is left.
+    await abortAllDurableObjects();
+    meta.hanging = false;
+    release();
+
+    // The alarm left behind wakes the new object within the lease (not at the 24 h purge): the
+    // interrupted request goes again under the same event id, and the queued event goes with it.
+    const wake = await alarmAt("r-slow-death");
+    expect(wake).not.toBeNull();
+    expect(wake! - now()).toBeLessThanOrEqual(30_000);
+    advance(wake! - now());
+    expect(await runAlarm("r-slow-death")).toBe(true);
+    expect(meta.requests.slice(1).flat().sort()).toEqual(["death-1", "death-2"]);
+    expect(await deliveryOf("r-slow-death", first.json.id)).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(await deliveryOf("r-slow-death", second.json.id)).toMatchObject({ status: "delivered", attempts: 1 });
   }, 20_000);
 });

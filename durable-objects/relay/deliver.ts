@@ -375,6 +375,17 @@ export const LANE_WAIT_MS = 2_000;
 const LEASE_MS = DESTINATION_TIMEOUT_MS + 5_000;
 
 /**
+ * When a busy lane's work counts as due for the alarm. The lane re-arms when it ends, but it lives
+ * in the object's memory only: if the object dies with it (a crash, an eviction, a deploy), no end
+ * comes, and an alarm set only for the other work (or the 24 h purge) would leave the lane's
+ * queued and interrupted deliveries waiting. So the alarm also wakes one lease later: a live object
+ * finds the lane still busy and looks again, a new one sends.
+ */
+export function busyLaneWakeAt(env: Env, now: number): number {
+  return now + LEASE_MS * retryScale(env);
+}
+
+/**
  * Sends every due delivery, batched per destination. Destinations run side by side, each in its
  * own lane with its own breaker, and a lane that is slow keeps going after the run returns, so
  * the next run (for another destination's new events) does not wait for it; errors stay inside

@@ -849,17 +849,19 @@ export class RelayStore {
   }
 
   /** The earliest moment there is work: a due delivery or an event to purge. */
-  nextWakeAt(busyDestinations: string[] = []): number | null {
+  nextWakeAt(busyDestinations: string[] = [], busyWakeAt = 0): number | null {
     const row = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
-           SELECT MIN(next_attempt_at) AS at FROM deliveries
-             WHERE status IN ('pending', 'processing') AND destination_id NOT IN (SELECT value FROM json_each(?))
+           SELECT MIN(CASE WHEN destination_id IN (SELECT value FROM json_each(?1))
+                           THEN MAX(next_attempt_at, ?2) ELSE next_attempt_at END) AS at FROM deliveries
+             WHERE status IN ('pending', 'processing')
            UNION ALL SELECT MIN(expires_at) AS at FROM events
            UNION ALL SELECT MIN(expires_at) AS at FROM beacons
            UNION ALL SELECT MIN(expires_at) AS at FROM suppressions
            UNION ALL SELECT MIN(expires_at) AS at FROM consent_denials)`,
         JSON.stringify(busyDestinations),
+        busyWakeAt,
       )
       .one();
     return row.at ?? null;

@@ -79,6 +79,11 @@ export function runAlarm(tenantId: string): Promise<boolean> {
   return runDurableObjectAlarm(relay(tenantId));
 }
 
+/** When the tenant's stored alarm is set for (clock time), or null when none is. */
+export function alarmAt(tenantId: string): Promise<number | null> {
+  return runInDurableObject(relay(tenantId), (_instance, state) => state.storage.getAlarm());
+}
+
 export function relayRows(tenantId: string) {
   return runInDurableObject(relay(tenantId), (_instance, state) => {
     const q = (sql: string) => {
