@@ -15,7 +15,7 @@ import { killAllRelays, spawnRelay, type RelayProcess } from "./relay-process";
 //
 // RETRY_TIME_SCALE 0.5 turns the first retry (10 s) into 4-6 s: the crash comes well before it.
 // The circuit breaker (5 consecutive failed requests, then an unscaled 30 s pause) stays out of
-// reach: the first scenario fails two requests at most before the crash.
+// reach: the first scenario fails two requests before the crash (fewer than five on a slow machine).
 
 const ADMIN_TOKEN = "restart-admin-token";
 const SECRET = `whsec_${Buffer.from("sluice-restart-signing-key-000000").toString("base64")}`;
@@ -137,7 +137,9 @@ describe("a crash of the runtime with deliveries pending", () => {
     );
     const before = sandbox.requests({ api: "meta" });
     expect(before.length).toBeGreaterThan(0);
-    expect(before.length).toBeLessThanOrEqual(2); // the breaker (src/delivery/circuit.ts) stays closed
+    // Usually two requests; a slow machine may spread the webhooks over a few more. Fewer than
+    // five keeps the breaker (src/delivery/circuit.ts) closed.
+    expect(before.length).toBeLessThan(5);
     expect(before.every((r) => r.response.status === 503)).toBe(true);
 
     await relay.crash();
