@@ -848,8 +848,11 @@ export class RelayStore {
     });
   }
 
-  /** The earliest moment there is work: a due delivery or an event to purge. */
-  nextWakeAt(busyDestinations: string[] = [], busyWakeAt = 0): number | null {
+  /**
+   * The earliest moment there is work: a due delivery or something to purge. Deliveries to the
+   * busy destinations count no sooner than `busyWakeAt`.
+   */
+  nextWakeAt(busyDestinations: string[], busyWakeAt: number): number | null {
     const row = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
