@@ -282,7 +282,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     store.lease(
       batch.map((row) => row.event_id),
       destinationId,
-      clock.now() + LEASE_MS * run.retryScale,
+      leaseEnd(clock.now(), run.retryScale),
     );
     const adjustment = isAdjustment(events.get(batch[0]!)!);
     const started = Date.now();
@@ -374,6 +374,10 @@ export const LANE_WAIT_MS = 2_000;
  */
 const LEASE_MS = DESTINATION_TIMEOUT_MS + 5_000;
 
+function leaseEnd(now: number, scale: number): number {
+  return now + LEASE_MS * scale;
+}
+
 /**
  * When a busy lane's work counts as due for the alarm. The lane re-arms when it ends, but it lives
  * in the object's memory only: if the object dies with it (a crash, an eviction, a deploy), no end
@@ -382,7 +386,7 @@ const LEASE_MS = DESTINATION_TIMEOUT_MS + 5_000;
  * finds the lane still busy and looks again, a new one sends.
  */
 export function busyLaneWakeAt(env: Env, now: number): number {
-  return now + LEASE_MS * retryScale(env);
+  return leaseEnd(now, retryScale(env));
 }
 
 /**
