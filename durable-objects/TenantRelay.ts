@@ -38,7 +38,7 @@ import type {
   TenantStats,
   WithdrawalResult,
 } from "../src/platform/relay-rpc";
-import { busyLaneWakeAt, deliverDue, retryScale, type BusyLanes } from "./relay/deliver";
+import { busyLaneWakeAt, deliverDue, retryScale, type BusyLanes, type LanePaces } from "./relay/deliver";
 import { pollRequestStatuses } from "./relay/poll-status";
 import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
@@ -97,6 +97,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   readonly #store: RelayStore;
   /** Destination lanes still sending (see deliverDue); a busy lane is not started twice. */
   readonly #lanes: BusyLanes = new Map();
+  /** Paced lanes' request budgets (see deliverDue), and when a waiting one sends next. */
+  readonly #paces: LanePaces = new Map();
   /** When the alarm is set for, as this object last set it; undefined until read once, null for none. */
   #alarmAt: number | null | undefined;
   /** When the last alarm run started (clock time). */
@@ -276,7 +278,9 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     let due = expiresAt;
     for (const d of deliveries) {
       // A busy lane re-arms when it finishes (deliverDue's onLaneDone).
-      if (d.status === "pending" && d.nextAttemptAt !== null && !this.#lanes.has(d.destinationId)) due = Math.min(due, d.nextAttemptAt);
+      if (d.status !== "pending" || d.nextAttemptAt === null || this.#lanes.has(d.destinationId)) continue;
+      // A paced lane that waits sends this one with its next request (its rows are postponed to then).
+      due = Math.min(due, Math.max(d.nextAttemptAt, this.#paces.get(d.destinationId)?.waitUntil ?? 0));
     }
     const at = Math.max(due, this.#lastRunAt + BATCH_WINDOW_MS);
     if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
@@ -614,7 +618,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       if (tenant) await enrichDue(this.env, this.#store, tenant, clock.now());
       else this.#store.abandonEnrichment();
       if (tenant) await pollRequestStatuses(this.env, this.#store, tenant, clock.now(), retryScale(this.env));
-      if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now(), this.#lanes, () => this.#rearm());
+      if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now(), this.#lanes, () => this.#rearm(), this.#paces);
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);
       if (purged.events + purged.beacons + purged.suppressions > 0) {

@@ -3,6 +3,7 @@ import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
 import { heldAfter, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
+import { afterRequestSent, type PacingState, pacedUntil, type RequestPacing } from "../../src/delivery/pacing";
 import { effectiveSettings } from "../../src/destinations/effective-settings";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
 import { destinationAdapters } from "../../src/destinations/registry";
@@ -172,6 +173,7 @@ interface RunContext {
   now: number;
   retryScale: number;
   runMemo: Map<string, Promise<unknown>>;
+  paces: LanePaces;
 }
 
 function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
@@ -272,6 +274,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
       batchSize(true),
     ),
   ].slice(0, probing ? 1 : undefined);
+  const pacing = adapter.pacing && scaledPacing(adapter.pacing, run.retryScale);
   for (const candidates of batches) {
     if (isOpen(circuit, now)) {
       store.postpone(destinationId, circuit.openUntil!);
@@ -279,12 +282,25 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
     }
     const batch = withoutWithdrawn(run, destinationId, candidates);
     if (batch.length === 0) continue;
+    const adjustment = isAdjustment(events.get(batch[0]!)!);
+    // A resend that Google's answer split into requests of one event each goes at once: it is
+    // bounded by the events of one earlier request, not by the lane's traffic.
+    if (pacing && !alone.has(batch[0]!.event_id)) {
+      const pace = run.paces.get(destinationId);
+      const until = pacedUntil(pacing, pace?.bucket, clock.now(), batch.length, batchSize(adjustment));
+      // (A lane with no bucket yet has a full one: only a lane that has sent can wait.)
+      if (until !== null && pace) {
+        // What is due waits for the lane's next request, and goes out in it with what comes meanwhile.
+        run.paces.set(destinationId, { bucket: pace.bucket, waitUntil: until });
+        store.postpone(destinationId, until);
+        return;
+      }
+    }
     store.lease(
       batch.map((row) => row.event_id),
       destinationId,
       leaseEnd(clock.now(), run.retryScale),
     );
-    const adjustment = isAdjustment(events.get(batch[0]!)!);
     const started = Date.now();
     const aborted = { value: false };
     const fetchChecked = guardedFetch(run, destinationId, batch, aborted);
@@ -320,6 +336,12 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
         clock.now(),
       );
       continue;
+    }
+    if (pacing) {
+      run.paces.set(destinationId, {
+        bucket: afterRequestSent(pacing, run.paces.get(destinationId)?.bucket, clock.now()),
+        waitUntil: null,
+      });
     }
     log.info("batch_sent", {
       tenantId: tenant.id,
@@ -365,6 +387,13 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
 /** Lanes still sending, by destination id; they live in the object's memory only. */
 export type BusyLanes = Map<string, Promise<void>>;
 
+/**
+ * Paced lanes (src/delivery/pacing.ts) by destination id: the bucket, and while the lane waits, when
+ * it may send again. In the object's memory only: a new object starts every bucket full, so a
+ * restart costs at most one more burst; the waiting deliveries keep their postponed time in storage.
+ */
+export type LanePaces = Map<string, { bucket: PacingState; waitUntil: number | null }>;
+
 /** How long an alarm run waits for its lanes before it returns and lets slow ones go on alone. */
 export const LANE_WAIT_MS = 2_000;
 /**
@@ -403,6 +432,7 @@ export async function deliverDue(
   now: number,
   lanes: BusyLanes = new Map(),
   onLaneDone: () => Promise<void> = async () => {},
+  paces: LanePaces = new Map(),
 ): Promise<void> {
   const expired = store.expireDue(now);
   if (expired > 0) log.warn("deliveries_expired", { tenantId, count: expired });
@@ -413,7 +443,7 @@ export async function deliverDue(
     for (const row of due) recordOutcome(store, tenantId, row, { status: "failed", code: "tenant_removed" }, now, 1);
     return;
   }
-  const run: RunContext = { env, store, tenant, now, retryScale: retryScale(env), runMemo: new Map() };
+  const run: RunContext = { env, store, tenant, now, retryScale: retryScale(env), runMemo: new Map(), paces };
   const started = [...groupByDestination(due)].map(([destinationId, rows]) => {
     const lane = deliverToDestination(run, destinationId, rows)
       .catch((err) => {
@@ -429,6 +459,11 @@ export async function deliverDue(
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([Promise.all(started), new Promise<void>((resolve) => (timer = setTimeout(resolve, LANE_WAIT_MS)))]);
   clearTimeout(timer);
+}
+
+/** A lane's pacing on the retry schedule's clock: soak runs compress its waits like the retries'. */
+function scaledPacing(pacing: RequestPacing, scale: number): RequestPacing {
+  return scale === 1 ? pacing : { burst: pacing.burst, perMinute: pacing.perMinute / scale };
 }
 
 /** RETRY_TIME_SCALE compresses the retry schedule for soak runs only; 1 everywhere else. */

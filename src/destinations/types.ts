@@ -1,4 +1,5 @@
 import type { Decision } from "../consent/decide";
+import type { RequestPacing } from "../delivery/pacing";
 import type { RelayAdjustment } from "../events/adjustment";
 import type { RelayEvent } from "../events/conversion";
 import type { Failure } from "../platform/outcome";
@@ -66,6 +67,11 @@ export interface DestinationAdapter {
   /** Which hashed identity family the adapter reads (see src/identity). */
   family: string;
   maxBatchSize: number;
+  /**
+   * Requests per tenant lane, for an API whose quota all tenants of a deployment share
+   * (src/delivery/pacing.ts). Absent: every alarm run sends what is due.
+   */
+  pacing?: RequestPacing;
   /** The operator var holding the API version used unless the destination pins `apiVersion`. */
   apiVersionVar?: "META_API_VERSION" | "GOOGLE_ADS_API_VERSION";
   send(items: DeliveryItem[], ctx: SendContext): Promise<ItemOutcome[]>;

@@ -19,6 +19,10 @@ export const googleDataManagerDestination: DestinationDefinition<GoogleSpecBase 
   emulator: { module: "sandbox/google.mjs", prefix: "/google-dm" },
   // IngestEventsRequest: "At most 2000 events can be sent in a single request" (proto comment).
   maxBatchSize: 2000,
+  // Every tenant on one OAuth client shares its project's 300 requests a minute and 100,000 a day
+  // (https://developers.google.com/data-manager/api/devguides/limits): a lane sends 10 requests
+  // back to back, then 2 a minute, so a tenant busy all day sends at most 2,880.
+  pacing: { burst: 10, perMinute: 2 },
   adjustments: dataManagerAdjustments,
 
   preview(item, settings) {
