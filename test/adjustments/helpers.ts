@@ -1,32 +1,16 @@
 import { http, HttpResponse } from "msw";
-import { afterEach, beforeEach, expect } from "vitest";
-import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/oauth";
-import { setClockForTesting } from "../../src/platform/clock";
-import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, useGoogleEmulators } from "../google/helpers";
+import { expect } from "vitest";
+import { ADS_SETTINGS, DM_SETTINGS, advance, createGoogleTenant, now, useGoogleEmulators } from "../google/helpers";
 import { server } from "../helpers/msw";
 import { admin, beaconKeys, runAlarm, sendWebhook } from "../helpers/relay";
 
 /**
- * Shared setup for the refund and cancellation tests: a relay clock an hour ahead of the real one
- * (so workerd never fires an alarm on its own and only runAlarm delivers), a tenant with Google
- * Ads, the Data Manager and Meta, the sandbox's Google emulators and a Meta stand-in that records
- * what it receives.
+ * Shared setup for the refund and cancellation tests: the relay clock an hour ahead of the real
+ * one (test/google/helpers.ts: only runAlarm delivers), a tenant with Google Ads, the Data
+ * Manager and Meta, the sandbox's Google emulators and a Meta stand-in that records what it
+ * receives.
  */
-const AHEAD_MS = 3_600_000;
-let offset = AHEAD_MS;
-export const now = () => Date.now() + offset;
-export const advance = (ms: number) => {
-  offset += ms;
-};
-
-export function useAdjustmentClock(): void {
-  beforeEach(() => {
-    offset = AHEAD_MS;
-    setClockForTesting(now);
-    clearGoogleTokenCacheForTesting();
-  });
-  afterEach(() => setClockForTesting(undefined));
-}
+export { advance, now, useClockAhead as useAdjustmentClock } from "../google/helpers";
 
 /** What the Meta stand-in accepted (request bodies); `failNext` requests first get a transient 500. */
 export function useMetaRecorder(): unknown[] & { failNext: number } {

@@ -1,35 +1,34 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/oauth";
-import { setClockForTesting } from "../../src/platform/clock";
+import { describe, expect, it } from "vitest";
 import { useMsw } from "../helpers/msw";
 import { alarmAt, runAlarm, sendWebhook } from "../helpers/relay";
-import { DM_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "./helpers";
+import { DM_SETTINGS, advance, createGoogleTenant, googlePurchase, now, useClockAhead, useGoogleEmulators } from "./helpers";
 
 useMsw();
-
-// An hour ahead of the real clock, so workerd never fires an alarm on its own: only the test does.
-const AHEAD_MS = 3_600_000;
-let offset = AHEAD_MS;
-const now = () => Date.now() + offset;
-const advance = (ms: number) => {
-  offset += ms;
-};
-beforeEach(() => {
-  offset = AHEAD_MS;
-  setClockForTesting(now);
-  clearGoogleTokenCacheForTesting();
-});
-afterEach(() => setClockForTesting(undefined));
+useClockAhead();
 
 async function send(tenantId: string, orderId: string): Promise<void> {
   const res = await sendWebhook(tenantId, googlePurchase(orderId), { timestamp: Math.floor(now() / 1000) });
   expect(res.status).toBe(202);
 }
 
+/** Each order in a webhook of its own, the alarm run after it, a second apart. */
+async function oneByOne(tenantId: string, orders: string[]): Promise<void> {
+  for (const order of orders) {
+    await send(tenantId, order);
+    await runAlarm(tenantId);
+    advance(1_000);
+  }
+}
+
 /** Runs the tenant's alarm if it is due by the relay's clock, as workerd would. */
 async function runAlarmIfDue(tenantId: string): Promise<boolean> {
   const at = await alarmAt(tenantId);
   return at !== null && at <= now() ? runAlarm(tenantId) : false;
+}
+
+/** `o1` … `o<n>` for prefix `o`. */
+function ordersNamed(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 }
 
 type Emulators = ReturnType<typeof useGoogleEmulators>;
@@ -46,19 +45,11 @@ describe("Data Manager lanes are paced: the quota is one per OAuth client, share
   it("sends ten requests as their events come, then one each 30 s carrying everything that came meanwhile", async () => {
     await createGoogleTenant("dm-pace", { dm: DM_SETTINGS });
     const google = useGoogleEmulators(now);
-    for (let i = 1; i <= 10; i++) {
-      await send("dm-pace", `o${i}`);
-      await runAlarm("dm-pace");
-      advance(1_000);
-    }
-    expect(ingests(google)).toEqual(Array.from({ length: 10 }, (_, i) => [`o${i + 1}`]));
+    await oneByOne("dm-pace", ordersNamed("o", 10));
+    expect(ingests(google)).toEqual(ordersNamed("o", 10).map((order) => [order]));
 
     // The burst is spent: three more orders, and runs that send none of them.
-    for (const order of ["o11", "o12", "o13"]) {
-      await send("dm-pace", order);
-      await runAlarm("dm-pace");
-      advance(1_000);
-    }
+    await oneByOne("dm-pace", ["o11", "o12", "o13"]);
     expect(ingests(google)).toHaveLength(10);
     // The alarm is set for the lane's next request, about 30 s after the burst, not sooner.
     const wake = (await alarmAt("dm-pace"))!;
@@ -74,13 +65,9 @@ describe("Data Manager lanes are paced: the quota is one per OAuth client, share
   it("a batch that Google's answer splits into one request per event is resent at once, whatever the bucket holds", async () => {
     await createGoogleTenant("dm-alone", { dm: DM_SETTINGS });
     const google = useGoogleEmulators(now);
-    for (let i = 1; i <= 9; i++) {
-      await send("dm-alone", `o${i}`);
-      await runAlarm("dm-alone");
-      advance(1_000);
-    }
+    await oneByOne("dm-alone", ordersNamed("o", 9));
     // The burst's tenth request: twelve orders, one of which Google will not record.
-    const batch = Array.from({ length: 12 }, (_, i) => `b${i + 1}`);
+    const batch = ordersNamed("b", 12);
     for (const order of batch) {
       const body = googlePurchase(order, order === "b7" ? { clickIds: { gclid: "EVENT_TOO_OLD-b7" } } : {});
       expect((await sendWebhook("dm-alone", body, { timestamp: Math.floor(now() / 1000) })).status).toBe(202);

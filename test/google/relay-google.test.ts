@@ -1,29 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { adsError, googleAdsFailure, googleRpcError } from "../../sandbox/google.mjs";
-import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/oauth";
-import { setClockForTesting } from "../../src/platform/clock";
 import { useMsw } from "../helpers/msw";
 import { admin, relayRows, runAlarm, sendWebhook } from "../helpers/relay";
-import { ADS_SETTINGS, DM_SETTINGS, EMAIL_HASH, PHONE_HASH, createGoogleTenant, googlePurchase, useGoogleEmulators } from "./helpers";
+import {
+  ADS_SETTINGS,
+  DM_SETTINGS,
+  EMAIL_HASH,
+  PHONE_HASH,
+  advance,
+  createGoogleTenant,
+  googlePurchase,
+  now,
+  useClockAhead,
+  useGoogleEmulators,
+} from "./helpers";
 
 useMsw();
 
-// The relay's clock runs an hour ahead of the real one. workerd fires a Durable Object alarm on
-// its own once its (real) time comes; an hour ahead, that never happens during a test, so only
-// runAlarm delivers and three webhooks can be made to share one batch.
-const AHEAD_MS = 3_600_000;
-let offset = AHEAD_MS;
-const now = () => Date.now() + offset;
-const advance = (ms: number) => {
-  offset += ms;
-};
-beforeEach(() => {
-  offset = AHEAD_MS;
-  setClockForTesting(now);
-  // The Worker shares this isolate's module graph: one token cache across tests otherwise.
-  clearGoogleTokenCacheForTesting();
-});
-afterEach(() => setClockForTesting(undefined));
+useClockAhead();
 
 /** An upload straight to the Ads emulator, as another system (say the Google tag's import) would. */
 function uploadElsewhere(google: ReturnType<typeof useGoogleEmulators>, orderId: string) {
