@@ -154,6 +154,34 @@ describe("withdrawal", () => {
     for (const r of [a, b, c]) expect((await delivery("t-withdraw2", r.json.id)).status).toBe("suppressed");
   });
 
+  it("matches a local phone read in the customer's country, the number Meta was given, not the tenant's default", async () => {
+    // A German shop selling to a US customer: the webhook's phone has no country code.
+    await createTenant("t-withdraw-phone", { defaultCountry: "DE" });
+    const sent = metaReceives(503);
+    const res = await sendWebhook(
+      "t-withdraw-phone",
+      purchase("o-ph1", { customer: { phone: "(650) 555-1212", country: "US" }, clickIds: {} }),
+    );
+    await runAlarm("t-withdraw-phone");
+    const { sha256Hex } = await import("../src/identity/hash");
+    expect(sent[0].user_data.ph).toEqual([await sha256Hex("16505551212")]);
+
+    // The person names their number in full; and, without a country code, with their country.
+    const full = await admin("POST", "/../consent/t-withdraw-phone/withdraw", { phone: "+1 650-555-1212" });
+    expect(full.json).toEqual({ status: "withdrawn", suppressed: 1, matchedEvents: 1 });
+    const local = await admin("POST", "/../consent/t-withdraw-phone/withdraw", { phone: "650 555 1212", country: "us" });
+    expect(local.json).toMatchObject({ status: "withdrawn", matchedEvents: 1 });
+    // A country is not an identifier, and only a real ISO code reads a number.
+    expect((await admin("POST", "/../consent/t-withdraw-phone/withdraw", { country: "US" })).status).toBe(400);
+    expect((await admin("POST", "/../consent/t-withdraw-phone/withdraw", { phone: "650 555 1212", country: "USA" })).status).toBe(400);
+
+    metaReceives(200);
+    advance(3_600_000);
+    await runAlarm("t-withdraw-phone");
+    expect(sent).toHaveLength(1);
+    expect(await delivery("t-withdraw-phone", res.json.id)).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+  });
+
   it("a beacon that revokes an earlier grant suppresses the queued delivery", async () => {
     await createTenant("t-revoke");
     const sent = metaReceives(503);

@@ -1,13 +1,31 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { toCountryCode } from "./country";
 import { subjectKeys } from "./subjects";
 
 const id = z.string().trim().min(1).max(1024).optional();
 
 /** The identifiers a withdrawal or erasure request may name (at least one). */
 export const subjectSchema = z
-  .strictObject({ email: id, phone: id, externalId: id, fbp: id, fbc: id, gclid: id, gbraid: id, wbraid: id, orderId: id, joinKey: id })
-  .refine((s) => Object.values(s).some((v) => v !== undefined), "name at least one identifier");
+  .strictObject({
+    email: id,
+    phone: id,
+    externalId: id,
+    fbp: id,
+    fbc: id,
+    gclid: id,
+    gbraid: id,
+    wbraid: id,
+    orderId: id,
+    joinKey: id,
+    // Not an identifier: the ISO 3166-1 alpha-2 country a `phone` without a country code is read in
+    // (else the tenant's defaultCountry), as the webhook read the customer's.
+    country: z
+      .string()
+      .refine((c) => toCountryCode(c) !== undefined, "must be an ISO 3166-1 alpha-2 code")
+      .optional(),
+  })
+  .refine(({ country: _country, ...ids }) => Object.values(ids).some((v) => v !== undefined), "name at least one identifier");
 
 /** Hashed subject keys of a withdrawal or erasure request, normalized like the webhooks' own. */
 export async function requestedSubjectKeys(body: z.infer<typeof subjectSchema>, defaultCountry?: string): Promise<string[]> {

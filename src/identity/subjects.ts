@@ -7,6 +7,8 @@ import { normalizeForMeta } from "./meta";
 export interface SubjectIdentifiers {
   email?: string;
   phone?: string;
+  /** The person's own country: it reads a phone given without a country code (before the tenant's default). */
+  country?: string;
   externalId?: string;
   clickIds?: ClickIds;
   orderId?: string;
@@ -18,10 +20,14 @@ const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
 /**
  * Hashed, kind-prefixed keys ("em:<sha256>", "order:<sha256>", …). A webhook and a withdrawal
  * naming the same person produce the same keys, because both go through one normalization
- * (Meta's rules), independent of which destinations the tenant has.
+ * (Meta's rules), independent of which destinations the tenant has. A phone is read in the
+ * region Meta's user data reads it in (the person's country, else the tenant's default), so the
+ * key is the number the destinations were given: read in the default alone, a US customer's
+ * local number at a German shop was keyed as a German number and a withdrawal naming the real
+ * one missed it.
  */
 export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string, memo?: HashMemo): Promise<string[]> {
-  const region = toCountryCode(defaultCountry);
+  const region = toCountryCode(ids.country) ?? toCountryCode(defaultCountry);
   const keys: Array<Promise<string | undefined>> = [
     prefixed("em", hashField(ids.email, normalizeForMeta.em, memo)),
     prefixed(
