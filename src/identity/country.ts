@@ -26,3 +26,12 @@ export function toCountryCode(raw: string | undefined): string | undefined {
   const code = ALIASES.get(upper) ?? upper;
   return ISO_3166_ALPHA2.has(code) ? code : undefined;
 }
+
+/**
+ * The country a customer's address and local phone number are read in: the customer's own
+ * country, else the tenant's default. Every identity family and the subject keys use this one
+ * rule, so a withdrawal's phone key is the number the destinations were given.
+ */
+export function customerRegion(customerCountry: string | undefined, defaultCountry: string | undefined): string | undefined {
+  return toCountryCode(customerCountry) ?? toCountryCode(defaultCountry);
+}

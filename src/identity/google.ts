@@ -1,6 +1,6 @@
 import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, GoogleHashedUserData } from "../events/conversion";
-import { toCountryCode } from "./country";
+import { customerRegion } from "./country";
 import { type HashMemo, hashField } from "./hash";
 import { type PhoneReadings, toE164 } from "./phone";
 
@@ -71,7 +71,7 @@ export const normalizeForGoogle = { email, phone, givenName, familyName } as con
  * Manager address also needs the raw postal code, which the relay never stores).
  */
 export async function hashGoogleUserData(customer: CustomerData, defaultCountry?: string, memo?: HashMemo): Promise<GoogleHashedUserData> {
-  const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
+  const region = customerRegion(customer.country, defaultCountry);
   const [hashedEmail, hashedPhoneNumber] = await Promise.all([
     hashField(customer.email, email, memo),
     hashField(customer.phone, (raw) => phone(raw, region, memo?.phones), memo),

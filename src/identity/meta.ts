@@ -1,6 +1,6 @@
 import type { IdentityFamilyDefinition } from "../destinations/definition";
 import type { CustomerData, MetaHashedUserData } from "../events/conversion";
-import { toCountryCode } from "./country";
+import { customerRegion, toCountryCode } from "./country";
 import { type HashMemo, hashField } from "./hash";
 import { type PhoneReadings, toE164 } from "./phone";
 import { lettersAndDigits } from "./text";
@@ -94,7 +94,7 @@ export const normalizeForMeta = {
  * the others. `defaultCountry` is the tenant's, used only to read local phones, states and ZIPs.
  */
 export async function hashMetaUserData(customer: CustomerData, defaultCountry?: string, memo?: HashMemo): Promise<MetaHashedUserData> {
-  const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
+  const region = customerRegion(customer.country, defaultCountry);
   return hashUserDataFields(
     [
       ["em", customer.email, em],

@@ -1,5 +1,5 @@
 import type { ClickIds } from "../events/conversion";
-import { toCountryCode } from "./country";
+import { customerRegion } from "./country";
 import { digestOnce, type HashMemo, hashField } from "./hash";
 import { normalizeForMeta } from "./meta";
 
@@ -27,7 +27,7 @@ const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
  * one missed it.
  */
 export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: string, memo?: HashMemo): Promise<string[]> {
-  const region = toCountryCode(ids.country) ?? toCountryCode(defaultCountry);
+  const region = customerRegion(ids.country, defaultCountry);
   const keys: Array<Promise<string | undefined>> = [
     prefixed("em", hashField(ids.email, normalizeForMeta.em, memo)),
     prefixed(

@@ -1,5 +1,5 @@
 import type { CustomerData, MetaHashedUserData } from "../../events/conversion";
-import { toCountryCode } from "../../identity/country";
+import { customerRegion } from "../../identity/country";
 import type { HashMemo } from "../../identity/hash";
 import type { PhoneReadings } from "../../identity/phone";
 import { hashUserDataFields, normalizeForMeta } from "../../identity/meta";
@@ -42,7 +42,7 @@ async function hashPinterestUserData(
   defaultCountry: string | undefined,
   memo?: HashMemo,
 ): Promise<PinterestHashedUserData> {
-  const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
+  const region = customerRegion(customer.country, defaultCountry);
   return hashUserDataFields(
     [
       ["em", customer.email, normalize.em],

@@ -1,6 +1,6 @@
 import type { IdentityFamilyDefinition } from "../definition";
 import type { CustomerData } from "../../events/conversion";
-import { toCountryCode } from "../../identity/country";
+import { customerRegion } from "../../identity/country";
 import { type HashMemo, hashField } from "../../identity/hash";
 import { normalizeForMeta } from "../../identity/meta";
 import { type PhoneReadings, toE164 } from "../../identity/phone";
@@ -28,7 +28,7 @@ const normalize = {
 };
 
 async function hashTikTokUser(customer: CustomerData, defaultCountry: string | undefined, memo?: HashMemo): Promise<TikTokHashedUser> {
-  const region = toCountryCode(customer.country) ?? toCountryCode(defaultCountry);
+  const region = customerRegion(customer.country, defaultCountry);
   const [email, phone, externalId] = await Promise.all([
     hashField(customer.email, normalize.email, memo),
     hashField(customer.phone, (raw) => normalize.phone(raw, region, memo?.phones), memo),
