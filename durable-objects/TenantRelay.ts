@@ -44,6 +44,7 @@ import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
 import { buildStats } from "./relay/stats";
 import { newEventRow, RelayStore } from "./relay/store";
+import { isOrderSubject } from "../src/identity/subjects";
 import type { NewDelivery } from "../src/pipeline/consent-gate";
 import { meteredState, meterOf, type StorageCounts } from "./relay/meter";
 import { timeStages, type StageTimings } from "../src/bench/stage-timer";
@@ -311,6 +312,12 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     }
 
     const stored = original ? (JSON.parse(original.body) as RelayEvent) : undefined;
+    // The order's keys (its order id, its join key), its own and its original's: what a withdrawal
+    // or erasure of the buyer finds it by. The buyer's identifiers stay on the original alone, so
+    // they are gone with it 24 h after the purchase.
+    const subjects = [...new Set([...received.subjectKeys, ...(stored?.subjectKeys ?? []).filter(isOrderSubject)])];
+    // A withdrawn buyer's order is not sent on: not by its keys, nor by the original's identifiers.
+    const withdrawn = this.#store.isSuppressed([...subjects, ...(stored?.subjectKeys ?? [])], now);
     const net = netValueAfter(received, stored?.value);
     const full = isFullAfter(net, received.full);
     const orderId = stored?.orderId ?? received.orderId;
@@ -332,7 +339,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       ...(received.consent ? { consent: received.consent } : {}),
       ...(received.joinKeyHash ? { joinKeyHash: received.joinKeyHash } : {}),
       identity: {},
-      subjectKeys: [],
+      subjectKeys: subjects,
       adjustment: {
         kind: received.kind,
         full,
@@ -344,7 +351,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const consentVerdicts = original
       ? []
       : decideDeliveries(withBeacon(event, beacon), beacon, plan, now, this.#denials(received.joinKeyHash, undefined, now));
-    const { deliveries, pendingOriginal } = planAdjustment({
+    const planned = planAdjustment({
       destinations: plan.destinations,
       supports: (type) => destinationAdapters[type as keyof typeof destinationAdapters]?.adjustments !== undefined,
       full,
@@ -354,12 +361,22 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       consentVerdicts,
       now,
     });
+    const { pendingOriginal } = planned;
+    const deliveries = withdrawn
+      ? planned.deliveries.map((d) => ({
+          ...d,
+          decision: "blocked" as const,
+          reason: "withdrawn",
+          status: "suppressed" as const,
+          nextAttemptAt: null,
+        }))
+      : planned.deliveries;
 
     const id = newEventId(now);
     // One transaction: the adjustment, its effect on the original and the counters commit together.
     this.#transaction(() => {
       this.#remember(plan);
-      this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, [], now);
+      this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, subjects, now);
       if (original && stored) {
         // The original now carries the order's net value: what its queued deliveries will send.
         const updated: RelayEvent = { ...stored, value: full ? 0 : (net ?? stored.value), ...(full ? { retracted: true } : {}) };
@@ -423,8 +440,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#deleted()) return { suppressed: 0, matchedEvents: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
-    this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
-    const eventIds = this.#store.eventIdsForSubjects(subjectKeys);
+    const { keys, eventIds } = this.#subjectScope(subjectKeys);
+    this.#store.addSuppressions(keys, now, now + RETENTION_MS);
     const suppressed = this.#store.suppressPending(eventIds, now);
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     await this.#rearm();
@@ -438,11 +455,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#deleted()) return { erasedEvents: 0, erasedBeacons: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
-    this.#store.addSuppressions(subjectKeys, now, now + RETENTION_MS);
-    const eventIds = this.#store.eventIdsForSubjects(subjectKeys);
+    const { keys, eventIds } = this.#subjectScope(subjectKeys);
+    this.#store.addSuppressions(keys, now, now + RETENTION_MS);
     // The subject's beacons go too: by join key, by click id, and those joined to its events.
     const joinHashes = new Set([
-      ...subjectKeys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
+      ...keys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
       ...this.#store.beaconJoinHashesForSubjects(subjectKeys),
       ...eventIds.flatMap((id) => this.#store.getEvent(id)?.join_hash ?? []),
     ]);
@@ -452,6 +469,20 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.bumpCounter(now, "erased", "", erasedEvents);
     await this.#rearm();
     return { erasedEvents, erasedBeacons };
+  }
+
+  /**
+   * What a withdrawal or erasure reaches: the events of the subject keys, the refunds and
+   * cancellations of their orders (stored before or after them), and the orders' own keys (order
+   * id, join key), suppressed with the subject's so that a later refund or beacon of the order is
+   * refused too. An adjustment carries no identifier of the buyer: without this, a refund of a
+   * withdrawn buyer's order went to Google as a retraction naming the order.
+   */
+  #subjectScope(subjectKeys: string[]): { keys: string[]; eventIds: string[] } {
+    const matched = this.#store.eventIdsForSubjects(subjectKeys);
+    const orderKeys = this.#store.orderSubjectsOf(matched).filter((key) => !subjectKeys.includes(key));
+    const eventIds = new Set([...matched, ...this.#store.eventIdsForSubjects(orderKeys), ...this.#store.adjustmentIdsOf(matched)]);
+    return { keys: [...subjectKeys, ...orderKeys], eventIds: [...eventIds] };
   }
 
   async listEvents(filter: EventFilter): Promise<EventView[]> {

@@ -709,6 +709,33 @@ export class RelayStore {
     return [...ids];
   }
 
+  /** The order's own subject keys of these events (its order id, its join key), from their bodies. */
+  orderSubjectsOf(eventIds: string[]): string[] {
+    if (eventIds.length === 0) return [];
+    return this.sql
+      .exec<{ value: string }>(
+        `SELECT DISTINCT keys.value FROM (${SUBJECTS_OF_EVENTS} WHERE e.id IN (SELECT value FROM json_each(?))) keys
+         WHERE keys.value LIKE 'order:%' OR keys.value LIKE 'join:%'`,
+        JSON.stringify(eventIds),
+      )
+      .toArray()
+      .map((row) => row.value);
+  }
+
+  /** The refunds and cancellations stored for these conversions: by their dedup key, or an alias they recorded. */
+  adjustmentIdsOf(eventIds: string[]): string[] {
+    if (eventIds.length === 0) return [];
+    return this.sql
+      .exec<{ id: string }>(
+        `SELECT id FROM events WHERE adjusts IN (
+           SELECT dedup_key FROM events WHERE id IN (SELECT value FROM json_each(?1))
+           UNION SELECT alias FROM order_aliases WHERE event_id IN (SELECT value FROM json_each(?1)))`,
+        JSON.stringify(eventIds),
+      )
+      .toArray()
+      .map((row) => row.id);
+  }
+
   /** Marks every not-yet-sent delivery of these events suppressed; returns how many. */
   suppressPending(eventIds: string[], now: number, destinationIds?: string[], reason = "withdrawn"): number {
     let count = 0;

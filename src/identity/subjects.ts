@@ -51,3 +51,11 @@ export function hashOpaque(value: string | undefined, memo?: HashMemo): Promise<
 function prefixed(kind: string, hash: Promise<string | undefined>): Promise<string | undefined> {
   return hash.then((value) => (value === undefined ? undefined : `${kind}:${value}`));
 }
+
+/**
+ * Whether a subject key names the order rather than the buyer (its order id, its checkout's join
+ * key): what a refund of the order carries, and what a withdrawal of the buyer extends to.
+ */
+export function isOrderSubject(key: string): boolean {
+  return key.startsWith("order:") || key.startsWith("join:");
+}

@@ -1,7 +1,8 @@
 import { sourceSecret } from "../config/tenant-store";
 import type { SourceConfig, TenantConfig } from "../config/types";
 import type { RelayEvent } from "../events/conversion";
-import { hashOpaque } from "../identity/subjects";
+import { newHashMemo } from "../identity/hash";
+import { hashOpaque, subjectKeys } from "../identity/subjects";
 import { decodeUtf8 } from "../http/body";
 import { ApiError } from "../http/errors";
 import { log } from "../platform/log";
@@ -39,7 +40,8 @@ export interface ReceiveOptions {
  * The one way a webhook is received, by ingest and dry-run alike: the source's definition
  * verifies it over the raw bytes, then (only then) the body is decoded and parsed, bounded,
  * planned against the tenant's consent plan and hashed for the destination families the plan
- * needs (an adjustment carries no identifiers but its join key, hashed too). Raw personal data
+ * needs (an adjustment carries no identifiers; its order id and join key are hashed into its
+ * subject keys). Raw personal data
  * does not leave this call.
  */
 export async function receiveWebhook(
@@ -79,8 +81,12 @@ export async function receiveWebhook(
       return { kind: "ignored", reason: parsed.reason, signatureValid };
     case "adjustment": {
       const { tenantId: _tenantId, joinKey, ...rest } = parsed.adjustment;
-      const joinKeyHash = await hashOpaque(joinKey);
-      const adjustment: AdjustmentInput = { ...rest, ...(joinKeyHash ? { joinKeyHash } : {}) };
+      const memo = newHashMemo();
+      const [joinKeyHash, subjects] = await Promise.all([
+        hashOpaque(joinKey, memo),
+        subjectKeys({ orderId: rest.orderId, joinKey }, undefined, memo),
+      ]);
+      const adjustment: AdjustmentInput = { ...rest, subjectKeys: subjects, ...(joinKeyHash ? { joinKeyHash } : {}) };
       return { kind: "adjustment", signatureValid, adjustment, plan: consentPlan(tenant), text };
     }
     case "conversion": {

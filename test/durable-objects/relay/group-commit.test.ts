@@ -193,6 +193,7 @@ describe("ingests written together (TenantRelay)", () => {
             kind: "cancellation",
             occurredAt: clock.now(),
             full: true,
+            subjectKeys: [],
           },
           plan,
         ),

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { useMsw } from "../helpers/msw";
+import { ADMIN, admin, api, relayRows, runAlarm, sendBeacon } from "../helpers/relay";
+import { googlePurchase } from "../google/helpers";
+import { advance, createAdjustmentWorld, deliverAndSettle, deliveryTo, now, sendStandard, useAdjustmentClock } from "./helpers";
+
+useMsw();
+useAdjustmentClock();
+
+/**
+ * A refund or cancellation is about the buyer's order: once the buyer withdraws or is erased, it
+ * is sent nowhere (Google Ads would get a RETRACTION naming the order, the Data Manager a
+ * restatement of it), and erasure takes the order's stored refunds with it.
+ */
+
+const refund = (orderId: string, extra: Record<string, unknown> = {}) => ({
+  type: "refund",
+  orderId,
+  occurredAt: new Date(now()).toISOString(),
+  ...extra,
+});
+
+const consentedPurchase = (orderId: string, extra: Record<string, unknown> = {}) =>
+  googlePurchase(orderId, { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" }, ...extra });
+
+async function withdraw(tenantId: string, subject: Record<string, string>) {
+  const res = await api(`/v1/consent/${tenantId}/withdraw`, { method: "POST", headers: ADMIN, body: JSON.stringify(subject) });
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+/** Runs the alarm over the next few minutes: whatever is due is sent (and Data Manager statuses read). */
+async function deliverAll(tenantId: string) {
+  for (let i = 0; i < 3; i++) {
+    await runAlarm(tenantId);
+    advance(61_000);
+  }
+}
+
+describe("refunds of a withdrawn or erased buyer", () => {
+  it("a refund of a delivered order whose buyer withdrew (by e-mail) goes to no destination", async () => {
+    const world = await createAdjustmentWorld("adjw-email");
+    await sendStandard("adjw-email", consentedPurchase("order-w1"));
+    await deliverAndSettle("adjw-email");
+    expect(world.dmIngests()).toHaveLength(1);
+
+    const withdrawn = await withdraw("adjw-email", { email: "john.doe+shop@gmail.com" });
+    expect(withdrawn.json).toMatchObject({ status: "withdrawn", matchedEvents: 1 });
+
+    advance(60_000);
+    const res = await sendStandard("adjw-email", refund("order-w1"));
+    expect(res.status).toBe(202);
+    await deliverAll("adjw-email");
+
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    expect(world.dmIngests()).toHaveLength(1);
+    const detail = await world.eventDetail(res.json.id);
+    expect(deliveryTo(detail, "google")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    expect(deliveryTo(detail, "google-dm")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+  });
+
+  it("a withdrawal by order id stops the order's later refunds", async () => {
+    const world = await createAdjustmentWorld("adjw-order");
+    await sendStandard("adjw-order", consentedPurchase("order-w2"));
+    await deliverAndSettle("adjw-order");
+
+    const withdrawn = await withdraw("adjw-order", { orderId: "order-w2" });
+    expect(withdrawn.json).toMatchObject({ matchedEvents: 1 });
+
+    advance(60_000);
+    const res = await sendStandard("adjw-order", refund("order-w2", { value: 10, currency: "EUR" }));
+    expect(res.status).toBe(202);
+    await deliverAll("adjw-order");
+
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    expect(world.dmIngests()).toHaveLength(1);
+    expect(deliveryTo(await world.eventDetail(res.json.id), "google")).toMatchObject({ status: "suppressed" });
+  });
+
+  it("a refund still queued when the buyer withdraws (by phone) is never sent", async () => {
+    const world = await createAdjustmentWorld("adjw-queued");
+    await sendStandard("adjw-queued", consentedPurchase("order-w3"));
+    await deliverAndSettle("adjw-queued");
+
+    advance(60_000);
+    const res = await sendStandard("adjw-queued", refund("order-w3"));
+    expect(res.status).toBe(202);
+    // The refund waits for the next alarm when the withdrawal lands.
+    const withdrawn = await withdraw("adjw-queued", { phone: "+1 650-555-1212" });
+    expect(withdrawn.json).toMatchObject({ status: "withdrawn", matchedEvents: 2, suppressed: 2 });
+    await deliverAll("adjw-queued");
+
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    expect(world.dmIngests()).toHaveLength(1);
+    const detail = await world.eventDetail(res.json.id);
+    expect(deliveryTo(detail, "google")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    expect(deliveryTo(detail, "google-dm")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    // A replay asked for later sends nothing either.
+    const replay = await admin("POST", `/tenants/adjw-queued/events/${res.json.id}/replay`);
+    expect(replay.json?.replayed ?? 0).toBe(0);
+    await deliverAll("adjw-queued");
+    expect(world.adjustmentUploads()).toHaveLength(0);
+  });
+
+  it("erasure deletes the order's refunds, stored before and after its purchase, and refuses the later ones", async () => {
+    const world = await createAdjustmentWorld("adjw-erase");
+    // A refund that came before its purchase (webhooks arrive in any order), then the purchase,
+    // then a second refund of it that waits for the alarm.
+    const early = await sendStandard("adjw-erase", refund("order-w4", { value: 5, currency: "EUR" }));
+    expect(early.status).toBe(202);
+    const purchase = await sendStandard("adjw-erase", consentedPurchase("order-w4", { joinKey: "cart-w4" }));
+    await deliverAndSettle("adjw-erase");
+    const uploadsBefore = world.adjustmentUploads().length;
+    const dmBefore = world.dmIngests().length;
+    advance(60_000);
+    const queued = await sendStandard("adjw-erase", refund("order-w4", { value: 7, currency: "EUR" }));
+    expect(queued.status).toBe(202);
+
+    const erased = await admin("POST", "/tenants/adjw-erase/subjects/erase", { email: "John.Doe+Shop@GMail.com" });
+    expect(erased.status).toBe(200);
+    expect(erased.json).toMatchObject({ status: "erased", erasedEvents: 3 });
+    for (const id of [early.json.id, purchase.json.id, queued.json.id]) {
+      expect((await admin("GET", `/tenants/adjw-erase/events/${id}`)).status).toBe(404);
+    }
+
+    // A later refund of the erased order is refused at once; nothing more reaches Google.
+    advance(60_000);
+    const later = await sendStandard("adjw-erase", refund("order-w4"));
+    expect(later.status).toBe(202);
+    await deliverAll("adjw-erase");
+    expect(world.adjustmentUploads()).toHaveLength(uploadsBefore);
+    expect(world.dmIngests()).toHaveLength(dmBefore);
+    const detail = await world.eventDetail(later.json.id);
+    expect(deliveryTo(detail, "google")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+
+    // The checkout's browser data is not collected again either.
+    const beacon = await sendBeacon("adjw-erase", { joinKey: "cart-w4", consent: { gcm: { ad_user_data: "granted" } } });
+    expect(beacon.status).toBe(204);
+    const rows = await relayRows("adjw-erase");
+    expect(rows.beacons).toHaveLength(0);
+    // Of the order, only the refused refund is left.
+    expect(rows.events.map((e: any) => e.id)).toEqual([later.json.id]);
+  });
+});
