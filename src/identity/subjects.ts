@@ -1,6 +1,7 @@
 import type { ClickIds } from "../events/conversion";
 import { customerRegion } from "./country";
 import { digestOnce, type HashMemo, hashField } from "./hash";
+import { normalizeForGoogle } from "./google";
 import { normalizeForMeta } from "./meta";
 
 /** What identifies a data subject for withdrawal and erasure (README, "Browser beacon and withdrawal"). */
@@ -19,8 +20,9 @@ const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
 
 /**
  * Hashed, kind-prefixed keys ("em:<sha256>", "order:<sha256>", …). A webhook and a withdrawal
- * naming the same person produce the same keys, because both go through one normalization
- * (Meta's rules), independent of which destinations the tenant has. A phone is read in the
+ * naming the same person produce the same keys, because both go through the same normalizations
+ * (Meta's rules, and Google's for an e-mail address), independent of which destinations the
+ * tenant has. A phone is read in the
  * region Meta's user data reads it in (the person's country, else the tenant's default), so the
  * key is the number the destinations were given: read in the default alone, a US customer's
  * local number at a German shop was keyed as a German number and a withdrawal naming the real
@@ -30,6 +32,10 @@ export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: stri
   const region = customerRegion(ids.country, defaultCountry);
   const keys: Array<Promise<string | undefined>> = [
     prefixed("em", hashField(ids.email, normalizeForMeta.em, memo)),
+    // Google reads an address its own way (whitespace removed; Gmail without dots and `+tag`), so
+    // that reading is a key too: a person naming the address Google matched them by is found.
+    // The same string as Meta's for most addresses: the memo hashes it once.
+    prefixed("em", hashField(ids.email, normalizeForGoogle.email, memo)),
     prefixed(
       "ph",
       hashField(ids.phone, (raw) => normalizeForMeta.ph(raw, region, memo?.phones), memo),
