@@ -490,6 +490,12 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     return this.#store.listEvents(filter).map((e) => eventView(e, this.#store.deliveriesOf(e.id)));
   }
 
+  async holdsEvent(id: string): Promise<boolean> {
+    if (this.#deleted()) return false;
+    this.#store.ensureSchema();
+    return this.#store.getEvent(id) !== undefined;
+  }
+
   /** `siteUrl`: the tenant's, the last fallback of a Meta event_source_url the detail names. */
   async getEvent(id: string, siteUrl?: string): Promise<EventDetailView | null> {
     this.#store.ensureSchema();

@@ -2,6 +2,8 @@ import { env } from "cloudflare:workers";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { decryptSecret } from "../src/config/crypto";
+import { getTenant } from "../src/config/tenant-store";
+import { captureRawBody } from "../src/storage/raw-capture";
 import { advance, useTestClock } from "./helpers/clock";
 import { server, useMsw } from "./helpers/msw";
 import { CUSTOMER, admin, createTenant, purchase, runAlarm, sendWebhook } from "./helpers/relay";
@@ -49,5 +51,23 @@ describe("raw capture (optional, per tenant)", () => {
     expect(await keys(env.EVENTS, "rc-erase/")).toHaveLength(1);
     await admin("POST", "/tenants/rc-erase/subjects/erase", { email: CUSTOMER.email });
     expect(await keys(env.EVENTS, "rc-erase/")).toEqual([]);
+  });
+
+  it("is not left behind by an erasure that lands between the event's answer and the capture's write", async () => {
+    await createTenant("rc-race");
+    await admin("PATCH", "/tenants/rc-race", { rawCapture: true });
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    const res = await sendWebhook("rc-race", purchase("rc-3"));
+    await admin("POST", "/tenants/rc-race/subjects/erase", { email: CUSTOMER.email });
+    expect(await keys(env.EVENTS, "rc-race/")).toEqual([]);
+
+    // The ingest route's capture step, run for the event the erasure took (as if it came late).
+    const tenant = (await getTenant(env, "rc-race"))!;
+    await captureRawBody(env, tenant, res.json.id, JSON.stringify(purchase("rc-3")), Date.now() + 3_600_000);
+    expect(await keys(env.EVENTS, "rc-race/")).toEqual([]);
+
+    // An event the object still holds keeps its capture.
+    const kept = await sendWebhook("rc-race", purchase("rc-4", { customer: { email: "other@example.com" } }));
+    expect(await keys(env.EVENTS, "rc-race/")).toEqual([`rc-race/raw/${kept.json.id}`]);
   });
 });

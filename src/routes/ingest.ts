@@ -11,7 +11,7 @@ import { clock } from "../platform/clock";
 import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
 import { decoyVerification } from "../sources/shared/crypto";
-import { storeRawCapture } from "../storage/raw-capture";
+import { captureRawBody } from "../storage/raw-capture";
 
 /** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook. */
 export const ingestRoutes = new Hono<{ Bindings: Env }>();
@@ -72,7 +72,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   }
   if (result.status === "accepted" && tenant.rawCapture) {
     try {
-      await storeRawCapture(c.env, tenant, result.id, received.text, now + RETENTION_MS);
+      await captureRawBody(c.env, tenant, result.id, received.text, now + RETENTION_MS);
     } catch (err) {
       // Troubleshooting aid only: the event itself is stored, so the webhook still succeeds.
       log.warn("raw_capture_failed", { tenantId, eventId: result.id, errorName: err instanceof Error ? err.name : "unknown" });

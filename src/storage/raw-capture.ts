@@ -1,6 +1,6 @@
 import { encryptSecret } from "../config/crypto";
 import type { TenantConfig } from "../config/types";
-import { eventsBucket } from "../platform/durable";
+import { eventsBucket, tenantRelay } from "../platform/durable";
 
 /**
  * Optional raw capture: the verified webhook body, encrypted under ENCRYPTION_KEY and
@@ -11,7 +11,7 @@ export function rawCaptureKey(tenantId: string, eventId: string): string {
   return `${tenantId}/raw/${eventId}`;
 }
 
-export async function storeRawCapture(env: Env, tenant: TenantConfig, eventId: string, rawBody: string, expiresAt: number) {
+async function storeRawCapture(env: Env, tenant: TenantConfig, eventId: string, rawBody: string, expiresAt: number) {
   const ciphertext = await encryptSecret(env.ENCRYPTION_KEY, rawBody, rawCaptureKey(tenant.id, eventId));
   await eventsBucket(env, tenant).put(rawCaptureKey(tenant.id, eventId), ciphertext, {
     customMetadata: { expiresAt: new Date(expiresAt).toISOString() },
@@ -23,4 +23,15 @@ export async function deleteRawCaptures(bucket: R2Bucket, tenantId: string, even
   for (let i = 0; i < eventIds.length; i += 1000) {
     await bucket.delete(eventIds.slice(i, i + 1000).map((id) => rawCaptureKey(tenantId, id)));
   }
+}
+
+/**
+ * The ingest route's capture: written after the object stored the event, so an erasure (or the
+ * tenant's deletion) may land in between, delete the event and find no capture yet. The object
+ * is asked afterwards whether it still holds the event; if not, the capture goes at once. Either
+ * the erasure runs after the write and deletes it, or this check runs after the erasure.
+ */
+export async function captureRawBody(env: Env, tenant: TenantConfig, eventId: string, rawBody: string, expiresAt: number) {
+  await storeRawCapture(env, tenant, eventId, rawBody, expiresAt);
+  if (!(await tenantRelay(env, tenant).holdsEvent(eventId))) await deleteRawCaptures(eventsBucket(env, tenant), tenant.id, [eventId]);
 }
