@@ -182,6 +182,32 @@ describe("withdrawal", () => {
     expect(await delivery("t-withdraw-phone", res.json.id)).toMatchObject({ status: "suppressed", reason: "withdrawn" });
   });
 
+  it("matches a click by its id however it was written: an fbc by its fbclid, and every destination's click ids", async () => {
+    await createTenant("t-withdraw-click");
+    const sent = metaReceives(503);
+    // Meta is sent an fbc built from the fbclid; the person's own _fbc cookie has another creation time.
+    const byFbclid = await sendWebhook("t-withdraw-click", purchase("o-c1", { clickIds: { fbclid: "IwAR1_click-one" } }));
+    const byFbc = await sendWebhook(
+      "t-withdraw-click",
+      purchase("o-c2", { customer: {}, clickIds: { fbc: "fb.1.1767225000000.IwAR2_two" } }),
+    );
+    const byTtclid = await sendWebhook("t-withdraw-click", purchase("o-c3", { customer: {}, clickIds: { ttclid: "E.C.P.tt-three" } }));
+    await runAlarm("t-withdraw-click");
+    expect(sent.map((e: any) => e.user_data.fbc)).toContain(`fb.1.${Date.parse(purchase("o-c1").occurredAt)}.IwAR1_click-one`);
+
+    const withdraw = (subject: Record<string, string>) => admin("POST", "/../consent/t-withdraw-click/withdraw", subject);
+    expect((await withdraw({ fbc: "fb.1.1700000000000.IwAR1_click-one" })).json).toMatchObject({ matchedEvents: 1 });
+    expect((await withdraw({ fbclid: "IwAR2_two" })).json).toMatchObject({ matchedEvents: 1 });
+    expect((await withdraw({ ttclid: "E.C.P.tt-three" })).json).toMatchObject({ matchedEvents: 1 });
+
+    metaReceives(200);
+    advance(3_600_000);
+    await runAlarm("t-withdraw-click");
+    for (const res of [byFbclid, byFbc, byTtclid]) {
+      expect(await delivery("t-withdraw-click", res.json.id)).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    }
+  });
+
   it("a beacon that revokes an earlier grant suppresses the queued delivery", async () => {
     await createTenant("t-revoke");
     const sent = metaReceives(503);

@@ -16,8 +16,6 @@ export interface SubjectIdentifiers {
   joinKey?: string;
 }
 
-const CLICK_ID_KINDS = ["fbp", "fbc", "gclid", "gbraid", "wbraid"] as const;
-
 /**
  * Hashed, kind-prefixed keys ("em:<sha256>", "order:<sha256>", …). A webhook and a withdrawal
  * naming the same person produce the same keys, because both go through the same normalizations
@@ -43,9 +41,26 @@ export async function subjectKeys(ids: SubjectIdentifiers, defaultCountry?: stri
     prefixed("xid", hashField(ids.externalId, normalizeForMeta.external_id, memo)),
     prefixed("order", hashOpaque(ids.orderId, memo)),
     prefixed("join", hashOpaque(ids.joinKey, memo)),
-    ...CLICK_ID_KINDS.map((kind) => prefixed(kind, hashOpaque(ids.clickIds?.[kind], memo))),
+    ...Object.entries(ids.clickIds ?? {}).map(([name, value]) => clickSubjectKey(name, value, memo)),
   ];
   return [...new Set((await Promise.all(keys)).filter((k): k is string => k !== undefined))];
+}
+
+/**
+ * A click id's subject key ("gclid:<sha256>", "ttp:<sha256>", …). Meta's `fbc` is
+ * `fb.<subdomain index>.<creation time>.<fbclid>`
+ * (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc/),
+ * and the click it names is its fbclid: it is keyed by that, so the fbc Meta was sent (built from
+ * an fbclid with the time the click was first seen), the browser's own `_fbc` cookie and the bare
+ * fbclid all name the same click.
+ */
+export function clickSubjectKey(name: string, value: string | undefined, memo?: HashMemo): Promise<string | undefined> {
+  const fbclid = name === "fbc" ? fbclidOf(value) : undefined;
+  return fbclid !== undefined ? prefixed("fbclid", hashOpaque(fbclid, memo)) : prefixed(name, hashOpaque(value, memo));
+}
+
+function fbclidOf(fbc: string | undefined): string | undefined {
+  return /^fb\.\d+\.\d+\.(.+)$/.exec(fbc?.trim() ?? "")?.[1];
 }
 
 /** Opaque ids (order ids, join keys, click ids) are hashed exactly as given. */

@@ -11,7 +11,7 @@ import { consentSchema } from "../consent/schema";
 import { limitBody, parseJson, validate } from "../http/body";
 import { ApiError, errorBody } from "../http/errors";
 import { limitBeacons } from "../http/rate-limit";
-import { hashOpaque, subjectKeys } from "../identity/subjects";
+import { clickSubjectKey, hashOpaque } from "../identity/subjects";
 import { clickIdsShape } from "../sources/shared/click-ids";
 import { tenantRelay } from "../platform/durable";
 import { clock } from "../platform/clock";
@@ -120,7 +120,11 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
   const userAgent = c.req.header("user-agent");
   const clickIds = compact(body.clickIds);
   // Hashed like a withdrawal's identifiers, so `withdraw {fbp}` finds the events a beacon joined.
-  const clickSubjects = Object.fromEntries((await subjectKeys({ clickIds })).map((key) => [key.slice(0, key.indexOf(":")), key]));
+  const clickSubjects = Object.fromEntries(
+    (await Promise.all(Object.entries(clickIds).map(async ([name, value]) => [name, await clickSubjectKey(name, value)] as const))).filter(
+      (entry): entry is readonly [string, string] => entry[1] !== undefined,
+    ),
+  );
   const result = await tenantRelay(c.env, tenant).recordBeacon(
     joinHash,
     {
