@@ -1,6 +1,6 @@
 import { http, HttpResponse } from "msw";
 import { expect } from "vitest";
-import { ADS_SETTINGS, DM_SETTINGS, advance, createGoogleTenant, now, useGoogleEmulators } from "../google/helpers";
+import { ADS_SETTINGS, DM_SETTINGS, advance, createGoogleTenant, googlePurchase, now, useGoogleEmulators } from "../google/helpers";
 import { server } from "../helpers/msw";
 import { admin, beaconKeys, runAlarm, sendWebhook } from "../helpers/relay";
 
@@ -118,4 +118,14 @@ export function stringsIn(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(stringsIn);
   if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => [k, ...stringsIn(v)]);
   return [];
+}
+
+/** A standard-source refund of `orderId` at the relay's time: full without a `value`, partial with one. */
+export function standardRefund(orderId: string, extra: Record<string, unknown> = {}) {
+  return { type: "refund", orderId, occurredAt: new Date(now()).toISOString(), ...extra };
+}
+
+/** A purchase with Google's ad_user_data and Meta consent. */
+export function consentedPurchase(orderId: string, extra: Record<string, unknown> = {}) {
+  return googlePurchase(orderId, { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" }, ...extra });
 }

@@ -6,27 +6,18 @@ import { admin, relayRows, runAlarm } from "../helpers/relay";
 import { googlePurchase } from "../google/helpers";
 import {
   advance,
+  consentedPurchase,
   createAdjustmentWorld,
   deliverAndSettle,
   deliveryTo,
   expectNoIdentifiers,
-  now,
   sendStandard,
+  standardRefund,
   useAdjustmentClock,
 } from "./helpers";
 
 useMsw();
 useAdjustmentClock();
-
-const refund = (orderId: string, extra: Record<string, unknown> = {}) => ({
-  type: "refund",
-  orderId,
-  occurredAt: new Date(now()).toISOString(),
-  ...extra,
-});
-
-/** A purchase with Google's ad_user_data and Meta consent. */
-const consentedPurchase = (orderId: string) => googlePurchase(orderId, { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" } });
 
 describe("standard source refunds", () => {
   it("a full refund of a delivered order: Ads RETRACTION, Data Manager value 0, Meta not_supported, no identifiers", async () => {
@@ -37,7 +28,7 @@ describe("standard source refunds", () => {
     expect(world.meta).toHaveLength(1);
 
     advance(60_000);
-    const res = await sendStandard("adj-full", refund("order-1"));
+    const res = await sendStandard("adj-full", standardRefund("order-1"));
     expect(res.status).toBe(202);
     await runAlarm("adj-full");
 
@@ -90,7 +81,7 @@ describe("standard source refunds", () => {
     // A redelivery of the refund is a duplicate.
     const again = await sendStandard(
       "adj-full",
-      refund("order-1", { occurredAt: JSON.parse(JSON.stringify(detail.adjustment.occurredAt)) }),
+      standardRefund("order-1", { occurredAt: JSON.parse(JSON.stringify(detail.adjustment.occurredAt)) }),
     );
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ status: "duplicate", id: res.json.id });
@@ -107,7 +98,7 @@ describe("standard source refunds", () => {
     await sendStandard("adj-part", googlePurchase("order-2"));
     await deliverAndSettle("adj-part");
     advance(60_000);
-    const res = await sendStandard("adj-part", refund("order-2", { value: 19, currency: "EUR" }));
+    const res = await sendStandard("adj-part", standardRefund("order-2", { value: 19, currency: "EUR" }));
     expect(res.status).toBe(202);
     await runAlarm("adj-part");
 
@@ -127,9 +118,9 @@ describe("standard source refunds", () => {
 
     // A second partial refund restates from the new total; one more of the rest retracts.
     advance(60_000);
-    await sendStandard("adj-part", refund("order-2", { value: 10 }));
+    await sendStandard("adj-part", standardRefund("order-2", { value: 10 }));
     advance(60_000);
-    await sendStandard("adj-part", refund("order-2", { value: 20 }));
+    await sendStandard("adj-part", standardRefund("order-2", { value: 20 }));
     await runAlarm("adj-part");
     // The second restatement of one order waits for a request of its own.
     advance(120_000);
@@ -145,7 +136,7 @@ describe("standard source refunds", () => {
   it("a full refund while the conversion is still queued suppresses it: nothing is ever sent", async () => {
     const world = await createAdjustmentWorld("adj-queued");
     const purchase = await sendStandard("adj-queued", consentedPurchase("order-3"));
-    const res = await sendStandard("adj-queued", refund("order-3"));
+    const res = await sendStandard("adj-queued", standardRefund("order-3"));
     expect(res.status).toBe(202);
     await runAlarm("adj-queued");
     advance(120_000);
@@ -167,7 +158,7 @@ describe("standard source refunds", () => {
     let refundId: string | undefined;
     server.use(
       http.post(/^https:\/\/googleads\.test\/.*:uploadClickConversions$/, async () => {
-        if (refundId === undefined) refundId = (await sendStandard("adj-race", refund("order-race"))).json.id;
+        if (refundId === undefined) refundId = (await sendStandard("adj-race", standardRefund("order-race"))).json.id;
         return undefined;
       }),
     );
@@ -189,7 +180,7 @@ describe("standard source refunds", () => {
   it("a partial refund while queued rewrites the value the conversion is sent with", async () => {
     const world = await createAdjustmentWorld("adj-rewrite");
     await sendStandard("adj-rewrite", googlePurchase("order-4"));
-    const res = await sendStandard("adj-rewrite", refund("order-4", { value: 9 }));
+    const res = await sendStandard("adj-rewrite", standardRefund("order-4", { value: 9 }));
     await runAlarm("adj-rewrite");
     const [upload] = world.google.callsTo("google-ads");
     expect(upload!.body.conversions[0]).toMatchObject({ orderId: "order-4", conversionValue: 40 });
@@ -200,11 +191,11 @@ describe("standard source refunds", () => {
 
   it("once the original is purged, an adjustment goes only where its own consent allows", async () => {
     const world = await createAdjustmentWorld("adj-late");
-    const blocked = await sendStandard("adj-late", refund("order-gone-1", { value: 5, currency: "EUR" }));
+    const blocked = await sendStandard("adj-late", standardRefund("order-gone-1", { value: 5, currency: "EUR" }));
     expect(blocked.status).toBe(202);
     const allowed = await sendStandard(
       "adj-late",
-      refund("order-gone-2", { consent: { gcm: { ad_user_data: "granted", ad_storage: "granted" } } }),
+      standardRefund("order-gone-2", { consent: { gcm: { ad_user_data: "granted", ad_storage: "granted" } } }),
     );
     await runAlarm("adj-late");
     const first = await world.eventDetail(blocked.json.id);

@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { useMsw } from "../helpers/msw";
-import { ADMIN, admin, api, relayRows, runAlarm, sendBeacon } from "../helpers/relay";
-import { googlePurchase } from "../google/helpers";
-import { advance, createAdjustmentWorld, deliverAndSettle, deliveryTo, now, sendStandard, useAdjustmentClock } from "./helpers";
+import { admin, relayRows, runAlarm, sendBeacon, withdraw } from "../helpers/relay";
+import {
+  advance,
+  consentedPurchase,
+  createAdjustmentWorld,
+  deliverAndSettle,
+  deliveryTo,
+  sendStandard,
+  standardRefund,
+  useAdjustmentClock,
+} from "./helpers";
 
 useMsw();
 useAdjustmentClock();
@@ -12,21 +20,6 @@ useAdjustmentClock();
  * is sent nowhere (Google Ads would get a RETRACTION naming the order, the Data Manager a
  * restatement of it), and erasure takes the order's stored refunds with it.
  */
-
-const refund = (orderId: string, extra: Record<string, unknown> = {}) => ({
-  type: "refund",
-  orderId,
-  occurredAt: new Date(now()).toISOString(),
-  ...extra,
-});
-
-const consentedPurchase = (orderId: string, extra: Record<string, unknown> = {}) =>
-  googlePurchase(orderId, { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" }, ...extra });
-
-async function withdraw(tenantId: string, subject: Record<string, string>) {
-  const res = await api(`/v1/consent/${tenantId}/withdraw`, { method: "POST", headers: ADMIN, body: JSON.stringify(subject) });
-  return { status: res.status, json: (await res.json()) as any };
-}
 
 /** Runs the alarm over the next few minutes: whatever is due is sent (and Data Manager statuses read). */
 async function deliverAll(tenantId: string) {
@@ -47,7 +40,7 @@ describe("refunds of a withdrawn or erased buyer", () => {
     expect(withdrawn.json).toMatchObject({ status: "withdrawn", matchedEvents: 1 });
 
     advance(60_000);
-    const res = await sendStandard("adjw-email", refund("order-w1"));
+    const res = await sendStandard("adjw-email", standardRefund("order-w1"));
     expect(res.status).toBe(202);
     await deliverAll("adjw-email");
 
@@ -67,7 +60,7 @@ describe("refunds of a withdrawn or erased buyer", () => {
     expect(withdrawn.json).toMatchObject({ matchedEvents: 1 });
 
     advance(60_000);
-    const res = await sendStandard("adjw-order", refund("order-w2", { value: 10, currency: "EUR" }));
+    const res = await sendStandard("adjw-order", standardRefund("order-w2", { value: 10, currency: "EUR" }));
     expect(res.status).toBe(202);
     await deliverAll("adjw-order");
 
@@ -82,7 +75,7 @@ describe("refunds of a withdrawn or erased buyer", () => {
     await deliverAndSettle("adjw-queued");
 
     advance(60_000);
-    const res = await sendStandard("adjw-queued", refund("order-w3"));
+    const res = await sendStandard("adjw-queued", standardRefund("order-w3"));
     expect(res.status).toBe(202);
     // The refund waits for the next alarm when the withdrawal lands.
     const withdrawn = await withdraw("adjw-queued", { phone: "+1 650-555-1212" });
@@ -105,14 +98,14 @@ describe("refunds of a withdrawn or erased buyer", () => {
     const world = await createAdjustmentWorld("adjw-erase");
     // A refund that came before its purchase (webhooks arrive in any order), then the purchase,
     // then a second refund of it that waits for the alarm.
-    const early = await sendStandard("adjw-erase", refund("order-w4", { value: 5, currency: "EUR" }));
+    const early = await sendStandard("adjw-erase", standardRefund("order-w4", { value: 5, currency: "EUR" }));
     expect(early.status).toBe(202);
     const purchase = await sendStandard("adjw-erase", consentedPurchase("order-w4", { joinKey: "cart-w4" }));
     await deliverAndSettle("adjw-erase");
     const uploadsBefore = world.adjustmentUploads().length;
     const dmBefore = world.dmIngests().length;
     advance(60_000);
-    const queued = await sendStandard("adjw-erase", refund("order-w4", { value: 7, currency: "EUR" }));
+    const queued = await sendStandard("adjw-erase", standardRefund("order-w4", { value: 7, currency: "EUR" }));
     expect(queued.status).toBe(202);
 
     const erased = await admin("POST", "/tenants/adjw-erase/subjects/erase", { email: "John.Doe+Shop@GMail.com" });
@@ -124,7 +117,7 @@ describe("refunds of a withdrawn or erased buyer", () => {
 
     // A later refund of the erased order is refused at once; nothing more reaches Google.
     advance(60_000);
-    const later = await sendStandard("adjw-erase", refund("order-w4"));
+    const later = await sendStandard("adjw-erase", standardRefund("order-w4"));
     expect(later.status).toBe(202);
     await deliverAll("adjw-erase");
     expect(world.adjustmentUploads()).toHaveLength(uploadsBefore);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/identity/hash";
 import { useMsw } from "../helpers/msw";
-import { ADMIN, api, runAlarm, sendWebhook } from "../helpers/relay";
+import { runAlarm, sendWebhook, withdraw } from "../helpers/relay";
 import { DM_SETTINGS, createGoogleTenant, googlePurchase, now, useClockAhead, useGoogleEmulators } from "./helpers";
 
 useMsw();
@@ -12,11 +12,6 @@ useClockAhead();
  * `+tag` of the local part dropped (https://developers.google.com/data-manager/api/devguides/concepts/formatting).
  * A withdrawal naming the address as Google read it must reach the events Google was sent it with.
  */
-
-async function withdraw(tenantId: string, subject: Record<string, string>) {
-  const res = await api(`/v1/consent/${tenantId}/withdraw`, { method: "POST", headers: ADMIN, body: JSON.stringify(subject) });
-  return (await res.json()) as any;
-}
 
 const purchaseBy = (orderId: string, email: string) =>
   googlePurchase(orderId, { customer: { email }, clickIds: {}, consent: { gcm: { ad_user_data: "granted" } } });
@@ -30,7 +25,11 @@ describe("withdrawal of an address as Google reads it", () => {
     });
     expect(queued.status).toBe(202);
 
-    expect(await withdraw("gw-gmail", { email: "janedoe@gmail.com" })).toEqual({ status: "withdrawn", suppressed: 1, matchedEvents: 1 });
+    expect((await withdraw("gw-gmail", { email: "janedoe@gmail.com" })).json).toEqual({
+      status: "withdrawn",
+      suppressed: 1,
+      matchedEvents: 1,
+    });
 
     // A control order of someone else goes out, with the address as Google reads it.
     await sendWebhook("gw-gmail", purchaseBy("order-gw2", "Other.Person@gmail.com"), { timestamp: Math.floor(now() / 1000) });
@@ -47,7 +46,11 @@ describe("withdrawal of an address as Google reads it", () => {
     const queued = await sendWebhook("gw-space", purchaseBy("order-gw3", "jane@ example.com"), { timestamp: Math.floor(now() / 1000) });
     expect(queued.status).toBe(202);
 
-    expect(await withdraw("gw-space", { email: "Jane@Example.com" })).toEqual({ status: "withdrawn", suppressed: 1, matchedEvents: 1 });
+    expect((await withdraw("gw-space", { email: "Jane@Example.com" })).json).toEqual({
+      status: "withdrawn",
+      suppressed: 1,
+      matchedEvents: 1,
+    });
     await runAlarm("gw-space");
     expect(google.callsTo("google-dm").filter((c) => c.url.endsWith("/v1/events:ingest"))).toHaveLength(0);
   });

@@ -70,6 +70,12 @@ export async function sendWebhook(tenantId: string, body: unknown, sign: Paramet
   return { status: res.status, json: text ? (JSON.parse(text) as any) : undefined };
 }
 
+/** POST /v1/consent/:tenantId/withdraw as the operator. */
+export async function withdraw(tenantId: string, subject: Record<string, string>) {
+  const res = await api(`/v1/consent/${tenantId}/withdraw`, { method: "POST", headers: ADMIN, body: JSON.stringify(subject) });
+  return { status: res.status, json: (await res.json()) as any };
+}
+
 export function relay(tenantId: string) {
   return env.TENANT_RELAY.getByName(tenantId);
 }
