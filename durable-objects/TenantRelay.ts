@@ -221,9 +221,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const beacon = this.#beacon(received.joinKeyHash, now);
     const event = withBeacon(received, beacon);
     // The suppression list is checked at enqueue: a withdrawn subject is never queued.
-    let deliveries = this.#store.isSuppressed(event.subjectKeys, now)
+    const withdrawn = this.#store.isSuppressed(event.subjectKeys, now);
+    let deliveries = withdrawn
       ? suppressedDeliveries(plan)
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
+    // A withdrawn buyer's order is withdrawn with it: its refunds that came first (they name only
+    // the order) are not sent, and its keys refuse later ones and a replay.
+    if (withdrawn) this.#withdrawOrder(event, earlierRows, now);
     // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
     const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
     if (earlier.some((a) => a.adjustment.full)) {
@@ -255,6 +259,15 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       if (d.status === "suppressed") writes.count("suppressed", d.destinationId);
     }
     return { result: { status: "accepted", id }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
+  }
+
+  #withdrawOrder(event: RelayEvent, adjustments: { id: string }[], now: number): void {
+    this.#store.addSuppressions(event.subjectKeys.filter(isOrderSubject), now, now + RETENTION_MS);
+    const suppressed = this.#store.suppressPending(
+      adjustments.map((row) => row.id),
+      now,
+    );
+    this.#store.bumpCounter(now, "suppressed", "", suppressed);
   }
 
   /** After a flush: a full re-arm if there was a duplicate, otherwise the earliest new work (#armFor). */

@@ -94,6 +94,31 @@ describe("refunds of a withdrawn or erased buyer", () => {
     expect(world.adjustmentUploads()).toHaveLength(0);
   });
 
+  it("a refund that came before the purchase of an already withdrawn buyer is suppressed with the purchase", async () => {
+    const world = await createAdjustmentWorld("adjw-first");
+    expect((await withdraw("adjw-first", { email: "john.doe+shop@gmail.com" })).json).toMatchObject({ matchedEvents: 0 });
+    // The refund names only the order, and its own consent allows Google: nothing yet says whose it is.
+    const early = await sendStandard(
+      "adjw-first",
+      standardRefund("order-w5", { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" } }),
+    );
+    expect(early.status).toBe(202);
+    const purchase = await sendStandard("adjw-first", consentedPurchase("order-w5"));
+    expect(purchase.status).toBe(202);
+    await deliverAll("adjw-first");
+
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    expect(world.dmIngests()).toHaveLength(0);
+    const detail = await world.eventDetail(early.json.id);
+    expect(deliveryTo(detail, "google")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    expect(deliveryTo(detail, "google-dm")).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    // Nor does a replay of the refund, or of the destination, send it.
+    expect((await admin("POST", `/tenants/adjw-first/events/${early.json.id}/replay`)).json?.replayed ?? 0).toBe(0);
+    await admin("POST", "/tenants/adjw-first/destinations/google/replay");
+    await deliverAll("adjw-first");
+    expect(world.adjustmentUploads()).toHaveLength(0);
+  });
+
   it("erasure deletes the order's refunds, stored before and after its purchase, and refuses the later ones", async () => {
     const world = await createAdjustmentWorld("adjw-erase");
     // A refund that came before its purchase (webhooks arrive in any order), then the purchase,
