@@ -453,9 +453,9 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#deleted()) return { suppressed: 0, matchedEvents: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
-    const { keys, eventIds } = this.#subjectScope(subjectKeys);
+    const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
     this.#store.addSuppressions(keys, now, now + RETENTION_MS);
-    const suppressed = this.#store.suppressPending(eventIds, now);
+    const suppressed = this.#store.suppressPending([...eventIds, ...related], now);
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     await this.#rearm();
     return { suppressed, matchedEvents: eventIds.length };
@@ -468,8 +468,9 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#deleted()) return { erasedEvents: 0, erasedBeacons: 0 };
     this.#store.ensureSchema();
     const now = clock.now();
-    const { keys, eventIds } = this.#subjectScope(subjectKeys);
+    const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
     this.#store.addSuppressions(keys, now, now + RETENTION_MS);
+    this.#store.bumpCounter(now, "suppressed", "", this.#store.suppressPending(related, now));
     // The subject's beacons go too: by join key, by click id, and those joined to its events.
     const joinHashes = new Set([
       ...keys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
@@ -491,11 +492,15 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    * refused too. An adjustment carries no identifier of the buyer: without this, a refund of a
    * withdrawn buyer's order went to Google as a retraction naming the order.
    */
-  #subjectScope(subjectKeys: string[]): { keys: string[]; eventIds: string[] } {
+  #subjectScope(subjectKeys: string[]): { keys: string[]; eventIds: string[]; related: string[] } {
     const matched = this.#store.eventIdsForSubjects(subjectKeys);
     const orderKeys = this.#store.orderSubjectsOf(matched).filter((key) => !subjectKeys.includes(key));
-    const eventIds = new Set([...matched, ...this.#store.eventIdsForSubjects(orderKeys), ...this.#store.adjustmentIdsOf(matched)]);
-    return { keys: [...subjectKeys, ...orderKeys], eventIds: [...eventIds] };
+    const eventIds = new Set([...matched, ...this.#store.adjustmentIdsOf(matched)]);
+    // Events that share only an order id or join key (an order of another source with the same
+    // id, a join key a platform reuses across buyers) may be someone else's: they are held back
+    // (suppressed), never erased.
+    const related = this.#store.eventIdsForSubjects(orderKeys).filter((id) => !eventIds.has(id));
+    return { keys: [...subjectKeys, ...orderKeys], eventIds: [...eventIds], related };
   }
 
   async listEvents(filter: EventFilter): Promise<EventView[]> {

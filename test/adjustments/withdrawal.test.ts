@@ -119,6 +119,21 @@ describe("refunds of a withdrawn or erased buyer", () => {
     expect(world.adjustmentUploads()).toHaveLength(0);
   });
 
+  it("erasure never deletes another buyer's order that only shares a join key with the subject's: it is held back", async () => {
+    const world = await createAdjustmentWorld("adjw-shared");
+    const john = await sendStandard("adjw-shared", consentedPurchase("order-w6", { joinKey: "kiosk-1" }));
+    const bob = await sendStandard(
+      "adjw-shared",
+      consentedPurchase("order-w7", { joinKey: "kiosk-1", customer: { email: "bob@example.com" }, clickIds: {} }),
+    );
+    const erased = await admin("POST", "/tenants/adjw-shared/subjects/erase", { email: "john.doe@gmail.com" });
+    expect(erased.json).toMatchObject({ status: "erased", erasedEvents: 1 });
+    expect((await admin("GET", `/tenants/adjw-shared/events/${john.json.id}`)).status).toBe(404);
+    const kept = await world.eventDetail(bob.json.id);
+    expect(kept.orderId).toBe("order-w7");
+    for (const d of kept.deliveries) expect(d).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+  });
+
   it("erasure deletes the order's refunds, stored before and after its purchase, and refuses the later ones", async () => {
     const world = await createAdjustmentWorld("adjw-erase");
     // A refund that came before its purchase (webhooks arrive in any order), then the purchase,
