@@ -262,12 +262,19 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   }
 
   #withdrawOrder(event: RelayEvent, adjustments: { id: string }[], now: number): void {
-    this.#store.addSuppressions(event.subjectKeys.filter(isOrderSubject), now, now + RETENTION_MS);
-    const suppressed = this.#store.suppressPending(
+    this.#suppress(
+      event.subjectKeys.filter(isOrderSubject),
       adjustments.map((row) => row.id),
       now,
     );
+  }
+
+  /** Suppresses these subject keys for 24 h and every not-yet-sent delivery of these events; returns how many. */
+  #suppress(keys: string[], eventIds: string[], now: number): number {
+    this.#store.addSuppressions(keys, now, now + RETENTION_MS);
+    const suppressed = this.#store.suppressPending(eventIds, now);
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
+    return suppressed;
   }
 
   /** After a flush: a full re-arm if there was a duplicate, otherwise the earliest new work (#armFor). */
@@ -454,9 +461,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.ensureSchema();
     const now = clock.now();
     const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
-    this.#store.addSuppressions(keys, now, now + RETENTION_MS);
-    const suppressed = this.#store.suppressPending([...eventIds, ...related], now);
-    this.#store.bumpCounter(now, "suppressed", "", suppressed);
+    const suppressed = this.#suppress(keys, [...eventIds, ...related], now);
     await this.#rearm();
     return { suppressed, matchedEvents: eventIds.length };
   }
@@ -469,8 +474,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.ensureSchema();
     const now = clock.now();
     const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
-    this.#store.addSuppressions(keys, now, now + RETENTION_MS);
-    this.#store.bumpCounter(now, "suppressed", "", this.#store.suppressPending(related, now));
+    this.#suppress(keys, related, now);
     // The subject's beacons go too: by join key, by click id, and those joined to its events.
     const joinHashes = new Set([
       ...keys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
@@ -494,7 +498,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    */
   #subjectScope(subjectKeys: string[]): { keys: string[]; eventIds: string[]; related: string[] } {
     const matched = this.#store.eventIdsForSubjects(subjectKeys);
-    const orderKeys = this.#store.orderSubjectsOf(matched).filter((key) => !subjectKeys.includes(key));
+    const orderKeys = this.#store.subjectKeysOf(matched).filter((key) => isOrderSubject(key) && !subjectKeys.includes(key));
     const eventIds = new Set([...matched, ...this.#store.adjustmentIdsOf(matched)]);
     // Events that share only an order id or join key (an order of another source with the same
     // id, a join key a platform reuses across buyers) may be someone else's: they are held back

@@ -709,13 +709,12 @@ export class RelayStore {
     return [...ids];
   }
 
-  /** The order's own subject keys of these events (its order id, its join key), from their bodies. */
-  orderSubjectsOf(eventIds: string[]): string[] {
+  /** Every subject key these events carry, from their bodies. */
+  subjectKeysOf(eventIds: string[]): string[] {
     if (eventIds.length === 0) return [];
     return this.sql
       .exec<{ value: string }>(
-        `SELECT DISTINCT keys.value FROM (${SUBJECTS_OF_EVENTS} WHERE e.id IN (SELECT value FROM json_each(?))) keys
-         WHERE keys.value LIKE 'order:%' OR keys.value LIKE 'join:%'`,
+        `SELECT DISTINCT keys.value FROM (${SUBJECTS_OF_EVENTS} WHERE e.id IN (SELECT value FROM json_each(?))) keys`,
         JSON.stringify(eventIds),
       )
       .toArray()
