@@ -335,7 +335,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // The order's keys (its order id, its join key), its own and its original's: what a withdrawal
     // or erasure of the buyer finds it by. The buyer's identifiers stay on the original alone, so
     // they are gone with it 24 h after the purchase.
-    const subjects = [...new Set([...received.subjectKeys, ...(stored?.subjectKeys ?? []).filter(isOrderSubject)])];
+    // A Worker of the previous release (during a deploy) hands over no keys of its own.
+    const subjects = [...new Set([...(received.subjectKeys ?? []), ...(stored?.subjectKeys ?? []).filter(isOrderSubject)])];
     // A withdrawn buyer's order is not sent on: not by its keys, nor by the original's identifiers.
     const withdrawn = this.#store.isSuppressed([...subjects, ...(stored?.subjectKeys ?? [])], now);
     const net = netValueAfter(received, stored?.value);

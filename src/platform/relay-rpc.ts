@@ -58,8 +58,11 @@ export interface IngestPlan extends ConsentPlan {
 /** An adjustment as the Worker hands it over: no raw join key, only its hash. */
 export interface AdjustmentInput extends Omit<AdjustmentEvent, "tenantId" | "joinKey"> {
   joinKeyHash?: string;
-  /** The order's subject keys ("order:<sha256>", "join:<sha256>"): a withdrawal or erasure of the buyer reaches its refunds. */
-  subjectKeys: string[];
+  /**
+   * The order's subject keys ("order:<sha256>", "join:<sha256>"): a withdrawal or erasure of the
+   * buyer reaches its refunds. Absent from a Worker of an earlier release, still running during a deploy.
+   */
+  subjectKeys?: string[];
 }
 
 export type IngestResult = { status: "accepted" | "duplicate"; id: string } | { status: "gone" };

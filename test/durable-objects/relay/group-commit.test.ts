@@ -2,13 +2,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TenantRelay } from "../../../durable-objects/TenantRelay";
 import { GroupCommit, MAX_GROUP } from "../../../durable-objects/relay/group-commit";
-import { consentPlan } from "../../../src/pipeline/consent-plan";
-import { getTenant } from "../../../src/config/tenant-store";
-import type { RelayEvent } from "../../../src/events/conversion";
 import { clock } from "../../../src/platform/clock";
-import { env } from "cloudflare:workers";
 import { useTestClock } from "../../helpers/clock";
 import { createTenant, purchase, relay, relayRows, sendWebhook } from "../../helpers/relay";
+import { relayEvent, tenantWithPlan } from "./helpers";
 
 useTestClock();
 
@@ -74,32 +71,6 @@ describe("GroupCommit", () => {
     expect(await group.submit(3)).toBe(6);
   });
 });
-
-/** A new tenant and the ingest plan the Worker would hand its object. */
-async function tenantWithPlan(id: string) {
-  await createTenant(id);
-  const tenant = (await getTenant(env, id))!;
-  return { tenant, plan: { tenantId: tenant.id, region: tenant.region, ...consentPlan(tenant) } };
-}
-
-/** A stored-form event as the Worker hands it over (hashed fields only). */
-function relayEvent(orderId: string, overrides: Partial<RelayEvent> = {}): RelayEvent {
-  return {
-    sourceId: "shop",
-    dedupKey: `order:${orderId}`,
-    orderId,
-    eventName: "Purchase",
-    occurredAt: clock.now() - 1000,
-    value: 10,
-    currency: "USD",
-    items: [],
-    clickIds: {},
-    client: {},
-    identity: {},
-    subjectKeys: [`order:${orderId.padEnd(64, "0")}`],
-    ...overrides,
-  };
-}
 
 describe("ingests written together (TenantRelay)", () => {
   it("webhooks arriving at once are each stored once; redeliveries among them get the stored event's id", async () => {
