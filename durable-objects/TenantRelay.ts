@@ -220,8 +220,14 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
     const beacon = this.#beacon(received.joinKeyHash, now);
     const event = withBeacon(received, beacon);
-    // The suppression list is checked at enqueue: a withdrawn subject is never queued.
-    const withdrawn = this.#store.isSuppressed(event.subjectKeys, now);
+    // The suppression list is checked at enqueue: a withdrawn subject is never queued, and of an
+    // erased one nothing is stored again (a platform's retry of the erased order, a new order).
+    const suppression = this.#store.suppressionOf(event.subjectKeys, now);
+    if (suppression === "erased") {
+      writes.count("erased_dropped");
+      return { result: { status: "dropped" }, arm: null };
+    }
+    const withdrawn = suppression === "withdrawn";
     let deliveries = withdrawn
       ? suppressedDeliveries(plan)
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
@@ -258,7 +264,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       if (d.status === "blocked") writes.count(`blocked:${d.reason}`, d.destinationId);
       if (d.status === "suppressed") writes.count("suppressed", d.destinationId);
     }
-    return { result: { status: "accepted", id }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
+    return { result: { status: "accepted", id, ...(withdrawn ? { withdrawn } : {}) }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
   }
 
   #withdrawOrder(event: RelayEvent, adjustments: { id: string }[], now: number): void {
@@ -269,9 +275,12 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     );
   }
 
-  /** Suppresses these subject keys for 24 h and every not-yet-sent delivery of these events; returns how many. */
-  #suppress(keys: string[], eventIds: string[], now: number): number {
-    this.#store.addSuppressions(keys, now, now + RETENTION_MS);
+  /**
+   * Suppresses these subject keys for 24 h (`erased`: nothing of them is stored again) and every
+   * not-yet-sent delivery of these events; returns how many.
+   */
+  #suppress(keys: string[], eventIds: string[], now: number, erased = false): number {
+    this.#store.addSuppressions(keys, now, now + RETENTION_MS, erased);
     const suppressed = this.#store.suppressPending(eventIds, now);
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     return suppressed;
@@ -338,7 +347,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // A Worker of the previous release (during a deploy) hands over no keys of its own.
     const subjects = [...new Set([...(received.subjectKeys ?? []), ...(stored?.subjectKeys ?? []).filter(isOrderSubject)])];
     // A withdrawn buyer's order is not sent on: not by its keys, nor by the original's identifiers.
-    const withdrawn = this.#store.isSuppressed([...subjects, ...(stored?.subjectKeys ?? [])], now);
+    // Of an erased one, nothing is stored again.
+    const suppression = this.#store.suppressionOf([...subjects, ...(stored?.subjectKeys ?? [])], now);
+    if (suppression === "erased") {
+      this.#store.bumpCounter(now, "erased_dropped");
+      return { status: "dropped" };
+    }
+    const withdrawn = suppression === "withdrawn";
     const net = netValueAfter(received, stored?.value);
     const full = isFullAfter(net, received.full);
     const orderId = stored?.orderId ?? received.orderId;
@@ -475,14 +490,21 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.ensureSchema();
     const now = clock.now();
     const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
-    this.#suppress(keys, related, now);
     // The subject's beacons go too: by join key, by click id, and those joined to its events.
-    const joinHashes = new Set([
-      ...keys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
-      ...this.#store.beaconJoinHashesForSubjects(subjectKeys),
-      ...eventIds.flatMap((id) => this.#store.getEvent(id)?.join_hash ?? []),
-    ]);
-    const erasedBeacons = this.#store.deleteBeacons([...joinHashes]);
+    const joinHashes = [
+      ...new Set([
+        ...keys.filter((k) => k.startsWith("join:")).map((k) => k.slice("join:".length)),
+        ...this.#store.beaconJoinHashesForSubjects(subjectKeys),
+        ...eventIds.flatMap((id) => this.#store.getEvent(id)?.join_hash ?? []),
+      ]),
+    ];
+    const joinKeys = joinHashes.map((hash) => `join:${hash}`);
+    // Those checkouts are erased with the subject, so their refusals can go: the suppression,
+    // written now, holds back everything they did and outlasts them (a refusal holds 24 h from
+    // when it was recorded).
+    this.#suppress([...new Set([...keys, ...joinKeys])], related, now, true);
+    this.#store.deleteDenials([...joinKeys, ...eventIds.map((id) => `event:${id}`)]);
+    const erasedBeacons = this.#store.deleteBeacons(joinHashes);
     const erasedEvents = this.#store.deleteEvents(eventIds);
     await this.#deleteCaptures(eventIds);
     this.#store.bumpCounter(now, "erased", "", erasedEvents);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { advance, useTestClock } from "./helpers/clock";
 import { useMsw } from "./helpers/msw";
-import { CUSTOMER, admin, api, createTenant, purchase, relayRows, runAlarm, sendBeacon, sendWebhook } from "./helpers/relay";
+import { CUSTOMER, admin, api, createTenant, purchase, relayRows, runAlarm, sendBeacon, sendWebhook, withdraw } from "./helpers/relay";
 import { metaReceives } from "./helpers/meta";
 
 useMsw();
@@ -249,5 +249,35 @@ describe("withdrawal", () => {
     // The erased event's subject keys went with it; the other event keeps its own.
     expect(new Set(rows.eventSubjects.map((r) => r.event_id))).toEqual(new Set([other.json.id]));
     expect(rows.eventSubjects.length).toBe(JSON.parse((rows.events[0] as { body: string }).body).subjectKeys.length);
+  });
+
+  it("after an erasure, nothing of the subject is stored again: a redelivery or a new order is answered and dropped", async () => {
+    await createTenant("t-erase-again");
+    metaReceives(503);
+    // Withdrawn first, then erased: the erasure is what holds.
+    expect((await withdraw("t-erase-again", { email: CUSTOMER.email })).status).toBe(200);
+    await sendWebhook("t-erase-again", purchase("o-ea1"));
+    expect((await admin("POST", "/tenants/t-erase-again/subjects/erase", { email: CUSTOMER.email })).json).toMatchObject({
+      erasedEvents: 1,
+    });
+    // A withdrawal afterwards does not turn the erasure back into a withdrawal.
+    expect((await withdraw("t-erase-again", { email: CUSTOMER.email })).status).toBe(200);
+
+    // The platform retries the erased order (its answer was lost), and the buyer orders again.
+    for (const body of [purchase("o-ea1"), purchase("o-ea2")]) {
+      const res = await sendWebhook("t-erase-again", body);
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ status: "ignored", reason: "erased_subject" });
+    }
+    const rows = await relayRows("t-erase-again");
+    expect(rows.events).toEqual([]);
+    expect(rows.eventSubjects).toEqual([]);
+    expect(rows.deliveries).toEqual([]);
+    const stats = await admin("GET", "/tenants/t-erase-again/stats");
+    expect(stats.json).toMatchObject({ received: 1, erasedDropped: 2 });
+
+    // Another buyer is stored and queued as before.
+    const other = await sendWebhook("t-erase-again", purchase("o-ea3", { customer: { email: "someone.else@example.com" } }));
+    expect(other.status).toBe(202);
   });
 });

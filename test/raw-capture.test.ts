@@ -6,7 +6,7 @@ import { getTenant } from "../src/config/tenant-store";
 import { captureRawBody } from "../src/storage/raw-capture";
 import { advance, useTestClock } from "./helpers/clock";
 import { server, useMsw } from "./helpers/msw";
-import { CUSTOMER, admin, createTenant, purchase, runAlarm, sendWebhook } from "./helpers/relay";
+import { CUSTOMER, admin, createTenant, purchase, runAlarm, sendWebhook, withdraw } from "./helpers/relay";
 
 useMsw();
 useTestClock();
@@ -69,5 +69,21 @@ describe("raw capture (optional, per tenant)", () => {
     // An event the object still holds keeps its capture.
     const kept = await sendWebhook("rc-race", purchase("rc-4", { customer: { email: "other@example.com" } }));
     expect(await keys(env.EVENTS, "rc-race/")).toEqual([`rc-race/raw/${kept.json.id}`]);
+  });
+
+  it("is not written for the webhook of a withdrawn or erased buyer", async () => {
+    await createTenant("rc-withdrawn");
+    await admin("PATCH", "/tenants/rc-withdrawn", { rawCapture: true });
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    const withdrawn = await withdraw("rc-withdrawn", { email: CUSTOMER.email });
+    expect(withdrawn.status).toBe(200);
+    // Stored (its deliveries suppressed, as the log shows), but its raw body, the buyer's data, is not kept.
+    const res = await sendWebhook("rc-withdrawn", purchase("rc-5"));
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ status: "accepted", id: expect.any(String) });
+    expect(await keys(env.EVENTS, "rc-withdrawn/")).toEqual([]);
+    // Another buyer's webhook is captured as before.
+    const other = await sendWebhook("rc-withdrawn", purchase("rc-6", { customer: { email: "other@example.com" } }));
+    expect(await keys(env.EVENTS, "rc-withdrawn/")).toEqual([`rc-withdrawn/raw/${other.json.id}`]);
   });
 });

@@ -189,4 +189,12 @@ export const RELAY_MIGRATIONS: { version: number; statements: string[] }[] = [
        WHERE length(subject_key) > instr(subject_key, ':') + 16`,
     ],
   },
+  {
+    // A suppression written by an erasure: a later webhook of the subject (a platform's retry of
+    // the erased order, a new order within the 24 h) is answered and not stored, where a
+    // withdrawn subject's is stored with its deliveries suppressed. A release before this step
+    // writes 0 (a withdrawal) beside it during a rollout.
+    version: 5,
+    statements: ["ALTER TABLE suppressions ADD COLUMN erased INTEGER NOT NULL DEFAULT 0"],
+  },
 ];

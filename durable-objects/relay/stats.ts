@@ -40,6 +40,7 @@ export function buildStats(
     adjustments: 0,
     duplicates: 0,
     purged: 0,
+    erasedDropped: 0,
     destinations: {},
     coverage: { events: events.length, email: 0, phone: 0, clickId: 0, ipUserAgent: 0 },
     hourly: [],
@@ -58,6 +59,7 @@ export function buildStats(
     else if (row.metric === "adjustment_received") stats.adjustments += row.count;
     else if (row.metric === "duplicate") stats.duplicates += row.count;
     else if (row.metric === "purged") stats.purged += row.count;
+    else if (row.metric === "erased_dropped") stats.erasedDropped += row.count;
     else if (row.destination_id) {
       const dest = (stats.destinations[row.destination_id] ??= emptyDestination());
       if (row.metric.startsWith("adjustment:")) countAdjustment(dest, row.metric.slice("adjustment:".length), row.count);

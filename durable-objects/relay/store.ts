@@ -613,6 +613,12 @@ export class RelayStore {
     return out;
   }
 
+  /** Deletes the refusals recorded under these scopes ("join:<hash>", "event:<id>"). */
+  deleteDenials(scopes: string[]): void {
+    if (scopes.length > 0)
+      this.sql.exec("DELETE FROM consent_denials WHERE scope IN (SELECT value FROM json_each(?))", JSON.stringify(scopes));
+  }
+
   /** Records refusals; the first reason and time stand, the 24 h count from the latest refusal. */
   addDenials(scope: string, denials: { destinationId: string; reason: string }[], now: number, expiresAt: number): void {
     for (const d of denials) {
@@ -657,31 +663,37 @@ export class RelayStore {
     return now < this.#suppressedUntil;
   }
 
-  addSuppressions(keys: string[], now: number, expiresAt: number): void {
+  /** `erased`: written by an erasure (see suppressionOf); an erasure is never turned back into a withdrawal. */
+  addSuppressions(keys: string[], now: number, expiresAt: number, erased = false): void {
     // Unread yet: the first read will see these rows. A rolled-back write only leaves it too high.
     if (keys.length > 0 && this.#suppressedUntil !== undefined) this.#suppressedUntil = Math.max(this.#suppressedUntil, expiresAt);
     for (const key of keys) {
       this.sql.exec(
-        `INSERT INTO suppressions (subject_key, created_at, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (subject_key) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+        `INSERT INTO suppressions (subject_key, created_at, expires_at, erased) VALUES (?, ?, ?, ?)
+         ON CONFLICT (subject_key) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at), erased = MAX(erased, excluded.erased)`,
         key,
         now,
         expiresAt,
+        erased ? 1 : 0,
       );
     }
   }
 
   isSuppressed(keys: string[], now: number): boolean {
-    if (keys.length === 0 || !this.#anySuppressed(now)) return false;
-    return (
-      this.sql
-        .exec(
-          "SELECT 1 FROM suppressions WHERE subject_key IN (SELECT value FROM json_each(?)) AND expires_at > ? LIMIT 1",
-          JSON.stringify(keys),
-          now,
-        )
-        .toArray().length > 0
-    );
+    return this.suppressionOf(keys, now) !== undefined;
+  }
+
+  /** Whether any of these subjects was withdrawn, or erased (which outranks a withdrawal); undefined if neither. */
+  suppressionOf(keys: string[], now: number): "withdrawn" | "erased" | undefined {
+    if (keys.length === 0 || !this.#anySuppressed(now)) return undefined;
+    const erased = this.sql
+      .exec<{ erased: number | null }>(
+        "SELECT MAX(erased) AS erased FROM suppressions WHERE subject_key IN (SELECT value FROM json_each(?)) AND expires_at > ?",
+        JSON.stringify(keys),
+        now,
+      )
+      .one().erased;
+    return erased === null ? undefined : erased ? "erased" : "withdrawn";
   }
 
   /** Whether any subject of the event has been withdrawn. */

@@ -367,7 +367,8 @@ export const CONSOLE_JS = String.raw`
       add(out, el("h2", { text: "Destinations" }), lanes,
         el("h2", { text: "Last 24 hours, per hour" }), el("div", { class: "card" }, chart(stats.hourly || [])),
         el("h2", { text: "Identifier coverage" }), coverage(stats.coverage),
-        el("p", { class: "muted", text: "Received " + stats.received + ", duplicates " + stats.duplicates + ", purged after 24 h " + stats.purged + "." }));
+        el("p", { class: "muted", text: "Received " + stats.received + ", duplicates " + stats.duplicates + ", purged after 24 h " + stats.purged + "." +
+          (stats.erasedDropped ? " Not stored, of an erased person: " + stats.erasedDropped + "." : "") }));
     }, function (err) { message(out, err.message); });
   }
   function chart(hourly) {

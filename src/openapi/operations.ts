@@ -103,7 +103,7 @@ export const operations: Operation[] = [
       {
         auth: "signature",
         description:
-          "The source's adapter verifies the signature before anything else (401 `invalid_signature`, nothing stored). A conversion answers 202 once stored, a redelivery 200 `duplicate`, a verified non-conversion 200 `ignored`.",
+          "The source's adapter verifies the signature before anything else (401 `invalid_signature`, nothing stored). A conversion answers 202 once stored, a redelivery 200 `duplicate`, a verified non-conversion 200 `ignored`, and a webhook of a subject erased in the last 24 hours 200 `ignored` with reason `erased_subject` (not stored).",
         body: webhookBody,
       },
     ],

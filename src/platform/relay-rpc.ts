@@ -65,7 +65,15 @@ export interface AdjustmentInput extends Omit<AdjustmentEvent, "tenantId" | "joi
   subjectKeys?: string[];
 }
 
-export type IngestResult = { status: "accepted" | "duplicate"; id: string } | { status: "gone" };
+/**
+ * `withdrawn`: the event's subject was withdrawn (stored, every delivery suppressed). `dropped`:
+ * its subject was erased, and nothing of it was stored.
+ */
+export type IngestResult =
+  | { status: "accepted"; id: string; withdrawn?: true }
+  | { status: "duplicate"; id: string }
+  | { status: "dropped" }
+  | { status: "gone" };
 
 /** Rows of every table the object held when it was purged. */
 export interface PurgeReceipt {
@@ -185,6 +193,8 @@ export interface TenantStats {
   adjustments: number;
   duplicates: number;
   purged: number;
+  /** Webhooks of an erased subject (a retry of the erased order, a new order), answered and not stored. */
+  erasedDropped: number;
   destinations: Record<string, DestinationStats>;
   /** Share of the events still held (last 24 h) that carried each kind of identifier. */
   coverage: { events: number; email: number; phone: number; clickId: number; ipUserAgent: number };

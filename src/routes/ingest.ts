@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { findSource, getTenantForRequest } from "../config/tenant-store";
 import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
@@ -61,8 +61,9 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   if (received.kind === "adjustment") {
     const result = await tenantRelay(c.env, tenant).ingestAdjustment(received.adjustment, ingestPlan);
     if (result.status === "gone") throw tenantGone();
+    if (result.status === "dropped") return erasedSubject(c);
     log.debug("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status, kind: "adjustment" });
-    return c.json(result, result.status === "accepted" ? 202 : 200);
+    return c.json({ status: result.status, id: result.id }, result.status === "accepted" ? 202 : 200);
   }
   const result = await tenantRelay(c.env, tenant).ingest(received.event, ingestPlan);
   // Deleted while KV at this location still served its config: the object refused it.
@@ -70,7 +71,9 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
     forgetTenant(c.env.CONFIG, tenant.id);
     throw tenantGone();
   }
-  if (result.status === "accepted" && tenant.rawCapture) {
+  if (result.status === "dropped") return erasedSubject(c);
+  // A withdrawn buyer's raw body (their personal data, unhashed) is not kept for troubleshooting.
+  if (result.status === "accepted" && tenant.rawCapture && !result.withdrawn) {
     try {
       await captureRawBody(c.env, tenant, result.id, received.text, now + RETENTION_MS);
     } catch (err) {
@@ -79,8 +82,17 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
     }
   }
   log.debug("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status });
-  return c.json(result, result.status === "accepted" ? 202 : 200);
+  // The same answer whether the buyer was withdrawn or not.
+  return c.json({ status: result.status, id: result.id }, result.status === "accepted" ? 202 : 200);
 });
+
+/**
+ * The webhook of an erased subject (within the 24 h the erasure holds): answered 200, so the
+ * platform stops retrying, and not stored.
+ */
+function erasedSubject(c: Context) {
+  return c.json({ status: "ignored", reason: "erased_subject" }, 200);
+}
 
 ingestRoutes.all("/:tenantId/:sourceId", () => {
   throw new ApiError(405, "method_not_allowed", "Use POST");

@@ -12,8 +12,6 @@ useTestClock();
 const delivery = async (tenant: string, id: string) => (await admin("GET", `/tenants/${tenant}/events/${id}`)).json.deliveries[0];
 const waiting = (orderId: string, joinKey: string, extra: Record<string, unknown> = {}) =>
   purchase(orderId, { consent: undefined, joinKey, clickIds: {}, ...extra });
-const storedEvent = async (tenant: string, id: string) =>
-  JSON.parse(((await relayRows(tenant)).events as any[]).find((e) => e.id === id).body);
 
 /** Lets a few hours of retries run. */
 /** Stores `n` filler beacons that hold until `expiresAt`, as many beacons from other join keys would. */
@@ -189,7 +187,7 @@ describe("beacon click ids are the subject's", () => {
     expect(await delivery("cj-wd2", hook.json.id)).toMatchObject({ status: "suppressed" });
   });
 
-  it("erasure deletes the subject's beacons: a new webhook with the same join key gets no beacon data and is not queued", async () => {
+  it("erasure deletes the subject's beacons: a new webhook with the same join key gets no beacon data and is not stored", async () => {
     await createTenant("cj-erase");
     metaReceives();
     await sendBeacon("cj-erase", { joinKey: "k-er", consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1767000000000.88" } });
@@ -198,13 +196,31 @@ describe("beacon click ids are the subject's", () => {
     expect(erased.json).toEqual({ status: "erased", erasedEvents: 1, erasedBeacons: 1 });
     expect((await relayRows("cj-erase")).beacons).toEqual([]);
 
+    // The erased order's checkout (its join key) is erased with the subject: another webhook under
+    // it is answered and not stored (it may be another buyer's, under a reused cart token: we
+    // err on the side of keeping nothing).
     const next = await sendWebhook("cj-erase", waiting("o-er2", "k-er", { customer: { email: "another@example.com" } }));
-    const body = await storedEvent("cj-erase", next.json.id);
-    expect(body.clickIds).toEqual({});
-    expect(body.client.ip).not.toBe("198.51.100.9");
-    // The erased order's checkout (its join key) is suppressed with the subject: another webhook
-    // under it is never queued.
-    expect(await delivery("cj-erase", next.json.id)).toMatchObject({ status: "suppressed", reason: "withdrawn" });
+    expect(next.json).toEqual({ status: "ignored", reason: "erased_subject" });
+    expect((await relayRows("cj-erase")).events).toEqual([]);
+  });
+
+  it("erasure deletes the refusals recorded under the subject's checkout and events, and their join key stays suppressed", async () => {
+    await createTenant("cj-erase-denials");
+    metaReceives(503);
+    // A webhook that granted, then a beacon and a redelivery that refuse: refusals by join key and by event.
+    const hook = await sendWebhook("cj-erase-denials", purchase("o-ed1", { joinKey: "k-ed", consent: { meta: "granted" } }));
+    await sendBeacon("cj-erase-denials", { joinKey: "k-ed", consent: { meta: "denied" } });
+    await sendWebhook("cj-erase-denials", purchase("o-ed1", { joinKey: "k-ed", consent: { meta: "denied" } }));
+    const scopes = (await relayRows("cj-erase-denials")).consentDenials.map((d: any) => d.scope.split(":")[0]).sort();
+    expect(scopes).toEqual(["event", "join"]);
+    expect(await delivery("cj-erase-denials", hook.json.id)).toMatchObject({ status: "suppressed" });
+
+    await admin("POST", "/tenants/cj-erase-denials/subjects/erase", { email: CUSTOMER.email });
+    const rows = await relayRows("cj-erase-denials");
+    expect(rows.consentDenials).toEqual([]);
+    // What the refusal held back, the erasure holds back: a beacon granting under that checkout is not stored.
+    await sendBeacon("cj-erase-denials", { joinKey: "k-ed", consent: { meta: "granted" } });
+    expect((await relayRows("cj-erase-denials")).beacons).toEqual([]);
   });
 
   it("erasure by a beacon click id deletes that beacon, and a new beacon for it is not collected", async () => {

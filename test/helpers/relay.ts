@@ -105,6 +105,7 @@ export function relayRows(tenantId: string) {
       eventSubjects: q("SELECT * FROM event_subjects") as { subject_key: string; event_id: string }[],
       beacons: q("SELECT * FROM beacons"),
       suppressions: q("SELECT * FROM suppressions"),
+      consentDenials: q("SELECT * FROM consent_denials"),
       kv: [...state.storage.kv.list()],
     };
   });

@@ -36,6 +36,7 @@ function atVersion2(sql: SqlStorage): void {
     `em:${"0".repeat(64)}`,
   );
   sql.exec("INSERT INTO counters (hour, metric, destination_id, count) VALUES ('2026-12-04T15', 'received', '', 7)");
+  sql.exec("INSERT INTO suppressions (subject_key, created_at, expires_at) VALUES ('em:withdrawn', 1, 86400001)");
 }
 
 it("migrates a version-2 object to the latest version with its deliveries and subject keys intact", async () => {
@@ -66,6 +67,10 @@ it("migrates a version-2 object to the latest version with its deliveries and su
     ]);
     expect(sql.exec("SELECT hour, metric, destination_id, count FROM counters").toArray()).toEqual([
       { hour: "2026-12-04T15", metric: "received", destination_id: "", count: 7 },
+    ]);
+    // A suppression written before version 5 was a withdrawal.
+    expect(sql.exec("SELECT * FROM suppressions").toArray()).toEqual([
+      { subject_key: "em:withdrawn", created_at: 1, expires_at: 86400001, erased: 0 },
     ]);
     const ddl = (name: string) => String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", name).one().sql);
     expect(ddl("deliveries")).toMatch(/WITHOUT ROWID/);

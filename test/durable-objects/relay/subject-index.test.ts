@@ -107,6 +107,8 @@ describe("subject index (event_subjects)", () => {
         BOB,
       );
       sql.exec("UPDATE schema_version SET version = 3");
+      // Version 3 had no erased column (version 5 adds it).
+      sql.exec("ALTER TABLE suppressions DROP COLUMN erased");
 
       const store = new RelayStore(state.storage);
       store.ensureSchema();
