@@ -478,6 +478,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const now = clock.now();
     const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
     const suppressed = this.#suppress(keys, [...eventIds, ...related], now);
+    // Their raw bodies (the buyer's data, unhashed) are not kept for troubleshooting either.
+    await this.#deleteCaptures([...eventIds, ...related]);
     await this.#rearm();
     return { suppressed, matchedEvents: eventIds.length };
   }
@@ -535,10 +537,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     return this.#store.listEvents(filter).map((e) => eventView(e, this.#store.deliveriesOf(e.id)));
   }
 
-  async holdsEvent(id: string): Promise<boolean> {
+  async keepsRawCapture(id: string): Promise<boolean> {
     if (this.#deleted()) return false;
     this.#store.ensureSchema();
-    return this.#store.getEvent(id) !== undefined;
+    return this.#store.getEvent(id) !== undefined && !this.#store.isEventSuppressed(id, clock.now());
   }
 
   /** `siteUrl`: the tenant's, the last fallback of a Meta event_source_url the detail names. */

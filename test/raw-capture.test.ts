@@ -86,4 +86,19 @@ describe("raw capture (optional, per tenant)", () => {
     const other = await sendWebhook("rc-withdrawn", purchase("rc-6", { customer: { email: "other@example.com" } }));
     expect(await keys(env.EVENTS, "rc-withdrawn/")).toEqual([`rc-withdrawn/raw/${other.json.id}`]);
   });
+
+  it("goes with a withdrawal, even one that lands between the event's answer and the capture's write", async () => {
+    await createTenant("rc-withdraw-later");
+    await admin("PATCH", "/tenants/rc-withdraw-later", { rawCapture: true });
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    const first = await sendWebhook("rc-withdraw-later", purchase("rc-7"));
+    expect(await keys(env.EVENTS, "rc-withdraw-later/")).toEqual([`rc-withdraw-later/raw/${first.json.id}`]);
+    expect((await withdraw("rc-withdraw-later", { email: CUSTOMER.email })).json).toMatchObject({ matchedEvents: 1 });
+    expect(await keys(env.EVENTS, "rc-withdraw-later/")).toEqual([]);
+
+    // The ingest route's capture step, run late for the withdrawn buyer's event: not kept.
+    const tenant = (await getTenant(env, "rc-withdraw-later"))!;
+    await captureRawBody(env, tenant, first.json.id, JSON.stringify(purchase("rc-7")), Date.now() + 3_600_000);
+    expect(await keys(env.EVENTS, "rc-withdraw-later/")).toEqual([]);
+  });
 });

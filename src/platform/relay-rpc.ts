@@ -224,8 +224,11 @@ export interface TenantRelayApi {
   eraseSubjects(subjectKeys: string[]): Promise<{ erasedEvents: number; erasedBeacons: number }>;
   listEvents(filter: EventFilter): Promise<EventView[]>;
   getEvent(id: string, siteUrl?: string): Promise<EventDetailView | null>;
-  /** Whether the event is still stored (not erased, purged or deleted with the tenant). */
-  holdsEvent(id: string): Promise<boolean>;
+  /**
+   * Whether the event's raw capture may be kept: the event is still stored (not erased, purged or
+   * deleted with the tenant) and its subject was not withdrawn.
+   */
+  keepsRawCapture(id: string): Promise<boolean>;
   replay(eventId: string): Promise<{ replayed: number } | null>;
   replayDestination(destinationId: string): Promise<{ replayed: number }>;
   resumeLane(destinationId: string): Promise<{ queued: number }>;

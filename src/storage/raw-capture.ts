@@ -26,12 +26,12 @@ export async function deleteRawCaptures(bucket: R2Bucket, tenantId: string, even
 }
 
 /**
- * The ingest route's capture: written after the object stored the event, so an erasure (or the
- * tenant's deletion) may land in between, delete the event and find no capture yet. The object
- * is asked afterwards whether it still holds the event; if not, the capture goes at once. Either
- * the erasure runs after the write and deletes it, or this check runs after the erasure.
+ * The ingest route's capture: written after the object stored the event, so an erasure or a
+ * withdrawal (or the tenant's deletion) may land in between and find no capture yet. The object
+ * is asked afterwards whether the capture may stay; if not, it goes at once. Either the erasure
+ * or withdrawal runs after the write and deletes it, or this check runs after it.
  */
 export async function captureRawBody(env: Env, tenant: TenantConfig, eventId: string, rawBody: string, expiresAt: number) {
   await storeRawCapture(env, tenant, eventId, rawBody, expiresAt);
-  if (!(await tenantRelay(env, tenant).holdsEvent(eventId))) await deleteRawCaptures(eventsBucket(env, tenant), tenant.id, [eventId]);
+  if (!(await tenantRelay(env, tenant).keepsRawCapture(eventId))) await deleteRawCaptures(eventsBucket(env, tenant), tenant.id, [eventId]);
 }
