@@ -30,12 +30,13 @@ export function mergeIdentity(own: HashedIdentity, looked: HashedIdentity): Hash
  * hook (src/sources/types.ts). The looked-up personal data is hashed at once and exists
  * only in this call; what is stored is hashes, as for any webhook.
  */
-export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<void> {
+export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<{ erased: string[] }> {
   // Token requests in flight are shared by this run's lookups only (see src/platform/token-cache.ts).
   const memo: RunMemo = new Map();
+  const erased: string[] = [];
   for (const row of store.eventsAwaitingEnrichment(now, LOOKUPS_PER_RUN)) {
     try {
-      await enrichOne(env, store, tenant, row, now, memo);
+      if ((await enrichOne(env, store, tenant, row, now, memo)) === "erased") erased.push(row.id);
     } catch (err) {
       // Never let one lookup wedge the queue: the event goes out with what the webhook had.
       log.error("enrichment_failed", { tenantId: tenant.id, eventId: row.id, errorName: err instanceof Error ? err.name : "unknown" });
@@ -43,9 +44,18 @@ export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfi
       store.finishEnrichment(row.id, JSON.stringify(rest), []);
     }
   }
+  return { erased };
 }
 
-async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row: EventRow, now: number, memo: RunMemo): Promise<void> {
+/** `erased`: the looked-up customer was erased, and the event deleted. */
+async function enrichOne(
+  env: Env,
+  store: RelayStore,
+  tenant: TenantConfig,
+  row: EventRow,
+  now: number,
+  memo: RunMemo,
+): Promise<"done" | "skipped" | "erased"> {
   {
     const event = JSON.parse(row.body) as RelayEvent;
     const { enrichment, ...rest } = event;
@@ -57,14 +67,14 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
     const enrich = source ? sourceDefinition(source.type)?.enrich : undefined;
     if (!enrichment || !enrich) {
       sendWithout("enrichment_not_applicable");
-      return;
+      return "skipped";
     }
     let credentials: Record<string, string>;
     try {
       credentials = await decryptSourceCredentials(env, tenant, event.sourceId);
     } catch {
       sendWithout("credentials_unreadable");
-      return;
+      return "skipped";
     }
     const lookup = await enrich(enrichment, { env, credentials, scope: { tenantId: tenant.id, ownerId: event.sourceId }, memo, now });
     if (lookup.status !== "ok") {
@@ -74,11 +84,19 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
       } else {
         sendWithout(lookup.code);
       }
-      return;
+      return "skipped";
     }
     const families = identityFamilies(consentPlan(tenant));
     const looked = await hashIdentity(lookup.customer, { defaultCountry: tenant.defaultCountry, families });
     const keys = await subjectKeys(lookup.customer, tenant.defaultCountry);
+    // The customer the lookup found was erased (after the webhook, whose own identifiers did not
+    // name them): nothing of them is stored again, so the event goes, unsent.
+    if (store.suppressionOf(keys, now) === "erased") {
+      store.deleteEvents([row.id]);
+      store.bumpCounter(now, "erased_dropped");
+      log.info("enrichment_erased_subject", { tenantId: tenant.id, eventId: row.id });
+      return "erased";
+    }
     const enriched: RelayEvent = {
       ...rest,
       identity: mergeIdentity(event.identity, looked),
@@ -86,5 +104,6 @@ async function enrichOne(env: Env, store: RelayStore, tenant: TenantConfig, row:
     };
     store.finishEnrichment(row.id, JSON.stringify(enriched), keys);
     log.info("enrichment_done", { tenantId: tenant.id, eventId: row.id });
+    return "done";
   }
 }

@@ -5,7 +5,7 @@ import { clearRollerTokenCache } from "../../../src/sources/roller/enrich";
 import { advance, useTestClock } from "../../helpers/clock";
 import { metaReceives } from "../../helpers/meta";
 import { server, useMsw } from "../../helpers/msw";
-import { admin, runAlarm } from "../../helpers/relay";
+import { admin, relayRows, runAlarm } from "../../helpers/relay";
 import { fixtures } from "../helpers";
 import { consentThenBookingWithoutContact, rollerTenantWithCredentials } from "./helpers";
 
@@ -53,6 +53,23 @@ describe("ROLLER booking enrichment in the delivery step", () => {
     expect(withdrawal.json.matchedEvents).toBe(1);
     const detail = (await admin("GET", `/tenants/ro-enrich/events/${eventId}`)).json;
     expect(detail.identifiers.meta).toContain("em");
+  });
+
+  it("drops an event whose looked-up customer was erased: nothing of them is stored again, nothing sent", async () => {
+    rollerApi();
+    const meta = metaReceives();
+    const eventId = await setUp("ro-enrich-erased");
+    // The erasure comes after the webhook (its own identifiers do not name the person) and before the lookup.
+    expect((await admin("POST", "/tenants/ro-enrich-erased/subjects/erase", { email: "tom.nguyen@example.com" })).json).toMatchObject({
+      erasedEvents: 0,
+    });
+    await runAlarm("ro-enrich-erased");
+    expect(meta).toHaveLength(0);
+    expect((await admin("GET", `/tenants/ro-enrich-erased/events/${eventId}`)).status).toBe(404);
+    const rows = await relayRows("ro-enrich-erased");
+    expect(rows.events).toEqual([]);
+    expect(rows.eventSubjects).toEqual([]);
+    expect((await admin("GET", "/tenants/ro-enrich-erased/stats")).json).toMatchObject({ erasedDropped: 1 });
   });
 
   it("waits and tries again when ROLLER answers 429, then sends", async () => {
