@@ -224,6 +224,14 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // erased one nothing is stored again (a platform's retry of the erased order, a new order).
     const suppression = this.#store.suppressionOf(event.subjectKeys, now);
     if (suppression === "erased") {
+      // Its order goes with it: the order's keys join the erased ones (a later refund of it is
+      // dropped too), and its refunds that came first (they name only the order) are not sent.
+      this.#suppress(
+        event.subjectKeys.filter(isOrderSubject),
+        earlierRows.map((row) => row.id),
+        now,
+        true,
+      );
       writes.count("erased_dropped");
       return { result: { status: "dropped" }, arm: null };
     }
@@ -344,8 +352,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // The order's keys (its order id, its join key), its own and its original's: what a withdrawal
     // or erasure of the buyer finds it by. The buyer's identifiers stay on the original alone, so
     // they are gone with it 24 h after the purchase.
-    // A Worker of the previous release (during a deploy) hands over no keys of its own.
-    const subjects = [...new Set([...(received.subjectKeys ?? []), ...(stored?.subjectKeys ?? []).filter(isOrderSubject)])];
+    // A Worker of the previous release (during a deploy) hands over no keys of its own: the join
+    // key's hash it does hand over stands in (the order id's hash is on the original, if stored).
+    const ownKeys = received.subjectKeys ?? (received.joinKeyHash ? [`join:${received.joinKeyHash}`] : []);
+    const subjects = [...new Set([...ownKeys, ...(stored?.subjectKeys ?? []).filter(isOrderSubject)])];
     // A withdrawn buyer's order is not sent on: not by its keys, nor by the original's identifiers.
     // Of an erased one, nothing is stored again.
     const suppression = this.#store.suppressionOf([...subjects, ...(stored?.subjectKeys ?? [])], now);
@@ -535,6 +545,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   async listEvents(filter: EventFilter): Promise<EventView[]> {
     this.#store.ensureSchema();
     return this.#store.listEvents(filter).map((e) => eventView(e, this.#store.deliveriesOf(e.id)));
+  }
+
+  /** The previous release's name for keepsRawCapture, which its Workers call during a deploy. */
+  async holdsEvent(id: string): Promise<boolean> {
+    return this.keepsRawCapture(id);
   }
 
   async keepsRawCapture(id: string): Promise<boolean> {

@@ -177,4 +177,24 @@ describe("refunds of a withdrawn or erased buyer", () => {
     expect(rows.events).toEqual([]);
     expect(rows.eventSubjects).toEqual([]);
   });
+
+  it("a purchase dropped for an erased buyer takes its order with it: the refund that came first and a later one are not sent", async () => {
+    const world = await createAdjustmentWorld("adjw-erased-first");
+    expect((await admin("POST", "/tenants/adjw-erased-first/subjects/erase", { email: "john.doe+shop@gmail.com" })).json).toMatchObject({
+      erasedEvents: 0,
+    });
+    const granted = { consent: { gcm: { ad_user_data: "granted" }, meta: "granted" } };
+    // A refund that names only the order, then its purchase (dropped), then another refund.
+    const early = await sendStandard("adjw-erased-first", standardRefund("order-e1", granted));
+    expect(early.status).toBe(202);
+    const purchase = await sendStandard("adjw-erased-first", consentedPurchase("order-e1", { joinKey: "cart-e1" }));
+    expect(purchase.json).toEqual({ status: "ignored", reason: "erased_subject" });
+    const later = await sendStandard("adjw-erased-first", standardRefund("order-e1", { ...granted, value: 3, currency: "EUR" }));
+    expect(later.json).toEqual({ status: "ignored", reason: "erased_subject" });
+    await deliverAll("adjw-erased-first");
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    expect(world.dmIngests()).toHaveLength(0);
+    const detail = await world.eventDetail(early.json.id);
+    expect(deliveryTo(detail, "google")).toMatchObject({ status: "suppressed" });
+  });
 });

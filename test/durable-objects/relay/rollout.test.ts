@@ -38,4 +38,24 @@ describe("calls from a Worker of the previous release", () => {
     expect(JSON.parse(stored.body).subjectKeys).toEqual([`order:${"1".repeat(64)}`]);
     expect(await stub.withdraw([buyer])).toMatchObject({ matchedEvents: 2 });
   });
+
+  it("a refund without subject keys whose order is not stored keeps its join key's hash as its key, so an erasure of that checkout reaches it", async () => {
+    const { plan } = await tenantWithPlan("rollout-orphan");
+    const stub = relay("rollout-orphan");
+    const joinKeyHash = "c".repeat(64);
+    const older: AdjustmentInput = {
+      sourceId: "shop",
+      orderKey: "order:rollout-2",
+      adjustmentKey: "refund-2",
+      kind: "refund",
+      occurredAt: clock.now(),
+      full: true,
+      joinKeyHash,
+    };
+    const refund = await stub.ingestAdjustment(older, plan);
+    expect(refund).toMatchObject({ status: "accepted" });
+    const rows = await relayRows("rollout-orphan");
+    expect(JSON.parse((rows.events[0] as any).body).subjectKeys).toEqual([`join:${joinKeyHash}`]);
+    expect(await stub.eraseSubjects([`join:${joinKeyHash}`])).toMatchObject({ erasedEvents: 1 });
+  });
 });
