@@ -714,8 +714,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
           this.#decideHeld(row.id, event, this.#beacon(event.joinKeyHash, now), plan, now);
         }
       }
-      // An event whose looked-up customer was erased is gone, and so is its raw capture.
-      if (tenant) await this.#deleteCaptures((await enrichDue(this.env, this.#store, tenant, clock.now())).erased);
+      // An event whose looked-up customer was erased or withdrawn keeps no raw capture.
+      if (tenant) await this.#deleteCaptures((await enrichDue(this.env, this.#store, tenant, clock.now())).dropCaptures);
       else this.#store.abandonEnrichment();
       if (tenant) await pollRequestStatuses(this.env, this.#store, tenant, clock.now(), retryScale(this.env));
       if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now(), this.#lanes, () => this.#rearm(), this.#paces);

@@ -1,8 +1,9 @@
 import { decryptSourceCredentials, findSource } from "../../src/config/tenant-store";
 import type { TenantConfig } from "../../src/config/types";
+import { RETENTION_MS } from "../../src/delivery/backoff";
 import type { HashedIdentity, RelayEvent } from "../../src/events/conversion";
 import { hashIdentity, type IdentityFamily } from "../../src/identity";
-import { subjectKeys } from "../../src/identity/subjects";
+import { isOrderSubject, subjectKeys } from "../../src/identity/subjects";
 import { consentPlan } from "../../src/pipeline/consent-plan";
 import { identityFamilies } from "../../src/pipeline/identity-families";
 import { log } from "../../src/platform/log";
@@ -30,13 +31,15 @@ export function mergeIdentity(own: HashedIdentity, looked: HashedIdentity): Hash
  * hook (src/sources/types.ts). The looked-up personal data is hashed at once and exists
  * only in this call; what is stored is hashes, as for any webhook.
  */
-export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<{ erased: string[] }> {
+/** Returns the events whose raw capture must go: their looked-up customer was erased or withdrawn. */
+export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<{ dropCaptures: string[] }> {
   // Token requests in flight are shared by this run's lookups only (see src/platform/token-cache.ts).
   const memo: RunMemo = new Map();
-  const erased: string[] = [];
+  const dropCaptures: string[] = [];
   for (const row of store.eventsAwaitingEnrichment(now, LOOKUPS_PER_RUN)) {
     try {
-      if ((await enrichOne(env, store, tenant, row, now, memo)) === "erased") erased.push(row.id);
+      const outcome = await enrichOne(env, store, tenant, row, now, memo);
+      if (outcome === "erased" || outcome === "withdrawn") dropCaptures.push(row.id);
     } catch (err) {
       // Never let one lookup wedge the queue: the event goes out with what the webhook had.
       log.error("enrichment_failed", { tenantId: tenant.id, eventId: row.id, errorName: err instanceof Error ? err.name : "unknown" });
@@ -44,10 +47,10 @@ export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfi
       store.finishEnrichment(row.id, JSON.stringify(rest), []);
     }
   }
-  return { erased };
+  return { dropCaptures };
 }
 
-/** `erased`: the looked-up customer was erased, and the event deleted. */
+/** `erased`: the looked-up customer was erased, and the event deleted; `withdrawn`: stored, never sent. */
 async function enrichOne(
   env: Env,
   store: RelayStore,
@@ -55,7 +58,7 @@ async function enrichOne(
   row: EventRow,
   now: number,
   memo: RunMemo,
-): Promise<"done" | "skipped" | "erased"> {
+): Promise<"done" | "skipped" | "erased" | "withdrawn"> {
   {
     const event = JSON.parse(row.body) as RelayEvent;
     const { enrichment, ...rest } = event;
@@ -92,6 +95,9 @@ async function enrichOne(
     // The customer the lookup found was erased (after the webhook, whose own identifiers did not
     // name them): nothing of them is stored again, so the event goes, unsent.
     if (store.suppressionOf(keys, now) === "erased") {
+      // With its checkout's beacon, and its order's keys erased too (the platform's retry of it is dropped).
+      store.addSuppressions(event.subjectKeys.filter(isOrderSubject), now, now + RETENTION_MS, true);
+      if (row.join_hash) store.deleteBeacons([row.join_hash]);
       store.deleteEvents([row.id]);
       store.bumpCounter(now, "erased_dropped");
       log.info("enrichment_erased_subject", { tenantId: tenant.id, eventId: row.id });
@@ -104,6 +110,7 @@ async function enrichOne(
     };
     store.finishEnrichment(row.id, JSON.stringify(enriched), keys);
     log.info("enrichment_done", { tenantId: tenant.id, eventId: row.id });
-    return "done";
+    // Its deliveries are suppressed when they come due; its raw body is not kept either.
+    return store.suppressionOf(keys, now) === "withdrawn" ? "withdrawn" : "done";
   }
 }

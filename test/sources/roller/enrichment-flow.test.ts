@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../src/identity/hash";
@@ -69,7 +70,27 @@ describe("ROLLER booking enrichment in the delivery step", () => {
     const rows = await relayRows("ro-enrich-erased");
     expect(rows.events).toEqual([]);
     expect(rows.eventSubjects).toEqual([]);
+    // The checkout's beacon (the person's IP, user agent, page) goes too, and the booking's keys
+    // are erased: the platform's retry of it is not stored.
+    expect(rows.beacons).toEqual([]);
+    expect(rows.suppressions.filter((s: any) => s.subject_key.startsWith("order:") && s.erased === 1)).toHaveLength(1);
     expect((await admin("GET", "/tenants/ro-enrich-erased/stats")).json).toMatchObject({ erasedDropped: 1 });
+  });
+
+  it("keeps no raw capture of a booking whose looked-up customer withdrew", async () => {
+    rollerApi();
+    const meta = metaReceives();
+    await rollerTenantWithCredentials("ro-enrich-withdrawn", { clientId: "venue-4411-client", clientSecret: "roller-client-secret-value" });
+    await admin("PATCH", "/tenants/ro-enrich-withdrawn", { rawCapture: true });
+    await admin("POST", "/../consent/ro-enrich-withdrawn/withdraw", { email: "tom.nguyen@example.com" });
+    const eventId = await consentThenBookingWithoutContact("ro-enrich-withdrawn");
+    expect((await env.EVENTS.list({ prefix: "ro-enrich-withdrawn/" })).objects).toHaveLength(1);
+    await runAlarm("ro-enrich-withdrawn");
+    expect(meta).toHaveLength(0);
+    expect((await admin("GET", `/tenants/ro-enrich-withdrawn/events/${eventId}`)).json.deliveries[0]).toMatchObject({
+      status: "suppressed",
+    });
+    expect((await env.EVENTS.list({ prefix: "ro-enrich-withdrawn/" })).objects).toEqual([]);
   });
 
   it("waits and tries again when ROLLER answers 429, then sends", async () => {
