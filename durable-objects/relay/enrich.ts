@@ -29,9 +29,9 @@ export function mergeIdentity(own: HashedIdentity, looked: HashedIdentity): Hash
 /**
  * Runs the lookups that events asked for before their first send, through their source's `enrich`
  * hook (src/sources/types.ts). The looked-up personal data is hashed at once and exists
- * only in this call; what is stored is hashes, as for any webhook.
+ * only in this call; what is stored is hashes, as for any webhook. Returns the events whose raw
+ * capture must go: their looked-up customer was erased or withdrawn.
  */
-/** Returns the events whose raw capture must go: their looked-up customer was erased or withdrawn. */
 export async function enrichDue(env: Env, store: RelayStore, tenant: TenantConfig, now: number): Promise<{ dropCaptures: string[] }> {
   // Token requests in flight are shared by this run's lookups only (see src/platform/token-cache.ts).
   const memo: RunMemo = new Map();
@@ -94,7 +94,8 @@ async function enrichOne(
     const keys = await subjectKeys(lookup.customer, tenant.defaultCountry);
     // The customer the lookup found was erased (after the webhook, whose own identifiers did not
     // name them): nothing of them is stored again, so the event goes, unsent.
-    if (store.suppressionOf(keys, now) === "erased") {
+    const suppression = store.suppressionOf(keys, now);
+    if (suppression === "erased") {
       // With its checkout's beacon, and its order's keys erased too (the platform's retry of it is dropped).
       store.addSuppressions(event.subjectKeys.filter(isOrderSubject), now, now + RETENTION_MS, true);
       if (row.join_hash) store.deleteBeacons([row.join_hash]);
@@ -111,6 +112,6 @@ async function enrichOne(
     store.finishEnrichment(row.id, JSON.stringify(enriched), keys);
     log.info("enrichment_done", { tenantId: tenant.id, eventId: row.id });
     // Its deliveries are suppressed when they come due; its raw body is not kept either.
-    return store.suppressionOf(keys, now) === "withdrawn" ? "withdrawn" : "done";
+    return suppression === "withdrawn" ? "withdrawn" : "done";
   }
 }
