@@ -272,7 +272,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       if (d.status === "blocked") writes.count(`blocked:${d.reason}`, d.destinationId);
       if (d.status === "suppressed") writes.count("suppressed", d.destinationId);
     }
-    return { result: { status: "accepted", id, ...(withdrawn ? { withdrawn } : {}) }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
+    return { result: { status: "accepted", id, ...(withdrawn && plan.reportsWithdrawal ? { withdrawn } : {}) }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
   }
 
   #withdrawOrder(event: RelayEvent, adjustments: { id: string }[], now: number): void {

@@ -53,6 +53,12 @@ export interface BeaconSignal {
 export interface IngestPlan extends ConsentPlan {
   tenantId: string;
   region: Region;
+  /**
+   * Set by a Worker that builds its own answer to the platform: the object then tells it when the
+   * subject was withdrawn (IngestResult `withdrawn`). A Worker of an earlier release, still running
+   * during a deploy, answered with the object's result as it came, so it is not told.
+   */
+  reportsWithdrawal?: true;
 }
 
 /** An adjustment as the Worker hands it over: no raw join key, only its hash. */
@@ -66,7 +72,8 @@ export interface AdjustmentInput extends Omit<AdjustmentEvent, "tenantId" | "joi
 }
 
 /**
- * `withdrawn`: the event's subject was withdrawn (stored, every delivery suppressed). `dropped`:
+ * `withdrawn`: the event's subject was withdrawn (stored, every delivery suppressed); only for a
+ * caller that asked (IngestPlan `reportsWithdrawal`). `dropped`:
  * its subject was erased, and nothing of it was stored.
  */
 export type IngestResult =

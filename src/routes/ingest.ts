@@ -12,6 +12,7 @@ import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
 import { decoyVerification } from "../sources/shared/crypto";
 import { captureRawBody } from "../storage/raw-capture";
+import type { IngestPlan } from "../platform/relay-rpc";
 
 /** POST /v1/hooks/:tenantId/:sourceId — a checkout webhook. */
 export const ingestRoutes = new Hono<{ Bindings: Env }>();
@@ -57,7 +58,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
     return c.json({ status: "ignored", reason: received.reason }, 200);
   }
 
-  const ingestPlan = { tenantId, region: tenant.region, ...received.plan };
+  const ingestPlan: IngestPlan = { tenantId, region: tenant.region, ...received.plan, reportsWithdrawal: true };
   if (received.kind === "adjustment") {
     const result = await tenantRelay(c.env, tenant).ingestAdjustment(received.adjustment, ingestPlan);
     if (result.status === "gone") throw tenantGone();

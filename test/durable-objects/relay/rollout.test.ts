@@ -58,4 +58,24 @@ describe("calls from a Worker of the previous release", () => {
     expect(JSON.parse((rows.events[0] as any).body).subjectKeys).toEqual([`join:${joinKeyHash}`]);
     expect(await stub.eraseSubjects([`join:${joinKeyHash}`])).toMatchObject({ erasedEvents: 1 });
   });
+
+  it("a webhook of a withdrawn buyer is answered as any other to a Worker that passes the object's answer on as it is", async () => {
+    const { plan } = await tenantWithPlan("rollout-withdrawn");
+    const buyer = `em:${"d".repeat(64)}`;
+    const stub = relay("rollout-withdrawn");
+    await stub.withdraw([buyer]);
+
+    // The previous release answered the platform with the object's result as it came: it must
+    // not carry the withdrawal.
+    const older = await stub.ingest(relayEvent("rollout-3", { subjectKeys: [`order:${"3".repeat(64)}`, buyer] }), plan);
+    expect(Object.keys(older).sort()).toEqual(["id", "status"]);
+    expect(older).toMatchObject({ status: "accepted" });
+
+    // This release builds its own answer and asks (its raw capture is skipped for such a buyer).
+    const current = await stub.ingest(relayEvent("rollout-4", { subjectKeys: [`order:${"4".repeat(64)}`, buyer] }), {
+      ...plan,
+      reportsWithdrawal: true,
+    });
+    expect(current).toMatchObject({ status: "accepted", withdrawn: true });
+  });
 });
