@@ -226,8 +226,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (suppression === "erased") {
       // Its order goes with it: the order's keys join the erased ones (a later refund of it is
       // dropped too), and its refunds that came first (they name only the order) are not sent.
-      this.#suppress(
-        event.subjectKeys.filter(isOrderSubject),
+      this.#store.suppressOrder(
+        event.subjectKeys,
         earlierRows.map((row) => row.id),
         now,
         true,
@@ -241,7 +241,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
     // A withdrawn buyer's order is withdrawn with it: its refunds that came first (they name only
     // the order) are not sent, and its keys refuse later ones and a replay.
-    if (withdrawn) this.#withdrawOrder(event, earlierRows, now);
+    if (withdrawn)
+      this.#store.suppressOrder(
+        event.subjectKeys,
+        earlierRows.map((row) => row.id),
+        now,
+        false,
+      );
     // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
     const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
     if (earlier.some((a) => a.adjustment.full)) {
@@ -272,26 +278,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       if (d.status === "blocked") writes.count(`blocked:${d.reason}`, d.destinationId);
       if (d.status === "suppressed") writes.count("suppressed", d.destinationId);
     }
-    return { result: { status: "accepted", id, ...(withdrawn && plan.reportsWithdrawal ? { withdrawn } : {}) }, arm: { deliveries, expiresAt: now + RETENTION_MS } };
-  }
-
-  #withdrawOrder(event: RelayEvent, adjustments: { id: string }[], now: number): void {
-    this.#suppress(
-      event.subjectKeys.filter(isOrderSubject),
-      adjustments.map((row) => row.id),
-      now,
-    );
-  }
-
-  /**
-   * Suppresses these subject keys for 24 h (`erased`: nothing of them is stored again) and every
-   * not-yet-sent delivery of these events; returns how many.
-   */
-  #suppress(keys: string[], eventIds: string[], now: number, erased = false): number {
-    this.#store.addSuppressions(keys, now, now + RETENTION_MS, erased);
-    const suppressed = this.#store.suppressPending(eventIds, now);
-    this.#store.bumpCounter(now, "suppressed", "", suppressed);
-    return suppressed;
+    return {
+      result: { status: "accepted", id, ...(withdrawn && plan.reportsWithdrawal ? { withdrawn } : {}) },
+      arm: { deliveries, expiresAt: now + RETENTION_MS },
+    };
   }
 
   /** After a flush: a full re-arm if there was a duplicate, otherwise the earliest new work (#armFor). */
@@ -487,7 +477,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.ensureSchema();
     const now = clock.now();
     const { keys, eventIds, related } = this.#subjectScope(subjectKeys);
-    const suppressed = this.#suppress(keys, [...eventIds, ...related], now);
+    const suppressed = this.#store.suppress(keys, [...eventIds, ...related], now);
     // Their raw bodies (the buyer's data, unhashed) are not kept for troubleshooting either.
     await this.#deleteCaptures([...eventIds, ...related]);
     await this.#rearm();
@@ -514,7 +504,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // Those checkouts are erased with the subject, so their refusals can go: the suppression,
     // written now, holds back everything they did and outlasts them (a refusal holds 24 h from
     // when it was recorded).
-    this.#suppress([...new Set([...keys, ...joinKeys])], related, now, true);
+    this.#store.suppress([...new Set([...keys, ...joinKeys])], related, now, true);
     this.#store.deleteDenials([...joinKeys, ...eventIds.map((id) => `event:${id}`)]);
     const erasedBeacons = this.#store.deleteBeacons(joinHashes);
     const erasedEvents = this.#store.deleteEvents(eventIds);

@@ -1,9 +1,8 @@
 import { decryptSourceCredentials, findSource } from "../../src/config/tenant-store";
 import type { TenantConfig } from "../../src/config/types";
-import { RETENTION_MS } from "../../src/delivery/backoff";
 import type { HashedIdentity, RelayEvent } from "../../src/events/conversion";
 import { hashIdentity, type IdentityFamily } from "../../src/identity";
-import { isOrderSubject, subjectKeys } from "../../src/identity/subjects";
+import { subjectKeys } from "../../src/identity/subjects";
 import { consentPlan } from "../../src/pipeline/consent-plan";
 import { identityFamilies } from "../../src/pipeline/identity-families";
 import { log } from "../../src/platform/log";
@@ -97,7 +96,7 @@ async function enrichOne(
     const suppression = store.suppressionOf(keys, now);
     if (suppression === "erased") {
       // With its checkout's beacon, and its order's keys erased too (the platform's retry of it is dropped).
-      store.addSuppressions(event.subjectKeys.filter(isOrderSubject), now, now + RETENTION_MS, true);
+      store.suppressOrder(event.subjectKeys, [], now, true);
       if (row.join_hash) store.deleteBeacons([row.join_hash]);
       store.deleteEvents([row.id]);
       store.bumpCounter(now, "erased_dropped");

@@ -5,6 +5,7 @@ import type { DeliveryStatus, EventFilter, StoredDecision } from "../../src/plat
 import { RETENTION_MS } from "../../src/delivery/backoff";
 import type { RelayAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
+import { isOrderSubject } from "../../src/identity/subjects";
 import { RELAY_MIGRATIONS, RELAY_SCHEMA } from "./schema";
 
 export interface PurgeCounts {
@@ -661,6 +662,26 @@ export class RelayStore {
   #anySuppressed(now: number): boolean {
     this.#suppressedUntil ??= this.sql.exec<{ at: number | null }>("SELECT MAX(expires_at) AS at FROM suppressions").one().at ?? 0;
     return now < this.#suppressedUntil;
+  }
+
+  /**
+   * Suppresses these subject keys for 24 h (`erased`: nothing of them is stored again) and every
+   * not-yet-sent delivery of these events; returns how many deliveries.
+   */
+  suppress(keys: string[], eventIds: string[], now: number, erased = false): number {
+    this.addSuppressions(keys, now, now + RETENTION_MS, erased);
+    const suppressed = this.suppressPending(eventIds, now);
+    this.bumpCounter(now, "suppressed", "", suppressed);
+    return suppressed;
+  }
+
+  /**
+   * An order that goes with its buyer's withdrawal or erasure: its own keys (order id, checkout;
+   * not the buyer's identifiers, see isOrderSubject) are suppressed, so a later refund or replay
+   * of it is refused too, and so are the deliveries of its refunds that came first.
+   */
+  suppressOrder(subjectKeys: string[], refundIds: string[], now: number, erased: boolean): number {
+    return this.suppress(subjectKeys.filter(isOrderSubject), refundIds, now, erased);
   }
 
   /** `erased`: written by an erasure (see suppressionOf); an erasure is never turned back into a withdrawal. */
