@@ -561,7 +561,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    * Resends an event's delivered, failed or expired deliveries (never a blocked or suppressed one)
    * while the event is within its 24 h window; null once it is gone. Consent is read again as it
    * stands now: nothing is resent for a withdrawn subject, or to a destination the user has
-   * refused since, or that the tenant removed.
+   * refused since, or that the tenant removed; nor an order cancelled or fully refunded since.
    */
   async replay(eventId: string): Promise<{ replayed: number } | null> {
     this.#store.ensureSchema();
@@ -605,8 +605,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   ): number {
     const row = this.#store.getEvent(eventId);
     if (!row || row.expires_at <= now || this.#store.isEventSuppressed(eventId, now)) return 0;
-    const plan = consentPlan(tenant);
     const stored = JSON.parse(row.body) as RelayEvent;
+    // A cancelled or fully refunded order stays retracted: resending it would record it again.
+    if (stored.retracted) return 0;
+    const plan = consentPlan(tenant);
     const beacon = this.#beacon(stored.joinKeyHash, now);
     const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));
     const sendable = new Set(verdicts.filter((v) => v.status !== "blocked").map((v) => v.destinationId));

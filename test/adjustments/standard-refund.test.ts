@@ -1,4 +1,4 @@
-import { http } from "msw";
+import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { server } from "../helpers/msw";
 import { useMsw } from "../helpers/msw";
@@ -214,5 +214,40 @@ describe("standard source refunds", () => {
       expect(JSON.parse(event.body).subjectKeys).toEqual([expect.stringMatching(/^order:[0-9a-f]{64}$/)]);
       expect(event.body.replace(/"order:[0-9a-f]{64}"/, "")).not.toMatch(/[0-9a-f]{64}/);
     }
+  });
+
+  it("a cancelled or fully refunded order is never sent again: not by a replay of the event, nor of a destination", async () => {
+    const world = await createAdjustmentWorld("adj-replay");
+    // Delivered everywhere, then fully refunded: the retraction goes out.
+    const delivered = await sendStandard("adj-replay", consentedPurchase("order-r1"));
+    await deliverAndSettle("adj-replay");
+    expect(world.meta).toHaveLength(1);
+    advance(60_000);
+    await sendStandard("adj-replay", standardRefund("order-r1"));
+    await deliverAndSettle("adj-replay");
+    const replay = await admin("POST", `/tenants/adj-replay/events/${delivered.json.id}/replay`);
+    expect(replay.json).toMatchObject({ replayed: 0 });
+
+    // Meta refuses the next order for good (an invalid parameter), then the order is cancelled:
+    // fixing Meta and replaying its failures must not send the cancelled order.
+    let metaRefuses = true;
+    server.use(
+      // Returning nothing hands the request on to the recorder.
+      http.post("https://meta.test/:version/:pixelId/events", () =>
+        metaRefuses
+          ? HttpResponse.json({ error: { message: "Invalid parameter", type: "OAuthException", code: 100 } }, { status: 400 })
+          : undefined,
+      ),
+    );
+    const failed = await sendStandard("adj-replay", consentedPurchase("order-r2", { consent: { meta: "granted" } }));
+    await deliverAndSettle("adj-replay");
+    expect(deliveryTo(await world.eventDetail(failed.json.id), "meta")).toMatchObject({ status: "failed" });
+    metaRefuses = false;
+    advance(60_000);
+    await sendStandard("adj-replay", standardRefund("order-r2"));
+    const again = await admin("POST", "/tenants/adj-replay/destinations/meta/replay");
+    expect(again.json).toMatchObject({ replayed: 0 });
+    await deliverAndSettle("adj-replay");
+    expect(world.meta).toHaveLength(1);
   });
 });
