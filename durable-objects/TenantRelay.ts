@@ -235,6 +235,16 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       writes.count("erased_dropped");
       return { result: { status: "dropped" }, arm: null };
     }
+    // A refusal in the webhook's own consent sticks for its checkout, as a beacon's does: no later
+    // grant under the join key sends its next order, and what waits under it is suppressed (the
+    // events of this group that wait to be written included: they are written first).
+    if (event.joinKeyHash !== undefined) {
+      const refused = refusedBy(received.consent, false, plan, now);
+      if (refused.length > 0) {
+        writes.writeTo(this.#store, now);
+        this.#revoke([event.joinKeyHash], [], refused, now, plan.tenantId);
+      }
+    }
     const withdrawn = suppression === "withdrawn";
     let deliveries = withdrawn
       ? suppressedDeliveries(plan)
@@ -456,14 +466,28 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // A withdrawn or erased subject's browser data is not collected again.
     if (this.#store.isSuppressed(subjects, now)) return { status: "dropped" };
     const previous = this.#beacon(joinHash, now);
-    if (!previous && this.#store.beaconsAtLimit(limits.maxBeacons, now)) return { status: "limit_reached" };
     const merged = mergeBeacons(previous, signal, now);
+    const refused = revokedByBeacon(previous, signal, merged, plan, now);
     const body = JSON.stringify(merged);
-    if (new TextEncoder().encode(body).byteLength > limits.maxBytes) return { status: "too_large" };
+    const refusal =
+      !previous && this.#store.beaconsAtLimit(limits.maxBeacons, now)
+        ? "limit_reached"
+        : new TextEncoder().encode(body).byteLength > limits.maxBytes
+          ? "too_large"
+          : undefined;
+    if (refusal) {
+      // Not stored, but what it refuses stands all the same: a refusal is never lost to a limit.
+      if (refused.length > 0) {
+        this.#remember(plan);
+        this.#revoke([joinHash], [], refused, now, plan.tenantId);
+        await this.#rearm();
+      }
+      return { status: refusal };
+    }
 
     this.#remember(plan);
     this.#store.putBeacon(joinHash, body, now, now + RETENTION_MS, Object.values(signal.clickSubjects ?? {}), previous === undefined);
-    const suppressed = this.#revoke([joinHash], [], revokedByBeacon(previous, signal, merged, plan, now), now, plan.tenantId);
+    const suppressed = this.#revoke([joinHash], [], refused, now, plan.tenantId);
     const held = this.#store.heldEvents({ joinHash });
     for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, merged, plan, now);
     await this.#rearm();

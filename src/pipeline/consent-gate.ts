@@ -135,14 +135,17 @@ export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials
 };
 
 /**
- * At ingest: a webhook with a join key whose beacon has not come yet waits for it for every
- * destination its own consent leaves undecided (all of them when it has none), and is decided
- * now for the rest. It is never sent first and checked later.
+ * At ingest: a webhook with a join key waits for its checkout's next beacon for every destination
+ * that its own consent and the beacons so far leave undecided (all of them when there is none),
+ * and is decided now for the rest. The checkout snippet posts a first beacon (click ids) before
+ * the visitor has chosen, and again on every consent change, so a webhook that lands between the
+ * two must not be blocked for want of a signal still to come. It is never sent first and checked
+ * later; what is still undecided when the hold ends is blocked.
  */
 export const planDeliveries: DeliveriesOf = (event, beacon, plan, now, denials = NO_DENIALS) => {
   const decided = decideDeliveries(event, beacon, plan, now, denials);
-  if (event.joinKeyHash === undefined || beacon !== undefined) return decided;
-  const snapshot = eventSnapshot(event, undefined, plan, now);
+  if (event.joinKeyHash === undefined) return decided;
+  const snapshot = eventSnapshot(event, beacon, plan, now);
   return decided.map((d, i) =>
     d.status === "blocked" &&
     !denials.has(d.destinationId) &&
