@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONSENT_POLICY } from "../../src/config/types";
+import { decideConsent } from "../../src/consent/decide";
 import { mergeConsentInputs } from "../../src/consent/merge";
+import { readConsentInput } from "../../src/consent/schema";
 import { normalizeConsent } from "../../src/consent/snapshot";
 import { explicitDenials } from "../../src/consent/sticky";
 import type { ConsentInput } from "../../src/events/conversion";
@@ -30,6 +32,69 @@ describe("mergeConsentInputs", () => {
     });
     expect(mergeConsentInputs(undefined, { meta: "denied" })).toEqual({ meta: "denied" });
     expect(mergeConsentInputs({ meta: "denied" }, undefined)).toEqual({ meta: "denied" });
+  });
+});
+
+describe("mergeConsentInputs: an unreadable value is not forgotten", () => {
+  // Issue 9, item 5 (a malformed value makes the verdict ambiguous) with item 2 (a later beacon
+  // that omits a signal keeps the earlier one): a malformed mark is a signal too.
+  it("a later input's marks add to the earlier ones instead of replacing them", () => {
+    const merged = mergeConsentInputs(
+      { meta: "granted", malformed: ["categories.marketing"] },
+      { gcm: { ad_storage: "granted" }, malformed: ["gcm"] },
+    );
+    expect(merged?.malformed?.sort()).toEqual(["categories.marketing", "gcm"]);
+    expect(mergeConsentInputs({ malformed: ["tiktok"] }, { meta: "granted" })).toEqual({ meta: "granted", malformed: ["tiktok"] });
+    expect(mergeConsentInputs({ meta: "granted" }, { malformed: ["meta"] })).toEqual({ meta: "granted", malformed: ["meta"] });
+  });
+
+  it("a field the later input carries validly replaces the earlier mark for that field only", () => {
+    expect(mergeConsentInputs({ malformed: ["meta", "gcd", "tcf"] }, { meta: "denied", gcd: "13r3r3r3r5" })).toEqual({
+      meta: "denied",
+      gcd: "13r3r3r3r5",
+      malformed: ["tcf"],
+    });
+    expect(mergeConsentInputs({ malformed: ["categories.marketing", "categories.stats"] }, { categories: { marketing: false } })).toEqual({
+      categories: { marketing: false },
+      malformed: ["categories.stats"],
+    });
+    expect(mergeConsentInputs({ malformed: ["gpp", "gpc", "gcs"] }, { gpp: { gppString: "DBABMA~x" }, gpc: true, gcs: "G100" })).toEqual({
+      gpp: { gppString: "DBABMA~x" },
+      gpc: true,
+      gcs: "G100",
+    });
+  });
+
+  it("a field the later input carries but also marks stays marked", () => {
+    // A TC string whose gdprApplies is unreadable is kept, and marked.
+    expect(mergeConsentInputs({ malformed: ["tcf"] }, { tcf: { tcString: "x" }, malformed: ["tcf"] })?.malformed).toEqual(["tcf"]);
+  });
+
+  it("marks on a whole map, or on the whole consent object, stay whatever comes later", () => {
+    const later = {
+      gcm: { ad_user_data: "granted" as const },
+      gcmDefault: { ad_user_data: "granted" as const },
+      categories: { marketing: true },
+    };
+    expect(mergeConsentInputs({ malformed: ["consent", "gcm", "gcmDefault", "categories"] }, later)?.malformed?.sort()).toEqual([
+      "categories",
+      "consent",
+      "gcm",
+      "gcmDefault",
+    ]);
+  });
+
+  it("inputs without marks merge without a malformed list", () => {
+    expect(mergeConsentInputs({ meta: "granted" }, { tiktok: "denied" })).not.toHaveProperty("malformed");
+  });
+
+  it("the audited case: the earlier malformed category still blocks Meta after a later malformed Consent Mode value", () => {
+    const first = readConsentInput({ meta: "granted", categories: { marketing: "false" } });
+    const second = readConsentInput({ gcm: { ad_user_data: "maybe" } });
+    const merged = mergeConsentInputs(first, second);
+    const decide = (input: ConsentInput | undefined) => decideConsent(input, { id: "meta", type: "meta" }, policy);
+    expect(decide(first)).toEqual({ decision: "blocked", reason: "consent_malformed" });
+    expect(decide(merged)).toEqual({ decision: "blocked", reason: "consent_malformed" });
   });
 });
 
