@@ -70,8 +70,12 @@ function recordOutcome(
   const metric = (name: string) => metricOf(name, opts);
   if (outcome.status === "processing") {
     markProcessing(store, row, outcome.requestId, attempts, now, retryScale);
-    // Sent while a cancellation suppressed it: the retraction must follow it there.
-    if (!opts.adjustment) store.reviveAdjustments([row.event_id], row.destination_id, now);
+    // Sent while a cancellation suppressed it or a partial refund rewrote it: the retraction or
+    // restatement must follow it there.
+    if (!opts.adjustment) {
+      store.reviveAdjustments([row.event_id], row.destination_id, now);
+      store.reviveRestatements([row], row.destination_id, now);
+    }
     log.debug("delivery", { ...base, outcome: "processing" });
     return;
   }
@@ -123,8 +127,12 @@ function recordDelivered(store: RelayStore, tenantId: string, rows: DueDelivery[
   const eventIds = rows.map((row) => row.event_id);
   const status = opts.testTraffic ? "validated" : "delivered";
   store.markDelivered(eventIds, destinationId, status, now);
-  // Sent while a cancellation suppressed them: the retraction must follow them there.
-  if (!opts.adjustment) store.reviveAdjustments(eventIds, destinationId, now);
+  // Sent while a cancellation suppressed them or a partial refund rewrote them: the retraction or
+  // restatement must follow them there.
+  if (!opts.adjustment) {
+    store.reviveAdjustments(eventIds, destinationId, now);
+    store.reviveRestatements(rows, destinationId, now);
+  }
   store.bumpCounter(now, metricOf(status, opts), destinationId, rows.length);
   for (const row of rows) {
     log.debug("delivery", {

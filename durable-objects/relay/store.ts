@@ -215,6 +215,40 @@ export class RelayStore {
     ).rowsWritten;
   }
 
+  /**
+   * The delivered originals whose value a partial refund rewrote while their request was on the
+   * wire (`sent`: their bodies as that request read them): the destination got the old value, so
+   * the restatement it would otherwise not need is queued, the order's latest only (it states the
+   * net value after every refund so far). A refund that came before the send rewrote what was
+   * sent, and stays `applied_before_sent`. Answers how many were queued.
+   */
+  reviveRestatements(sent: Array<{ event_id: string; body: string }>, destinationId: string, now: number): number {
+    const waiting = this.sql
+      .exec<{ original_id: string; body: string; adjustment_id: string }>(
+        `SELECT o.id AS original_id, o.body AS body, MAX(a.id) AS adjustment_id
+         FROM events o JOIN events a ON a.adjusts = o.dedup_key
+         JOIN deliveries d ON d.event_id = a.id AND d.destination_id = ?
+         WHERE o.id IN (SELECT value FROM json_each(?)) AND d.status = 'blocked' AND d.reason = 'applied_before_sent'
+         GROUP BY o.id`,
+        destinationId,
+        JSON.stringify(sent.map((row) => row.event_id)),
+      )
+      .toArray();
+    if (waiting.length === 0) return 0;
+    const sentBodies = new Map(sent.map((row) => [row.event_id, row.body]));
+    const valueOf = (body: string | undefined) => (body === undefined ? undefined : (JSON.parse(body) as RelayEvent).value);
+    const stale = waiting.filter((w) => valueOf(sentBodies.get(w.original_id)) !== valueOf(w.body)).map((w) => w.adjustment_id);
+    if (stale.length === 0) return 0;
+    return this.sql.exec(
+      `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
+       WHERE destination_id = ? AND status = 'blocked' AND reason = 'applied_before_sent' AND event_id IN (SELECT value FROM json_each(?))`,
+      now,
+      now,
+      destinationId,
+      JSON.stringify(stale),
+    ).rowsWritten;
+  }
+
   findEventIdByDedupKey(dedupKey: string): string | undefined {
     return this.sql.exec<{ id: string }>("SELECT id FROM events WHERE dedup_key = ?", dedupKey).toArray()[0]?.id;
   }

@@ -177,6 +177,37 @@ describe("standard source refunds", () => {
     expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
   });
 
+  it("a partial refund that arrives while the conversion is on the wire: the restatement to the new value follows it", async () => {
+    const world = await createAdjustmentWorld("adj-race-part");
+    const purchase = await sendStandard("adj-race-part", consentedPurchase("order-rp"));
+    let refundId: string | undefined;
+    server.use(
+      http.post(/^https:\/\/googleads\.test\/.*:uploadClickConversions$/, async () => {
+        if (refundId === undefined) refundId = (await sendStandard("adj-race-part", standardRefund("order-rp", { value: 9 }))).json.id;
+        return undefined;
+      }),
+    );
+    await runAlarm("adj-race-part");
+    expect(refundId).toBeDefined();
+    const [upload] = world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadClickConversions"));
+    expect(upload!.body.conversions[0]).toMatchObject({ orderId: "order-rp", conversionValue: 49 });
+    expect(deliveryTo(await world.eventDetail(purchase.json.id), "google")).toMatchObject({ status: "delivered" });
+
+    advance(120_000);
+    await runAlarm("adj-race-part");
+    const restatements = world.adjustmentUploads().map((c) => (c.body as any).conversionAdjustments);
+    expect(restatements).toEqual([
+      [
+        expect.objectContaining({
+          orderId: "order-rp",
+          adjustmentType: "RESTATEMENT",
+          restatementValue: expect.objectContaining({ adjustedValue: 40 }),
+        }),
+      ],
+    ]);
+    expect(deliveryTo(await world.eventDetail(refundId!), "google")).toMatchObject({ status: "delivered" });
+  });
+
   it("a partial refund while queued rewrites the value the conversion is sent with", async () => {
     const world = await createAdjustmentWorld("adj-rewrite");
     await sendStandard("adj-rewrite", googlePurchase("order-4"));
