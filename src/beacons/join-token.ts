@@ -19,6 +19,12 @@ const CLOCK_SKEW_S = 5 * 60;
  * bytes: https://shopify.dev/docs/api/liquid/filters/hmac_sha256
  */
 const TOKEN_PATTERN = /^v1\.(\d{1,12})\.([A-Za-z0-9_-]{43}|[0-9a-f]{64})$/;
+/**
+ * No well-formed token is longer than 80 characters (`v1.`, 12 digits, `.`, 64 hex); anything
+ * over this bound is malformed before it is even matched, so the work per beacon stays bounded
+ * whatever a sender puts in the field. The beacon schema documents the same bound.
+ */
+export const MAX_JOIN_TOKEN_LENGTH = 128;
 
 function macBytes(text: string): Uint8Array<ArrayBuffer> | null {
   if (text.length !== 64) return fromBase64(text);
@@ -44,18 +50,19 @@ export async function mintJoinToken(beaconKey: string, tenantId: string, joinKey
 export type JoinTokenCheck = { ok: true } | { ok: false; why: "malformed" | "expired" | "too_far_ahead" | "mismatch" };
 
 /**
- * Checks a token against every key still valid for the tenant (the current one and, for 24 h
- * after a rotation, the previous one). The MAC is compared by WebCrypto `verify`, which takes
+ * Checks a token (the raw `joinToken` value of the beacon body, of any type) against every key
+ * still valid for the tenant (the current one and, for 24 h after a rotation, the previous one). The MAC is compared by WebCrypto `verify`, which takes
  * the same time wherever the bytes differ.
  */
 export async function checkJoinToken(
-  token: string | undefined,
+  token: unknown,
   keys: readonly string[],
   tenantId: string,
   joinKey: string,
   nowMs: number,
 ): Promise<JoinTokenCheck> {
-  const match = token === undefined ? null : TOKEN_PATTERN.exec(token);
+  // Whatever the beacon body held: a number, null or an object is as malformed as a bad string.
+  const match = typeof token === "string" && token.length <= MAX_JOIN_TOKEN_LENGTH ? TOKEN_PATTERN.exec(token) : null;
   const mac = match ? macBytes(match[2]!) : null;
   if (!match || !mac || mac.length !== 32) return { ok: false, why: "malformed" };
   const exp = Number(match[1]);

@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { activeBeaconKeys, beaconAuthOf } from "../beacons/keys";
-import { checkJoinToken } from "../beacons/join-token";
+import { MAX_JOIN_TOKEN_LENGTH, checkJoinToken } from "../beacons/join-token";
 import { getTenantForRequest } from "../config/tenant-store";
 import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
@@ -43,9 +43,10 @@ const boundedConsent = z
   .pipe(consentSchema);
 
 const text = z.string().trim().min(1).max(512).optional().catch(undefined);
+const joinKeySchema = z.string().trim().min(1).max(256);
 export const beaconSchema = z.object({
-  joinKey: z.string().trim().min(1).max(256),
-  joinToken: z.string().max(128).optional(),
+  joinKey: joinKeySchema,
+  joinToken: z.string().max(MAX_JOIN_TOKEN_LENGTH).optional(),
   consent: boundedConsent.optional(),
   clickIds: z.object(clickIdsShape(text)).partial().optional().catch(undefined),
   page: z
@@ -84,12 +85,29 @@ const tenantOrigin: MiddlewareHandler<CollectEnv> = async (c, next) => {
 };
 
 /**
+ * What the token check needs from a body, read before the rest of it is validated: the join key
+ * (a body without a readable one is a 400, there is nothing to check a token against) and the
+ * token as sent, of any type. So in signed mode a token that is a number, null, an object or too
+ * long is the same 401 as any other malformed token, not a 400 that describes the body to a
+ * sender who could not prove the beacon is theirs.
+ */
+const tokenEnvelope = z.object({ joinKey: joinKeySchema, joinToken: z.unknown().optional() });
+
+/**
  * In "signed" mode (the default) a beacon must carry a join token minted by the tenant's checkout
  * server for this join key: an Origin header is set freely by any non-browser client, so it alone
  * cannot keep a forger from writing consent under a buyer's join key. Every failure (no key
  * configured, missing, malformed, expired, foreign token) answers the same 401, nothing stored.
+ * checkJoinToken bounds the token's length before matching it, so no HMAC is computed over an
+ * arbitrary string.
+ *
+ * In "origin" mode the token is never read: the tenant chose to trust allowed origins alone (a
+ * checkout that mints tokens ahead of switching to signed keeps working). A string, well formed or
+ * not, is ignored as it always was; a joinToken that is not a string of at most 128 characters
+ * then fails the beacon schema like any other ill-typed field (400 invalid_request, nothing
+ * stored), which tells the integrator that their checkout sends something broken.
  */
-async function requireJoinToken(env: Env, tenant: TenantConfig, joinKey: string, token: string | undefined): Promise<void> {
+async function requireJoinToken(env: Env, tenant: TenantConfig, joinKey: string, token: unknown): Promise<void> {
   if (beaconAuthOf(tenant) === "origin") return;
   const now = clock.now();
   const check = await checkJoinToken(token, await activeBeaconKeys(env, tenant, now), tenant.id, joinKey, now);
@@ -112,8 +130,11 @@ collectRoutes.options("/:tenantId", tenantOrigin, (c) => {
 collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBeaconBody, async (c) => {
   const tenant = c.get("tenant");
   // sendBeacon posts text/plain, so the body is read as JSON whatever its content type.
-  const body = validate(beaconSchema, parseJson(await c.req.text()));
-  await requireJoinToken(c.env, tenant, body.joinKey, body.joinToken);
+  const raw = parseJson(await c.req.text());
+  // Authenticate before validating the rest: see tokenEnvelope.
+  const envelope = validate(tokenEnvelope, raw);
+  await requireJoinToken(c.env, tenant, envelope.joinKey, envelope.joinToken);
+  const body = validate(beaconSchema, raw);
   const gpc = c.req.header("sec-gpc") === "1";
   const joinHash = (await hashOpaque(body.joinKey))!;
   const ip = c.req.header("cf-connecting-ip");

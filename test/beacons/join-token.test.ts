@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { checkJoinToken, mintJoinToken } from "../../src/beacons/join-token";
 
 // Computed independently with Node's crypto:
@@ -33,5 +33,17 @@ describe("join tokens", () => {
     expect(await check(token, 1_900_000_000_000 - 25 * 3_600_000)).toEqual({ ok: false, why: "too_far_ahead" });
     expect(await check(token, NOW_MS, "acme2")).toEqual({ ok: false, why: "mismatch" });
     expect(await check(token, NOW_MS, "acme", "chk_2")).toEqual({ ok: false, why: "mismatch" });
+  });
+
+  it("a token that is not a string, or longer than any token can be, is malformed before any HMAC is computed", async () => {
+    const verify = vi.spyOn(crypto.subtle, "verify");
+    try {
+      for (const t of [12345, null, {}, ["v1"], `v1.1900000000.${B64URL}${"A".repeat(100)}`, "v1.".repeat(100_000)]) {
+        expect(await checkJoinToken(t, ["bk_test"], "acme", "chk_1", NOW_MS)).toEqual({ ok: false, why: "malformed" });
+      }
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      verify.mockRestore();
+    }
   });
 });

@@ -81,6 +81,26 @@ describe("signed beacons", () => {
     expect((await sendBeacon("sb-other", body(cases[9]!), {}, false)).status).toBe(204);
   });
 
+  it("a joinToken of the wrong type, null or too long is the same 401 with nothing stored, whatever else the body holds", async () => {
+    // Issue 9, item 1: in signed mode a missing or malformed token answers 401 invalid_join_token
+    // and stores nothing; a wrong type or length is a malformed token, not a 400 about the body.
+    await createTenant("sb-shape");
+    const cases: unknown[] = [12345, null, true, {}, ["v1"], "x".repeat(129), "v1.".repeat(2000)];
+    for (const joinToken of cases) {
+      await expectRefused(await sendBeacon("sb-shape", { joinKey: "chk-s", joinToken, consent: { meta: "granted" } }, {}, false));
+    }
+    // The token is checked before the rest of the body: a forger learns nothing about it.
+    const badConsent = { joinKey: "chk-s", joinToken: 12345, consent: { gpp: { gppString: "x", applicableSections: Array(40).fill(7) } } };
+    await expectRefused(await sendBeacon("sb-shape", badConsent, {}, false));
+    expect((await relayRows("sb-shape")).beacons).toEqual([]);
+    // A valid token with that body is a 400 about the body, as before.
+    const signed = { ...badConsent, joinToken: await joinTokenFor("sb-shape", "chk-s") };
+    expect((await sendBeacon("sb-shape", signed, {}, false)).status).toBe(400);
+    // No join key to check a token against: the body itself is invalid.
+    expect((await sendBeacon("sb-shape", { joinToken: 12345, consent: { meta: "granted" } }, {}, false)).status).toBe(400);
+    expect((await relayRows("sb-shape")).beacons).toEqual([]);
+  });
+
   it("a valid token does not lift the origin check", async () => {
     await createTenant("sb-both");
     const token = await joinTokenFor("sb-both", "chk-o");
@@ -151,6 +171,14 @@ describe("signed beacons", () => {
     expect(patched.json.tenant.beaconAuth).toBe("origin");
     expect((await sendBeacon("sb-origin", { joinKey: "k-o", consent: { meta: "granted" } }, {}, false)).status).toBe(204);
     expect((await sendBeacon("sb-origin", { joinKey: "k-o2" }, { origin: "https://evil.example" }, false)).status).toBe(403);
+    // Origin mode never reads the token: a string, well formed or not, is ignored; one that is not
+    // a string of at most 128 characters is an ill-typed field like any other (400, nothing stored).
+    expect((await sendBeacon("sb-origin", { joinKey: "k-o3", joinToken: "garbage" }, {}, false)).status).toBe(204);
+    for (const joinToken of [12345, null, "x".repeat(129)]) {
+      const res = await sendBeacon("sb-origin", { joinKey: "k-o4", joinToken, consent: { meta: "granted" } }, {}, false);
+      expect(res.status).toBe(400);
+      expect((await res.json()) as any).toMatchObject({ error: { code: "invalid_request" } });
+    }
     const created = await admin("POST", "/tenants", { id: "sb-origin2", name: "O", region: "global", beaconAuth: "origin" });
     expect(created.json.tenant.beaconAuth).toBe("origin");
   });
