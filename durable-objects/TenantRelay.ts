@@ -16,6 +16,7 @@ import {
   decideDeliveries,
   mergeBeacons,
   planDeliveries,
+  ambiguousIn,
   refusedBy,
   revokedByBeacon,
   suppressedDeliveries,
@@ -468,6 +469,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const previous = this.#beacon(joinHash, now);
     const merged = mergeBeacons(previous, signal, now);
     const refused = revokedByBeacon(previous, signal, merged, plan, now);
+    const ambiguous = ambiguousIn(signal, plan, now).filter((id) => !refused.some((r) => r.destinationId === id));
     const body = JSON.stringify(merged);
     const refusal =
       !previous && this.#store.beaconsAtLimit(limits.maxBeacons, now)
@@ -477,9 +479,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
           : undefined;
     if (refusal) {
       // Not stored, but what it refuses stands all the same: a refusal is never lost to a limit.
-      if (refused.length > 0) {
+      if (refused.length > 0 || ambiguous.length > 0) {
         this.#remember(plan);
         this.#revoke([joinHash], [], refused, now, plan.tenantId);
+        this.#holdBackAmbiguous(joinHash, ambiguous, now);
         await this.#rearm();
       }
       return { status: refusal };
@@ -487,11 +490,22 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
 
     this.#remember(plan);
     this.#store.putBeacon(joinHash, body, now, now + RETENTION_MS, Object.values(signal.clickSubjects ?? {}), previous === undefined);
-    const suppressed = this.#revoke([joinHash], [], refused, now, plan.tenantId);
+    const suppressed = this.#revoke([joinHash], [], refused, now, plan.tenantId) + this.#holdBackAmbiguous(joinHash, ambiguous, now);
     const held = this.#store.heldEvents({ joinHash });
     for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, merged, plan, now);
     await this.#rearm();
     return { status: "stored", decided: held.length, suppressed };
+  }
+
+  /**
+   * What waits to be sent under a join key to destinations a beacon made ambiguous (ambiguousIn)
+   * is suppressed: ambiguity blocks, for what was granted before as for what comes after.
+   */
+  #holdBackAmbiguous(joinHash: string, destinationIds: string[], now: number): number {
+    if (destinationIds.length === 0) return 0;
+    const suppressed = this.#store.suppressPending(this.#store.listEventIdsByJoinHash(joinHash), now, destinationIds, "consent_malformed");
+    this.#store.bumpCounter(now, "suppressed", "", suppressed);
+    return suppressed;
   }
 
   /** Withdrawal: suppresses every queued, held and retrying delivery of the subject. */

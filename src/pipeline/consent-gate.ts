@@ -173,6 +173,18 @@ export function refusedBy(consent: ConsentInput | undefined, gpc: boolean, plan:
 }
 
 /**
+ * Destinations a new beacon makes ambiguous: a value in it that cannot be read for them (basis
+ * `malformed`). Ambiguity is never a grant, so what was granted before and still waits to be sent
+ * must not go on it either; unlike a refusal it does not stick (a later readable value for the
+ * same field replaces it, src/consent/merge.ts).
+ */
+export function ambiguousIn(incoming: BeaconSignal, plan: ConsentPlan, now: number): string[] {
+  if (!incoming.consent) return [];
+  const snapshot = snapshotOf([incoming.consent], incoming.gpc, plan, now);
+  return plan.destinations.filter((d) => decideWithBasis(snapshot, d, plan.policy).basis === "malformed").map((d) => d.id);
+}
+
+/**
  * Destinations a new beacon takes back: those it refuses outright, and those whose grant under
  * the combined beacons it turns into a denial.
  */

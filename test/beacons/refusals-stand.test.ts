@@ -76,6 +76,21 @@ describe("a refusal is never lost", () => {
     expect(await delivery("rs-cap", hook.json.id)).toMatchObject({ status: "suppressed" });
   });
 
+  it("a beacon whose consent for Meta cannot be read stops the delivery a webhook granted: ambiguity blocks", async () => {
+    await createTenant("rs-amb");
+    const meta = metaStandIn();
+    meta.down = true;
+    const hook = await sendWebhook("rs-amb", purchase("o-amb", { joinKey: "k-amb", consent: { meta: "granted" } }));
+    await runAlarm("rs-amb");
+    expect(await delivery("rs-amb", hook.json.id)).toMatchObject({ status: "pending", decision: "send" });
+    expect((await sendBeacon("rs-amb", { joinKey: "k-amb", consent: { meta: "no" } })).status).toBe(204);
+    meta.down = false;
+    advance(3_600_000);
+    await runAlarm("rs-amb");
+    expect(meta.sent).toEqual([]);
+    expect(await delivery("rs-amb", hook.json.id)).toMatchObject({ status: "suppressed", reason: "consent_malformed" });
+  });
+
   it("a webhook's own denial sticks for its checkout: a later grant under the join key does not send its next order", async () => {
     await createTenant("rs-hook");
     const meta = metaStandIn();
