@@ -363,8 +363,20 @@ describe("retry classes", () => {
     ["USER_PERMISSION_DENIED", "hold"],
     ["DEVELOPER_TOKEN_NOT_APPROVED", "hold"],
     ["PERMISSION_DENIED", "hold"],
-    ["TWO_STEP_VERIFICATION_NOT_ENROLLED", "terminal"],
+    ["TWO_STEP_VERIFICATION_NOT_ENROLLED", "hold"],
+    ["CUSTOMER_NOT_FOUND", "hold"],
+    ["NOT_ADS_USER", "hold"],
+    ["CUSTOMER_NOT_ENABLED", "hold"],
+    ["CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS", "hold"],
+    ["TERMS_AND_CONDITIONS_NOT_SIGNED", "hold"],
+    ["SERVICE_DISABLED", "hold"],
+    ["ACCESS_TOKEN_SCOPE_INSUFFICIENT", "hold"],
     ["CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE", "hold"],
+    ["OAUTH_TOKEN_INVALID", "terminal"],
+    ["UNAUTHORIZED_CUSTOMER", "terminal"],
+    ["NO_CONVERSION_ACTION_FOUND", "terminal"],
+    ["INVALID_CONVERSION_ACTION_ID", "terminal"],
+    ["constructor", "terminal"],
   ])("%s is %s", (code, expected) => {
     expect(classOfGoogleCode(code)).toBe(expected);
   });

@@ -4,7 +4,7 @@ import { clearGoogleTokenCacheForTesting } from "../../src/destinations/google/o
 import { advance, now, useTestClock } from "../helpers/clock";
 import { useMsw } from "../helpers/msw";
 import { admin, runAlarm, sendWebhook } from "../helpers/relay";
-import { ADS_SETTINGS, createGoogleTenant, googleAdsPut, googlePurchase, useGoogleEmulators } from "./helpers";
+import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, dataManagerPut, googleAdsPut, googlePurchase, useGoogleEmulators } from "./helpers";
 
 // Google done exactly, through the Worker against the sandbox's Google emulators: what the
 // emulator received, and what the delivery log and the lane show.
@@ -32,7 +32,8 @@ async function sendAll(tenantId: string, bodies: unknown[]): Promise<string[]> {
 
 const deliveryOf = async (tenantId: string, eventId: string) =>
   (await admin("GET", `/tenants/${tenantId}/events/${eventId}`)).json.deliveries[0];
-const laneOf = async (tenantId: string) => (await admin("GET", `/tenants/${tenantId}/destinations/google`)).json.lane;
+const laneOf = async (tenantId: string, destinationId = "google") =>
+  (await admin("GET", `/tenants/${tenantId}/destinations/${destinationId}`)).json.lane;
 const orderIdsOf = (call: { body: any }) => call.body.conversions.map((c: any) => c.orderId);
 
 describe("google_ads: per-row retries never trip the circuit breaker", () => {
@@ -165,6 +166,102 @@ describe("google_ads: an account closed to click-conversion uploads", () => {
     expect(uploads).toHaveLength(2);
     expect(orderIdsOf(uploads[1]!)).toEqual(["allow-1", "allow-2"]);
     for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "delivered" });
+    expect(await laneOf(tenant)).toEqual({ state: "ok" });
+  });
+});
+
+describe("google_data_manager: a 403 PERMISSION_DENIED holds the lane whatever ErrorInfo reason it carries", () => {
+  it("SERVICE_DISABLED: the deliveries stay pending, the lane needs attention; a PUT drains the queue", async () => {
+    const tenant = "gx-dm-disabled";
+    await createGoogleTenant(tenant, { dm: DM_SETTINGS });
+    const google = useGoogleEmulators(now);
+    // What Google's front end answers when the Data Manager API is off in the caller's Cloud project
+    // (ErrorInfo reasons: https://github.com/googleapis/googleapis/blob/master/google/api/error_reason.proto).
+    google.override("google-dm", () =>
+      googleRpcError(403, {
+        message: "Data Manager API has not been used in project 123456789012 before or it is disabled.",
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: "SERVICE_DISABLED",
+            domain: "googleapis.com",
+            metadata: { service: "datamanager.googleapis.com", consumer: "projects/123456789012" },
+          },
+        ],
+      }),
+    );
+    const ids = await sendAll(tenant, [purchase("dm-off-1"), purchase("dm-off-2")]);
+    await runAlarm(tenant);
+
+    const [first] = google.callsTo("google-dm");
+    expect(first!.status).toBe(403);
+    expect(first!.response.error).toMatchObject({ status: "PERMISSION_DENIED", details: [{ reason: "SERVICE_DISABLED" }] });
+    expect(first!.body.events.map((e: any) => e.transactionId)).toEqual(["dm-off-1", "dm-off-2"]);
+    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "pending", lastError: "SERVICE_DISABLED" });
+    const lane = await laneOf(tenant, "google-dm");
+    expect(lane).toMatchObject({ state: "needs_attention", code: "SERVICE_DISABLED", nextProbeAt: expect.any(String) });
+    expect(lane.message).toMatch(/Data Manager API.*not enabled/);
+    // Neither the Cloud project nor Google's own words are shown.
+    expect(JSON.stringify(lane)).not.toMatch(/123456789012|has not been used/);
+    const stats = (await admin("GET", `/tenants/${tenant}/stats`)).json.destinations["google-dm"];
+    expect(stats).toMatchObject({ failed: 0, lane: { state: "needs_attention", code: "SERVICE_DISABLED" } });
+
+    // Nothing goes out while the lane waits for the tenant.
+    advance(30 * 60_000);
+    await runAlarm(tenant);
+    expect(google.callsTo("google-dm")).toHaveLength(1);
+
+    // The tenant enables the API and updates the destination: the queue drains at once, in one request.
+    const put = await admin("PUT", `/tenants/${tenant}/destinations/google-dm`, dataManagerPut(tenant, DM_SETTINGS));
+    expect(put.status).toBe(200);
+    await runAlarm(tenant);
+    const ingests = google.callsTo("google-dm").filter((c) => c.url.endsWith("events:ingest"));
+    expect(ingests).toHaveLength(2);
+    expect(ingests[1]!.status).toBe(200);
+    expect(ingests[1]!.body.events.map((e: any) => e.transactionId)).toEqual(["dm-off-1", "dm-off-2"]);
+    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "processing" });
+
+    // Google's asynchronous outcome (requestStatus:retrieve) records both, once.
+    advance(61_000);
+    await runAlarm(tenant);
+    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "delivered" });
+    expect(await laneOf(tenant, "google-dm")).toEqual({ state: "ok" });
+    const after = (await admin("GET", `/tenants/${tenant}/stats`)).json.destinations["google-dm"];
+    expect(after).toMatchObject({ delivered: 2, failed: 0, lane: { state: "ok" } });
+  });
+});
+
+describe("google_ads: an authentication error about the account holds the lane", () => {
+  it("TWO_STEP_VERIFICATION_NOT_ENROLLED after the one token refresh: held, then a PUT of the destination drains it", async () => {
+    const tenant = "gx-2sv";
+    await createGoogleTenant(tenant, { ads: ADS_SETTINGS });
+    const google = useGoogleEmulators(now);
+    const twoStep = () =>
+      googleRpcError(401, {
+        details: [
+          googleAdsFailure(
+            "v25",
+            [adsError("authenticationError", "TWO_STEP_VERIFICATION_NOT_ENROLLED", { message: "2-Step Verification required." })],
+            "req-2sv",
+          ),
+        ],
+      });
+    google.override("google-ads", twoStep);
+    google.override("google-ads", twoStep);
+    const [id] = await sendAll(tenant, [purchase("twostep-1")]);
+    await runAlarm(tenant);
+
+    // A 401 is answered with one token refresh and one resend, then read.
+    expect(google.callsTo("google-ads").map((u) => u.status)).toEqual([401, 401]);
+    expect(await deliveryOf(tenant, id!)).toMatchObject({ status: "pending", lastError: "TWO_STEP_VERIFICATION_NOT_ENROLLED" });
+    const lane = await laneOf(tenant);
+    expect(lane).toMatchObject({ state: "needs_attention", code: "TWO_STEP_VERIFICATION_NOT_ENROLLED" });
+    expect(lane.message).toMatch(/2-Step Verification/);
+
+    expect((await admin("PUT", `/tenants/${tenant}/destinations/google`, googleAdsPut(tenant, ADS_SETTINGS))).status).toBe(200);
+    await runAlarm(tenant);
+    expect(google.callsTo("google-ads").map((u) => u.status)).toEqual([401, 401, 200]);
+    expect(await deliveryOf(tenant, id!)).toMatchObject({ status: "delivered" });
     expect(await laneOf(tenant)).toEqual({ state: "ok" });
   });
 });

@@ -254,6 +254,14 @@ export const googleAdsPut = (id: string, settings: Record<string, unknown>) => (
   credentials: { developerToken: "dev-token-1", ...oauthOf(id) },
 });
 
+/** The body of a PUT of the tenant's Data Manager destination `google-dm`, with the tenant's own credentials. */
+export const dataManagerPut = (id: string, settings: Record<string, unknown>) => ({
+  type: "google_data_manager",
+  enabled: true,
+  settings,
+  credentials: oauthOf(id),
+});
+
 /** A tenant with the standard source `shop` and the given Google destinations (no Meta). */
 export async function createGoogleTenant(
   id: string,
@@ -264,12 +272,7 @@ export async function createGoogleTenant(
   if (created.status !== 201) throw new Error(`tenant create failed: ${created.status} ${created.text}`);
   const puts: Array<[string, unknown]> = [["/sources/shop", { type: "standard", secret: TEST_WHSEC }]];
   if (destinations.ads) puts.push(["/destinations/google", googleAdsPut(id, destinations.ads)]);
-  if (destinations.dm) {
-    puts.push([
-      "/destinations/google-dm",
-      { type: "google_data_manager", enabled: true, settings: destinations.dm, credentials: oauthOf(id) },
-    ]);
-  }
+  if (destinations.dm) puts.push(["/destinations/google-dm", dataManagerPut(id, destinations.dm)]);
   if (policy) puts.push(["/consent-policy", policy]);
   for (const [path, body] of puts) {
     const res = await admin("PUT", `/tenants/${id}${path}`, body);

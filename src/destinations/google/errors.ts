@@ -61,22 +61,112 @@ export const RETIRED_ADS_VERSION_MESSAGE =
   "Google no longer serves the Google Ads API version this destination uses: remove the destination's apiVersion setting " +
   "(or set a supported one) and update the destination; without a pin the version is the operator's GOOGLE_ADS_API_VERSION, which may need raising.";
 
+// Messages several codes share: each tells the tenant what to change before updating the destination.
+const ADS_ACCESS_MESSAGE =
+  "Google did not authorize the OAuth user to upload conversions to the Google Ads account: give that user Standard or Admin access " +
+  "to the account (or set loginCustomerId to a manager account that has it), then update the destination.";
+const ADS_DEVELOPER_TOKEN_MESSAGE =
+  "Google does not accept the Google Ads developer token for this request: check the developer token and the Google Cloud project " +
+  "of the OAuth client it goes with (Google Ads API Center), then update the destination.";
+const ADS_CLOUD_ORGANIZATION_MESSAGE =
+  "Google has not approved the Google Cloud organization of the OAuth client's project for the Google Ads API: use an OAuth client " +
+  "of an approved project (or get the organization approved), then update the destination.";
+const REAUTHORIZE = "authorize Sluice again and update the destination with the new refresh token.";
+const PERMISSION_MESSAGE =
+  "Google denied access to the destination account: grant the OAuth user access to the account (and operating account), then update the destination.";
+
 /**
  * Credential, permission and account-setup errors: every row would fail the same way until the
  * tenant acts, so the lane is held (its deliveries stay queued) with a message saying what to do.
- * https://developers.google.com/google-ads/api/reference/rpc/latest/AuthorizationErrorEnum.AuthorizationError
- * https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadService/UploadClickConversions (allowlisting)
- * https://developers.google.com/data-manager/api/reference/rest/v1/events/ingest (PERMISSION_DENIED)
+ * Errors about one row's data, and the relay's own requests, are not here.
+ * - Google Ads AuthorizationError (every code that can answer a conversion upload; not
+ *   METRIC_ACCESS_DENIED, which concerns reports):
+ *   https://developers.google.com/google-ads/api/reference/rpc/latest/AuthorizationErrorEnum.AuthorizationError
+ * - Google Ads AuthenticationError (codes about the account or the authorization; the bare
+ *   access-token codes, AUTHENTICATION_ERROR and the cookie codes stay failures, as a 401 that
+ *   survives a token refresh does: src/destinations/google/http.ts):
+ *   https://developers.google.com/google-ads/api/reference/rpc/latest/AuthenticationErrorEnum.AuthenticationError
+ * - CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS ("agree to the customer data processing terms in
+ *   conversion settings"):
+ *   https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadErrorEnum.ConversionUploadError
+ * - Allowlisting: https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadService/UploadClickConversions
+ * - Data Manager ErrorReason (PERMISSION_DENIED, TERMS_AND_CONDITIONS_NOT_SIGNED,
+ *   DESTINATION_ACCOUNT_ENHANCED_CONVERSIONS_TERMS_NOT_SIGNED):
+ *   https://developers.google.com/data-manager/api/reference/rest/v1/ErrorReason
+ * - The `googleapis.com` ErrorInfo reasons any Google API sends with a 403 (SERVICE_DISABLED,
+ *   ACCESS_TOKEN_SCOPE_INSUFFICIENT):
+ *   https://cloud.google.com/dotnet/docs/reference/Google.Api.CommonProtos/latest/Google.Api.ErrorReason
+ *   (https://github.com/googleapis/googleapis/blob/master/google/api/error_reason.proto); the scope
+ *   "https://www.googleapis.com/auth/datamanager is required for any credential used with the Data
+ *   Manager API" (https://developers.google.com/data-manager/api/get-started/set-up-access).
  */
 export const HOLD_MESSAGES: Record<string, string> = {
+  // Google Ads AuthorizationError
   USER_PERMISSION_DENIED:
     "Google denied access to the customer account: grant the OAuth user access, or set loginCustomerId to the manager account, then update the destination.",
+  AUTHORIZATION_ERROR: ADS_ACCESS_MESSAGE,
+  ACTION_NOT_PERMITTED: ADS_ACCESS_MESSAGE,
   DEVELOPER_TOKEN_NOT_APPROVED:
     "The Google Ads developer token is not approved for this account: apply for Basic access or use a test account, then update the destination.",
+  CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION:
+    "The Google Cloud project of the OAuth client may reach Google Ads test accounts only: apply for Explorer, Basic or Standard " +
+    "access to the Google Ads API for it (or use a test account), then update the destination.",
+  DEVELOPER_TOKEN_NOT_ON_ALLOWLIST: ADS_DEVELOPER_TOKEN_MESSAGE,
+  DEVELOPER_TOKEN_PROHIBITED: ADS_DEVELOPER_TOKEN_MESSAGE,
+  SERVICE_ACCESS_DENIED: ADS_DEVELOPER_TOKEN_MESSAGE,
+  PROJECT_DISABLED:
+    "The Google Cloud project of the OAuth client may not use the Google Ads API: enable the Google Ads API in that project, then update the destination.",
+  CLOUD_PROJECT_NOT_UNDER_ORGANIZATION:
+    "The Google Cloud project of the OAuth client is not under the organization Google requires for the Google Ads API: " +
+    "use an OAuth client of a project under it, then update the destination.",
+  MISSING_TOS:
+    "The Google Ads API terms of service have not been accepted for the OAuth client's Google Cloud project: accept them " +
+    "(Google Cloud console, Google Ads APIs), then update the destination.",
+  INCOMPLETE_SIGNUP: "The Google Ads account's sign-up is not complete: finish it in Google Ads, then update the destination.",
+  CUSTOMER_NOT_ENABLED:
+    "The Google Ads account is not enabled yet or has been deactivated: enable or reactivate it in Google Ads (or set customerId " +
+    "to an active account), then update the destination.",
+  ACTION_NOT_PERMITTED_FOR_SUSPENDED_ACCOUNT:
+    "The Google Ads account is suspended: resolve the suspension in Google Ads, then update the destination.",
+  INVALID_LOGIN_CUSTOMER_ID_SERVING_CUSTOMER_ID_COMBINATION:
+    "The manager account in loginCustomerId does not manage the account in customerId: set loginCustomerId to a manager of that " +
+    "account (or remove it), then update the destination.",
+  ACCESS_DENIED_FOR_ACCOUNT_TYPE:
+    "The customerId (or loginCustomerId) account is not a Google Ads account: set both to Google Ads accounts, then update the destination.",
+  // Google Ads AuthenticationError
+  CUSTOMER_NOT_FOUND:
+    "Google found no Google Ads account with this customerId: correct customerId (and loginCustomerId), then update the destination.",
+  NOT_ADS_USER:
+    "The Google account that authorized Sluice is not a user of any Google Ads account: add it as a user of the account, or " +
+    "authorize with a Google account that is one, then update the destination.",
+  GOOGLE_ACCOUNT_DELETED: `The Google account that authorized Sluice was deleted: with a Google account that has access to the Google Ads account, ${REAUTHORIZE}`,
+  TWO_STEP_VERIFICATION_NOT_ENROLLED: `The Google Ads account requires 2-Step Verification: turn it on for the Google account that authorized Sluice, then ${REAUTHORIZE}`,
+  ADVANCED_PROTECTION_NOT_ENROLLED: `The Google Ads account requires Advanced Protection: turn it on for the Google account that authorized Sluice, then ${REAUTHORIZE}`,
+  OAUTH_TOKEN_REVOKED: `Google revoked the OAuth authorization: ${REAUTHORIZE}`,
+  OAUTH_TOKEN_DISABLED: `Google disabled the OAuth authorization: ${REAUTHORIZE}`,
+  ORGANIZATION_NOT_RECOGNIZED: ADS_CLOUD_ORGANIZATION_MESSAGE,
+  ORGANIZATION_NOT_APPROVED: ADS_CLOUD_ORGANIZATION_MESSAGE,
+  ORGANIZATION_NOT_ASSOCIATED_WITH_DEVELOPER_TOKEN: ADS_DEVELOPER_TOKEN_MESSAGE,
+  DEVELOPER_TOKEN_INVALID: ADS_DEVELOPER_TOKEN_MESSAGE,
+  // Google Ads account setup
   CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE:
     "This Google Ads account may not upload click conversions (closed to new integrations): add a google_data_manager destination instead, or update this one once Google allowlists the account.",
-  PERMISSION_DENIED:
-    "Google denied access to the destination account: grant the OAuth user access to the account (and operating account), then update the destination.",
+  CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS:
+    "The Google Ads account has not accepted the customer data terms: accept them in the account's conversion settings in Google Ads, then update the destination.",
+  // Data Manager ErrorReason
+  PERMISSION_DENIED: PERMISSION_MESSAGE,
+  TERMS_AND_CONDITIONS_NOT_SIGNED:
+    "The destination account has not accepted terms Google requires for this data (for Google Ads, the customer data terms in " +
+    "its conversion settings): accept them, then update the destination.",
+  DESTINATION_ACCOUNT_ENHANCED_CONVERSIONS_TERMS_NOT_SIGNED:
+    "The destination account has not agreed to the terms for enhanced conversions: accept them in its conversion settings, then update the destination.",
+  // googleapis.com ErrorInfo reasons
+  SERVICE_DISABLED:
+    "The Google API this destination calls (the Data Manager API, or the Google Ads API) is not enabled in the OAuth client's " +
+    "Google Cloud project: enable it in the Google Cloud console, then update the destination.",
+  ACCESS_TOKEN_SCOPE_INSUFFICIENT:
+    "The OAuth authorization lacks the scope this API needs (https://www.googleapis.com/auth/datamanager for Data Manager, " +
+    `https://www.googleapis.com/auth/adwords for Google Ads): with that scope, ${REAUTHORIZE}`,
   // Google retires each Ads API version about a year after its release
   // (https://developers.google.com/google-ads/api/docs/sunset-dates); requests to it then fail.
   UNSUPPORTED_VERSION: RETIRED_ADS_VERSION_MESSAGE,
@@ -85,13 +175,13 @@ export const HOLD_MESSAGES: Record<string, string> = {
 export type GoogleErrorClass = "duplicate" | "same_click_in_request" | "too_recent" | "transient" | "hold" | "terminal";
 
 export function classOfGoogleCode(code: string): GoogleErrorClass {
-  if (HOLD_MESSAGES[code]) return "hold";
+  if (Object.hasOwn(HOLD_MESSAGES, code)) return "hold";
   if (DUPLICATE.has(code)) return "duplicate";
   if (code === SAME_CLICK_IN_REQUEST) return "same_click_in_request";
   if (code.startsWith("TOO_RECENT_")) return "too_recent";
   if (TRANSIENT.has(code)) return "transient";
-  // Data errors (UNPARSEABLE_GCLID …) and configuration errors (NO_CONVERSION_ACTION_FOUND,
-  // USER_PERMISSION_DENIED …) fail the same way on every retry: recorded, not retried.
+  // Data errors (UNPARSEABLE_GCLID …) and configuration errors (NO_CONVERSION_ACTION_FOUND …) fail
+  // the same way on every retry: recorded, not retried.
   return "terminal";
 }
 
@@ -140,6 +230,12 @@ export function classifyRejectedRequest(
   if (httpStatus === 429 || httpStatus >= 500) return all({ status: "retry", code: firstCode, retryAfterMs });
   const transient = errors.find((e) => classOfGoogleCode(e.code) === "transient");
   if (transient) return all({ status: "retry", code: transient.code, retryAfterMs });
+  // Google's canonical status comes first ("always check this code first",
+  // https://developers.google.com/data-manager/api/devguides/concepts/understand-errors): 403
+  // PERMISSION_DENIED means "the caller does not have permission to execute the specified operation"
+  // (https://cloud.google.com/service-control/reference/rpc/google.rpc#code), whatever ErrorInfo
+  // reason names the cause (SERVICE_DISABLED, ACCESS_TOKEN_SCOPE_INSUFFICIENT …).
+  if (httpStatus === 403 || fallbackCode === "PERMISSION_DENIED") return all(permissionHold(errors, fallbackCode));
   if (errors.length === 0) return all(outcomeForCode(fallbackCode, retryAfterMs));
   // A permission error concerns the request, even when Google pins it on a row.
   const hold = errors.find((e) => classOfGoogleCode(e.code) === "hold");
@@ -154,6 +250,16 @@ export function classifyRejectedRequest(
   }
   // A request-level error: rows cannot be told apart, so the most serious code decides for all.
   return all(worst(errors.map((e) => outcomeForCode(e.code, retryAfterMs))));
+}
+
+/**
+ * The hold for a request denied as a whole: the most telling code (one with a message of its own,
+ * else Google's first reason, else the status name) and what the tenant should do about it.
+ */
+function permissionHold(errors: GoogleRowError[], fallbackCode: string): ItemOutcome {
+  const known = errors.find((e) => Object.hasOwn(HOLD_MESSAGES, e.code));
+  if (known) return { status: "hold", code: known.code, message: HOLD_MESSAGES[known.code]! };
+  return { status: "hold", code: errors[0]?.code ?? fallbackCode, message: PERMISSION_MESSAGE };
 }
 
 /**
