@@ -4,6 +4,8 @@ import { buildMetaRequestBody, metaEventsUrl, metaPrecheck, readMetaSettings } f
 import type { RelayEvent } from "../../src/events/conversion";
 
 const occurredAt = Date.parse("2026-11-22T10:00:00Z");
+/** When the relay sends: a minute after the purchase. */
+const sentAt = occurredAt + 60_000;
 const event: RelayEvent = {
   sourceId: "shop",
   dedupKey: "1001",
@@ -22,7 +24,7 @@ const settings = readMetaSettings({ pixelId: "123", apiVersion: "v25.0", actionS
 
 describe("Meta request", () => {
   it("builds the Conversions API body Meta documents for a website purchase", () => {
-    expect(buildMetaRequestBody([event], settings)).toEqual({
+    expect(buildMetaRequestBody([event], settings, sentAt)).toEqual({
       data: [
         {
           event_name: "Purchase",
@@ -54,7 +56,7 @@ describe("Meta request", () => {
   });
 
   it("builds fbc from a bare fbclid with subdomain index 1, keeping its case", () => {
-    const body = buildMetaRequestBody([{ ...event, clickIds: { fbclid: "IwAR-XyZ" } }], settings) as any;
+    const body = buildMetaRequestBody([{ ...event, clickIds: { fbclid: "IwAR-XyZ" } }], settings, sentAt) as any;
     expect(body.data[0].user_data.fbc).toBe(`fb.1.${occurredAt}.IwAR-XyZ`);
   });
 
@@ -62,10 +64,11 @@ describe("Meta request", () => {
     const body = buildMetaRequestBody(
       [{ ...event, clickIds: { fbc: "fb.1.not-a-timestamp.x", fbp: "fbp-garbage", fbclid: "IwAR-Z" } }],
       settings,
+      sentAt,
     ) as any;
     expect(body.data[0].user_data.fbc).toBe(`fb.1.${occurredAt}.IwAR-Z`);
     expect(body.data[0].user_data).not.toHaveProperty("fbp");
-    const none = buildMetaRequestBody([{ ...event, clickIds: { fbc: "fb.1.123.x" } }], settings) as any;
+    const none = buildMetaRequestBody([{ ...event, clickIds: { fbc: "fb.1.123.x" } }], settings, sentAt) as any;
     expect(none.data[0].user_data).not.toHaveProperty("fbc");
   });
 

@@ -116,19 +116,26 @@ describe("Meta: validated before sending", () => {
     expect(metaPrecheck({ ...base, occurredAt: NOW + 6 * 60_000 }, settings, NOW)).toBe("event_time_in_future");
   });
 
+  it("an event_time within the tolerated drift ahead is sent as the time of sending: Meta takes no time in the future", () => {
+    const ahead = buildMetaRequestBody([{ ...base, occurredAt: NOW + 4 * 60_000 }], settings, NOW) as any;
+    expect(ahead.data[0].event_time).toBe(Math.floor(NOW / 1000));
+    const past = buildMetaRequestBody([{ ...base, occurredAt: NOW - 60_000 }], settings, NOW) as any;
+    expect(past.data[0].event_time).toBe(Math.floor((NOW - 60_000) / 1000));
+  });
+
   it("an IP that is not one IPv4 or IPv6 address drops the field, never the event", () => {
     for (const ip of ["203.0.113.7", "2001:db8::1", "::ffff:192.0.2.1"]) expect(ipAddress(ip)).toBe(ip);
     for (const ip of ["unknown, 1.2.3.4", "1.2.3.4, 5.6.7.8", "256.1.1.1", "example.com", "1.2.3", " 1.2.3.4", "2001:db8::zz", ":::"]) {
       expect(ipAddress(ip)).toBeUndefined();
     }
-    const body = buildMetaRequestBody([{ ...base, client: { ...base.client, ip: "unknown, 1.2.3.4" } }], settings) as any;
+    const body = buildMetaRequestBody([{ ...base, client: { ...base.client, ip: "unknown, 1.2.3.4" } }], settings, NOW) as any;
     expect(body.data).toHaveLength(1);
     expect(body.data[0].user_data).not.toHaveProperty("client_ip_address");
   });
 
   it("event_source_url must be http(s): another scheme is dropped (a website event then lacks its context)", () => {
     const js = { ...base, client: { ...base.client, pageUrl: "javascript:alert(1)" } };
-    const body = buildMetaRequestBody([js], readMetaSettings({ ...SETTINGS, actionSource: "app" })) as any;
+    const body = buildMetaRequestBody([js], readMetaSettings({ ...SETTINGS, actionSource: "app" }), NOW) as any;
     expect(body.data[0]).not.toHaveProperty("event_source_url");
     expect(metaPrecheck(js, settings, NOW)).toBe("website_context_missing");
     expect(metaPrecheck({ ...base, client: { ...base.client, pageUrl: "http://shop.example/" } }, settings, NOW)).toBeUndefined();

@@ -35,6 +35,7 @@ async function postBatch(
         buildMetaRequestBody(
           items.map((i) => i.event),
           settings,
+          ctx.now,
         ),
       ),
       signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS),
@@ -146,7 +147,7 @@ export const metaDestination: DestinationDefinition<MetaSpec> = {
   preview(item, rawSettings, now) {
     const settings = readMetaSettings(rawSettings);
     const reason = metaPrecheck(item.event, settings, now);
-    return reason ? { notSent: reason } : { body: buildMetaRequestBody([item.event], settings) };
+    return reason ? { notSent: reason } : { body: buildMetaRequestBody([item.event], settings, now) };
   },
 
   send(items, ctx) {

@@ -17,7 +17,9 @@ export const META_MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * Clock skew tolerated on `event_time`: Meta rejects a timestamp in the future ("event_time …
  * cannot be in the future", https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event#event-time),
- * which would poison the whole batch; a few minutes of source clock drift is let through.
+ * which would poison the whole batch. A few minutes of source clock drift is let through, sent as
+ * the time of sending (the purchase cannot have happened later than that); beyond it the event
+ * fails with its own reason.
  */
 export const META_MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
@@ -59,7 +61,7 @@ function isFbCookie(value: string | undefined): value is string {
 }
 
 /** One Conversions API server event (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event). */
-export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings): Record<string, unknown> {
+export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings, now: number): Record<string, unknown> {
   const hashed = event.identity.meta ?? {};
   const userData: Record<string, unknown> = { ...hashed };
   // Sent exactly as received: Meta matches them byte for byte (fbclid is case-sensitive).
@@ -90,7 +92,7 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
 
   const serverEvent: Record<string, unknown> = {
     event_name: event.eventName,
-    event_time: Math.floor(event.occurredAt / 1000),
+    event_time: Math.floor(Math.min(event.occurredAt, now) / 1000),
     // The order id on every attempt, so Meta's own 48 h dedup agrees with ours.
     event_id: event.orderId,
     action_source: settings.actionSource,
@@ -102,8 +104,8 @@ export function buildMetaServerEvent(event: RelayEvent, settings: MetaSettings):
   return serverEvent;
 }
 
-export function buildMetaRequestBody(events: RelayEvent[], settings: MetaSettings): Record<string, unknown> {
-  const body: Record<string, unknown> = { data: events.map((e) => buildMetaServerEvent(e, settings)) };
+export function buildMetaRequestBody(events: RelayEvent[], settings: MetaSettings, now: number): Record<string, unknown> {
+  const body: Record<string, unknown> = { data: events.map((e) => buildMetaServerEvent(e, settings, now)) };
   if (settings.testEventCode) body.test_event_code = settings.testEventCode;
   return body;
 }
