@@ -3,14 +3,21 @@ import { GPP_SECTION_TCF_EU, declaredSections, type GppDecoded } from "./gpp";
 import { decodeTcf, purposeOneWaived } from "./tcf";
 import type { TcfDetails } from "./types";
 
-/** TC strings from a tcf input, or carried as GPP section 2 when there is none. */
+/**
+ * Every TC string the inputs carry: the `tcf` field's and the one carried as GPP section 2, both
+ * when an input has both. A page may run the TCF API and the GPP API side by side (IAB: the
+ * standalone TC string stays in use, and section 2 is "expected to be exactly the same as the TC
+ * String produced when using the TCF specification",
+ * https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Sections/EEA/GPPExtension:%20IAB%20Europe%20TCF.md).
+ * Each is one of the user's choices at its own `lastUpdated`, so readTcf weighs them together:
+ * skipping the GPP one whenever `tcf` is set would let an older grant in `tcf` outlive a newer
+ * denial in GPP. The same string in both places decides the same, so it is no conflict; it is
+ * read twice, each with its own applicability, exactly as if the two came in separate inputs.
+ */
 function collectTcf(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDecoded | undefined>): TcfDetails[] {
   const out: TcfDetails[] = [];
   inputs.forEach((input, n) => {
-    if (input.tcf) {
-      out.push(decodeTcf(input.tcf.tcString, input.tcf.gdprApplies));
-      return;
-    }
+    if (input.tcf) out.push(decodeTcf(input.tcf.tcString, input.tcf.gdprApplies));
     const tcfEu = gpp[n]?.tcfEuString;
     if (!tcfEu) return;
     // Inside GPP, the declared applicable sections play the role of gdprApplies; `[-1]` (no

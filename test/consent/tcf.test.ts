@@ -137,6 +137,37 @@ describe("TCF decoding (strings built with the library's encoder)", () => {
     });
   });
 
+  it("a TC string in the tcf field and one carried as GPP section 2 in the same input: the latest lastUpdated stands", () => {
+    // Issue 9, item 4: "Strings that disagree: the one with the latest lastUpdated stands; equal
+    // timestamps conflict → deny". A page may expose both the TCF API and the GPP API, whose
+    // section 2 is the TC string (IAB GPP, EU TCF v2 section,
+    // https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Sections/Section%20Information.md).
+    // `DBABMA` is a GPP header listing section 2 only.
+    const viaGpp = (tc: string) => ({ gppString: `DBABMA~${tc}`, applicableSections: [2] });
+    const grant = tcString({ created: "2026-03-05T00:00:00Z" });
+    const denial = tcString({ purposes: [3, 4, 7], created: "2026-03-05T00:00:00Z", lastUpdated: "2026-03-10T00:00:00Z" });
+    const denied = { decision: "blocked", reason: "tcf_purpose_1_denied" };
+    // The newer denial inside GPP stands over the older grant in tcf, as it does in separate inputs.
+    expect(decideConsent([tcf(grant), { gpp: viaGpp(denial) }], ADS, policy())).toEqual(denied);
+    expect(decideConsent({ ...tcf(grant), gpp: viaGpp(denial) }, ADS, policy())).toEqual(denied);
+    expect(decideConsent({ ...tcf(grant), gpp: viaGpp(denial), meta: "granted" }, META, policy())).toEqual(denied);
+    // And the other way round.
+    expect(decideConsent({ ...tcf(denial), gpp: viaGpp(grant) }, ADS, policy())).toEqual(denied);
+    const newerGrant = tcString({ created: "2026-03-05T00:00:00Z", lastUpdated: "2026-03-12T00:00:00Z" });
+    expect(decideConsent({ ...tcf(denial), gpp: viaGpp(newerGrant) }, ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+    // The same string in both places (the usual case) is one choice: no conflict.
+    expect(decideConsent({ ...tcf(grant), gpp: viaGpp(grant) }, ADS, policy())).toEqual({ decision: "send", reason: "tcf_granted" });
+    // Same day, different answers: a conflict, which denies.
+    const sameDayDenial = tcString({ purposes: [3, 4, 7], created: "2026-03-05T00:00:00Z" });
+    expect(decideConsent({ ...tcf(grant), gpp: viaGpp(sameDayDenial) }, ADS, policy())).toEqual({
+      decision: "blocked",
+      reason: "consent_conflict",
+    });
+    // The snapshot shows the string that stands.
+    const s = normalizeConsent({ ...tcf(grant), gpp: viaGpp(denial) }, { userRegion: "auto", now: 0 });
+    expect(s.tcf).toMatchObject({ valid: true, p1: false });
+  });
+
   it("publisher restriction type 0 (not allowed) on 755 for purpose 7 blocks, even in denied mode", () => {
     const tc = tcString({ restrictions: [{ purposeId: 7, type: 0 }] });
     expect(decodeTcf(tc).restricted755).toEqual([{ purposeId: 7, type: 0 }]);
