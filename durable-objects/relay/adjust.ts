@@ -12,7 +12,8 @@ import type { DeliveryRow } from "./store";
  * - While the original is stored (its 24 h), the adjustment follows it: where the original is
  *   still queued, held or retrying, it is never sent — a full adjustment suppresses it
  *   (`order_cancelled`), a partial one rewrites the value it will be sent with; where the original
- *   was sent, the adjustment is queued; where it was not (blocked, failed, expired), nothing goes.
+ *   was sent, the adjustment is queued; where it was not (blocked, failed, expired), or only as
+ *   test traffic (`validated`: checked, never recorded), nothing goes.
  * - Once the original is gone, Sluice no longer knows where it went: the adjustment is sent only
  *   where its own consent signals (or its join key's beacon) allow, else it is blocked with the
  *   consent reason.
@@ -61,6 +62,8 @@ export function planAdjustment(input: AdjustmentPlanInput): AdjustmentPlan {
     if (!input.orderIdKnown) return blocked(d, "order_unknown");
     if (input.original) {
       if (sent?.status === "pending") return input.full ? blocked(d, "order_cancelled", "suppressed") : blocked(d, "applied_before_sent");
+      // Test traffic (validateOnly) was checked, never recorded: there is no conversion to adjust.
+      if (sent?.status === "validated") return blocked(d, "original_test_only");
       if (!sent || !SENT.has(sent.status)) return blocked(d, "original_not_delivered");
       if (input.original.retracted) return blocked(d, "already_retracted");
       if (!input.netKnown) return blocked(d, "net_value_unknown");

@@ -14,7 +14,7 @@ export const ORIGINAL_WAIT_MS = 60_000;
 /**
  * Right before sending, the adjustments of one destination that may go now. Those whose original
  * is still being sent (queued again by a replay, or accepted and processing) wait; those whose
- * original ended without reaching the destination are blocked; a destination that cannot take
+ * original ended without reaching the destination, or reached it only as test traffic, are blocked; a destination that cannot take
  * adjustments (its type changed) ends them `not_supported`.
  */
 export function gateAdjustments(
@@ -35,14 +35,16 @@ export function gateAdjustments(
     const originalId = (JSON.parse(row.body) as RelayAdjustment).adjustment.originalEventId;
     const original = originalId ? store.deliveryOf(originalId, destinationId) : undefined;
     // Gone (purged after 24 h) or never stored: decided at ingest, on the adjustment's own consent.
-    if (!original || original.status === "delivered" || original.status === "validated") {
+    if (!original || original.status === "delivered") {
       ready.push(row);
     } else if (original.status === "pending" || original.status === "processing") {
       store.lease([row.event_id], destinationId, now + Math.max(1, Math.round(ORIGINAL_WAIT_MS * retryScale)));
     } else {
-      store.closeDelivery(row.event_id, destinationId, { reason: "original_not_delivered", status: "blocked" }, now);
-      store.bumpCounter(now, "adjustment:blocked:original_not_delivered", destinationId);
-      log.info("adjustment_blocked", { eventId: row.event_id, destinationId, reason: "original_not_delivered" });
+      // Test traffic (validated) was checked, never recorded: nothing to adjust there either.
+      const reason = original.status === "validated" ? "original_test_only" : "original_not_delivered";
+      store.closeDelivery(row.event_id, destinationId, { reason, status: "blocked" }, now);
+      store.bumpCounter(now, `adjustment:blocked:${reason}`, destinationId);
+      log.info("adjustment_blocked", { eventId: row.event_id, destinationId, reason });
     }
   }
   return ready;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { server } from "../helpers/msw";
 import { useMsw } from "../helpers/msw";
 import { admin, relayRows, runAlarm } from "../helpers/relay";
-import { googlePurchase } from "../google/helpers";
+import { ADS_SETTINGS, DM_SETTINGS, dataManagerPut, googleAdsPut, googlePurchase } from "../google/helpers";
 import {
   advance,
   consentedPurchase,
@@ -280,5 +280,31 @@ describe("standard source refunds", () => {
     expect(again.json).toMatchObject({ replayed: 0 });
     await deliverAndSettle("adj-replay");
     expect(world.meta).toHaveLength(1);
+  });
+
+  it("a refund of test traffic is not sent: Google recorded nothing to adjust", async () => {
+    const world = await createAdjustmentWorld("adj-test");
+    for (const [path, body] of [
+      ["/destinations/google", googleAdsPut("adj-test", { ...ADS_SETTINGS, validateOnly: true })],
+      ["/destinations/google-dm", dataManagerPut("adj-test", { ...DM_SETTINGS, validateOnly: true })],
+    ] as const) {
+      expect((await admin("PUT", `/tenants/adj-test${path}`, body)).status).toBeLessThan(300);
+    }
+    const purchase = await sendStandard("adj-test", consentedPurchase("order-t1"));
+    await deliverAndSettle("adj-test");
+    const original = await world.eventDetail(purchase.json.id);
+    expect(deliveryTo(original, "google")).toMatchObject({ status: "validated" });
+    expect(deliveryTo(original, "google-dm")).toMatchObject({ status: "validated" });
+
+    advance(60_000);
+    const refund = await sendStandard("adj-test", standardRefund("order-t1"));
+    await deliverAndSettle("adj-test");
+    expect(world.adjustmentUploads()).toHaveLength(0);
+    expect(world.dmIngests()).toHaveLength(1);
+    const detail = await world.eventDetail(refund.json.id);
+    for (const id of ["google", "google-dm"])
+      expect(deliveryTo(detail, id)).toMatchObject({ status: "blocked", reason: "original_test_only" });
+    const stats = await admin("GET", "/tenants/adj-test/stats");
+    expect(JSON.stringify(stats.json)).not.toMatch(/"failed":[1-9]/);
   });
 });
