@@ -236,8 +236,8 @@ export class RelayStore {
       .toArray();
     if (waiting.length === 0) return 0;
     const sentBodies = new Map(sent.map((row) => [row.event_id, row.body]));
-    const valueOf = (body: string | undefined) => (body === undefined ? undefined : (JSON.parse(body) as RelayEvent).value);
-    const stale = waiting.filter((w) => valueOf(sentBodies.get(w.original_id)) !== valueOf(w.body)).map((w) => w.adjustment_id);
+    const valueIn = (body: string | undefined) => (body === undefined ? undefined : (JSON.parse(body) as RelayEvent).value);
+    const stale = waiting.filter((w) => valueIn(sentBodies.get(w.original_id)) !== valueIn(w.body)).map((w) => w.adjustment_id);
     if (stale.length === 0) return 0;
     return this.sql.exec(
       `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
