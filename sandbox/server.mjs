@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Sluice destination sandbox: a local HTTP server that answers like the destination APIs the relay
-// calls (today Meta's Conversions API under /meta; Google and ROLLER later, one module each), records
-// what it received, shows it on a page, and fails on purpose when told to.
+// calls (one module each: Meta, Google, and the emulators kept in src/destinations/<type>/emulator.mjs),
+// records what it received, shows it on a page, and fails on purpose when told to.
 //
 //   node sandbox/server.mjs [--port 8788] [--host 127.0.0.1] [--seed 1] [--now <ms|ISO>] [--quiet]
 //   (env: SANDBOX_PORT, SANDBOX_HOST, SANDBOX_SEED, SANDBOX_NOW)
 //
 // Routes
 //   POST /meta/{version}/{pixelId}/events   Meta Conversions API (see meta.mjs)
-//   /google-ads/…, /google-oauth/…, /google-dm/…, /roller/…
-//                                           reserved for later emulators: recorded, answered 501
+//   /google-ads/…, /google-oauth/…, /google-dm/…
+//                                           Google Ads, OAuth and the Data Manager API (see google.mjs)
+//   POST /tiktok/open_api/v1.3/event/track/ TikTok Events API (src/destinations/tiktok/emulator.mjs)
+//   POST /pinterest/v5/ad_accounts/{id}/events
+//                                           Pinterest API for Conversions (src/destinations/pinterest/emulator.mjs)
+//   /roller/…                               reserved: recorded, answered 501
 //   GET    /                                HTML list of received requests (self-refreshing)
 //   GET    /__sandbox/requests[?api=meta]   received requests as a JSON array
 //   DELETE /__sandbox/requests              forget them
@@ -18,9 +22,9 @@
 //   DELETE /__sandbox/faults                clear it
 //   GET    /__sandbox/health                liveness
 //
-// Recorded requests never keep a credential: the Authorization value, `access_token` and
-// `appsecret_proof` (query or body) are replaced by "[redacted]". The one log line per request
-// carries the api, method, path, status, event count and test code: no token, no hash.
+// Recorded requests never keep a credential: the Authorization value, TikTok's Access-Token header,
+// `access_token` and `appsecret_proof` (query or body) are replaced by "[redacted]". The one log
+// line per request carries the api, method, path, status, event count and test code: no token, no hash.
 
 import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
@@ -485,7 +489,8 @@ function redactHeaders(headers) {
     const scheme = /^(\S+)\s/.exec(out.authorization)?.[1];
     out.authorization = scheme ? `${scheme} ${REDACTED}` : REDACTED;
   }
-  for (const k of ["cookie", "x-api-key", "developer-token", "x-goog-api-key"]) {
+  // `access-token`: TikTok's Events API takes its token in this header.
+  for (const k of ["cookie", "x-api-key", "developer-token", "x-goog-api-key", "access-token"]) {
     if (out[k] !== undefined) out[k] = REDACTED;
   }
   return out;

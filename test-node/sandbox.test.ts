@@ -286,6 +286,23 @@ describe("Meta Conversions API emulation", () => {
     expect(rec?.api).toBe("google-ads");
     expect(JSON.stringify(rec)).not.toMatch(/ya29\.secret|dev-secret/);
   });
+
+  it("redacts TikTok's Access-Token header in the record and on the page", async () => {
+    const res = await fetch(`${sandbox.url}/tiktok/open_api/v1.3/event/track/`, {
+      method: "POST",
+      headers: { "access-token": "tiktok.secret", "content-type": "application/json" },
+      body: JSON.stringify({
+        event_source: "web",
+        event_source_id: "C4ABCDEF0123456789AB",
+        data: [{ event: "CompletePayment", event_time: NOW_S }],
+      }),
+    });
+    expect(await res.json()).toMatchObject({ code: 0 });
+    const [rec] = sandbox.requests({ api: "tiktok" });
+    expect(rec?.headers["access-token"]).toBe("[redacted]");
+    expect(JSON.stringify(rec)).not.toContain("tiktok.secret");
+    expect(await (await fetch(`${sandbox.url}/`)).text()).not.toContain("tiktok.secret");
+  });
 });
 
 describe("fault plans", () => {

@@ -1,3 +1,15 @@
+import { CONSENT_RULES } from "../destinations/registry";
+
+/**
+ * Each destination type's explicit consent field (`"tiktok": "granted"`), or null for a type that
+ * Google's signals grant, from the destination registry: "Send a test event" grants the
+ * destination it tests, and "Explain an order" knows every `<field>_granted|_denied|_consent_missing`
+ * reason (src/consent/decide.ts, decideExplicit) as the platform's explicit consent.
+ */
+const EXPLICIT_FLAGS: Record<string, string | null> = Object.fromEntries(
+  Object.entries(CONSENT_RULES).map(([type, rule]) => [type, rule.explicitFlag]),
+);
+
 /**
  * The console's script (`GET /console/app.js`): a small single-page app over the admin API.
  *
@@ -7,7 +19,16 @@
  * - The admin API shows no identifier values, so neither can the console.
  *
  * Kept as text because it runs in the browser, not in the Worker. No backticks or dollar-brace
- * sequences inside: it is a plain string in this template literal.
+ * sequences inside but the one that fills in EXPLICIT_FLAGS: it is a plain string in this
+ * template literal.
+ *
+ * Test modes, as the destinations define them: a Meta or TikTok `testEventCode` sends the events
+ * as test events, shown in the platform's Events Manager under Test events (TikTok's is the
+ * request's `test_event_code`, https://business-api.tiktok.com/portal/docs?id=1771101303285761,
+ * src/destinations/tiktok/payload.ts); Pinterest's `validateOnly`
+ * adds `?test=true`, "the events will not be recorded but the API will still return the same
+ * response messages" (https://developers.pinterest.com/docs/api/v5/events-create); Google's
+ * `validateOnly` checks an upload without recording it. Either way a delivery ends `validated`.
  */
 export const CONSOLE_JS = String.raw`
 (function () {
@@ -18,6 +39,7 @@ export const CONSOLE_JS = String.raw`
   var session = { token: S && S.getItem("sluice.token"), tenantId: S && S.getItem("sluice.tenant"), actor: S && S.getItem("sluice.actor") };
   var tenant = null;
   var DAY = 86400000;
+  var EXPLICIT_FLAGS = ${JSON.stringify(EXPLICIT_FLAGS)};
 
   // ---- DOM helpers: text only ------------------------------------------------------------
   function el(tag, props) {
@@ -112,15 +134,30 @@ export const CONSOLE_JS = String.raw`
     gcm_default_only: "Only the page's consent-mode defaults were present, no user choice.",
     gcm_ad_user_data_granted: "Google consent mode: the user granted ad_user_data.",
     gcm_ad_user_data_default_granted: "Google consent mode: ad_user_data granted by default where no choice is required.",
-    meta_denied: "The buyer refused sharing with Meta.",
     meta_consent_missing: "There was no explicit consent to share with Meta; Meta's Limited Data Use is no substitute.",
-    meta_granted: "The buyer explicitly agreed to sharing with Meta.",
+    destination_type_unknown: "This relay does not know the destination's type (any more), so no consent rule can grant it.",
     awaiting_consent: "Waiting (up to an hour) for the checkout page's beacon to bring consent.",
     destination_disabled: "The destination is switched off.",
   };
+  // Platforms granted by their own explicit consent field, by field; a field not named here reads as itself.
+  var PLATFORMS = { meta: "Meta", tiktok: "TikTok", pinterest: "Pinterest" };
+  var FLAGS = [];
+  for (var flagType in EXPLICIT_FLAGS) if (EXPLICIT_FLAGS[flagType]) FLAGS.push(EXPLICIT_FLAGS[flagType]);
+  // The platform and verdict of an explicit-consent reason (tiktok_denied), or null.
+  function explicitReason(code) {
+    var m = /^(.+)_(granted|denied|consent_missing)$/.exec(code);
+    return m && FLAGS.indexOf(m[1]) >= 0 ? { name: PLATFORMS[m[1]] || m[1], verdict: m[2] } : null;
+  }
   function plainReason(code) {
     if (!code) return "";
     if (REASONS[code]) return REASONS[code];
+    var explicit = explicitReason(code);
+    if (explicit) {
+      var name = explicit.name;
+      if (explicit.verdict === "granted") return "The buyer explicitly agreed to sharing with " + name + ".";
+      if (explicit.verdict === "denied") return "The buyer refused sharing with " + name + ".";
+      return "There was no explicit consent to share with " + name + "; Google's consent signals never grant " + name + ".";
+    }
     if (/^gcm_/.test(code)) return "Decided by Google consent mode (" + code + ").";
     if (/^tcf_/.test(code)) return "Decided by the TCF string (" + code + ").";
     return code.replace(/_/g, " ") + ".";
@@ -131,9 +168,13 @@ export const CONSOLE_JS = String.raw`
     if (/^tcf_/.test(code)) return "IAB TCF string";
     if (/^gpp_|^us_opt_out/.test(code)) return "GPP / Global Privacy Control";
     if (/^category_/.test(code)) return "CMP category (your category map)";
-    if (/^meta_/.test(code)) return "explicit Meta consent";
+    var explicit = explicitReason(code);
+    if (explicit) return "explicit " + explicit.name + " consent";
     if (code === "withdrawn") return "withdrawal";
     if (code === "consent_missing") return "no signal at all";
+    if (code === "consent_malformed") return "an unreadable consent field";
+    if (code === "consent_conflict") return "contradicting consent signals";
+    if (code === "destination_type_unknown") return "no consent rule for the destination's type";
     if (code === "awaiting_consent") return "beacon not yet received";
     return "";
   }
@@ -304,10 +345,11 @@ export const CONSOLE_JS = String.raw`
     }).catch(function (err) { message(out, err.message); });
   }
   function listOrNone(items) { return items && items.length ? items.join(", ") : "none"; }
-  // Field names of the destinations' payloads, in words (Meta user_data keys, Google's names).
+  // Field names of the destinations' payloads, in words (Meta's and Pinterest's user_data keys,
+  // TikTok's user keys, Google's names); several platforms' names for one identifier read as one.
   var FIELD_WORDS = { em: "e-mail", ph: "phone", fn: "first name", ln: "last name", ct: "city", st: "state", zp: "zip", country: "country",
-    external_id: "external id", hashedEmail: "e-mail", hashedPhoneNumber: "phone", firstName: "first name", lastName: "last name",
-    postalCode: "zip", regionCode: "country", city: "city", state: "state" };
+    external_id: "external id", email: "e-mail", phone: "phone", hashedEmail: "e-mail", hashedPhoneNumber: "phone", firstName: "first name",
+    lastName: "last name", postalCode: "zip", regionCode: "country", city: "city", state: "state" };
   function story(ev) {
     var idFields = [];
     for (var family in ev.identifiers || {}) (ev.identifiers[family] || []).forEach(function (f) { var word = FIELD_WORDS[f] || f; if (idFields.indexOf(word) < 0) idFields.push(word); });
@@ -440,8 +482,12 @@ export const CONSOLE_JS = String.raw`
     });
   }
   function testMode(d) {
-    if (d.type === "meta" && d.settings.testEventCode) return "Test event code " + d.settings.testEventCode + " is set: live events go to Events Manager → Test events and end as validated.";
-    if (d.settings.validateOnly) return "validateOnly is set: Google checks every upload without recording it; deliveries end as validated.";
+    var s = d.settings, code = s.testEventCode;
+    if (d.type === "meta" && code) return "Test event code " + code + " is set: live events go to Events Manager → Test events and end as validated.";
+    if (d.type === "tiktok" && code) return "Test event code " + code + " is set: TikTok takes the events as test events (Events Manager → the pixel → Test events), not as live traffic; deliveries end as validated.";
+    if (d.type === "pinterest" && s.validateOnly) return "validateOnly is set: events go with ?test=true, so Pinterest checks them and answers as usual but records none; deliveries end as validated.";
+    if (/^google_/.test(d.type) && s.validateOnly) return "validateOnly is set: Google checks every upload without recording it; deliveries end as validated.";
+    if (s.validateOnly || code) return "Test traffic (" + (code ? "testEventCode" : "validateOnly") + " is set): deliveries end as validated, not recorded by the platform.";
     return "Live: accepted events are recorded by the platform.";
   }
   function destinations(body) {
@@ -461,11 +507,16 @@ export const CONSOLE_JS = String.raw`
   function dryRun(d, out) {
     var source = tenant.sources.filter(function (s) { return s.type === "standard"; })[0];
     if (!source) { message(out, "A dry run needs a standard source to parse a sample event; add one, or use POST /dry-run with a real webhook of your platform.", "muted"); return; }
+    // A sample purchase the tested destination's consent rule grants: consent mode for Google's
+    // destinations, the destination's own explicit field for the others (meta, tiktok, pinterest).
+    var consent = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, categories: {} };
+    if (EXPLICIT_FLAGS[d.type]) consent[EXPLICIT_FLAGS[d.type]] = "granted";
     var body = {
       type: "purchase", orderId: "console-test-" + Date.now(), occurredAt: new Date().toISOString(), value: 1, currency: "EUR",
-      customer: { email: "test@example.com", country: "DE" }, clickIds: { gclid: "console-test-gclid", fbp: "fb.1.1700000000000.1" },
+      customer: { email: "test@example.com", country: "DE" },
+      clickIds: { gclid: "console-test-gclid", fbp: "fb.1.1700000000000.1", ttclid: "console-test-ttclid", ttp: "console-test-ttp", epik: "console-test-epik" },
       client: { ip: "203.0.113.1", userAgent: navigator.userAgent, pageUrl: location.origin + "/console" },
-      consent: { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" }, meta: "granted", categories: {} },
+      consent: consent,
     };
     call("POST", tenantPath("/dry-run"), { sourceId: source.id, headers: {}, body: body }).then(function (r) {
       clear(out);

@@ -13,6 +13,14 @@
  * - whenever the CMP reports a change (TCF `addEventListener`, GPP `addEventListener`, a Google
  *   consent `update` pushed to `dataLayer`, or `sluice("consent", {...})`), posts it again.
  *
+ * Consent strings: a `tcf` or `gpp` field goes only with a non-empty string. Where GDPR does not
+ * apply, a CMP's TCData has no TC string, only `gdprApplies`, `tcfPolicyVersion`, `cmpId` and
+ * `cmpVersion` (https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20CMP%20API%20v2.md#tcdata);
+ * a ready GPP CMP with no applicable section (`applicableSections: [-1]`) may have an empty
+ * `gppString` (https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Core/CMP%20API%20Specification.md#pingreturn).
+ * The relay reads a `tcf` or `gpp` field without a string as malformed, which blocks every
+ * destination, explicit grants included; without the string there is no signal to send.
+ *
  * sendBeacon cannot set headers, so the body is a string (sent as `text/plain`, a CORS-safelisted
  * type that needs no preflight: https://fetch.spec.whatwg.org/#cors-safelisted-request-header) and
  * the join token travels inside it; the beacon route reads JSON whatever the content type.
@@ -113,11 +121,19 @@ const BODY = String.raw`
       return r;
     };
   }
+  // The CMP has no string now for a signal it reported before: the old string no longer stands.
+  function drop(name) {
+    if (!consent[name]) return;
+    delete consent[name];
+    changed();
+  }
   function watchTcf() {
     if (typeof w.__tcfapi !== "function") return;
     try {
       w.__tcfapi("addEventListener", 2, function (tc, ok) {
         if (!ok || !tc || (tc.eventStatus !== "tcloaded" && tc.eventStatus !== "useractioncomplete")) return;
+        // No TC string (GDPR does not apply): no TCF signal to send.
+        if (typeof tc.tcString !== "string" || !tc.tcString) return drop("tcf");
         consent.tcf = { tcString: tc.tcString, gdprApplies: tc.gdprApplies !== false };
         if (tc.addtlConsent) consent.tcf.addtlConsent = tc.addtlConsent;
         changed();
@@ -129,7 +145,9 @@ const BODY = String.raw`
     try {
       w.__gpp("addEventListener", function (evt, ok) {
         var p = evt && evt.pingData;
-        if (!ok || !p || p.signalStatus !== "ready" || typeof p.gppString !== "string") return;
+        if (!ok || !p || p.signalStatus !== "ready") return;
+        // An empty GPP string (no section applies): no GPP signal, as for TCF.
+        if (typeof p.gppString !== "string" || !p.gppString) return drop("gpp");
         consent.gpp = { gppString: p.gppString, applicableSections: p.applicableSections || [] };
         changed();
       });
