@@ -974,9 +974,22 @@ export class RelayStore {
   listEvents(filter: EventFilter): EventRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (filter.status) {
-      where.push("id IN (SELECT event_id FROM deliveries WHERE status = ?)");
-      args.push(filter.status);
+    // The delivery filters apply to one and the same delivery: "failed at Meta", not "failed
+    // somewhere, and sent to Meta".
+    const delivery: string[] = [];
+    for (const [column, value] of [
+      ["status", filter.status],
+      ["destination_id", filter.destinationId],
+      ["reason", filter.reason],
+    ] as const) {
+      if (value === undefined) continue;
+      delivery.push(`${column} = ?`);
+      args.push(value);
+    }
+    if (delivery.length > 0) where.push(`id IN (SELECT event_id FROM deliveries WHERE ${delivery.join(" AND ")})`);
+    if (filter.orderId !== undefined) {
+      where.push("order_id = ?");
+      args.push(filter.orderId);
     }
     if (filter.since !== undefined) {
       where.push("received_at >= ?");

@@ -251,8 +251,9 @@ export const CONSOLE_JS = String.raw`
     clear(main);
     PAGES[page]();
   }
-  function recentEvents(status) {
-    var q = "?limit=500&since=" + encodeURIComponent(new Date(Date.now() - DAY).toISOString()) + (status ? "&status=" + encodeURIComponent(status) : "");
+  function recentEvents(status, orderId) {
+    var q = "?limit=500&since=" + encodeURIComponent(new Date(Date.now() - DAY).toISOString()) + (status ? "&status=" + encodeURIComponent(status) : "") +
+      (orderId ? "&orderId=" + encodeURIComponent(orderId) : "");
     return call("GET", tenantPath("/events" + q)).then(function (r) { return r.events || []; });
   }
 
@@ -309,10 +310,13 @@ export const CONSOLE_JS = String.raw`
       shown.forEach(function (ev) { add(list, eventCard(ev)); });
     }
     function load() {
-      recentEvents(status.value).then(function (evs) { events = evs; draw(); }, function (err) { message(list, err.message); });
+      // An order id is looked up by the relay: the newest 500 events need not include it.
+      recentEvents(status.value, order.value.trim()).then(function (evs) { events = evs; draw(); }, function (err) { message(list, err.message); });
     }
     status.addEventListener("change", load);
-    [dest, reason, order].forEach(function (f) { f.addEventListener("input", draw); f.addEventListener("change", draw); });
+    order.addEventListener("change", load);
+    [dest, reason, order].forEach(function (f) { f.addEventListener("input", draw); });
+    [dest, reason].forEach(function (f) { f.addEventListener("change", draw); });
     add(main, el("h1", { text: "Deliveries" }),
       el("form", { class: "card inline", onsubmit: function (e) { e.preventDefault(); load(); } },
         el("label", {}, "Status", status), el("label", {}, "Destination", dest), el("label", {}, "Reason", reason), el("label", {}, "Order id", order),
@@ -334,7 +338,7 @@ export const CONSOLE_JS = String.raw`
     clear(out);
     if (!orderId) return;
     add(out, el("p", { class: "muted", text: "Looking…" }));
-    recentEvents().then(function (events) {
+    recentEvents("", orderId).then(function (events) {
       var mine = events.filter(function (ev) { return ev.orderId === orderId; });
       if (!mine.length) { message(out, "No event for order " + orderId + " in the last 24 hours (events are kept 24 hours).", "muted"); return; }
       return Promise.all(mine.map(function (ev) { return call("GET", tenantPath("/events/" + encodeURIComponent(ev.id))); })).then(function (details) {

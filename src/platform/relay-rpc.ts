@@ -114,6 +114,9 @@ export type BeaconResult =
 export interface EventFilter {
   status?: DeliveryStatus;
   since?: number;
+  orderId?: string;
+  destinationId?: string;
+  reason?: string;
   limit: number;
 }
 

@@ -281,4 +281,24 @@ describe("the console with TikTok and Pinterest destinations", () => {
     expect(words).toEqual(expect.arrayContaining(["e-mail", "phone", "external id"]));
     expect(await page.textContent("#story")).not.toContain("buyer@example.com");
   });
+
+  it("explains an order however many orders came after it: the relay looks it up by its id", async () => {
+    const res = await webhook("order-long-ago", { consent: { tiktok: "granted" } });
+    expect(res.status).toBe(202);
+    // More than the 500 newest events the console lists at once.
+    for (let i = 0; i < 520; i += 40) {
+      const sent = await Promise.all(Array.from({ length: 40 }, (_, j) => webhook(`order-after-${i + j}`, {})));
+      for (const r of sent) expect(r.status).toBe(202);
+    }
+    await page.click('#nav button[data-page="explain"]');
+    await page.fill("#explain-order", "order-long-ago");
+    await page.click("main form button[type=submit]");
+    await page.locator("#story .delivery-story[data-destination=tiktok]").waitFor();
+    expect(await page.textContent("#story")).toContain("order-long-ago");
+
+    await page.click('#nav button[data-page="deliveries"]');
+    await page.fill("#f-order", "order-long-ago");
+    await page.press("#f-order", "Enter");
+    await page.locator('#events .event[data-order="order-long-ago"]').waitFor();
+  });
 });

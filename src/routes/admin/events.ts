@@ -13,6 +13,12 @@ export const listQuery = z.object({
     .datetime({ offset: true })
     .transform((s) => Date.parse(s))
     .optional(),
+  /** The order's events (its purchase and its refunds), however many others came since. */
+  orderId: z.string().trim().min(1).max(256).optional(),
+  /** Events with a delivery to this destination (with `status`/`reason`: that delivery's). */
+  destinationId: z.string().trim().min(1).max(64).optional(),
+  /** Events with a delivery of this reason (a consent or delivery reason code, e.g. `meta_denied`). */
+  reason: z.string().trim().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
