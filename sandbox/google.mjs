@@ -35,7 +35,8 @@
 // and through state: an order id recorded earlier → ORDER_ID_ALREADY_IN_USE; the same order id
 // twice in one request → DUPLICATE_ORDER_ID on both rows; the same action, click id and
 // conversionDateTime twice in one request → DUPLICATE_CLICK_CONVERSION_IN_REQUEST on each (none
-// recorded); a customer in `notAllowlisted` (see createGoogleApis) → every row
+// recorded); a customer in `notAllowlisted` (see createGoogleApis), or any customer id starting
+// with 999 (so a run against `npm start` can reach this state over HTTP) → every row
 // CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE, as for a new integration since 2026-06-15. Special
 // credentials: refresh token "revoked" → invalid_grant, client secret "invalid" → invalid_client,
 // developer token "unapproved" → 403 DEVELOPER_TOKEN_NOT_APPROVED. A version below
@@ -65,6 +66,8 @@ import {
 } from "./google-adjustments.mjs";
 import { isIpAddress } from "../src/destinations/ip-address.mjs";
 
+/** Customer ids with this prefix are not allowlisted for click-conversion uploads (see above). */
+export const NOT_ALLOWLISTED_PREFIX = "999";
 export const GOOGLE_OAUTH_NAME = "google-oauth";
 export const GOOGLE_OAUTH_PREFIX = "/google-oauth";
 export const GOOGLE_ADS_NAME = "google-ads";
@@ -441,7 +444,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
   const dmRequests = new Map();
   /** Transaction ids that already met their one transient INTERNAL_ERROR. */
   const dmInternalSeen = new Set();
-  /** Customer ids (10 digits) that may not upload click conversions: not allowlisted. @type {Set<string>} */
+  /** Customer ids (10 digits) that may not upload click conversions: not allowlisted (as is every 999…). @type {Set<string>} */
   const notAllowlisted = new Set();
 
   /** The processing error an ingested event will get, if any. @param {unknown} raw */
@@ -605,7 +608,7 @@ export function createGoogleApis({ tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS }
       for (const i of rows)
         rowErrors[i] = adsError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", { row: i, field: "gclid" });
     }
-    if (notAllowlisted.has(customerId)) {
+    if (notAllowlisted.has(customerId) || customerId.startsWith(NOT_ALLOWLISTED_PREFIX)) {
       conversions.forEach((_, i) => {
         rowErrors[i] ??= adsError("notAllowlistedError", "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE", {
           row: i,

@@ -170,6 +170,18 @@ describe("google_ads: an account closed to click-conversion uploads", () => {
   });
 });
 
+describe("google_ads: the emulator's not-allowlisted accounts", () => {
+  it("a customer id starting with 999 is not allowlisted, so a run over HTTP can reach the held lane", async () => {
+    const tenant = "gx-allowlist-999";
+    await createGoogleTenant(tenant, { ads: { ...ADS_SETTINGS, customerId: "999-000-0001" } });
+    useGoogleEmulators(now);
+    const [id] = await sendAll(tenant, [purchase("allow-999")]);
+    await runAlarm(tenant);
+    expect(await deliveryOf(tenant, id!)).toMatchObject({ status: "pending", lastError: "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE" });
+    expect(await laneOf(tenant)).toMatchObject({ state: "needs_attention", code: "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE" });
+  });
+});
+
 describe("google_data_manager: a 403 PERMISSION_DENIED holds the lane whatever ErrorInfo reason it carries", () => {
   it("SERVICE_DISABLED: the deliveries stay pending, the lane needs attention; a PUT drains the queue", async () => {
     const tenant = "gx-dm-disabled";
