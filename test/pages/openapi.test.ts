@@ -39,7 +39,15 @@ describe("OpenAPI document", () => {
     const beacon = doc.paths["/v1/collect/{tenantId}"].post.requestBody.content["application/json"].schema;
     expect(Object.keys(beacon.properties)).toEqual(expect.arrayContaining(["joinKey", "joinToken", "consent", "clickIds", "page"]));
     const events = doc.paths["/v1/admin/tenants/{id}/events"].get.parameters.map((p: any) => `${p.in}:${p.name}`);
-    expect(events).toEqual(["path:id", "query:status", "query:since", "query:orderId", "query:destinationId", "query:reason", "query:limit"]);
+    expect(events).toEqual([
+      "path:id",
+      "query:status",
+      "query:since",
+      "query:orderId",
+      "query:destinationId",
+      "query:reason",
+      "query:limit",
+    ]);
     expect(operations.every((op) => op.summary.length > 0)).toBe(true);
   });
 
