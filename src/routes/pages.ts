@@ -21,3 +21,6 @@ pageRoutes.get("/console/app.css", (c) => c.body(STYLE_CSS, 200, pageHeaders("te
 pageRoutes.get("/console", async (c) => c.body(await consolePage(), 200, pageHeaders("text/html; charset=utf-8")));
 
 pageRoutes.get("/console/app.js", (c) => c.body(CONSOLE_JS, 200, pageHeaders("text/javascript; charset=utf-8", 300)));
+
+// A trailing slash, as people type it, leads to the page rather than a JSON 404.
+for (const page of ["/console", "/docs"]) pageRoutes.get(`${page}/`, (c) => c.redirect(page, 301));

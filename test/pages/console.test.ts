@@ -25,6 +25,14 @@ describe("GET /console", () => {
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 
+  it("with a trailing slash, as people type it, leads to the page (and so does /docs/)", async () => {
+    for (const page of ["/console", "/docs"]) {
+      const res = await api(`${page}/`, { redirect: "manual" });
+      expect(res.status).toBe(301);
+      expect(res.headers.get("location")).toBe(page);
+    }
+  });
+
   it("serves its script and style sheet from the relay; the script never writes HTML or keeps the key beyond the tab", async () => {
     const js = await api("/console/app.js");
     expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
