@@ -261,6 +261,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       );
     // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
     const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
+    if (earlier.length > 0) event.receivedValue = event.value;
     if (earlier.some((a) => a.adjustment.full)) {
       event.value = 0;
       event.retracted = true;
@@ -426,7 +427,12 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       this.#store.insertEvent({ ...newEventRow(id, dedupKey, event, now), adjusts }, deliveries, subjects, now);
       if (original && stored) {
         // The original now carries the order's net value: what its queued deliveries will send.
-        const updated: RelayEvent = { ...stored, value: full ? 0 : (net ?? stored.value), ...(full ? { retracted: true } : {}) };
+        const updated: RelayEvent = {
+          ...stored,
+          value: full ? 0 : (net ?? stored.value),
+          receivedValue: stored.receivedValue ?? stored.value,
+          ...(full ? { retracted: true } : {}),
+        };
         this.#store.updateEventBody(original.id, JSON.stringify(updated));
         if (full && pendingOriginal.length > 0) {
           const suppressed = this.#store.suppressPending([original.id], now, pendingOriginal, "order_cancelled");

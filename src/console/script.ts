@@ -309,9 +309,13 @@ export const CONSOLE_JS = String.raw`
       add(list, el("p", { class: "muted", text: shown.length + " of " + events.length + " events in the last 24 hours" }));
       shown.forEach(function (ev) { add(list, eventCard(ev)); });
     }
+    var loads = 0;
     function load() {
-      // An order id is looked up by the relay: the newest 500 events need not include it.
-      recentEvents(status.value, order.value.trim()).then(function (evs) { events = evs; draw(); }, function (err) { message(list, err.message); });
+      // Only the latest load is drawn: an earlier, slower answer (the page's first list) must not
+      // replace the one asked for since (an order id, which the relay looks up: the newest 500
+      // events need not include it).
+      var mine = ++loads;
+      recentEvents(status.value, order.value.trim()).then(function (evs) { if (mine !== loads) return; events = evs; draw(); }, function (err) { if (mine === loads) message(list, err.message); });
     }
     status.addEventListener("change", load);
     order.addEventListener("change", load);
@@ -358,7 +362,8 @@ export const CONSOLE_JS = String.raw`
     var idFields = [];
     for (var family in ev.identifiers || {}) (ev.identifiers[family] || []).forEach(function (f) { var word = FIELD_WORDS[f] || f; if (idFields.indexOf(word) < 0) idFields.push(word); });
     var steps = [
-      el("li", { text: "Received from source \u201c" + ev.sourceId + "\u201d at " + when(ev.receivedAt) + ": " + (ev.eventName || "event") + ", " + ev.value + " " + ev.currency + ", occurred " + when(ev.occurredAt) + "." }),
+      el("li", { text: "Received from source \u201c" + ev.sourceId + "\u201d at " + when(ev.receivedAt) + ": " + (ev.eventName || "event") + ", " + (ev.receivedValue !== undefined ? ev.receivedValue : ev.value) + " " + ev.currency + ", occurred " + when(ev.occurredAt) + "." +
+        (ev.receivedValue !== undefined ? " Refunds and cancellations since bring it to " + ev.value + " " + ev.currency + "." : "") }),
       el("li", { text: "It carried these identifiers (hashed; values are never shown): " + listOrNone(idFields) + ". Click ids: " + listOrNone(ev.clickIds) + "." }),
       el("li", { text: "Consent signals Sluice had for it: " + listOrNone(ev.consentSignals) + "." }),
     ];

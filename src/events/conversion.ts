@@ -138,6 +138,8 @@ export interface RelayEvent extends Omit<ConversionEvent, "tenantId" | "customer
   enrichment?: EnrichmentRequest;
   /** Set once a refund or cancellation took the whole order back (`value` then holds 0). */
   retracted?: boolean;
+  /** The value the webhook carried, kept once a refund or cancellation changed `value` (the net). */
+  receivedValue?: number;
 }
 
 /**

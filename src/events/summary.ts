@@ -6,6 +6,7 @@ export function eventSummary(body: RelayEvent) {
     eventName: body.eventName,
     occurredAt: new Date(body.occurredAt).toISOString(),
     value: body.value,
+    ...(body.receivedValue !== undefined && body.receivedValue !== body.value ? { receivedValue: body.receivedValue } : {}),
     currency: body.currency,
     identifiers: Object.fromEntries(Object.entries(body.identity).map(([family, fields]) => [family, Object.keys(fields ?? {})])),
     clickIds: Object.keys(body.clickIds),

@@ -162,7 +162,10 @@ export interface AdjustmentView {
 export interface EventDetailView extends EventView {
   eventName: string;
   occurredAt: string;
+  /** The order's value now: its net after the refunds and cancellations so far. */
   value: number;
+  /** The value the webhook carried, when a refund or cancellation has changed it since. */
+  receivedValue?: number;
   currency: string;
   identifiers: Record<string, string[]>;
   clickIds: string[];

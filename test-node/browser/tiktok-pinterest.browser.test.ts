@@ -296,9 +296,33 @@ describe("the console with TikTok and Pinterest destinations", () => {
     await page.locator("#story .delivery-story[data-destination=tiktok]").waitFor();
     expect(await page.textContent("#story")).toContain("order-long-ago");
 
+    // Typed at once, before the page's first list (the newest 500) has come: that slower answer
+    // must not replace the order's.
+    const lists = /\/events\?/;
+    await page.route(lists, async (route) => {
+      if (!route.request().url().includes("orderId=")) await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await page.click('#nav button[data-page="deliveries"]');
     await page.fill("#f-order", "order-long-ago");
     await page.press("#f-order", "Enter");
     await page.locator('#events .event[data-order="order-long-ago"]').waitFor();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await page.locator("#events .event").count()).toBe(1);
+    await page.unroute(lists);
+  });
+
+  it("tells a refunded order's story with the value it came with and the value it has now", async () => {
+    const res = await webhook("order-refunded", { consent: { tiktok: "granted" } });
+    expect(res.status).toBe(202);
+    const refund = signedPurchase(SECRET, { type: "refund", orderId: "order-refunded", occurredAt: new Date().toISOString(), value: 12 });
+    expect((await call("POST", `/v1/hooks/${TENANT}/shop`, refund.body, refund.headers)).status).toBe(202);
+    await page.click('#nav button[data-page="explain"]');
+    await page.fill("#explain-order", "order-refunded");
+    await page.click("main form button[type=submit]");
+    await page.locator("#story .delivery-story[data-destination=tiktok]").first().waitFor();
+    const story = await page.textContent("#story");
+    expect(story).toContain("Purchase, 42 EUR");
+    expect(story).toContain("bring it to 30 EUR");
   });
 });

@@ -70,6 +70,8 @@ describe("standard source refunds", () => {
     // The original shows its adjustment; the list shows both under one order id.
     const original = await world.eventDetail(purchase.json.id);
     expect(original.adjustments).toEqual([expect.objectContaining({ id: res.json.id, full: true })]);
+    // Its value now is the order's net; the value it came with stays visible.
+    expect(original).toMatchObject({ value: 0, receivedValue: 49 });
     const list = await admin("GET", "/tenants/adj-full/events");
     expect(
       list.json.events
