@@ -262,17 +262,25 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
     const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
     if (earlier.length > 0) event.receivedValue = event.value;
-    if (earlier.some((a) => a.adjustment.full)) {
+    const net = earlier.reduce(
+      (value, a) => netValueAfter({ full: a.adjustment.full, refundedValue: a.adjustment.refundedValue }, value) ?? value,
+      event.value,
+    );
+    // Refunds that came first and add up to the whole order take it back as a cancellation does.
+    if (
+      earlier.length > 0 &&
+      isFullAfter(
+        net,
+        earlier.some((a) => a.adjustment.full),
+      )
+    ) {
       event.value = 0;
       event.retracted = true;
       deliveries = deliveries.map((d) =>
         d.status === "pending" ? { ...d, reason: "order_cancelled", status: "suppressed", nextAttemptAt: null } : d,
       );
     } else if (earlier.length > 0) {
-      event.value = earlier.reduce(
-        (value, a) => netValueAfter({ full: false, refundedValue: a.adjustment.refundedValue }, value) ?? value,
-        event.value,
-      );
+      event.value = net;
     }
     mark("consent_and_plan");
 
@@ -498,7 +506,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#store.putBeacon(joinHash, body, now, now + RETENTION_MS, Object.values(signal.clickSubjects ?? {}), previous === undefined);
     const suppressed = this.#revoke([joinHash], [], refused, now, plan.tenantId) + this.#holdBackAmbiguous(joinHash, ambiguous, now);
     const held = this.#store.heldEvents({ joinHash });
-    for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, merged, plan, now);
+    for (const row of held) this.#decideHeld(row.id, JSON.parse(row.body) as RelayEvent, merged, plan, now, "until_hold_ends");
     await this.#rearm();
     return { status: "stored", decided: held.length, suppressed };
   }
@@ -509,7 +517,15 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    */
   #holdBackAmbiguous(joinHash: string, destinationIds: string[], now: number): number {
     if (destinationIds.length === 0) return 0;
-    const suppressed = this.#store.suppressPending(this.#store.listEventIdsByJoinHash(joinHash), now, destinationIds, "consent_malformed");
+    // Only what was decided: a delivery still held for its consent is decided on the combined
+    // beacons (blocked, consent_malformed) or at the end of its hold.
+    const suppressed = this.#store.suppressPending(
+      this.#store.conversionIdsByJoinHash(joinHash),
+      now,
+      destinationIds,
+      "consent_malformed",
+      false,
+    );
     this.#store.bumpCounter(now, "suppressed", "", suppressed);
     return suppressed;
   }
@@ -773,7 +789,19 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   }
 
   /** Decides an event that waited for its consent, with the beacon if one came. */
-  #decideHeld(eventId: string, stored: RelayEvent, beacon: BeaconSignal | undefined, plan: ConsentPlan, now: number): void {
+  /**
+   * Decides what an event held for its consent; `until_hold_ends` (a beacon came): what the
+   * beacons still leave undecided stays held until the hold ends (the next one may decide it),
+   * as at ingest (planDeliveries); at the end of the hold everything is decided.
+   */
+  #decideHeld(
+    eventId: string,
+    stored: RelayEvent,
+    beacon: BeaconSignal | undefined,
+    plan: ConsentPlan,
+    now: number,
+    undecided: "until_hold_ends" | "blocked" = "blocked",
+  ): void {
     const event = withBeacon(stored, beacon);
     if (beacon) {
       this.#store.updateEventBody(eventId, JSON.stringify(event));
@@ -787,7 +815,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     );
     const denials = this.#denials(stored.joinKeyHash, eventId, now);
     const heldPlan = { ...plan, destinations: plan.destinations.filter((x) => held.has(x.id)) };
-    for (const d of decideDeliveries(event, beacon, heldPlan, now, denials)) {
+    const decide = undecided === "until_hold_ends" ? planDeliveries : decideDeliveries;
+    for (const d of decide(event, beacon, heldPlan, now, denials)) {
+      // Still undecided: it keeps its place and the end of its hold.
+      if (d.decision === "pending") continue;
       this.#store.decideDelivery(eventId, d.destinationId, d, now);
       if (d.status === "blocked") this.#store.bumpCounter(now, `blocked:${d.reason}`, d.destinationId);
     }
@@ -823,7 +854,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (refused.length === 0) return 0;
     for (const hash of joinHashes) this.#store.addDenials(`join:${hash}`, refused, now, now + RETENTION_MS);
     for (const id of eventIds) this.#store.addDenials(`event:${id}`, refused, now, now + RETENTION_MS);
-    const affected = [...new Set([...joinHashes.flatMap((h) => this.#store.listEventIdsByJoinHash(h)), ...eventIds])];
+    const affected = [...new Set([...joinHashes.flatMap((h) => this.#store.conversionIdsByJoinHash(h)), ...eventIds])];
     const suppressed = this.#store.suppressPending(
       affected,
       now,

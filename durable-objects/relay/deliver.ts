@@ -72,10 +72,7 @@ function recordOutcome(
     markProcessing(store, row, outcome.requestId, attempts, now, retryScale);
     // Sent while a cancellation suppressed it or a partial refund rewrote it: the retraction or
     // restatement must follow it there.
-    if (!opts.adjustment) {
-      store.reviveAdjustments([row.event_id], row.destination_id, now);
-      store.reviveRestatements([row], row.destination_id, now);
-    }
+    if (!opts.adjustment) store.reviveAdjustments([row], row.destination_id, now);
     log.debug("delivery", { ...base, outcome: "processing" });
     return;
   }
@@ -129,10 +126,7 @@ function recordDelivered(store: RelayStore, tenantId: string, rows: DueDelivery[
   store.markDelivered(eventIds, destinationId, status, now);
   // Sent while a cancellation suppressed them or a partial refund rewrote them: the retraction or
   // restatement must follow them there.
-  if (!opts.adjustment) {
-    store.reviveAdjustments(eventIds, destinationId, now);
-    store.reviveRestatements(rows, destinationId, now);
-  }
+  if (!opts.adjustment) store.reviveAdjustments(rows, destinationId, now);
   store.bumpCounter(now, metricOf(status, opts), destinationId, rows.length);
   for (const row of rows) {
     log.debug("delivery", {

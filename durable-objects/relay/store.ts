@@ -195,58 +195,67 @@ export class RelayStore {
   }
 
   /**
-   * A conversion reached its destination although a cancellation had suppressed it meanwhile (the
-   * request was already on the wire when the cancellation came): the adjustments that were
-   * suppressed with it for that destination are queued after all, so the order is retracted
-   * there. Answers how many were queued.
+   * The refunds and cancellations of these originals, newest first per original, with how each
+   * stands for the destination. The lookup starts from the originals just sent (CROSS JOIN keeps
+   * SQLite to that order: the primary key, the partial adjusts index, the deliveries' key), so it
+   * costs what the batch holds, never a scan of the tenant's deliveries.
    */
-  reviveAdjustments(originalIds: string[], destinationId: string, now: number): number {
-    // Only a cancellation suppresses an adjustment's delivery with `order_cancelled`, and only while
-    // its original was pending: after any other send there is nothing to match.
+  #adjustmentsOfSent(originalIds: string[], destinationId: string) {
+    return this.sql
+      .exec<{ original_id: string; original_body: string; adjustment_id: string; status: string; reason: string }>(
+        `SELECT o.id AS original_id, o.body AS original_body, a.id AS adjustment_id, d.status AS status, d.reason AS reason
+         FROM json_each(?) AS s CROSS JOIN events AS o CROSS JOIN events AS a CROSS JOIN deliveries AS d
+         WHERE o.id = s.value AND a.adjusts = o.dedup_key AND a.adjusts IS NOT NULL
+           AND d.event_id = a.id AND d.destination_id = ?
+         ORDER BY o.id, a.id DESC`,
+        JSON.stringify(originalIds),
+        destinationId,
+      )
+      .toArray();
+  }
+
+  #queueAdjustments(adjustmentIds: string[], destinationId: string, now: number): number {
+    if (adjustmentIds.length === 0) return 0;
     return this.sql.exec(
       `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
-       WHERE destination_id = ? AND status = 'suppressed' AND reason = 'order_cancelled'
-         AND event_id IN (SELECT id FROM events WHERE adjusts IN (
-           SELECT dedup_key FROM events WHERE id IN (SELECT value FROM json_each(?))))`,
+       WHERE event_id IN (SELECT value FROM json_each(?)) AND destination_id = ?`,
       now,
       now,
+      JSON.stringify(adjustmentIds),
       destinationId,
-      JSON.stringify(originalIds),
     ).rowsWritten;
   }
 
   /**
-   * The delivered originals whose value a partial refund rewrote while their request was on the
-   * wire (`sent`: their bodies as that request read them): the destination got the old value, so
-   * the restatement it would otherwise not need is queued, the order's latest only (it states the
-   * net value after every refund so far). A refund that came before the send rewrote what was
-   * sent, and stays `applied_before_sent`. Answers how many were queued.
+   * Originals that reached their destination while a refund or cancellation was being applied to
+   * them (their request was already on the wire; `sent`: their bodies as that request read them):
+   * - a cancellation had suppressed it (`order_cancelled`): the retraction is queued after all;
+   * - a partial refund had rewritten its value (`applied_before_sent`), and the value sent is not
+   *   the order's value now: the order's newest adjustment, if it is that refund, is queued (it
+   *   states the net value after every refund so far). A refund that came before the send
+   *   rewrote what was sent and stays as it is; a retracted order gets its retraction only.
+   * Answers how many were queued. Costs one lookup per batch when nothing was adjusted.
    */
-  reviveRestatements(sent: Array<{ event_id: string; body: string }>, destinationId: string, now: number): number {
-    const waiting = this.sql
-      .exec<{ original_id: string; body: string; adjustment_id: string }>(
-        `SELECT o.id AS original_id, o.body AS body, MAX(a.id) AS adjustment_id
-         FROM events o JOIN events a ON a.adjusts = o.dedup_key
-         JOIN deliveries d ON d.event_id = a.id AND d.destination_id = ?
-         WHERE o.id IN (SELECT value FROM json_each(?)) AND d.status = 'blocked' AND d.reason = 'applied_before_sent'
-         GROUP BY o.id`,
-        destinationId,
-        JSON.stringify(sent.map((row) => row.event_id)),
-      )
-      .toArray();
-    if (waiting.length === 0) return 0;
-    const sentBodies = new Map(sent.map((row) => [row.event_id, row.body]));
-    const valueIn = (body: string | undefined) => (body === undefined ? undefined : (JSON.parse(body) as RelayEvent).value);
-    const stale = waiting.filter((w) => valueIn(sentBodies.get(w.original_id)) !== valueIn(w.body)).map((w) => w.adjustment_id);
-    if (stale.length === 0) return 0;
-    return this.sql.exec(
-      `UPDATE deliveries SET decision = 'send', reason = 'original_delivered', status = 'pending', next_attempt_at = ?, updated_at = ?
-       WHERE destination_id = ? AND status = 'blocked' AND reason = 'applied_before_sent' AND event_id IN (SELECT value FROM json_each(?))`,
-      now,
-      now,
+  reviveAdjustments(sent: Array<{ event_id: string; body: string }>, destinationId: string, now: number): number {
+    const rows = this.#adjustmentsOfSent(
+      sent.map((row) => row.event_id),
       destinationId,
-      JSON.stringify(stale),
-    ).rowsWritten;
+    );
+    if (rows.length === 0) return 0;
+    const sentBodies = new Map(sent.map((row) => [row.event_id, row.body]));
+    const queue: string[] = [];
+    let previous: string | undefined;
+    for (const row of rows) {
+      const newest = row.original_id !== previous;
+      previous = row.original_id;
+      if (row.status === "suppressed" && row.reason === "order_cancelled") queue.push(row.adjustment_id);
+      else if (newest && row.status === "blocked" && row.reason === "applied_before_sent") {
+        const current = JSON.parse(row.original_body) as RelayEvent;
+        const sentThen = JSON.parse(sentBodies.get(row.original_id) ?? "{}") as Partial<RelayEvent>;
+        if (!current.retracted && sentThen.value !== current.value) queue.push(row.adjustment_id);
+      }
+    }
+    return this.#queueAdjustments(queue, destinationId, now);
   }
 
   findEventIdByDedupKey(dedupKey: string): string | undefined {
@@ -582,9 +591,14 @@ export class RelayStore {
       this.sql.exec("INSERT OR IGNORE INTO event_subjects (subject_key, event_id) VALUES (?, ?)", subjectIndexKey(key), eventId);
   }
 
-  listEventIdsByJoinHash(joinHash: string): string[] {
+  /**
+   * The conversions stored under a join key, not their refunds and cancellations: what a consent
+   * refusal reaches. An adjustment carries no buyer data and corrects what was sent earlier with
+   * consent, so a later refusal does not hold it back (a withdrawal of the buyer does).
+   */
+  conversionIdsByJoinHash(joinHash: string): string[] {
     return this.sql
-      .exec<{ id: string }>("SELECT id FROM events WHERE join_hash = ?", joinHash)
+      .exec<{ id: string }>("SELECT id FROM events WHERE join_hash = ? AND adjusts IS NULL", joinHash)
       .toArray()
       .map((r) => r.id);
   }
@@ -803,11 +817,13 @@ export class RelayStore {
   }
 
   /** Marks every not-yet-sent delivery of these events suppressed; returns how many. */
-  suppressPending(eventIds: string[], now: number, destinationIds?: string[], reason = "withdrawn"): number {
+  suppressPending(eventIds: string[], now: number, destinationIds?: string[], reason = "withdrawn", held = true): number {
     let count = 0;
     for (const id of eventIds) {
       for (const row of this.deliveriesOf(id)) {
         if (row.status !== "pending") continue;
+        // `held: false`: a delivery still waiting for its consent is left to be decided.
+        if (!held && row.decision === "pending") continue;
         if (destinationIds && !destinationIds.includes(row.destination_id)) continue;
         this.sql.exec(
           `UPDATE deliveries SET status = 'suppressed', reason = ?, next_attempt_at = NULL, updated_at = ?

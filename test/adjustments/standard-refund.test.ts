@@ -309,4 +309,72 @@ describe("standard source refunds", () => {
     const stats = await admin("GET", "/tenants/adj-test/stats");
     expect(JSON.stringify(stats.json)).not.toMatch(/"failed":[1-9]/);
   });
+
+  it("a cancellation on the wire after a refund applied before the send: only the retraction follows", async () => {
+    const world = await createAdjustmentWorld("adj-race-cancel");
+    await sendStandard("adj-race-cancel", consentedPurchase("order-rc"));
+    // Applied before the send: the order goes out at 40.
+    await sendStandard("adj-race-cancel", standardRefund("order-rc", { value: 9 }));
+    let cancelled = false;
+    server.use(
+      http.post(/^https:\/\/googleads\.test\/.*:uploadClickConversions$/, async () => {
+        if (!cancelled) {
+          cancelled = true;
+          await sendStandard("adj-race-cancel", standardRefund("order-rc"));
+        }
+        return undefined;
+      }),
+    );
+    await runAlarm("adj-race-cancel");
+    for (let i = 0; i < 3; i++) {
+      advance(120_000);
+      await runAlarm("adj-race-cancel");
+    }
+    const adjustments = world.adjustmentUploads().flatMap((c) => (c.body as any).conversionAdjustments.map((a: any) => a.adjustmentType));
+    expect(adjustments).toEqual(["RETRACTION"]);
+  });
+
+  it("refunds that came first and add up to the whole order cancel it: nothing is sent, and a replay sends nothing", async () => {
+    const world = await createAdjustmentWorld("adj-sum");
+    await sendStandard("adj-sum", standardRefund("order-s", { value: 20 }));
+    await sendStandard("adj-sum", standardRefund("order-s", { value: 29 }));
+    const purchase = await sendStandard("adj-sum", consentedPurchase("order-s"));
+    await deliverAndSettle("adj-sum");
+    expect(world.meta).toHaveLength(0);
+    expect(world.google.callsTo("google-ads").filter((c) => c.url.endsWith(":uploadClickConversions"))).toHaveLength(0);
+    const detail = await world.eventDetail(purchase.json.id);
+    for (const d of detail.deliveries) expect(d).toMatchObject({ status: "suppressed", reason: "order_cancelled" });
+    expect(detail).toMatchObject({ value: 0, receivedValue: 49 });
+    expect((await admin("POST", `/tenants/adj-sum/events/${purchase.json.id}/replay`)).json).toMatchObject({ replayed: 0 });
+  });
+
+  it("a refusal under the checkout's join key does not hold back the retraction of an order sent before it", async () => {
+    const world = await createAdjustmentWorld("adj-refuse");
+    await sendStandard("adj-refuse", consentedPurchase("order-k1", { joinKey: "k-ret" }));
+    await deliverAndSettle("adj-refuse");
+    advance(60_000);
+    world.google.override("google-ads", (req) =>
+      req.path.endsWith(":uploadConversionAdjustments")
+        ? { status: 503, body: { error: { code: 503, status: "UNAVAILABLE" } } }
+        : undefined,
+    );
+    const cancel = await sendStandard("adj-refuse", standardRefund("order-k1", { joinKey: "k-ret" }));
+    await runAlarm("adj-refuse");
+    expect(world.adjustmentUploads().filter((c) => c.status === 200)).toHaveLength(0);
+    // A later order under the same checkout, whose buyer refuses Google.
+    await sendStandard(
+      "adj-refuse",
+      consentedPurchase("order-k2", { joinKey: "k-ret", consent: { gcm: { ad_user_data: "denied" }, meta: "granted" } }),
+    );
+    for (let i = 0; i < 3; i++) {
+      advance(10 * 60_000);
+      await runAlarm("adj-refuse");
+    }
+    expect(deliveryTo(await world.eventDetail(cancel.json.id), "google")).toMatchObject({ status: "delivered" });
+    const retractions = world
+      .adjustmentUploads()
+      .filter((c) => c.status === 200)
+      .flatMap((c) => (c.body as any).conversionAdjustments.map((a: any) => [a.orderId, a.adjustmentType]));
+    expect(retractions).toEqual([["order-k1", "RETRACTION"]]);
+  });
 });

@@ -131,4 +131,15 @@ describe("what a beacon left undecided waits for the next one", () => {
     expect(await delivery("rs-hold-end", hook.json.id)).toMatchObject({ status: "blocked" });
     expect(meta.sent).toEqual([]);
   });
+
+  it("a webhook that came before the click-id beacon still waits for the consent beacon after it", async () => {
+    await createTenant("rs-hold-first");
+    const meta = metaStandIn();
+    const hook = await sendWebhook("rs-hold-first", noConsent("o-hf", "k-hf"));
+    await sendBeacon("rs-hold-first", { joinKey: "k-hf", clickIds: { fbp: "fb.1.1767000000000.9" } });
+    expect(await delivery("rs-hold-first", hook.json.id)).toMatchObject({ decision: "pending", reason: "awaiting_consent" });
+    await sendBeacon("rs-hold-first", { joinKey: "k-hf", consent: { meta: "granted" } });
+    await runAlarm("rs-hold-first");
+    expect(meta.sent.map((e) => [e.event_id, e.user_data.fbp])).toEqual([["o-hf", "fb.1.1767000000000.9"]]);
+  });
 });
