@@ -252,13 +252,14 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       : planDeliveries(event, beacon, plan, now, this.#denials(event.joinKeyHash, undefined, now));
     // A withdrawn buyer's order is withdrawn with it: its refunds that came first (they name only
     // the order) are not sent, and its keys refuse later ones and a replay.
-    if (withdrawn)
+    if (withdrawn) {
       this.#store.suppressOrder(
         event.subjectKeys,
         earlierRows.map((row) => row.id),
         now,
         false,
       );
+    }
     // A refund or cancellation that came first (webhooks arrive in any order) applies at once.
     const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
     if (earlier.length > 0) event.receivedValue = event.value;
@@ -267,13 +268,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       event.value,
     );
     // Refunds that came first and add up to the whole order take it back as a cancellation does.
-    if (
+    const cancelled =
       earlier.length > 0 &&
       isFullAfter(
         net,
         earlier.some((a) => a.adjustment.full),
-      )
-    ) {
+      );
+    if (cancelled) {
       event.value = 0;
       event.retracted = true;
       deliveries = deliveries.map((d) =>
@@ -788,11 +789,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     }
   }
 
-  /** Decides an event that waited for its consent, with the beacon if one came. */
   /**
-   * Decides what an event held for its consent; `until_hold_ends` (a beacon came): what the
-   * beacons still leave undecided stays held until the hold ends (the next one may decide it),
-   * as at ingest (planDeliveries); at the end of the hold everything is decided.
+   * Decides what an event held for its consent, with the beacons if any came. `until_hold_ends`
+   * (a beacon came): what the beacons still leave undecided stays held until the hold ends (the
+   * next one may decide it), as at ingest (planDeliveries); at the end of the hold everything is
+   * decided.
    */
   #decideHeld(
     eventId: string,
