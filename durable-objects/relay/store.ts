@@ -234,9 +234,12 @@ export class RelayStore {
    *   the order's value now: the order's newest adjustment, if it is that refund, is queued (it
    *   states the net value after every refund so far). A refund that came before the send
    *   rewrote what was sent and stays as it is; a retracted order gets its retraction only.
-   * Answers how many were queued. Costs one lookup per batch when nothing was adjusted.
+   * Answers how many were queued. Costs what the batch holds, and nothing while no adjustment is stored.
    */
   reviveAdjustments(sent: Array<{ event_id: string; body: string }>, destinationId: string, now: number): number {
+    // Most batches: no refund or cancellation is stored at all (one entry of a partial index, read
+    // once per batch, instead of two rows per event sent).
+    if (this.sql.exec("SELECT 1 FROM events WHERE adjusts IS NOT NULL LIMIT 1").toArray().length === 0) return 0;
     const rows = this.#adjustmentsOfSent(
       sent.map((row) => row.event_id),
       destinationId,

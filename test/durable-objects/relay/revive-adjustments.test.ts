@@ -17,6 +17,11 @@ describe("reviving adjustments after a send", () => {
          INSERT INTO deliveries (event_id, destination_id, type, decision, reason, status, updated_at)
          SELECT 'evt_blocked_' || i, 'google', 'google_ads', 'blocked', 'consent_missing', 'blocked', 0 FROM n`,
       );
+      // And one refund of some other order, so the lookup is not skipped.
+      ctx.storage.sql.exec(
+        `INSERT INTO events (id, dedup_key, source_id, order_id, received_at, expires_at, body, adjusts)
+         VALUES ('evt_refund', 'shop:refund-1', 'shop', 'o-other', 0, 9e15, '{}', 'shop:o-other')`,
+      );
       const metered = meteredState(ctx, true);
       const store = new RelayStore(metered.storage);
       const sent = Array.from({ length: 300 }, (_, i) => ({ event_id: `evt_sent_${i}`, body: "{}" }));
