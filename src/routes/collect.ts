@@ -163,10 +163,15 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
     throw tenantGone();
   }
   if (result.status === "too_large") {
-    throw new ApiError(413, "beacon_too_large", "The beacons for this join key would exceed 4096 bytes; nothing was stored");
+    throw new ApiError(
+      413,
+      "beacon_too_large",
+      "The beacons for this join key would exceed 4096 bytes; this one was not stored (a refusal in it still applies)",
+    );
   }
   if (result.status === "limit_reached") {
-    const message = "This tenant holds the most beacons it may (they expire after 24 hours); nothing was stored";
+    const message =
+      "This tenant holds the most beacons it may (they expire after 24 hours); this one was not stored (a refusal in it still applies)";
     return c.json(errorBody("beacon_limit_reached", message), 429, { "Retry-After": "3600" });
   }
   log.debug("beacon_stored", {
