@@ -11,9 +11,17 @@ export function beaconAuthOf(tenant: TenantConfig): "signed" | "origin" {
 }
 
 /**
+ * Retired keys kept verifying at once, at most. Each one is another HMAC a beacon with a bad token
+ * costs, so a tenant rotating again and again cannot make every beacon try an unbounded list.
+ */
+export const MAX_RETIRED_KEYS = 3;
+
+/**
  * A new beacon signing key, `bk_` + 256 random bits, encrypted under ENCRYPTION_KEY with an AAD
- * naming the tenant and the key's own id. The current key becomes the previous one, valid for
- * PREVIOUS_KEY_GRACE_MS more; anything older is dropped.
+ * naming the tenant and the key's own id. The current key is retired: it keeps verifying for
+ * PREVIOUS_KEY_GRACE_MS, as do keys retired earlier until their own grace ends, so two rotations
+ * in one day do not cut short the pages that still carry the first key's tokens. Of those, the
+ * MAX_RETIRED_KEYS most recently retired are kept; expired ones are dropped.
  */
 export async function rotateBeaconKey(
   env: Env,
@@ -27,9 +35,11 @@ export async function rotateBeaconKey(
     key: await encryptSecret(env.ENCRYPTION_KEY, beaconKey, secretAad(tenant.id, "beacon-key", id)),
     createdAt: new Date(now).toISOString(),
   };
-  const current = liveKeys(tenant, now).find((k) => k.retiresAt === undefined);
-  const previous = current ? [{ ...current, retiresAt: new Date(now + PREVIOUS_KEY_GRACE_MS).toISOString() }] : [];
-  return { beaconKey, beaconKeys: [fresh, ...previous] };
+  const live = liveKeys(tenant, now);
+  const current = live.find((k) => k.retiresAt === undefined);
+  const retiredNow = current ? [{ ...current, retiresAt: new Date(now + PREVIOUS_KEY_GRACE_MS).toISOString() }] : [];
+  const retiredBefore = live.filter((k) => k.retiresAt !== undefined).sort((a, b) => Date.parse(b.retiresAt!) - Date.parse(a.retiresAt!));
+  return { beaconKey, beaconKeys: [fresh, ...[...retiredNow, ...retiredBefore].slice(0, MAX_RETIRED_KEYS)] };
 }
 
 function liveKeys(tenant: TenantConfig, now: number): BeaconKeyRecord[] {

@@ -156,6 +156,32 @@ describe("signed beacons", () => {
     await expectRefused(await beacon(first, "k7"));
   });
 
+  it("two rotations in one day: each retired key keeps its own 24 hours; at most three retired keys verify", async () => {
+    const { beaconKey: first } = await createTenant("sb-rot2");
+    const beacon = async (key: string, joinKey: string) =>
+      sendBeacon("sb-rot2", { joinKey, joinToken: await mintJoinToken(key, "sb-rot2", joinKey, nowS() + 3600) }, {}, false);
+    const rotate = async () => (await admin("POST", "/tenants/sb-rot2/beacon-key")).json.beaconKey as string;
+    const second = await rotate();
+    advance(3_600_000);
+    const third = await rotate();
+    // The first key was retired an hour ago: it still has 23 hours.
+    for (const [key, joinKey] of [
+      [first, "r1"],
+      [second, "r2"],
+      [third, "r3"],
+    ] as const)
+      expect((await beacon(key, joinKey)).status).toBe(204);
+    advance(23 * 3_600_000 + 1000);
+    await expectRefused(await beacon(first, "r4"));
+    expect((await beacon(second, "r5")).status).toBe(204);
+
+    // Three more rotations within the hour: the oldest retired key beyond three goes at once.
+    const keys = [await rotate(), await rotate(), await rotate()];
+    await expectRefused(await beacon(second, "r6"));
+    expect((await beacon(third, "r7")).status).toBe(204);
+    for (const [i, key] of keys.entries()) expect((await beacon(key, `r8-${i}`)).status).toBe(204);
+  });
+
   it("a tenant key cannot mint another tenant's beacon key", async () => {
     const { apiKey } = await createTenant("sb-a");
     await createTenant("sb-b");
