@@ -16,10 +16,9 @@ import {
   decideDeliveries,
   mergeBeacons,
   planDeliveries,
-  ambiguousIn,
   refusedBy,
-  revokedByBeacon,
   suppressedDeliveries,
+  takenBackByBeacon,
   withBeacon,
   type DenialMap,
 } from "../src/pipeline/consent-gate";
@@ -210,11 +209,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     mark("dedup_lookup");
     if (existing) {
       writes.count("duplicate");
-      // A redelivery whose consent now refuses is a withdrawal for what is still pending, the
-      // events of this group that wait to be written included: they are written first.
-      const refused = refusedBy(received.consent, false, plan, now);
-      if (refused.length > 0) writes.writeTo(this.#store, now);
-      this.#revoke(received.joinKeyHash ? [received.joinKeyHash] : [], [existing], refused, now, plan.tenantId);
+      // A redelivery whose consent now refuses is a withdrawal for what is still pending.
+      this.#refusedByWebhook(received, [existing], plan, now, writes);
       // Re-armed from the tables: a platform's retry after an answer lost with its alarm repairs it.
       return { result: { status: "duplicate", id: existing }, arm: "rearm" };
     }
@@ -236,16 +232,10 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       writes.count("erased_dropped");
       return { result: { status: "dropped" }, arm: null };
     }
-    // A refusal in the webhook's own consent sticks for its checkout, as a beacon's does: no later
-    // grant under the join key sends its next order, and what waits under it is suppressed (the
-    // events of this group that wait to be written included: they are written first).
-    if (event.joinKeyHash !== undefined) {
-      const refused = refusedBy(received.consent, false, plan, now);
-      if (refused.length > 0) {
-        writes.writeTo(this.#store, now);
-        this.#revoke([event.joinKeyHash], [], refused, now, plan.tenantId);
-      }
-    }
+    // A refusal in a new webhook's own consent sticks for its checkout, as a beacon's does: no
+    // later grant under the join key sends its next order. (Without a join key it concerns this
+    // event alone, which its own consent already blocks.)
+    if (received.joinKeyHash !== undefined) this.#refusedByWebhook(received, [], plan, now, writes);
     const withdrawn = suppression === "withdrawn";
     let deliveries = withdrawn
       ? suppressedDeliveries(plan)
@@ -303,6 +293,18 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       result: { status: "accepted", id, ...(withdrawn && plan.reportsWithdrawal ? { withdrawn } : {}) },
       arm: { deliveries, expiresAt: now + RETENTION_MS },
     };
+  }
+
+  /**
+   * What a webhook's own consent refuses is recorded for its join key and these events, and what
+   * waits under them is suppressed (#revoke); the events of this group that wait to be written are
+   * written first, so the refusal reaches them too.
+   */
+  #refusedByWebhook(received: RelayEvent, eventIds: string[], plan: IngestPlan, now: number, writes: GroupWrites): void {
+    const refused = refusedBy(received.consent, false, plan, now);
+    if (refused.length === 0) return;
+    writes.writeTo(this.#store, now);
+    this.#revoke(received.joinKeyHash ? [received.joinKeyHash] : [], eventIds, refused, now, plan.tenantId);
   }
 
   /** After a flush: a full re-arm if there was a duplicate, otherwise the earliest new work (#armFor). */
@@ -483,8 +485,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     if (this.#store.isSuppressed(subjects, now)) return { status: "dropped" };
     const previous = this.#beacon(joinHash, now);
     const merged = mergeBeacons(previous, signal, now);
-    const refused = revokedByBeacon(previous, signal, merged, plan, now);
-    const ambiguous = ambiguousIn(signal, plan, now).filter((id) => !refused.some((r) => r.destinationId === id));
+    const { refused, ambiguous } = takenBackByBeacon(previous, signal, merged, plan, now);
     const body = JSON.stringify(merged);
     const refusal =
       !previous && this.#store.beaconsAtLimit(limits.maxBeacons, now)
@@ -513,7 +514,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   }
 
   /**
-   * What waits to be sent under a join key to destinations a beacon made ambiguous (ambiguousIn)
+   * What waits to be sent under a join key to destinations a beacon made ambiguous (takenBackByBeacon)
    * is suppressed: ambiguity blocks, for what was granted before as for what comes after.
    */
   #holdBackAmbiguous(joinHash: string, destinationIds: string[], now: number): number {

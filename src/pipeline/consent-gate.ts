@@ -4,6 +4,7 @@ import { mergeConsentInputs } from "../consent/merge";
 import { revokedDestinations } from "../consent/revocation";
 import { normalizeConsent } from "../consent/snapshot";
 import { explicitDenials, type StickyDenial } from "../consent/sticky";
+import type { ConsentSnapshot } from "../consent/types";
 import type { ClickIds, ConsentInput, RelayEvent } from "../events/conversion";
 import type { BeaconSignal, DeliveryStatus, StoredDecision } from "../platform/relay-rpc";
 import type { ConsentPlan } from "./consent-plan";
@@ -117,8 +118,10 @@ type DeliveriesOf = (
  * One delivery per destination with its consent verdict; webhook and beacon consent read together.
  * A user's refusal recorded earlier for the join key stands against any later grant.
  */
-export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials = NO_DENIALS) => {
-  const snapshot = eventSnapshot(event, beacon, plan, now);
+export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials = NO_DENIALS) =>
+  deliveriesFrom(eventSnapshot(event, beacon, plan, now), plan, now, denials);
+
+function deliveriesFrom(snapshot: ConsentSnapshot, plan: ConsentPlan, now: number, denials: DenialMap): NewDelivery[] {
   return plan.destinations.map((destination) => {
     let verdict = decideSnapshot(snapshot, destination, plan.policy);
     const refused = denials.get(destination.id);
@@ -132,7 +135,7 @@ export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials
       nextAttemptAt: sendable ? now : null,
     };
   });
-};
+}
 
 /**
  * At ingest: a webhook with a join key waits for its checkout's next beacon for every destination
@@ -143,9 +146,9 @@ export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials
  * later; what is still undecided when the hold ends is blocked.
  */
 export const planDeliveries: DeliveriesOf = (event, beacon, plan, now, denials = NO_DENIALS) => {
-  const decided = decideDeliveries(event, beacon, plan, now, denials);
-  if (event.joinKeyHash === undefined) return decided;
   const snapshot = eventSnapshot(event, beacon, plan, now);
+  const decided = deliveriesFrom(snapshot, plan, now, denials);
+  if (event.joinKeyHash === undefined) return decided;
   return decided.map((d, i) =>
     d.status === "blocked" &&
     !denials.has(d.destinationId) &&
@@ -173,34 +176,36 @@ export function refusedBy(consent: ConsentInput | undefined, gpc: boolean, plan:
 }
 
 /**
- * Destinations a new beacon makes ambiguous: a value in it that cannot be read for them (basis
- * `malformed`). Ambiguity is never a grant, so what was granted before and still waits to be sent
- * must not go on it either; unlike a refusal it does not stick (a later readable value for the
- * same field replaces it, src/consent/merge.ts).
+ * What a new beacon takes back from what waits to be sent under its join key:
+ * - `refused`: the destinations it refuses outright, and those whose grant under the combined
+ *   beacons it turns into a denial (recorded: a refusal sticks);
+ * - `ambiguous`: the others a value in it cannot be read for (basis `malformed`). Ambiguity is
+ *   never a grant, so what was granted before must not go on it either; unlike a refusal it does
+ *   not stick (a later readable value for the same field replaces it, src/consent/merge.ts).
+ * The beacon's own consent is read once for both.
  */
-export function ambiguousIn(incoming: BeaconSignal, plan: ConsentPlan, now: number): string[] {
-  if (!incoming.consent) return [];
-  const snapshot = snapshotOf([incoming.consent], incoming.gpc, plan, now);
-  return plan.destinations.filter((d) => decideWithBasis(snapshot, d, plan.policy).basis === "malformed").map((d) => d.id);
-}
-
-/**
- * Destinations a new beacon takes back: those it refuses outright, and those whose grant under
- * the combined beacons it turns into a denial.
- */
-export function revokedByBeacon(
+export function takenBackByBeacon(
   previous: BeaconSignal | undefined,
   incoming: BeaconSignal,
   merged: BeaconSignal,
   plan: ConsentPlan,
   now: number,
-): StickyDenial[] {
-  const refused = refusedBy(incoming.consent, incoming.gpc, plan, now);
-  if (!previous) return refused;
-  const before = snapshotOf(previous.consent ? [previous.consent] : [], previous.gpc, plan, now);
-  const after = snapshotOf(merged.consent ? [merged.consent] : [], merged.gpc, plan, now);
-  const taken = revokedDestinations(before, after, plan.destinations, plan.policy)
-    .filter((d) => !refused.some((r) => r.destinationId === d.id))
-    .map((d) => ({ destinationId: d.id, reason: decideSnapshot(after, d, plan.policy).reason }));
-  return [...refused, ...taken];
+): { refused: StickyDenial[]; ambiguous: string[] } {
+  const own =
+    incoming.consent || incoming.gpc ? snapshotOf(incoming.consent ? [incoming.consent] : [], incoming.gpc, plan, now) : undefined;
+  const refused = own ? explicitDenials(own, plan.destinations, plan.policy) : [];
+  if (previous) {
+    const before = snapshotOf(previous.consent ? [previous.consent] : [], previous.gpc, plan, now);
+    const after = snapshotOf(merged.consent ? [merged.consent] : [], merged.gpc, plan, now);
+    const taken = revokedDestinations(before, after, plan.destinations, plan.policy)
+      .filter((d) => !refused.some((r) => r.destinationId === d.id))
+      .map((d) => ({ destinationId: d.id, reason: decideSnapshot(after, d, plan.policy).reason }));
+    refused.push(...taken);
+  }
+  const ambiguous = own
+    ? plan.destinations
+        .filter((d) => !refused.some((r) => r.destinationId === d.id) && decideWithBasis(own, d, plan.policy).basis === "malformed")
+        .map((d) => d.id)
+    : [];
+  return { refused, ambiguous };
 }
