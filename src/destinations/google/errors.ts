@@ -257,8 +257,8 @@ export function classifyRejectedRequest(
  * else Google's first reason, else the status name) and what the tenant should do about it.
  */
 function permissionHold(errors: GoogleRowError[], fallbackCode: string): ItemOutcome {
-  const known = errors.find((e) => Object.hasOwn(HOLD_MESSAGES, e.code));
-  if (known) return { status: "hold", code: known.code, message: HOLD_MESSAGES[known.code]! };
+  const known = errors.find((e) => classOfGoogleCode(e.code) === "hold");
+  if (known) return outcomeForCode(known.code);
   return { status: "hold", code: errors[0]?.code ?? fallbackCode, message: PERMISSION_MESSAGE };
 }
 
