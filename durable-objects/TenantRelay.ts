@@ -6,10 +6,10 @@ import { deleteRawCaptures } from "../src/storage/raw-capture";
 import { RETENTION_MS } from "../src/delivery/backoff";
 import { CLOSED } from "../src/delivery/circuit";
 import { laneView, type LaneView } from "../src/delivery/lane";
-import type { RelayAdjustment } from "../src/events/adjustment";
+import { isAdjustment, type RelayAdjustment } from "../src/events/adjustment";
 import type { RelayEvent } from "../src/events/conversion";
 import { destinationAdapters } from "../src/destinations/registry";
-import { isFullAfter, netValueAfter, planAdjustment } from "./relay/adjust";
+import { adjustmentReplayTargets, isFullAfter, netValueAfter, planAdjustment } from "./relay/adjust";
 import { clock } from "../src/platform/clock";
 import { configureLogging, log } from "../src/platform/log";
 import {
@@ -670,6 +670,20 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const stored = JSON.parse(row.body) as RelayEvent;
     // A cancelled or fully refunded order stays retracted: resending it would record it again.
     if (stored.retracted) return 0;
+    if (isAdjustment(stored)) {
+      // A refund or cancellation has no consent of its own while its original is stored: it goes
+      // where the original was recorded (relay/adjust.ts), to destinations the tenant still has.
+      const originalId = stored.adjustment.originalEventId;
+      const original = originalId ? this.#store.getEvent(originalId) : undefined;
+      const targets = adjustmentReplayTargets(
+        stored,
+        original ? { event: JSON.parse(original.body) as RelayEvent, deliveries: this.#store.deliveriesOf(original.id) } : undefined,
+      );
+      if (targets) {
+        const configured = new Set(consentPlan(tenant).destinations.map((d) => d.id));
+        return this.#store.replay(eventId, now, (d) => targets.has(d.destination_id) && configured.has(d.destination_id) && only(d));
+      }
+    }
     const plan = consentPlan(tenant);
     const beacon = this.#beacon(stored.joinKeyHash, now);
     const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));

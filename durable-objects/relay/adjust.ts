@@ -1,5 +1,6 @@
 import type { DestinationRef } from "../../src/consent/decide";
-import { FULL_REFUND_EPSILON, type AdjustmentEvent } from "../../src/events/adjustment";
+import { FULL_REFUND_EPSILON, type AdjustmentEvent, type RelayAdjustment } from "../../src/events/adjustment";
+import type { RelayEvent } from "../../src/events/conversion";
 import type { NewDelivery } from "../../src/pipeline/consent-gate";
 import type { DeliveryRow } from "./store";
 
@@ -91,6 +92,24 @@ export function planAdjustment(input: AdjustmentPlanInput): AdjustmentPlan {
     };
   });
   return { deliveries, pendingOriginal };
+}
+
+/**
+ * The destinations a replay may send a refund or cancellation to again, while its original is
+ * stored: as when it came, it follows the original, so only where the original was recorded
+ * (delivered, or accepted and processing; never test traffic). A partial one goes only while it
+ * still states the order's value: after a later refund or a cancellation it would restate a stale
+ * value. It carries no buyer data and corrects what was sent with consent, so the consent it is
+ * re-checked against is not its own (it has none); a withdrawal still stops it (the caller checks
+ * suppressions). `undefined` once the original is gone: its own consent decides, as at ingest.
+ */
+export function adjustmentReplayTargets(
+  adjustment: RelayAdjustment,
+  original: { event: RelayEvent; deliveries: Pick<DeliveryRow, "destination_id" | "status">[] } | undefined,
+): Set<string> | undefined {
+  if (!original) return undefined;
+  if (!adjustment.adjustment.full && (original.event.retracted || original.event.value !== adjustment.value)) return new Set();
+  return new Set(original.deliveries.filter((d) => d.status === "delivered" || d.status === "processing").map((d) => d.destination_id));
 }
 
 /**
