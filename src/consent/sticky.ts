@@ -1,26 +1,58 @@
 import { decideWithBasis } from "./basis";
 import type { DestinationRef } from "./decide";
 import type { EffectiveConsentPolicy } from "./policy";
-import type { ConsentReason, ConsentSnapshot } from "./types";
+import type { ConsentProblem, ConsentReason, ConsentSnapshot } from "./types";
 
 export interface StickyDenial {
   destinationId: string;
   reason: ConsentReason;
 }
 
+/** Problems that say a signal could not be read, as opposed to what a readable one says. */
+const UNREADABLE: ReadonlySet<ConsentProblem> = new Set([
+  "consent_malformed",
+  "gcd_invalid",
+  "gcs_invalid",
+  "gpp_invalid",
+  "gpp_section_unknown",
+]);
+
+/**
+ * The snapshot with its unreadable signals set aside: what the readable ones say on their own.
+ * The verdict names only the first reason that blocks, and an unreadable value is checked before
+ * a user's refusal; without this, `{meta: "denied", gpp: <garbage>}` would be recorded as merely
+ * ambiguous, and a later beacon restating both readably (`meta: "granted"`) would send what the
+ * user refused.
+ */
+function readablePart(s: ConsentSnapshot): ConsentSnapshot {
+  const { malformed: _malformed, gpp, tcf, ...rest } = s;
+  return {
+    ...rest,
+    ...(gpp?.valid && !gpp.unknownSectionIds ? { gpp } : {}),
+    ...(tcf && !(tcf.applies && !tcf.valid) ? { tcf } : {}),
+    problems: s.problems.filter((p) => !UNREADABLE.has(p) && !(tcf && p === tcf.invalidReason)),
+  };
+}
+
 /**
  * The destinations a signal refuses (basis `denied`, see basis.ts: the user's update, a TCF
  * refusal, a category or Meta flag set to no, an opt-out, a contradiction; never a page default),
  * each with its reason. Such a refusal sticks for its join key: the relay records it, and no later
- * grant under that join key and no replay turns it back into a send within 24 hours.
+ * grant under that join key and no replay turns it back into a send within 24 hours. A refusal
+ * stated beside an unreadable value is a refusal all the same (see readablePart).
  */
 export function explicitDenials(
   snapshot: ConsentSnapshot,
   destinations: readonly DestinationRef[],
   policy: EffectiveConsentPolicy,
 ): StickyDenial[] {
+  let readable: ConsentSnapshot | undefined;
   return destinations.flatMap((d) => {
     const verdict = decideWithBasis(snapshot, d, policy);
-    return verdict.basis === "denied" ? [{ destinationId: d.id, reason: verdict.reason }] : [];
+    if (verdict.basis === "denied") return [{ destinationId: d.id, reason: verdict.reason }];
+    if (verdict.basis !== "malformed") return [];
+    readable ??= readablePart(snapshot);
+    const beneath = decideWithBasis(readable, d, policy);
+    return beneath.basis === "denied" ? [{ destinationId: d.id, reason: beneath.reason }] : [];
   });
 }

@@ -111,4 +111,20 @@ describe("explicitDenials (what sticks for a join key)", () => {
     expect(refusals({ tcf: { tcString: "garbage!!" } })).toEqual([]);
     expect(refusals({ meta: "granted", gcm: { ad_user_data: "granted" } })).toEqual([]);
   });
+
+  it("a refusal stated beside an unreadable value is a refusal all the same", () => {
+    // The verdict is consent_malformed / gcd_invalid / gpp_invalid, but the user said no.
+    expect(refusals(readConsentInput({ meta: "denied", categories: { marketing: "maybe" } })!)).toEqual([
+      { destinationId: "meta", reason: "meta_denied" },
+    ]);
+    expect(refusals({ meta: "denied", gpp: { gppString: "garbage~x" } })).toEqual([{ destinationId: "meta", reason: "meta_denied" }]);
+    expect(refusals({ gcm: { ad_user_data: "denied" }, gcd: "13zz!!" })).toEqual([
+      { destinationId: "ads", reason: "gcm_ad_user_data_denied" },
+    ]);
+    expect(refusals({ categories: { marketing: false }, tcf: { tcString: "garbage!!" } })).toEqual([
+      { destinationId: "meta", reason: "category_denied" },
+    ]);
+    // Nothing readable refuses: still no refusal.
+    expect(refusals({ meta: "granted", gpp: { gppString: "garbage~x" } })).toEqual([]);
+  });
 });
