@@ -7,6 +7,7 @@ import { afterRequestSent, type PacingState, pacedUntil, type RequestPacing } fr
 import { effectiveSettings } from "../../src/destinations/effective-settings";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
 import { destinationAdapters } from "../../src/destinations/registry";
+import { testModeOf } from "../../src/destinations/test-mode";
 import type { AdjustmentItem, DeliveryItem, ItemOutcome } from "../../src/destinations/types";
 import { isAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
@@ -163,11 +164,6 @@ function recordOutcomes(
   }
 }
 
-/** Test traffic: Google's validateOnly or a Meta test event code (nothing counts for attribution). */
-function isTestTraffic(settings: Record<string, unknown>): boolean {
-  return settings.validateOnly === true || (typeof settings.testEventCode === "string" && settings.testEventCode !== "");
-}
-
 interface RunContext {
   env: Env;
   store: RelayStore;
@@ -246,7 +242,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   }
   const settings = effectiveSettings(run.env, tenant, config, adapter);
 
-  const testTraffic = isTestTraffic(settings);
+  const testTraffic = testModeOf(settings) !== null;
   const probing = hold !== undefined || batchLimit(circuit, adapter.maxBatchSize) === 1;
   // A probe sends one delivery; if it goes through, the rest follows in full batches next run.
   // Deliveries whose earlier request ended in an answer that did not say which events failed go

@@ -509,9 +509,33 @@ export const CONSOLE_JS = String.raw`
         el("h3", {}, d.id + " ", badge(d.type), " ", badge(d.enabled ? "ok" : "disabled")),
         settings,
         el("p", { class: "small muted", text: "Credentials set: " + listOrNone(d.credentialsSet) + ". " + testMode(d) }),
-        el("button", { type: "button", class: "secondary", text: "Send a test event (dry run)", onclick: function () { dryRun(d, out); } }),
+        el("p", { class: "row" },
+          el("button", { type: "button", class: "secondary dry-run", text: "Send a test event (dry run)", onclick: function () { dryRun(d, out); } }),
+          inTestMode(d) ? el("button", { type: "button", class: "secondary test-send", text: "Send a test event to " + platformName(d.type) + " (test mode)", onclick: function () { testSend(d, out); } }) : null),
         out));
     });
+  }
+  // The platform's test mode (src/destinations/test-mode.ts): only then does a test event leave the relay.
+  function inTestMode(d) { return (typeof d.settings.testEventCode === "string" && d.settings.testEventCode !== "") || d.settings.validateOnly === true; }
+  function platformName(type) {
+    var flag = EXPLICIT_FLAGS[type];
+    return flag ? (PLATFORMS[flag] || flag) : /^google_/.test(type) ? "Google" : type;
+  }
+  var TEST_WORDS = {
+    validated: "accepted as test traffic: checked, not recorded.",
+    processing: "accepted; the platform checks it asynchronously.",
+    retry: "not accepted now (a temporary error); try again later.",
+    hold: "refused until the destination's settings or credentials are fixed.",
+    failed: "refused.",
+  };
+  function testSend(d, out) {
+    message(out, "Sending…", "muted");
+    call("POST", tenantPath("/destinations/" + encodeURIComponent(d.id) + "/test-event")).then(function (r) {
+      clear(out);
+      add(out, el("p", { class: "test-outcome" }, "Sent to " + platformName(d.type) + " (" + (r.mode === "validate_only" ? "validateOnly" : "test event code") + "): ", badge(r.status), " ",
+          r.code ? el("code", { text: r.code }) : "", " " + (TEST_WORDS[r.status] || "") + (r.message ? " " + r.message : "")),
+        r.payload ? el("pre", { class: "payload", text: JSON.stringify(r.payload, null, 2) }) : null);
+    }, function (err) { message(out, err.message); });
   }
   function dryRun(d, out) {
     var source = tenant.sources.filter(function (s) { return s.type === "standard"; })[0];

@@ -6,6 +6,8 @@ import { createTenantSchema, patchTenantSchema } from "../config/tenant-schema";
 import { querySchema as auditQuerySchema } from "../routes/admin/audit";
 import { dryRunSchema } from "../routes/admin/dry-run";
 import { listQuery as eventListQuery } from "../routes/admin/events";
+import { reencryptQuery } from "../routes/admin/reencrypt";
+import { tenantListQuery } from "../routes/admin/tenants";
 import { beaconSchema } from "../routes/collect";
 import { subjectSchema } from "../identity/subject-request";
 import { bodySchema as standardBodySchema } from "../sources/standard/index";
@@ -32,17 +34,6 @@ export interface Operation {
   /** Success status → what it answers. */
   responses: Record<string, string>;
 }
-
-/** `GET /v1/admin/tenants` checks these by hand (tenants.ts); the same rules as a schema. */
-const tenantListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  after: z.string().optional().describe("The `next` of the previous page"),
-});
-/** `POST /v1/admin/reencrypt` checks these by hand (reencrypt.ts); the same rules as a schema. */
-const reencryptQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  after: z.string().optional().describe("The `next` of the previous call"),
-});
 
 const webhookBody = z
   .union([standardBodySchema, z.record(z.string(), z.unknown())])
@@ -209,6 +200,16 @@ export const operations: Operation[] = [
       `${T}/destinations/{destinationId}/replay`,
       "Resend the destination's failed and expired deliveries (within 24 h)",
       "`{ replayed }`",
+    ],
+    [
+      "post",
+      `${T}/destinations/{destinationId}/test-event`,
+      "Send a test event to the platform's test mode",
+      '`{ destinationId, type, mode: "test_event_code" | "validate_only", status: "validated" | "processing" | "retry" | "hold" | "failed", code?, message?, payload }` (identifiers redacted)',
+      {
+        description:
+          "One sample purchase (made-up values), sent at once to a destination whose settings set its test mode: `testEventCode` (Meta, TikTok) or `validateOnly` (Google, Pinterest, `?test=true`). Nothing is stored or counted. A destination sending live traffic answers 409 `test_mode_off` and nothing is sent; the dry run shows its payload instead.",
+      },
     ],
   ]),
   ...tagged("Consent", "tenant", [

@@ -239,14 +239,14 @@ describe("the console with TikTok and Pinterest destinations", () => {
     const pinterest = destination("pinterest");
     await tiktok.waitFor();
 
-    await tiktok.locator("button").click();
+    await tiktok.locator("button.dry-run").click();
     await tiktok.locator(".test-result p").first().waitFor();
     expect(await tiktok.locator(".test-result").textContent()).toContain("tiktok_granted");
     const tiktokPayload = JSON.parse((await tiktok.locator(".test-result pre").textContent()) ?? "null");
     expect(tiktokPayload).toMatchObject({ event_source_id: PIXEL, test_event_code: "TEST12345" });
     expect(tiktokPayload.data[0].user).toMatchObject({ email: "[redacted]", ttclid: "[redacted]", ttp: "[redacted]" });
 
-    await pinterest.locator("button").click();
+    await pinterest.locator("button.dry-run").click();
     await pinterest.locator(".test-result p").first().waitFor();
     expect(await pinterest.locator(".test-result").textContent()).toContain("pinterest_granted");
     const pinterestPayload = JSON.parse((await pinterest.locator(".test-result pre").textContent()) ?? "null");
@@ -256,6 +256,29 @@ describe("the console with TikTok and Pinterest destinations", () => {
     const sample = (api: string) =>
       sandbox.requests({ api }).filter((r) => (r.body as any)?.data?.[0]?.event_id?.startsWith("console-test-"));
     expect([...sample("tiktok"), ...sample("pinterest")]).toEqual([]);
+  });
+
+  it("sends a real test event to TikTok's and Pinterest's test modes and shows what each platform answered", async () => {
+    await page.click('#nav button[data-page="setup"]');
+    const tiktok = destination("tiktok");
+    const pinterest = destination("pinterest");
+    await tiktok.waitFor();
+    // Meta sends live traffic here: it offers the dry run only.
+    expect(await destination("meta").locator("button.test-send").count()).toBe(0);
+
+    await tiktok.locator("button.test-send").click();
+    await tiktok.locator(".test-result .test-outcome").waitFor();
+    expect(await tiktok.locator(".test-result .test-outcome").textContent()).toContain("validated");
+    await pinterest.locator("button.test-send").click();
+    await pinterest.locator(".test-result .test-outcome").waitFor();
+    expect(await pinterest.locator(".test-result .test-outcome").textContent()).toContain("validated");
+
+    const sample = (api: string) =>
+      sandbox.requests({ api }).filter((r) => (r.body as any)?.data?.[0]?.event_id?.startsWith("sluice-test-"));
+    const [toTikTok] = sample("tiktok");
+    expect(toTikTok?.body).toMatchObject({ event_source_id: PIXEL, test_event_code: "TEST12345" });
+    const [toPinterest] = sample("pinterest");
+    expect(toPinterest?.query).toMatchObject({ test: "true" });
   });
 
   it("explains why TikTok and Pinterest did not get an order, naming the deciding signal", async () => {

@@ -9,8 +9,11 @@ import { readJson } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { clock } from "../../platform/clock";
 import { tenantRelay } from "../../platform/durable";
+import { log } from "../../platform/log";
+import { sendTestEvent } from "../../pipeline/test-event";
 import { commitTenant } from "./commit";
 import type { AdminEnv } from "./context";
+import { redactIdentifiers } from "./redact-payload";
 import { methodNotAllowed, pathId } from "./route-helpers";
 
 /**
@@ -67,8 +70,10 @@ destinationRoutes.put("/:destinationId", async (c) => {
   );
   const stored = findDestination(saved, destinationId) ?? destination;
   // New credentials or settings may be the fix a held lane waits for: it resumes and drains now.
+  // A destination created under the id of a deleted one starts clear too: the old one's hold or
+  // open circuit is not its own.
   const relay = tenantRelay(c.env, saved);
-  if (existing) await relay.resumeLane(destinationId);
+  await relay.resumeLane(destinationId);
   return c.json({ ...destinationView(stored), lane: await relay.laneState(destinationId) }, existing ? 200 : 201);
 });
 
@@ -90,6 +95,39 @@ destinationRoutes.post("/:destinationId/replay", async (c) => {
   return c.json(await tenantRelay(c.env, tenant).replayDestination(destinationId));
 });
 destinationRoutes.all("/:destinationId/replay", methodNotAllowed(["POST"]));
+
+/**
+ * "Send a test event": one sample purchase to a destination in its platform's test mode (a test
+ * event code, or validateOnly), sent now and answered with the platform's verdict as the relay
+ * classifies it; nothing is stored. Outside the test mode nothing is sent (409): use the dry run.
+ */
+destinationRoutes.post("/:destinationId/test-event", async (c) => {
+  const destinationId = pathId(c.req.param("destinationId"), "destinationId");
+  const tenant = c.get("tenant");
+  const destination = findDestination(tenant, destinationId);
+  if (!destination) throw new ApiError(404, "destination_not_found", `No destination "${destinationId}" for this tenant`);
+  const answer = await sendTestEvent(c.env, tenant, destination, {
+    now: clock.now(),
+    userAgent: c.req.header("user-agent") ?? "Sluice test event",
+    pageUrl: tenant.siteUrl ?? `${new URL(c.req.url).origin}/console`,
+  });
+  if (!answer.sent) {
+    throw new ApiError(
+      409,
+      "test_mode_off",
+      "This destination sends live traffic: set testEventCode (Meta, TikTok) or validateOnly (Google, Pinterest) in its settings to send a test event, or use the dry run",
+    );
+  }
+  const { sent: _sent, payload, ...verdict } = answer;
+  log.info("test_event_sent", { tenantId: tenant.id, destinationId, status: verdict.status });
+  return c.json({
+    destinationId,
+    type: destination.type,
+    ...verdict,
+    ...(payload !== undefined ? { payload: redactIdentifiers(payload) } : {}),
+  });
+});
+destinationRoutes.all("/:destinationId/test-event", methodNotAllowed(["POST"]));
 
 destinationRoutes.delete("/:destinationId", async (c) => {
   const destinationId = pathId(c.req.param("destinationId"), "destinationId");

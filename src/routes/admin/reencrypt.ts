@@ -1,9 +1,11 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { recordAudit } from "../../config/audit";
 import { encryptionKeyId, encryptionKeys } from "../../config/crypto";
 import { addCounts, emptyCounts, reencryptTenant, total } from "../../config/reencrypt";
 import { listTenantRows } from "../../config/registry";
 import { getTenant, updateTenantConfig } from "../../config/tenant-store";
+import { validate } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { log } from "../../platform/log";
 import { requireOperator } from "./auth";
@@ -19,12 +21,14 @@ import { methodNotAllowed } from "./route-helpers";
  */
 export const reencryptRoutes = new Hono<AdminEnv>();
 
+/** The query of `POST /v1/admin/reencrypt` (the OpenAPI document describes it from this schema). */
+export const reencryptQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  after: z.string().optional().describe("The `next` of the previous call"),
+});
+
 reencryptRoutes.post("/", requireOperator, async (c) => {
-  const limitParam = Number(c.req.query("limit") ?? 50);
-  if (!Number.isInteger(limitParam) || limitParam < 1 || limitParam > 100) {
-    throw new ApiError(400, "invalid_request", "limit must be an integer from 1 to 100");
-  }
-  const after = c.req.query("after");
+  const { limit: limitParam, after } = validate(reencryptQuery, c.req.query());
   const keys = encryptionKeys(c.env);
   const rows = await listTenantRows(c.env.DB, { limit: limitParam, ...(after !== undefined && { after }) });
   const rewritten = emptyCounts();

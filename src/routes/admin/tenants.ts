@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { newApiKeyRecord, withApiKeys } from "../../config/api-keys";
 import { changedKeys, recordAudit } from "../../config/audit";
 import { generateTenantId } from "../../config/ids";
@@ -8,7 +9,7 @@ import { listTenantRows } from "../../config/registry";
 import { createTenantSchema, patchTenantSchema } from "../../config/tenant-schema";
 import { createTenantConfig } from "../../config/tenant-store";
 import { DEFAULT_CONSENT_POLICY, type TenantConfig } from "../../config/types";
-import { readJson } from "../../http/body";
+import { readJson, validate } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { clock } from "../../platform/clock";
 import { relayNamespace } from "../../platform/durable";
@@ -62,11 +63,14 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
   return c.json({ tenant: tenantView(tenant), apiKey }, 201);
 });
 
+/** The query of `GET /v1/admin/tenants` (the OpenAPI document describes it from this schema). */
+export const tenantListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  after: z.string().optional().describe("The `next` of the previous page"),
+});
+
 tenantCollectionRoutes.get("/", requireOperator, async (c) => {
-  const limitParam = Number(c.req.query("limit") ?? 50);
-  const limit = Number.isInteger(limitParam) && limitParam >= 1 && limitParam <= 100 ? limitParam : null;
-  if (limit === null) throw new ApiError(400, "invalid_request", "limit must be an integer from 1 to 100");
-  const after = c.req.query("after");
+  const { limit, after } = validate(tenantListQuery, c.req.query());
   const rows = await listTenantRows(c.env.DB, { limit, ...(after !== undefined && { after }) });
   return c.json({
     tenants: rows.map((r) => ({ id: r.id, name: r.name, region: r.region, createdAt: r.created_at, updatedAt: r.updated_at })),
