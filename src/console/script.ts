@@ -180,7 +180,7 @@ export const CONSOLE_JS = String.raw`
   }
   var STATUS_WORDS = {
     pending: "queued", processing: "accepted, outcome pending", delivered: "delivered", validated: "validated (test traffic, not recorded)",
-    failed: "failed", blocked: "not sent", suppressed: "suppressed", expired: "expired after 24 h",
+    failed: "failed", blocked: "not sent", suppressed: "suppressed", expired: "expired after 24 h", not_supported: "the platform takes no refunds or cancellations",
   };
 
   // ---- sign in -------------------------------------------------------------------------------
@@ -251,9 +251,9 @@ export const CONSOLE_JS = String.raw`
     clear(main);
     PAGES[page]();
   }
-  function recentEvents(status, orderId) {
+  function recentEvents(status, orderId, destinationId) {
     var q = "?limit=500&since=" + encodeURIComponent(new Date(Date.now() - DAY).toISOString()) + (status ? "&status=" + encodeURIComponent(status) : "") +
-      (orderId ? "&orderId=" + encodeURIComponent(orderId) : "");
+      (orderId ? "&orderId=" + encodeURIComponent(orderId) : "") + (destinationId ? "&destinationId=" + encodeURIComponent(destinationId) : "");
     return call("GET", tenantPath("/events" + q)).then(function (r) { return r.events || []; });
   }
 
@@ -291,7 +291,7 @@ export const CONSOLE_JS = String.raw`
   }
   function renderDeliveries() {
     var status = el("select", { id: "f-status", "aria-label": "Status" }, el("option", { value: "", text: "any status" }),
-      ["pending", "processing", "delivered", "validated", "failed", "blocked", "suppressed", "expired"].map(function (s) { return el("option", { value: s, text: s }); }));
+      ["pending", "processing", "delivered", "validated", "failed", "blocked", "suppressed", "expired", "not_supported"].map(function (s) { return el("option", { value: s, text: s }); }));
     var dest = el("select", { id: "f-destination", "aria-label": "Destination" }, el("option", { value: "", text: "any destination" }),
       tenant.destinations.map(function (d) { return el("option", { value: d.id, text: d.id }); }));
     var reason = el("input", { id: "f-reason", type: "text", placeholder: "reason, e.g. consent_missing", "aria-label": "Reason" });
@@ -302,8 +302,11 @@ export const CONSOLE_JS = String.raw`
       clear(list);
       var shown = events.filter(function (ev) {
         if (order.value.trim() && ev.orderId !== order.value.trim()) return false;
+        // Status, destination and reason are one delivery's (as the events API filters them): a
+        // blocked Meta delivery does not make the same order's delivered TikTok one match "blocked".
         return ev.deliveries.some(function (d) {
-          return (!dest.value || d.destinationId === dest.value) && (!reason.value.trim() || d.reason.indexOf(reason.value.trim()) >= 0);
+          return (!status.value || d.status === status.value) && (!dest.value || d.destinationId === dest.value) &&
+            (!reason.value.trim() || d.reason.indexOf(reason.value.trim()) >= 0);
         });
       });
       add(list, el("p", { class: "muted", text: shown.length + " of " + events.length + " events in the last 24 hours" }));
@@ -315,12 +318,13 @@ export const CONSOLE_JS = String.raw`
       // replace the one asked for since (an order id, which the relay looks up: the newest 500
       // events need not include it).
       var mine = ++loads;
-      recentEvents(status.value, order.value.trim()).then(function (evs) { if (mine !== loads) return; events = evs; draw(); }, function (err) { if (mine === loads) message(list, err.message); });
+      recentEvents(status.value, order.value.trim(), dest.value).then(function (evs) { if (mine !== loads) return; events = evs; draw(); }, function (err) { if (mine === loads) message(list, err.message); });
     }
-    status.addEventListener("change", load);
-    order.addEventListener("change", load);
-    [dest, reason, order].forEach(function (f) { f.addEventListener("input", draw); });
-    [dest, reason].forEach(function (f) { f.addEventListener("change", draw); });
+    // Status, destination and order id go to the relay (the newest 500 events of the day need not
+    // hold what is asked for); the reason matches any part of a code, here.
+    [status, dest, order].forEach(function (f) { f.addEventListener("change", load); });
+    [reason, order].forEach(function (f) { f.addEventListener("input", draw); });
+    reason.addEventListener("change", draw);
     add(main, el("h1", { text: "Deliveries" }),
       el("form", { class: "card inline", onsubmit: function (e) { e.preventDefault(); load(); } },
         el("label", {}, "Status", status), el("label", {}, "Destination", dest), el("label", {}, "Reason", reason), el("label", {}, "Order id", order),

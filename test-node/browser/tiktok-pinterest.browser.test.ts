@@ -281,6 +281,27 @@ describe("the console with TikTok and Pinterest destinations", () => {
     expect(toPinterest?.query).toMatchObject({ test: "true" });
   });
 
+  it("Deliveries filters status and destination on one and the same delivery", async () => {
+    // TikTok granted: its delivery is sent (validated), Meta's and Pinterest's are blocked.
+    const res = await webhook("order-filtered", { consent: { tiktok: "granted" } });
+    expect(res.status).toBe(202);
+    await decidedDelivery(res.json.id, "tiktok");
+    await page.click('#nav button[data-page="deliveries"]');
+    await page.locator("#events .event").first().waitFor();
+    const card = page.locator('#events .event[data-order="order-filtered"]');
+    await page.fill("#f-order", "order-filtered");
+    await page.dispatchEvent("#f-order", "change");
+    await card.waitFor();
+    await page.selectOption("#f-status", "blocked");
+    await page.selectOption("#f-destination", "pinterest");
+    await page.locator("#events p.muted").filter({ hasText: "1 of" }).waitFor();
+    expect(await card.count()).toBe(1);
+    // TikTok's delivery of this order was not blocked: no match.
+    await page.selectOption("#f-destination", "tiktok");
+    await page.locator("#events p.muted").filter({ hasText: "0 of" }).waitFor();
+    expect(await card.count()).toBe(0);
+  });
+
   it("explains why TikTok and Pinterest did not get an order, naming the deciding signal", async () => {
     await explainBlockedOrder();
     const tiktokStory = await page.locator("#story .delivery-story[data-destination=tiktok]").textContent();
