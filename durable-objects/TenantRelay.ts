@@ -9,7 +9,7 @@ import { laneView, type LaneView } from "../src/delivery/lane";
 import { isAdjustment, type RelayAdjustment } from "../src/events/adjustment";
 import type { RelayEvent } from "../src/events/conversion";
 import { destinationAdapters } from "../src/destinations/registry";
-import { adjustmentReplayTargets, isFullAfter, netValueAfter, planAdjustment } from "./relay/adjust";
+import { adjustmentReplayTargets, isFullAfter, netValueAfter, planAdjustment, valueInRefundCurrency } from "./relay/adjust";
 import { clock } from "../src/platform/clock";
 import { configureLogging, log } from "../src/platform/log";
 import {
@@ -254,7 +254,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const earlier = earlierRows.map((row) => JSON.parse(row.body) as RelayAdjustment);
     if (earlier.length > 0) event.receivedValue = event.value;
     const net = earlier.reduce(
-      (value, a) => netValueAfter({ full: a.adjustment.full, refundedValue: a.adjustment.refundedValue }, value) ?? value,
+      (value, a) =>
+        netValueAfter(
+          { full: a.adjustment.full, refundedValue: a.adjustment.refundedValue },
+          valueInRefundCurrency(value, event.currency, a.currency),
+        ) ?? value,
       event.value,
     );
     // Refunds that came first and add up to the whole order take it back as a cancellation does.
@@ -377,7 +381,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       return { status: "dropped" };
     }
     const withdrawn = suppression === "withdrawn";
-    const net = netValueAfter(received, stored?.value);
+    // A refund in another currency than the order's cannot be taken off its value (net unknown).
+    const net = netValueAfter(received, valueInRefundCurrency(stored?.value, stored?.currency, received.currency));
     const full = isFullAfter(net, received.full);
     const orderId = stored?.orderId ?? received.orderId;
     // Google takes an adjustment only after its conversion: a platform clock a little behind ours

@@ -62,7 +62,10 @@ export function planAdjustment(input: AdjustmentPlanInput): AdjustmentPlan {
     if (!input.supports(d.type)) return blocked(d, "not_supported", "not_supported");
     if (!input.orderIdKnown) return blocked(d, "order_unknown");
     if (input.original) {
-      if (sent?.status === "pending") return input.full ? blocked(d, "order_cancelled", "suppressed") : blocked(d, "applied_before_sent");
+      if (sent?.status === "pending") {
+        if (input.full) return blocked(d, "order_cancelled", "suppressed");
+        return blocked(d, input.netKnown ? "applied_before_sent" : "net_value_unknown");
+      }
       // Test traffic (validateOnly) was checked, never recorded: there is no conversion to adjust.
       if (sent?.status === "validated") return blocked(d, "original_test_only");
       if (!sent || !SENT.has(sent.status)) return blocked(d, "original_not_delivered");
@@ -128,6 +131,22 @@ export function netValueAfter(
 
 export function isFullAfter(net: number | undefined, full: boolean): boolean {
   return full || (net !== undefined && net <= FULL_REFUND_EPSILON);
+}
+
+/**
+ * The order value a refunded amount may be taken off: none when the refund moved money in another
+ * currency than the order's value is in. Shopify refunds in the buyer's presentment currency ("This
+ * must be the presentment currency",
+ * https://shopify.dev/docs/api/admin-graphql/latest/input-objects/RefundInput) while the
+ * conversion may carry the shop's; taking one off the other would state a wrong value.
+ */
+export function valueInRefundCurrency(
+  orderValue: number | undefined,
+  orderCurrency: string | undefined,
+  refundCurrency: string | undefined,
+): number | undefined {
+  if (!refundCurrency || !orderCurrency) return orderValue;
+  return refundCurrency.toUpperCase() === orderCurrency.toUpperCase() ? orderValue : undefined;
 }
 
 function roundCents(v: number): number {
