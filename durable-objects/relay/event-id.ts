@@ -1,3 +1,5 @@
+import { toHex } from "../../src/config/encoding";
+
 /**
  * An event id: `evt_` and 32 hex digits laid out as a UUID version 7 (RFC 9562 §5.7,
  * https://www.rfc-editor.org/rfc/rfc9562#name-uuid-version-7): 48 bits of Unix milliseconds, then
@@ -10,7 +12,7 @@ export function newEventId(now: number, random: Uint8Array = crypto.getRandomVal
   const time = Math.max(0, Math.min(Math.floor(now), 2 ** 48 - 1))
     .toString(16)
     .padStart(12, "0");
-  const hex = [...random].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = toHex(random);
   // Version 7 in the 13th digit, variant 10xx in the 17th.
   const variant = ((Number.parseInt(hex[3]!, 16) & 0x3) | 0x8).toString(16);
   return `evt_${time}7${hex.slice(0, 3)}${variant}${hex.slice(4, 19)}`;

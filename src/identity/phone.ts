@@ -1,8 +1,26 @@
-// The default entry point bundles the "min" metadata: enough to parse and length-check every
-// region (this layer bundles to ~32 kB gzipped). "max" (~53 kB) adds the per-type patterns that
-// only `isValid()`/`getType()` use, and `isValid()` is deliberately not used (see toE164).
-import { isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js";
-import type { CountryCode } from "libphonenumber-js";
+// The "min" metadata: enough to parse and length-check every region (this layer bundles to
+// ~32 kB gzipped). "max" (~53 kB) adds the per-type patterns that only `isValid()`/`getType()`
+// use, and `isValid()` is deliberately not used (see toE164).
+import { type CountryCode, isSupportedCountry, type MetadataJson, parsePhoneNumberFromString } from "libphonenumber-js/core";
+import minMetadata from "libphonenumber-js/min/metadata";
+
+/**
+ * The "min" metadata with each calling code naming only its main country (listed first by
+ * libphonenumber: US for +1, GB for +44, RU for +7). Where countries share a calling code, the
+ * library otherwise works out which one a number belongs to by trying each one's number-type
+ * patterns in turn (all 25 NANP countries for a +1 number), and that search was most of a phone
+ * parse in the ingest profile (`npm run bench`). Sluice keeps only the E.164 form, which is the
+ * calling code and the national number whichever country it is, and `isPossible()`, which then
+ * checks the lengths of the main country: the same for every NANP country, and the wider list
+ * elsewhere (GB's takes Jersey's and Guernsey's 10 digits). Built once per isolate from the
+ * library's own static data; no number or tenant value is in it.
+ */
+const E164_METADATA: MetadataJson = {
+  ...minMetadata,
+  country_calling_codes: Object.fromEntries(
+    Object.entries(minMetadata.country_calling_codes).map(([code, countries]) => [code, countries.slice(0, 1)]),
+  ),
+};
 
 /**
  * E.164 (`+16505551212`) or undefined when the number cannot be read. `country` is the region a
@@ -33,7 +51,7 @@ export type PhoneReadings = Map<string, string | undefined>;
 function readE164(raw: string, country: string | undefined): string | undefined {
   const region = toRegion(country);
   for (const reading of readings(raw.trim())) {
-    const parsed = parsePhoneNumberFromString(reading, region);
+    const parsed = parsePhoneNumberFromString(reading, region === undefined ? {} : { defaultCountry: region }, E164_METADATA);
     if (parsed?.isPossible()) return parsed.number;
   }
   return undefined;
@@ -41,7 +59,10 @@ function readE164(raw: string, country: string | undefined): string | undefined 
 
 function toRegion(country: string | undefined): CountryCode | undefined {
   const upper = country?.trim().toUpperCase();
-  return upper !== undefined && isSupportedCountry(upper) ? upper : undefined;
+  if (upper === undefined) return undefined;
+  // The core entry's guard takes a CountryCode; any string is checked against the metadata here.
+  const code = upper as CountryCode;
+  return isSupportedCountry(code, E164_METADATA) ? code : undefined;
 }
 
 /**

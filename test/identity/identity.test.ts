@@ -10,6 +10,13 @@ describe("sha256Hex", () => {
     expect(await sha256Hex("john.doe@example.com")).toBe(JOHN_DOE);
     expect(await sha256Hex("정")).toBe("8fa8cd9c440be61d0151429310034083132b35975c4bea67fdd74158eb51db14");
   });
+
+  it("hashes the UTF-8 bytes when ASCII turns into something else part-way, and at the ASCII edge", async () => {
+    // Digests from Node's createHash("sha256").update(s, "utf8").
+    expect(await sha256Hex("josé@example.com")).toBe("b0a53cf19e34d05b57bced7365c6b00ddbe38d62957e863de2a66a56c3b42cea");
+    expect(await sha256Hex("a\u007f")).toBe("c5791af439fe7995107aba250c140cfd948cb08812c78ade269703c4b82c35fa");
+    expect(await sha256Hex("\u0080")).toBe("ea0add9a514e94de9abd0ba721eed15b15aa0b3a0f09ebee5e54a9dfae943153");
+  });
 });
 
 describe("isSha256Hex", () => {
