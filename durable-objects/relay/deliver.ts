@@ -2,7 +2,7 @@ import { decryptDestinationCredentials, findDestination } from "../../src/config
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
-import { heldAfter, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
+import { heldAfter, type LaneHold, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
 import { afterRequestSent, type PacingState, pacedUntil, type RequestPacing } from "../../src/delivery/pacing";
 import { effectiveSettings } from "../../src/destinations/effective-settings";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
@@ -178,6 +178,28 @@ function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
   for (const row of rows) recordOutcome(run.store, run.tenant.id, row, { status: "failed", code }, run.now, run.retryScale);
 }
 
+const UNREADABLE_CREDENTIALS =
+  "The destination's credentials cannot be decrypted with this relay's ENCRYPTION_KEY (or ENCRYPTION_KEY_PREVIOUS). " +
+  "Restore the key they were saved under, or send the credentials again with a PUT of the destination.";
+
+/** Holds the lane without a request: every due delivery stays queued until the next probe. */
+function holdAll(
+  run: RunContext,
+  destinationId: string,
+  previous: LaneHold | undefined,
+  rows: DueDelivery[],
+  outcome: { status: "hold"; code: string; message: string },
+): void {
+  const next = heldAfter(previous, outcome, run.now, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
+  run.store.setLaneHold(destinationId, next);
+  for (const row of rows) {
+    const adjustment = isAdjustment(JSON.parse(row.body) as RelayEvent);
+    recordOutcome(run.store, run.tenant.id, row, outcome, run.now, run.retryScale, { heldUntil: next.probeAt, adjustment });
+  }
+  run.store.postpone(destinationId, next.probeAt);
+  log.warn("lane_held", { tenantId: run.tenant.id, destinationId, code: outcome.code });
+}
+
 /**
  * Withdrawals are checked right before the request: one that landed since the rows were read
  * wins. Leaves out the rows suppressed or decided otherwise meanwhile (a withdrawal, a beacon's
@@ -238,7 +260,11 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   try {
     credentials = await decryptDestinationCredentials(run.env, tenant, destinationId);
   } catch {
-    return failAll(run, rows, "credentials_unreadable");
+    // Sealed under a key this relay no longer has (ENCRYPTION_KEY replaced without keeping the old
+    // one as ENCRYPTION_KEY_PREVIOUS): restoring the key or sending the credentials again fixes
+    // it, so the lane waits for that like one whose token the platform refused, and its hourly
+    // probe tries the credentials again.
+    return holdAll(run, destinationId, hold, rows, { status: "hold", code: "credentials_unreadable", message: UNREADABLE_CREDENTIALS });
   }
   const settings = effectiveSettings(run.env, tenant, config, adapter);
 
