@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { countWebhook, type QuotaWindow } from "../src/http/tenant-quota";
 import { getTenant } from "../src/config/tenant-store";
 import type { Region, TenantConfig } from "../src/config/types";
 import { eventsBucket } from "../src/platform/durable";
@@ -108,6 +109,11 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
   #tombstoned: boolean | undefined;
   /** `tenantId/region` as last written by #remember. */
   #remembered: string | undefined;
+  /**
+   * This minute's count against the tenant's own webhook quota. In memory: a restarted object
+   * starts a new minute, so at most one more minute's quota gets through (README, "Request limits").
+   */
+  #quotaWindow: QuotaWindow | undefined;
   /** Ingests waiting for the next flush (relay/group-commit.ts). */
   readonly #ingests = new GroupCommit<PendingIngest, Admitted, IngestResult>(
     (items) => this.#writeGroup(items),
@@ -133,7 +139,14 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    * concurrent duplicates cannot both pass.
    */
   async ingest(received: RelayEvent, plan: IngestPlan): Promise<IngestResult> {
-    return this.#ingests.submit({ received, plan });
+    return this.#overQuota(plan) ?? this.#ingests.submit({ received, plan });
+  }
+
+  /** Counts a verified webhook against the tenant's own quota; the answer when it is over it. */
+  #overQuota(plan: IngestPlan): IngestResult | undefined {
+    const verdict = countWebhook(this.#quotaWindow, plan.webhookQuota, clock.now());
+    this.#quotaWindow = verdict.window;
+    return verdict.admitted ? undefined : { status: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
   }
 
   /** Benchmark only (BENCH_PROFILE = "1"): storage operations counted since the last reset. */
@@ -351,6 +364,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    * partial one rewrites the value it will be sent with. Runs without an await until stored.
    */
   async ingestAdjustment(received: AdjustmentInput, plan: IngestPlan): Promise<IngestResult> {
+    const overQuota = this.#overQuota(plan);
+    if (overQuota) return overQuota;
     // An order still waiting in a group is written first: the refund must find it.
     this.#ingests.drain();
     if (this.#deleted()) return { status: "gone" };

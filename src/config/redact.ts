@@ -59,6 +59,7 @@ export function tenantView(tenant: TenantConfig) {
     // Never the key itself: only the mode and whether a key is set.
     beaconAuth: tenant.beaconAuth ?? "signed",
     beaconKeySet: (tenant.beaconKeys ?? []).length > 0,
+    webhookQuota: tenant.webhookQuota ?? null,
     // Key ids and dates only, never a key or its hash.
     apiKeys: apiKeyRecords(tenant).map((k) => ({ id: k.id, createdAt: k.createdAt })),
     consentPolicy: tenant.consentPolicy,

@@ -35,6 +35,10 @@ const siteUrl = z
     }
   }, 'must be an https URL such as "https://shop.example"');
 
+/** Verified webhooks a minute; WEBHOOK_TENANT_RL's own limit (wrangler.toml) is the ceiling. */
+export const MAX_WEBHOOK_QUOTA = 120_000;
+const webhookQuota = z.number().int().min(1).max(MAX_WEBHOOK_QUOTA);
+
 const timezone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"');
 
 /** `https://shop.example[:port]` exactly as a browser sends it in `Origin`, or null. */
@@ -76,6 +80,7 @@ export const createTenantSchema = z.strictObject({
   allowedOrigins: allowedOrigins.default(() => []),
   rawCapture: z.boolean().default(false),
   beaconAuth: z.enum(BEACON_AUTH).default("signed"),
+  webhookQuota: webhookQuota.optional(),
 });
 
 /** `null` clears an optional field. `region` is accepted only to report region_immutable. */
@@ -88,6 +93,8 @@ export const patchTenantSchema = z.strictObject({
   allowedOrigins: allowedOrigins.optional(),
   rawCapture: z.boolean().optional(),
   beaconAuth: z.enum(BEACON_AUTH).optional(),
+  /** Operator only; `null` lifts it. */
+  webhookQuota: webhookQuota.nullable().optional(),
 });
 
 export type CreateTenantInput = z.output<typeof createTenantSchema>;

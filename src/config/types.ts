@@ -81,6 +81,11 @@ export interface TenantConfig {
   rawCapture?: boolean;
   /** How browser beacons prove they belong to a checkout; absent (older tenants) means "signed". */
   beaconAuth?: "signed" | "origin";
+  /**
+   * Verified webhooks a minute this tenant may send, below the relay-wide WEBHOOK_TENANT_RL; set
+   * by the operator only (src/http/tenant-quota.ts). Absent: only the relay-wide limit applies.
+   */
+  webhookQuota?: number;
   /** Current beacon signing key first, then the previous one during its 24 h grace. */
   beaconKeys?: BeaconKeyRecord[];
   /**

@@ -59,6 +59,11 @@ export interface IngestPlan extends ConsentPlan {
    * during a deploy, answered with the object's result as it came, so it is not told.
    */
   reportsWithdrawal?: true;
+  /**
+   * The tenant's own webhook quota, counted by the object (src/http/tenant-quota.ts). An object
+   * of an earlier release ignores it during a deploy, and so never answers `rate_limited`.
+   */
+  webhookQuota?: number;
 }
 
 /** An adjustment as the Worker hands it over: no raw join key, only its hash. */
@@ -74,13 +79,15 @@ export interface AdjustmentInput extends Omit<AdjustmentEvent, "tenantId" | "joi
 /**
  * `withdrawn`: the event's subject was withdrawn (stored, every delivery suppressed); only for a
  * caller that asked (IngestPlan `reportsWithdrawal`). `dropped`:
- * its subject was erased, and nothing of it was stored.
+ * its subject was erased, and nothing of it was stored. `rate_limited`: over the tenant's own
+ * quota (IngestPlan `webhookQuota`), nothing stored; the platform is told when to try again.
  */
 export type IngestResult =
   | { status: "accepted"; id: string; withdrawn?: true }
   | { status: "duplicate"; id: string }
   | { status: "dropped" }
-  | { status: "gone" };
+  | { status: "gone" }
+  | { status: "rate_limited"; retryAfterSeconds: number };
 
 /** Rows of every table the object held when it was purged. */
 export interface PurgeReceipt {

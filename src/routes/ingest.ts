@@ -58,10 +58,17 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
     return c.json({ status: "ignored", reason: received.reason }, 200);
   }
 
-  const ingestPlan: IngestPlan = { tenantId, region: tenant.region, ...received.plan, reportsWithdrawal: true };
+  const ingestPlan: IngestPlan = {
+    tenantId,
+    region: tenant.region,
+    ...received.plan,
+    reportsWithdrawal: true,
+    ...(tenant.webhookQuota !== undefined && { webhookQuota: tenant.webhookQuota }),
+  };
   if (received.kind === "adjustment") {
     const result = await tenantRelay(c.env, tenant).ingestAdjustment(received.adjustment, ingestPlan);
     if (result.status === "gone") throw tenantGone();
+    if (result.status === "rate_limited") throw overTenantQuota(result.retryAfterSeconds);
     if (result.status === "dropped") return erasedSubject(c);
     log.debug("webhook_stored", { tenantId, sourceId, eventId: result.id, status: result.status, kind: "adjustment" });
     return c.json({ status: result.status, id: result.id }, result.status === "accepted" ? 202 : 200);
@@ -72,6 +79,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
     forgetTenant(c.env.CONFIG, tenant.id);
     throw tenantGone();
   }
+  if (result.status === "rate_limited") throw overTenantQuota(result.retryAfterSeconds);
   if (result.status === "dropped") return erasedSubject(c);
   // A withdrawn buyer's raw body (their personal data, unhashed) is not kept for troubleshooting.
   if (result.status === "accepted" && tenant.rawCapture && !result.withdrawn) {
@@ -86,6 +94,11 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) =>
   // The same answer whether the buyer was withdrawn or not.
   return c.json({ status: result.status, id: result.id }, result.status === "accepted" ? 202 : 200);
 });
+
+/** Over the tenant's own quota (its `webhookQuota`): nothing stored; every platform retries a 429. */
+function overTenantQuota(retryAfterSeconds: number): ApiError {
+  return new ApiError(429, "rate_limited", "This tenant's webhook quota is used up for now", { "Retry-After": String(retryAfterSeconds) });
+}
 
 /**
  * The webhook of an erased subject (within the 24 h the erasure holds): answered 200, so the

@@ -31,6 +31,7 @@ describe("POST /v1/admin/tenants", () => {
       rawCapture: false,
       beaconAuth: "signed",
       beaconKeySet: false,
+      webhookQuota: null,
       apiKeys: [{ id: expect.stringMatching(/^ak_[0-9a-f]{12}$/), createdAt: expect.any(String) }],
       consentPolicy: { googleOnDenied: "drop", categoryMap: {}, userRegion: "auto", defaultsCountOutsideEea: false },
       sources: [],

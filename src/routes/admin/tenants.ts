@@ -40,6 +40,7 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     allowedOrigins: body.allowedOrigins,
     rawCapture: body.rawCapture,
     beaconAuth: body.beaconAuth,
+    ...(body.webhookQuota !== undefined && { webhookQuota: body.webhookQuota }),
     apiKeyHash: record.hash,
     apiKeys: [record],
     consentPolicy: structuredClone(DEFAULT_CONSENT_POLICY),
@@ -49,9 +50,18 @@ tenantCollectionRoutes.post("/", requireOperator, async (c) => {
     updatedAt: now,
   };
   await createTenantConfig(c.env, tenant);
-  const fields = ["id", "name", "region", "defaultCountry", "timezone", "siteUrl", "allowedOrigins", "rawCapture", "beaconAuth"].filter(
-    (k) => tenant[k as keyof TenantConfig] !== undefined,
-  );
+  const fields = [
+    "id",
+    "name",
+    "region",
+    "defaultCountry",
+    "timezone",
+    "siteUrl",
+    "allowedOrigins",
+    "rawCapture",
+    "beaconAuth",
+    "webhookQuota",
+  ].filter((k) => tenant[k as keyof TenantConfig] !== undefined);
   await recordAudit(c.env.DB, {
     actor: actorLabel(c.get("actor")),
     tenantId: id,
@@ -103,6 +113,12 @@ tenantRoutes.patch("/", async (c) => {
   else if (body.timezone !== undefined) next.timezone = body.timezone;
   if (body.siteUrl === null) delete next.siteUrl;
   else if (body.siteUrl !== undefined) next.siteUrl = body.siteUrl;
+  if (body.webhookQuota !== undefined) {
+    // The quota limits what the tenant may send: the tenant's own key does not set it.
+    if (c.get("actor").kind !== "operator") throw new ApiError(403, "forbidden", "Only the operator may set webhookQuota");
+    if (body.webhookQuota === null) delete next.webhookQuota;
+    else next.webhookQuota = body.webhookQuota;
+  }
 
   const pick = (t: TenantConfig) => ({
     name: t.name,
@@ -112,6 +128,7 @@ tenantRoutes.patch("/", async (c) => {
     allowedOrigins: t.allowedOrigins,
     rawCapture: t.rawCapture ?? false,
     beaconAuth: t.beaconAuth ?? "signed",
+    webhookQuota: t.webhookQuota,
   });
   const fields = changedKeys(pick(tenant), pick(next));
   if (fields.length === 0) return c.json({ tenant: tenantView(tenant) });
