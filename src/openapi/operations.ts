@@ -94,7 +94,7 @@ export const operations: Operation[] = [
       {
         auth: "signature",
         description:
-          "The source's adapter verifies the signature before anything else (401 `invalid_signature`, nothing stored). A conversion answers 202 once stored, a redelivery 200 `duplicate`, a verified non-conversion 200 `ignored`, and a webhook of a subject erased in the last 24 hours 200 `ignored` with reason `erased_subject` (not stored).",
+          "The source's adapter verifies the signature before anything else (401 `invalid_signature`, nothing stored). A conversion answers 202 once stored, a redelivery 200 `duplicate`, a verified non-conversion 200 `ignored`, and a webhook of a subject erased in the last 24 hours 200 `ignored` with reason `erased_subject` (not stored). Over the tenant's quota (the relay-wide one, or the tenant's own `webhookQuota`): 429 `rate_limited` with `Retry-After`, not stored.",
         body: webhookBody,
       },
     ],
