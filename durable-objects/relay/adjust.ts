@@ -135,10 +135,9 @@ export function isFullAfter(net: number | undefined, full: boolean): boolean {
 
 /**
  * The order value a refunded amount may be taken off: none when the refund moved money in another
- * currency than the order's value is in. Shopify refunds in the buyer's presentment currency ("This
- * must be the presentment currency",
- * https://shopify.dev/docs/api/admin-graphql/latest/input-objects/RefundInput) while the
- * conversion may carry the shop's; taking one off the other would state a wrong value.
+ * currency than the order's value is in. A platform may refund in the buyer's currency while the
+ * conversion carries the shop's (the source that does is named in its own folder); taking one off
+ * the other would state a wrong value.
  */
 export function valueInRefundCurrency(
   orderValue: number | undefined,

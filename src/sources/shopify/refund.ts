@@ -19,6 +19,10 @@ import { exactId, type ShopifyOrder } from "./order";
 /**
  * The REST Refund of `refunds/create`: `{id, order_id, created_at, processed_at, transactions:
  * [{kind: "refund", status: "success", amount: "10.00", currency}], refund_line_items, …}`.
+ * The transactions' currency is the buyer's ("This must be the presentment currency",
+ * https://shopify.dev/docs/api/admin-graphql/latest/input-objects/RefundInput), which may not be
+ * the one the conversion's value is in: the relay then takes nothing off it
+ * (durable-objects/relay/adjust.ts, valueInRefundCurrency).
  */
 const refundSchema = z.looseObject({
   id: idString,
