@@ -2,7 +2,7 @@ import { decryptDestinationCredentials, findDestination } from "../../src/config
 import type { TenantConfig } from "../../src/config/types";
 import { nextAttemptAt } from "../../src/delivery/backoff";
 import { afterRequest, batchLimit, isOpen } from "../../src/delivery/circuit";
-import { heldAfter, type LaneHold, PROBE_INTERVAL_MS } from "../../src/delivery/lane";
+import { heldAfter, type LaneHold, PROBE_INTERVAL_MS, UNREADABLE_CREDENTIALS } from "../../src/delivery/lane";
 import { afterRequestSent, type PacingState, pacedUntil, type RequestPacing } from "../../src/delivery/pacing";
 import { effectiveSettings } from "../../src/destinations/effective-settings";
 import { DESTINATION_TIMEOUT_MS } from "../../src/destinations/http";
@@ -178,10 +178,6 @@ function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
   for (const row of rows) recordOutcome(run.store, run.tenant.id, row, { status: "failed", code }, run.now, run.retryScale);
 }
 
-const UNREADABLE_CREDENTIALS =
-  "The destination's credentials cannot be decrypted with this relay's ENCRYPTION_KEY (or ENCRYPTION_KEY_PREVIOUS). " +
-  "Restore the key they were saved under, or send the credentials again with a PUT of the destination.";
-
 /** Holds the lane without a request: every due delivery stays queued until the next probe. */
 function holdAll(
   run: RunContext,
@@ -260,11 +256,8 @@ async function deliverToDestination(run: RunContext, destinationId: string, rows
   try {
     credentials = await decryptDestinationCredentials(run.env, tenant, destinationId);
   } catch {
-    // Sealed under a key this relay no longer has (ENCRYPTION_KEY replaced without keeping the old
-    // one as ENCRYPTION_KEY_PREVIOUS): restoring the key or sending the credentials again fixes
-    // it, so the lane waits for that like one whose token the platform refused, and its hourly
-    // probe tries the credentials again.
-    return holdAll(run, destinationId, hold, rows, { status: "hold", code: "credentials_unreadable", message: UNREADABLE_CREDENTIALS });
+    // The lane waits for the key or new credentials; its hourly probe tries them again.
+    return holdAll(run, destinationId, hold, rows, UNREADABLE_CREDENTIALS);
   }
   const settings = effectiveSettings(run.env, tenant, config, adapter);
 

@@ -17,6 +17,19 @@ export interface LaneHold {
 
 export const PROBE_INTERVAL_MS = 60 * 60 * 1000;
 
+/**
+ * Credentials sealed under a key this relay no longer has (ENCRYPTION_KEY replaced without keeping
+ * the old one as ENCRYPTION_KEY_PREVIOUS): restoring the key or sending the credentials again
+ * fixes it, so it holds the lane like a token the platform refused.
+ */
+export const UNREADABLE_CREDENTIALS = {
+  status: "hold",
+  code: "credentials_unreadable",
+  message:
+    "The destination's credentials cannot be decrypted with this relay's ENCRYPTION_KEY (or ENCRYPTION_KEY_PREVIOUS). " +
+    "Restore the key they were saved under, or send the credentials again with a PUT of the destination.",
+} as const;
+
 export type LaneView =
   | { state: "ok" }
   | { state: "retrying"; retrying: number }

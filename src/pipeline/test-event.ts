@@ -1,5 +1,6 @@
 import { decryptDestinationCredentials } from "../config/tenant-store";
 import type { DestinationConfig, TenantConfig } from "../config/types";
+import { UNREADABLE_CREDENTIALS } from "../delivery/lane";
 import { effectiveSettings } from "../destinations/effective-settings";
 import { CLICK_ID_FIELDS, destinationDefinition } from "../destinations/registry";
 import { type TestMode, testModeOf } from "../destinations/test-mode";
@@ -71,7 +72,14 @@ export async function sendTestEvent(
   // What the adapter would not send (e.g. a setting the sample cannot satisfy) is not sent here either.
   if ("notSent" in preview) return { sent: true, mode, status: "failed", code: preview.notSent };
   const payload = preview.body;
-  const credentials = await decryptDestinationCredentials(env, tenant, config.id);
+  let credentials: Record<string, string>;
+  try {
+    credentials = await decryptDestinationCredentials(env, tenant, config.id);
+  } catch {
+    // What the destination's lane would do with them (src/delivery/lane.ts); nothing is sent.
+    const { status, code, message } = UNREADABLE_CREDENTIALS;
+    return { sent: true, mode, status, code, message, payload };
+  }
   const [outcome] = await definition.send([item], {
     scope: { tenantId: tenant.id, destinationId: config.id },
     settings,

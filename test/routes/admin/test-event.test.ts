@@ -78,3 +78,28 @@ describe("POST /v1/admin/tenants/:id/destinations/:destinationId/test-event", ()
     expect(typeof res.json.code).toBe("string");
   });
 });
+
+describe("a test event to a destination whose credentials cannot be decrypted", () => {
+  it("answers hold credentials_unreadable (as the lane would), sends nothing and is no 5xx", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { encryptSecret, secretAad } = await import("../../../src/config/crypto");
+    const { toBase64 } = await import("../../../src/config/encoding");
+    const { tenantKey } = await import("../../../src/config/tenant-store");
+    await createTenant("te-unreadable");
+    await admin("PUT", "/tenants/te-unreadable/destinations/meta", { ...META, settings: { ...META.settings, testEventCode: "TEST4242" } });
+    const stored = (await env.CONFIG.get<any>(tenantKey("te-unreadable"), "json"))!;
+    stored.destinations.meta.credentials = await encryptSecret(
+      toBase64(new Uint8Array(32).fill(9)),
+      JSON.stringify({ accessToken: META_TOKEN }),
+      secretAad("te-unreadable", "destination", "meta"),
+    );
+    await env.CONFIG.put(tenantKey("te-unreadable"), JSON.stringify(stored));
+    const sent = metaReceives();
+
+    const res = await admin("POST", "/tenants/te-unreadable/destinations/meta/test-event");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "hold", code: "credentials_unreadable", message: expect.stringMatching(/ENCRYPTION_KEY/) });
+    expect(sent).toEqual([]);
+    expect(res.text).not.toContain(META_TOKEN);
+  });
+});
