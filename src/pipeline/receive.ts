@@ -1,3 +1,4 @@
+import { DecryptError, EncryptionKeyError } from "../config/crypto";
 import { sourceSecret } from "../config/tenant-store";
 import type { SourceConfig, TenantConfig } from "../config/types";
 import type { RelayEvent } from "../events/conversion";
@@ -13,6 +14,27 @@ import type { SourceRequest } from "../sources/types";
 import { type ConsentPlan, consentPlan } from "./consent-plan";
 import { identityFamilies } from "./identity-families";
 import { toRelayEvent } from "./relay-event";
+
+/**
+ * The source's secret, or a 503 when the relay cannot decrypt it: it was sealed under an
+ * ENCRYPTION_KEY this relay no longer has. That is the relay's own state, not the platform's
+ * input, so the platform is asked to retry (every one retries a 5xx) until the operator restores
+ * the key or the tenant sets the secret again.
+ */
+async function readableSourceSecret(env: Env, tenant: TenantConfig, sourceId: string): ReturnType<typeof sourceSecret> {
+  try {
+    return await sourceSecret(env, tenant, sourceId);
+  } catch (err) {
+    if (!(err instanceof DecryptError || err instanceof EncryptionKeyError)) throw err;
+    log.error("source_secret_unreadable", { tenantId: tenant.id, sourceId, errorName: err.name });
+    throw new ApiError(
+      503,
+      "source_secret_unreadable",
+      "This source's signing secret cannot be decrypted with the relay's ENCRYPTION_KEY (or ENCRYPTION_KEY_PREVIOUS): the operator must restore the key it was saved under, or the tenant set the secret again",
+      { "Retry-After": "300" },
+    );
+  }
+}
 
 /** What became of a webhook, before anything is stored. */
 export type Reception =
@@ -57,7 +79,7 @@ export async function receiveWebhook(
   const handshake = definition.acknowledge?.(request);
   if (handshake) return { kind: "acknowledged", reason: handshake.reason };
 
-  const { secret, key } = await sourceSecret(env, tenant, source.id);
+  const { secret, key } = await readableSourceSecret(env, tenant, source.id);
   const ctx = {
     tenantId: tenant.id,
     sourceId: source.id,
