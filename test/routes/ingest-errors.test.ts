@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useTestClock } from "../helpers/clock";
+import { putStoredConfig, sealedUnderLostKey, storedConfig } from "../helpers/lost-key";
+import { TEST_WHSEC } from "../helpers/standard-webhooks";
 import { useMsw } from "../helpers/msw";
 import { admin, api, createTenant, purchase, relayRows, sendWebhook } from "../helpers/relay";
 
@@ -71,24 +73,13 @@ describe("bad webhook input gets a clear 4xx and nothing is stored", () => {
 
 describe("a source whose secret the relay cannot decrypt", () => {
   it("answers 503 source_secret_unreadable with Retry-After (the platform retries), stores nothing, and takes the webhook once the key is back", async () => {
-    const { env } = await import("cloudflare:workers");
-    const { encryptSecret, secretAad } = await import("../../src/config/crypto");
-    const { toBase64 } = await import("../../src/config/encoding");
-    const { tenantKey } = await import("../../src/config/tenant-store");
-    const { forgetTenant } = await import("../../src/config/tenant-cache");
-    const { TEST_WHSEC } = await import("../helpers/standard-webhooks");
     const tenant = "t-unreadable-secret";
     await createTenant(tenant);
-    const readable = (await env.CONFIG.get<any>(tenantKey(tenant), "json"))!;
+    const readable = await storedConfig(tenant);
     const unreadable = structuredClone(readable);
     // Sealed under a key the relay no longer has (ENCRYPTION_KEY replaced without ENCRYPTION_KEY_PREVIOUS).
-    unreadable.sources.shop.secret = await encryptSecret(
-      toBase64(new Uint8Array(32).fill(9)),
-      TEST_WHSEC,
-      secretAad(tenant, "source", "shop"),
-    );
-    await env.CONFIG.put(tenantKey(tenant), JSON.stringify(unreadable));
-    forgetTenant(env.CONFIG, tenant);
+    unreadable.sources.shop!.secret = await sealedUnderLostKey(tenant, "source", "shop", TEST_WHSEC);
+    await putStoredConfig(unreadable);
 
     const res = await sendWebhook(tenant, purchase("unreadable-1"));
     expect(res.status).toBe(503);
@@ -97,8 +88,7 @@ describe("a source whose secret the relay cannot decrypt", () => {
     expect(JSON.stringify(res.json)).not.toContain(TEST_WHSEC);
     expect((await relayRows(tenant)).events).toEqual([]);
 
-    await env.CONFIG.put(tenantKey(tenant), JSON.stringify(readable));
-    forgetTenant(env.CONFIG, tenant);
+    await putStoredConfig(readable);
     expect((await sendWebhook(tenant, purchase("unreadable-1"))).status).toBe(202);
   });
 });

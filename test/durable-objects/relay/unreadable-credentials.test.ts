@@ -1,11 +1,8 @@
-import { env } from "cloudflare:workers";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { encryptSecret, secretAad } from "../../../src/config/crypto";
-import { toBase64 } from "../../../src/config/encoding";
-import { tenantKey } from "../../../src/config/tenant-store";
 import type { TenantConfig } from "../../../src/config/types";
 import { advance, useTestClock } from "../../helpers/clock";
+import { putStoredConfig, sealedUnderLostKey, storedConfig } from "../../helpers/lost-key";
 import { server, useMsw } from "../../helpers/msw";
 import { admin, createTenant, deliveryOf, META_TOKEN, purchase, runAlarm, sendWebhook } from "../../helpers/relay";
 
@@ -13,12 +10,6 @@ useMsw();
 useTestClock();
 
 const HOUR = 3_600_000;
-/** A key the relay does not have: what ENCRYPTION_KEY replaced without ENCRYPTION_KEY_PREVIOUS leaves behind. */
-const LOST_KEY = toBase64(new Uint8Array(32).fill(9));
-
-async function storedConfig(tenant: string): Promise<TenantConfig> {
-  return (await env.CONFIG.get<TenantConfig>(tenantKey(tenant), "json"))!;
-}
 
 describe("credentials the relay cannot open hold the lane, they do not fail the queue", () => {
   it("queued conversions wait with the lane in needs_attention, and go out once the credentials open again", async () => {
@@ -34,14 +25,10 @@ describe("credentials the relay cannot open hold the lane, they do not fail the 
     );
     const readable = await storedConfig(tenant);
     // The operator replaced ENCRYPTION_KEY without keeping the old one as ENCRYPTION_KEY_PREVIOUS.
-    const sealedByLostKey = await encryptSecret(
-      LOST_KEY,
-      JSON.stringify({ accessToken: META_TOKEN }),
-      secretAad(tenant, "destination", "meta"),
-    );
+    const sealedByLostKey = await sealedUnderLostKey(tenant, "destination", "meta", JSON.stringify({ accessToken: META_TOKEN }));
     const unreadable: TenantConfig = structuredClone(readable);
     unreadable.destinations.meta!.credentials = sealedByLostKey;
-    await env.CONFIG.put(tenantKey(tenant), JSON.stringify(unreadable));
+    await putStoredConfig(unreadable);
 
     const id = (await sendWebhook(tenant, purchase("unreadable-1"))).json.id;
     await runAlarm(tenant);
@@ -53,7 +40,7 @@ describe("credentials the relay cannot open hold the lane, they do not fail the 
     expect(JSON.stringify(dest.json)).not.toContain(META_TOKEN);
 
     // The old key is back (or the tenant sent the credentials again): the hourly probe finds them readable.
-    await env.CONFIG.put(tenantKey(tenant), JSON.stringify(readable));
+    await putStoredConfig(readable);
     advance(HOUR + 60_000);
     await runAlarm(tenant);
     await runAlarm(tenant);

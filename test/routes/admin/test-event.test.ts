@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { pinterestApi } from "../../../src/destinations/pinterest/emulator.mjs";
 import { useTestClock } from "../../helpers/clock";
+import { putStoredConfig, sealedUnderLostKey, storedConfig } from "../../helpers/lost-key";
 import { tenantWithDestination, useEmulator } from "../../helpers/emulator";
 import { metaReceives } from "../../helpers/meta";
 import { useMsw } from "../../helpers/msw";
@@ -81,19 +82,16 @@ describe("POST /v1/admin/tenants/:id/destinations/:destinationId/test-event", ()
 
 describe("a test event to a destination whose credentials cannot be decrypted", () => {
   it("answers hold credentials_unreadable (as the lane would), sends nothing and is no 5xx", async () => {
-    const { env } = await import("cloudflare:workers");
-    const { encryptSecret, secretAad } = await import("../../../src/config/crypto");
-    const { toBase64 } = await import("../../../src/config/encoding");
-    const { tenantKey } = await import("../../../src/config/tenant-store");
     await createTenant("te-unreadable");
     await admin("PUT", "/tenants/te-unreadable/destinations/meta", { ...META, settings: { ...META.settings, testEventCode: "TEST4242" } });
-    const stored = (await env.CONFIG.get<any>(tenantKey("te-unreadable"), "json"))!;
-    stored.destinations.meta.credentials = await encryptSecret(
-      toBase64(new Uint8Array(32).fill(9)),
+    const stored = await storedConfig("te-unreadable");
+    stored.destinations.meta!.credentials = await sealedUnderLostKey(
+      "te-unreadable",
+      "destination",
+      "meta",
       JSON.stringify({ accessToken: META_TOKEN }),
-      secretAad("te-unreadable", "destination", "meta"),
     );
-    await env.CONFIG.put(tenantKey("te-unreadable"), JSON.stringify(stored));
+    await putStoredConfig(stored);
     const sent = metaReceives();
 
     const res = await admin("POST", "/tenants/te-unreadable/destinations/meta/test-event");
