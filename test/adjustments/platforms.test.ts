@@ -268,3 +268,38 @@ describe("ROLLER: a booking cancelled while its conversion is still retrying", (
     expect(deliveryTo(adjustment, "meta")).toMatchObject({ status: "not_supported" });
   });
 });
+
+describe("Shopify: an order cancelled before it was ever paid", () => {
+  it("is ignored: orders/paid never counted it, so there is no conversion to retract", async () => {
+    const id = "adj-shopify-unpaid-cancel";
+    const world = await createAdjustmentWorld(id, [["hook", { type: "shopify", secret: SECRETS.shopify }]]);
+    for (const [i, status] of ["pending", "voided", "authorized", "expired"].entries()) {
+      const cancelled = { ...shopifyOrder(), financial_status: status, cancelled_at: iso(1_000), cancel_reason: "customer" };
+      const raw = JSON.stringify(cancelled);
+      const res = await postHook(id, raw, await sign.shopify(raw, { topic: "orders/cancelled", webhookId: `wh-cancel-unpaid-${i}` }));
+      expect([res.status, res.json]).toEqual([200, { status: "ignored", reason: "cancelled_unpaid" }]);
+    }
+    await runAlarm(id);
+    expect(world.adjustmentUploads()).toEqual([]);
+    expect(world.dmIngests()).toEqual([]);
+    expect(world.meta).toHaveLength(0);
+  });
+
+  it("still retracts when the source counts orders/create, which counted the order unpaid", async () => {
+    const id = "adj-shopify-created-cancel";
+    const options = { topics: ["orders/create", "orders/paid"] };
+    const world = await createAdjustmentWorld(id, [["hook", { type: "shopify", secret: SECRETS.shopify, options }]]);
+    const order = { ...shopifyOrder(), financial_status: "pending" };
+    const createdRaw = JSON.stringify(order);
+    const created = await postHook(id, createdRaw, await sign.shopify(createdRaw, { topic: "orders/create", webhookId: "wh-create" }));
+    expect(created.status).toBe(202);
+    await deliverAndSettle(id);
+    const cancelRaw = JSON.stringify({ ...order, financial_status: "voided", cancelled_at: iso(1_000) });
+    const cancel = await postHook(id, cancelRaw, await sign.shopify(cancelRaw, { topic: "orders/cancelled", webhookId: "wh-cancel" }));
+    expect(cancel.status).toBe(202);
+    await runAlarm(id);
+    expect(world.adjustmentUploads().flatMap((c) => c.body.conversionAdjustments)).toEqual([
+      expect.objectContaining({ adjustmentType: "RETRACTION", orderId: "5893014978826" }),
+    ]);
+  });
+});

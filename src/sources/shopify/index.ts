@@ -6,7 +6,7 @@ import { defineSource } from "../types";
 import { shopifyConversion } from "./map";
 import { shopifyOptionsSchema } from "./options";
 import { shopifyOrderSchema } from "./order";
-import { shopifyCancellation, shopifyRefund } from "./refund";
+import { neverCounted, shopifyCancellation, shopifyRefund } from "./refund";
 import { verifyShopifySignature } from "./signature";
 
 /**
@@ -30,6 +30,7 @@ export const shopifySource = defineSource({
     if (topic === "orders/cancelled") {
       const cancelled = validate(shopifyOrderSchema, parseJson(req.text));
       if (cancelled.test === true && !options.allowTestOrders) return { kind: "ignored", reason: "test_order" };
+      if (neverCounted(cancelled, options)) return { kind: "ignored", reason: "cancelled_unpaid" };
       return shopifyCancellation(cancelled, ctx, req.headers);
     }
     if (!(options.topics as string[]).includes(topic)) return { kind: "ignored", reason: `topic:${topic.slice(0, 48)}` };

@@ -7,6 +7,7 @@ import { firstText, isoTime, record, text } from "../shared/fields";
 import { currencyCode, decimalAmount, fieldLookup, idString, loose } from "../shared/schema";
 import type { ParseResult, SourceContext } from "../types";
 import { SHOPIFY_CONSENT_ATTRIBUTE } from "./map";
+import type { ShopifyOptions } from "./options";
 import { exactId, type ShopifyOrder } from "./order";
 
 /*
@@ -76,6 +77,26 @@ export function shopifyRefund(json: unknown, raw: string, ctx: SourceContext, he
     full: false,
     ...(amount.currency ? { currency: amount.currency } : {}),
   });
+}
+
+/**
+ * Financial statuses of an order no money was ever captured for
+ * (https://shopify.dev/docs/api/admin-graphql/latest/enums/OrderDisplayFinancialStatus): pending,
+ * authorized, expired (authorized, never captured), voided ("An unpaid (payment authorized but not
+ * captured) order was manually canceled").
+ */
+const NEVER_PAID = new Set(["pending", "authorized", "expired", "voided"]);
+
+/**
+ * Whether a cancelled order was never a conversion of this source: `orders/paid` fires only once
+ * an order is paid, so an order cancelled unpaid was never counted unless the source also counts
+ * `orders/create`. Its retraction would name an order no destination has (Google answers
+ * CONVERSION_NOT_FOUND), and would reveal that it existed.
+ */
+export function neverCounted(order: ShopifyOrder, options: ShopifyOptions): boolean {
+  if (options.topics.includes("orders/create")) return false;
+  const status = text(record(order).financial_status)?.toLowerCase();
+  return status !== undefined && NEVER_PAID.has(status);
 }
 
 /** `orders/cancelled`: the whole order taken back, at `cancelled_at`. */
