@@ -127,8 +127,16 @@ const BODY = String.raw`
     delete consent[name];
     changed();
   }
+  // A CMP whose script loads after this one (the IAB asks CMPs to put their stub first, and not
+  // every page does) is looked for again every 250 ms for 15 s, and attached to once.
+  function whenDefined(name, attach) {
+    var tries = 0;
+    (function look() {
+      if (typeof w[name] === "function") return attach();
+      if (++tries <= 60) setTimeout(look, 250);
+    })();
+  }
   function watchTcf() {
-    if (typeof w.__tcfapi !== "function") return;
     try {
       w.__tcfapi("addEventListener", 2, function (tc, ok) {
         if (!ok || !tc || (tc.eventStatus !== "tcloaded" && tc.eventStatus !== "useractioncomplete")) return;
@@ -141,7 +149,6 @@ const BODY = String.raw`
     } catch (e) {}
   }
   function watchGpp() {
-    if (typeof w.__gpp !== "function") return;
     try {
       w.__gpp("addEventListener", function (evt, ok) {
         var p = evt && evt.pingData;
@@ -195,8 +202,8 @@ const BODY = String.raw`
   captureParams();
   gcmFromDataLayer();
   watchDataLayer();
-  watchTcf();
-  watchGpp();
+  whenDefined("__tcfapi", watchTcf);
+  whenDefined("__gpp", watchGpp);
   var queued = (w.sluice && w.sluice.q) || [];
   w.sluice = function () { command(arguments[0], arguments[1]); };
   for (var i = 0; i < queued.length; i++) command(queued[i][0], queued[i][1]);

@@ -93,12 +93,17 @@ function shopPages(): Server {
       applicableSections: gpp ? [2] : [-1],
       gppString: gpp,
     };
+    // `late`: the CMP's API appears that many milliseconds after the snippet loaded.
+    const late = Number(q.get("late") ?? 0);
     return `<!doctype html><title>Checkout</title>
 <script>
-  window.__tcfapi = function (command, version, callback) { if (command === "addEventListener") callback(${JSON.stringify(tcData)}, true); };
-  window.__gpp = function (command, callback) {
-    if (command === "addEventListener") callback({ eventName: "signalStatus", listenerId: 1, data: "ready", pingData: ${JSON.stringify(pingData)} }, true);
-  };
+  function defineCmp() {
+    window.__tcfapi = function (command, version, callback) { if (command === "addEventListener") callback(${JSON.stringify(tcData)}, true); };
+    window.__gpp = function (command, callback) {
+      if (command === "addEventListener") callback({ eventName: "signalStatus", listenerId: 1, data: "ready", pingData: ${JSON.stringify(pingData)} }, true);
+    };
+  }
+  if (${late} > 0) setTimeout(defineCmp, ${late}); else defineCmp();
   window.sluice = window.sluice || function () { (sluice.q = sluice.q || []).push(arguments); };
   sluice("checkout", { joinKey: ${JSON.stringify(q.get("joinKey"))}, joinToken: ${JSON.stringify(q.get("joinToken"))} });
   sluice("consent", { tiktok: "granted", pinterest: "granted" });
@@ -127,6 +132,29 @@ async function beaconOf(query: Record<string, string>): Promise<any> {
   await page.close();
   expect(first!.status).toBe(204);
   return JSON.parse(first!.body);
+}
+
+/** Loads the checkout page and collects the beacons it posts until `done` holds for them (each parsed, each taken with 204). */
+async function beaconsOf(query: Record<string, string>, done: (beacons: any[]) => boolean): Promise<any[]> {
+  const page = await browser.newPage();
+  const beacons: Array<{ body: string; status: number }> = [];
+  page.on("response", (r) => {
+    const req = r.request();
+    if (req.url() === `${relayUrl}/v1/collect/${TENANT}` && req.method() === "POST")
+      beacons.push({ body: req.postData() ?? "", status: r.status() });
+  });
+  await page.goto(`${shopOrigin}/checkout?${new URLSearchParams({ ...query, joinToken: mintJoinToken(query.joinKey!) })}`);
+  const parsed = await waitFor(
+    () => {
+      const all = beacons.map((b) => JSON.parse(b.body));
+      return all.length > 0 && done(all) ? all : undefined;
+    },
+    15_000,
+    "the beacons",
+  );
+  await page.close();
+  for (const b of beacons) expect(b.status).toBe(204);
+  return parsed;
 }
 
 async function signIn(page: Page) {
@@ -186,6 +214,20 @@ describe("the checkout snippet beside a CMP without a TC or GPP string", () => {
   it("sends no tcf field for an empty TC string either", async () => {
     const beacon = await beaconOf({ joinKey: "checkout-empty-tc", gdpr: "0", tc: "" });
     expect(beacon.consent).toEqual({ tiktok: "granted", pinterest: "granted" });
+  });
+
+  it("reads a CMP that loads after the snippet: its TC and GPP strings follow in a later beacon", async () => {
+    const tc = "CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA";
+    const gpp = "DBABMA~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA";
+    const beacons = await beaconsOf({ joinKey: "checkout-late-cmp", gdpr: "1", tc, gpp, late: "1500" }, (all) =>
+      all.some((b) => b.consent.tcf && b.consent.gpp),
+    );
+    expect(beacons.at(-1).consent).toEqual({
+      tcf: { tcString: tc, gdprApplies: true },
+      gpp: { gppString: gpp, applicableSections: [2] },
+      tiktok: "granted",
+      pinterest: "granted",
+    });
   });
 
   it("forwards a TC string and a GPP string when the CMP has them", async () => {
