@@ -807,6 +807,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
       else this.#store.abandonEnrichment();
       if (tenant) await pollRequestStatuses(this.env, this.#store, tenant, clock.now(), retryScale(this.env));
       if (tenantId) await deliverDue(this.env, this.#store, tenantId, tenant, clock.now(), this.#lanes, () => this.#rearm(), this.#paces);
+    } catch (err) {
+      log.error("alarm_failed", { errorName: err instanceof Error ? err.name : "unknown" });
+    }
+    // The purge does not depend on sending: a config read or a destination step that fails in
+    // every run (a KV outage, an unreadable value) must not keep an event past its 24 hours.
+    try {
+      const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);
       if (purged.events + purged.beacons + purged.suppressions > 0) {

@@ -686,15 +686,24 @@ export class RelayStore {
     }
   }
 
-  /** `added`: no live beacon had this join key (an expired row it replaces still counts, see #beaconRowsAtMost). */
+  /**
+   * `added`: no live beacon had this join key (an expired row it replaces still counts, see
+   * #beaconRowsAtMost). A join key's combined beacon keeps the 24 hours of the first beacon it
+   * holds: a later beacon merged into it does not extend them, or a click id, IP or user agent
+   * could be kept for days by a checkout that keeps sending beacons. Once they are over, the next
+   * beacon starts a new row, and the expired one's click-id index rows go.
+   */
   putBeacon(joinHash: string, body: string, now: number, expiresAt: number, subjectKeys: string[], added: boolean): void {
     if (added && this.#beaconRowsAtMost !== undefined) this.#beaconRowsAtMost++;
+    if (added) this.sql.exec("DELETE FROM beacon_subjects WHERE join_hash = ?", joinHash);
     for (const key of subjectKeys) {
       this.sql.exec("INSERT OR IGNORE INTO beacon_subjects (subject_key, join_hash) VALUES (?, ?)", key, joinHash);
     }
     this.sql.exec(
       `INSERT INTO beacons (join_hash, body, received_at, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (join_hash) DO UPDATE SET body = excluded.body, received_at = excluded.received_at, expires_at = excluded.expires_at`,
+       ON CONFLICT (join_hash) DO UPDATE SET body = excluded.body,
+         received_at = CASE WHEN beacons.expires_at > excluded.received_at THEN beacons.received_at ELSE excluded.received_at END,
+         expires_at = CASE WHEN beacons.expires_at > excluded.received_at THEN beacons.expires_at ELSE excluded.expires_at END`,
       joinHash,
       body,
       now,
@@ -848,6 +857,7 @@ export class RelayStore {
         this.sql.exec("DELETE FROM deliveries WHERE event_id = ?", id);
         this.sql.exec(`DELETE FROM event_subjects WHERE (subject_key, event_id) IN (${SUBJECT_ROWS_OF_EVENTS} WHERE e.id = ?)`, id);
         this.sql.exec("DELETE FROM order_aliases WHERE event_id = ?", id);
+        this.sql.exec("DELETE FROM delivery_requests WHERE event_id = ?", id);
         this.sql.exec("DELETE FROM events WHERE id = ?", id);
       }
       return ids.length;
@@ -948,6 +958,9 @@ export class RelayStore {
           now,
         );
         this.sql.exec(`DELETE FROM order_aliases WHERE event_id IN (${expired})`, now);
+        // A request id still polled, and a refusal recorded for the event alone, go with the event.
+        this.sql.exec(`DELETE FROM delivery_requests WHERE event_id IN (${expired})`, now);
+        this.sql.exec(`DELETE FROM consent_denials WHERE scope IN (SELECT 'event:' || id FROM events WHERE expires_at <= ?)`, now);
         this.sql.exec("DELETE FROM events WHERE expires_at <= ?", now);
       }
       if (counts.beacons > 0) {
