@@ -167,6 +167,7 @@ function bodyFor(
         id: 70_000 + n,
         total: String(p.value),
         date_created_gmt: iso.slice(0, 19),
+        date_paid_gmt: iso.slice(0, 19),
         meta_data: consentJson ? [{ key: "_sluice_consent", value: consentJson }] : [],
       });
     }

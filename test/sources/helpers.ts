@@ -110,13 +110,13 @@ type Signer = (body: string, opts?: { secret?: string; topic?: string }) => Prom
 
 /**
  * `parse` of a source adapter for a payload signed as the platform signs it, under `topic` for
- * platforms that name one (default `defaultTopic`), in the unit context with `options`.
+ * platforms that name one (default `defaultTopic`), in the unit context with `options`, at `now`.
  */
 export const signedParser =
-  (source: SourceDefinition, secret: string, signer: Signer, defaultTopic?: string) =>
+  (source: SourceDefinition, secret: string, signer: Signer, defaultTopic?: string, now: () => number = Date.now) =>
   async (payload: unknown, options: Record<string, unknown> = {}, topic = defaultTopic) => {
     const raw = JSON.stringify(payload);
-    return source.parse(request(raw, await signer(raw, { topic })), context(secret, options));
+    return source.parse(request(raw, await signer(raw, { topic })), context(secret, options, now()));
   };
 
 /**

@@ -70,7 +70,7 @@ const recent = {
   },
   wooProcessing() {
     const order = fixtures.wooProcessing();
-    order.date_created_gmt = recentIso().slice(0, 19);
+    order.date_created_gmt = order.date_paid_gmt = recentIso().slice(0, 19);
     return order;
   },
   rollerCreated() {
@@ -424,6 +424,20 @@ describe("platform specifics through the Worker", () => {
     const processing = await send("processing", "order.updated");
     expect(processing.status).toBe(202);
     expect((await send("completed", "order.updated")).json).toEqual({ status: "duplicate", id: processing.json.id });
+  });
+
+  it("WooCommerce: an order paid days ago and completed now is not a new conversion (its dedup record is gone)", async () => {
+    const id = tenantId("woo-completed-late");
+    await createSourceTenant({ id, ...woocommerce.tenant });
+    const order = recent.wooProcessing();
+    order.meta_data = order.meta_data.filter((m: { key: string }) => m.key !== "_sluice_consent");
+    const threeDaysAgo = recentIso(3 * 24 * 3600_000).slice(0, 19);
+    const raw = JSON.stringify({ ...order, status: "completed", date_created_gmt: threeDaysAgo, date_paid_gmt: threeDaysAgo });
+    expect(await postHook(id, raw, await sign.woocommerce(raw, { topic: "order.updated" }))).toEqual({
+      status: 200,
+      json: { status: "ignored", reason: "paid_before_window" },
+    });
+    expect((await storedRows(id)).events).toHaveLength(0);
   });
 
   it("ROLLER: Created then a paid Updated of one booking is one conversion; Basic auth works through the Worker", async () => {

@@ -1,3 +1,4 @@
+import { RETENTION_MS } from "../../delivery/backoff";
 import { parseJson, validate } from "../../http/body";
 import { text } from "../shared/fields";
 import { readOptions } from "../shared/schema";
@@ -5,7 +6,7 @@ import { platformSigningSecret } from "../shared/secret";
 import { defineSource } from "../types";
 import { wooConversion } from "./map";
 import { wooOptionsSchema } from "./options";
-import { WOO_ORDER_TOPICS, wooOrderSchema } from "./order";
+import { paidBeforeWindow, WOO_ORDER_TOPICS, wooOrderSchema } from "./order";
 import { WOO_ADJUSTMENT_STATUSES, wooAdjustment } from "./refund";
 import { isWooPing, verifyWooSignature } from "./signature";
 
@@ -32,6 +33,7 @@ export const wooCommerceSource = defineSource({
     const order = validate(wooOrderSchema, parseJson(req.text));
     if ((WOO_ADJUSTMENT_STATUSES as readonly string[]).includes(order.status)) return wooAdjustment(order, options, ctx, req.headers);
     if (!options.paidStatuses.includes(order.status)) return { kind: "ignored", reason: `status:${order.status.slice(0, 32)}` };
+    if (paidBeforeWindow(order, ctx.now, RETENTION_MS)) return { kind: "ignored", reason: "paid_before_window" };
     return { kind: "conversion", event: wooConversion(order, options, ctx, req.headers) };
   },
 });

@@ -72,7 +72,7 @@ describe("amounts and times in a sane range", () => {
     expect((await storedRows("bd-stripe")).events).toEqual([]);
 
     await createSourceTenant({ id: "bd-woo", type: "woocommerce", secret: SECRETS.woocommerce });
-    const order = { ...fixtures.wooProcessing(), date_created_gmt: "2000-01-01T00:00:00" };
+    const order = { ...fixtures.wooProcessing(), date_created_gmt: "2000-01-01T00:00:00", date_paid_gmt: null };
     const wooRaw = JSON.stringify(order);
     expect((await postHook("bd-woo", wooRaw, await sign.woocommerce(wooRaw))).json).toEqual({
       status: "ignored",

@@ -7,7 +7,9 @@ import { SECRETS, changed, fixtures, itChecksBodyHmac, request, sign, signedPars
 const CHROME_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const LANDING = "https://shop.example.de/produkt/espresso-bohnen/?fbclid=IwZXh0bgNhZW0BMABhZGlkexample";
 
-const parse = signedParser(wooCommerceSource, SECRETS.woocommerce, sign.woocommerce, "order.updated");
+/** Parsed a minute after the sample order was paid (its `date_paid_gmt`), as WooCommerce sends it. */
+const FIXTURE_NOW = Date.parse("2026-11-22T10:22:05Z");
+const parse = signedParser(wooCommerceSource, SECRETS.woocommerce, sign.woocommerce, "order.updated", () => FIXTURE_NOW);
 const order = (mutate?: (o: any) => void) => changed(fixtures.wooProcessing, mutate);
 
 describe("WooCommerce: X-WC-Webhook-Signature", () => {
@@ -118,6 +120,21 @@ describe("WooCommerce: order → ConversionEvent", () => {
         },
       });
     }
+  });
+
+  it("ignores an update of an order paid more than 24 hours ago (paid_before_window); without date_paid_gmt the status decides", async () => {
+    const dayAndMinute = 24 * 3600_000 + 60_000;
+    const late = signedParser(wooCommerceSource, SECRETS.woocommerce, sign.woocommerce, "order.updated", () => FIXTURE_NOW + dayAndMinute);
+    expect(await late(order((o) => (o.status = "completed")))).toEqual({ kind: "ignored", reason: "paid_before_window" });
+    expect((await late(order((o) => (o.date_paid_gmt = null)))).kind).toBe("conversion");
+    const inWindow = signedParser(
+      wooCommerceSource,
+      SECRETS.woocommerce,
+      sign.woocommerce,
+      "order.updated",
+      () => FIXTURE_NOW + 23 * 3600_000,
+    );
+    expect((await inWindow(order((o) => (o.status = "completed")))).kind).toBe("conversion");
   });
 
   it("honours configured paid statuses and join-key meta key", async () => {
