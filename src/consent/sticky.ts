@@ -1,5 +1,5 @@
 import { decideWithBasis } from "./basis";
-import type { DestinationRef } from "./decide";
+import type { ConsentVerdict, DestinationRef } from "./decide";
 import type { EffectiveConsentPolicy } from "./policy";
 import type { ConsentProblem, ConsentReason, ConsentSnapshot } from "./types";
 
@@ -55,4 +55,32 @@ export function explicitDenials(
     const beneath = decideWithBasis(readable, d, policy);
     return beneath.basis === "denied" ? [{ destinationId: d.id, reason: beneath.reason }] : [];
   });
+}
+
+/**
+ * Refusals that Google's denied flag itself states: the user's `ad_user_data` denial, by a Consent
+ * Mode update or a TCF refusal of purpose 1, purpose 7 or vendor 755. Under such a refusal a
+ * tenant that elected the denied flag still sends it (click id only, with the conversion's
+ * `consent.adUserData` set to DENIED,
+ * https://developers.google.com/google-ads/api/reference/rpc/latest/ClickConversion), as it did
+ * for the refusal itself.
+ */
+const STATED_BY_DENIED_FLAG: ReadonlySet<ConsentReason> = new Set([
+  "gcm_ad_user_data_denied",
+  "tcf_purpose_1_denied",
+  "tcf_purpose_7_denied",
+  "tcf_vendor_755_no_consent",
+]);
+
+/**
+ * A verdict under a refusal recorded earlier for its join key or event (undefined when none): it
+ * never sends more than the refusal allowed. A grant becomes the refusal's block; so does the
+ * denied flag, unless the refusal is one the flag states. A US opt-out, a refused CMP category or
+ * contradicting signals blocked the conversion outright, click id included, and a later beacon
+ * that merely omits them must not let the click id through as a denied-flag upload.
+ */
+export function underRecordedRefusal(verdict: ConsentVerdict, refused: ConsentReason | undefined): ConsentVerdict {
+  if (refused === undefined || verdict.decision === "blocked") return verdict;
+  if (verdict.decision === "send_denied_flag" && STATED_BY_DENIED_FLAG.has(refused)) return verdict;
+  return { decision: "blocked", reason: refused };
 }

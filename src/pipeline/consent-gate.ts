@@ -3,7 +3,7 @@ import { decideSnapshot } from "../consent/decide";
 import { mergeConsentInputs } from "../consent/merge";
 import { revokedDestinations } from "../consent/revocation";
 import { normalizeConsent } from "../consent/snapshot";
-import { explicitDenials, type StickyDenial } from "../consent/sticky";
+import { explicitDenials, underRecordedRefusal, type StickyDenial } from "../consent/sticky";
 import type { ConsentSnapshot } from "../consent/types";
 import type { ClickIds, ConsentInput, RelayEvent } from "../events/conversion";
 import type { BeaconSignal, DeliveryStatus, StoredDecision } from "../platform/relay-rpc";
@@ -123,9 +123,10 @@ export const decideDeliveries: DeliveriesOf = (event, beacon, plan, now, denials
 
 function deliveriesFrom(snapshot: ConsentSnapshot, plan: ConsentPlan, now: number, denials: DenialMap): NewDelivery[] {
   return plan.destinations.map((destination) => {
-    let verdict = decideSnapshot(snapshot, destination, plan.policy);
-    const refused = denials.get(destination.id);
-    if (refused && verdict.decision === "send") verdict = { decision: "blocked", reason: refused as StickyDenial["reason"] };
+    const verdict = underRecordedRefusal(
+      decideSnapshot(snapshot, destination, plan.policy),
+      denials.get(destination.id) as StickyDenial["reason"] | undefined,
+    );
     const sendable = verdict.decision !== "blocked";
     return {
       destinationId: destination.id,
