@@ -7,7 +7,7 @@ import { advance, now, useTestClock } from "./helpers/clock";
 import { metaReceives } from "./helpers/meta";
 import { server, useMsw } from "./helpers/msw";
 import { createTenant, purchase, relay, relayRows, runAlarm, sendBeacon, sendWebhook } from "./helpers/relay";
-import { DM_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "./google/helpers";
+import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "./google/helpers";
 
 useMsw();
 useTestClock();
@@ -109,5 +109,36 @@ describe("nothing about an event outlives 24 hours after its receipt", () => {
     await runAlarm("ret-kv");
     expect((await relayRows("ret-kv")).events).toEqual([]);
     expect(await everyRow("ret-kv")).not.toContain(res.json.id);
+  });
+});
+
+describe("nothing is sent after 24 hours from receipt", () => {
+  it("a batch read just before the window closes is not sent once it has closed while the lane waited for its token", async () => {
+    await createGoogleTenant("ret-late", { ads: ADS_SETTINGS });
+    const google = useGoogleEmulators(now);
+    let tokenAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (tokenAsked = resolve));
+    let answerToken!: () => void;
+    const answered = new Promise<void>((resolve) => (answerToken = resolve));
+    server.use(
+      http.post("https://oauth.test/token", async () => {
+        tokenAsked();
+        await answered;
+        // No answer here: the emulator's handler answers it.
+        return undefined;
+      }),
+    );
+    const res = await sendWebhook("ret-late", googlePurchase("ret-late-1", { occurredAt: new Date(now() - 60_000).toISOString() }));
+    expect(res.status).toBe(202);
+    // The first run comes one second before the event's 24 hours end; the token takes two.
+    advance(DAY - 1_000);
+    const run = runAlarm("ret-late");
+    await asked;
+    advance(2_000);
+    answerToken();
+    await run;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await runAlarm("ret-late");
+    expect(google.callsTo("google-ads")).toEqual([]);
   });
 });

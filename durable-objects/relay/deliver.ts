@@ -199,14 +199,16 @@ function holdAll(
 /**
  * Withdrawals are checked right before the request: one that landed since the rows were read
  * wins. Leaves out the rows suppressed or decided otherwise meanwhile (a withdrawal, a beacon's
- * refusal); a row whose subject was withdrawn is suppressed here. Two statements for the batch.
+ * refusal), and those whose 24 hours ended while the lane waited (a token fetch, an earlier
+ * batch): nothing is sent after them, and the next run marks them expired. A row whose subject
+ * was withdrawn is suppressed here. Two statements for the batch.
  */
 function withoutWithdrawn(run: RunContext, destinationId: string, rows: DueDelivery[]): DueDelivery[] {
+  const now = clock.now();
   const pending = run.store.pendingAmong(
-    rows.map((row) => row.event_id),
+    rows.filter((row) => row.expires_at > now).map((row) => row.event_id),
     destinationId,
   );
-  const now = clock.now();
   const withdrawn = run.store.suppressedAmong([...pending], now);
   if (withdrawn.size > 0) {
     run.store.suppressPending([...withdrawn], now, [destinationId]);
