@@ -1,3 +1,4 @@
+import { TCString } from "@iabtechlabtcf/core";
 import type { ConsentInput } from "../events/conversion";
 
 /**
@@ -24,11 +25,26 @@ function restatedBy(later: ConsentInput, mark: string, laterMarks: ReadonlySet<s
 }
 
 /**
+ * A TC string's `LastUpdated` (epoch ms), or -Infinity when it cannot be read: an unreadable
+ * string never outranks a readable one by its date, and is then merged by arrival as before.
+ */
+function lastUpdatedOf(tcString: string): number {
+  try {
+    const t = TCString.decode(tcString).lastUpdated?.getTime();
+    return t !== undefined && Number.isFinite(t) ? t : Number.NEGATIVE_INFINITY;
+  } catch {
+    return Number.NEGATIVE_INFINITY;
+  }
+}
+
+/**
  * Consent signals for one join key, combined across beacons: a later beacon replaces only the
  * signals it carries, and one that omits a signal keeps the earlier value. Within the per-type
  * maps (Consent Mode types, CMP categories) the same holds per key. The most recent TC string
  * stands (IAB TCF: a CMP always surfaces the latest choice; a new string replaces the old one,
- * https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20CMP%20API%20v2.md).
+ * https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20CMP%20API%20v2.md),
+ * most recent by its `LastUpdated` rather than by when its beacon arrived, so a stale string from
+ * a second tab does not replace the user's newer choice; on equal dates the later beacon's stands.
  * `gpc` is an opt-out and is never taken back within a join key.
  *
  * An unreadable value is a signal like any other, and kept the same way: the merged `malformed`
@@ -48,6 +64,7 @@ export function mergeConsentInputs(earlier: ConsentInput | undefined, later: Con
   if (earlier.gcmDefault || later.gcmDefault) merged.gcmDefault = { ...earlier.gcmDefault, ...later.gcmDefault };
   if (earlier.categories || later.categories) merged.categories = { ...earlier.categories, ...later.categories };
   if (earlier.gpc || later.gpc) merged.gpc = true;
+  if (earlier.tcf && later.tcf && lastUpdatedOf(earlier.tcf.tcString) > lastUpdatedOf(later.tcf.tcString)) merged.tcf = earlier.tcf;
   const laterMarks = new Set(later.malformed ?? []);
   const malformed = new Set([...(earlier.malformed ?? []).filter((mark) => !restatedBy(later, mark, laterMarks)), ...laterMarks]);
   if (malformed.size > 0) merged.malformed = [...malformed];

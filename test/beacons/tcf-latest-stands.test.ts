@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { now, useTestClock } from "../helpers/clock";
+import { useMsw } from "../helpers/msw";
+import { admin, createTenant, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
+import { DM_SETTINGS, dataManagerPut, googlePurchase, useGoogleEmulators } from "../google/helpers";
+import { tcString } from "../consent/fixtures";
+
+useMsw();
+useTestClock();
+
+/**
+ * Beacons of one join key may arrive out of the order their TC strings were made (a second tab, a
+ * cached string). The string with the latest `LastUpdated` is the user's current choice (TC string
+ * format, https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20Consent%20string%20and%20vendor%20list%20formats%20v2.md),
+ * not the one that came last.
+ */
+describe("TC strings across beacons: the latest LastUpdated stands", () => {
+  it("an older granting string arriving after a newer one that does not disclose vendor 755 sends nothing to Google", async () => {
+    await createTenant("tcf-latest");
+    expect(
+      (await admin("PUT", "/tenants/tcf-latest/destinations/google-dm", dataManagerPut("tcf-latest", DM_SETTINGS))).status,
+    ).toBeLessThan(300);
+    const google = useGoogleEmulators(now);
+    const newer = tcString({ lastUpdated: "2026-03-10T00:00:00Z", disclosed: [1] });
+    const older = tcString({ lastUpdated: "2026-03-06T00:00:00Z" });
+    await sendBeacon("tcf-latest", { joinKey: "k-tcf", consent: { tcf: { tcString: newer, gdprApplies: true } } });
+    await sendBeacon("tcf-latest", { joinKey: "k-tcf", consent: { tcf: { tcString: older, gdprApplies: true } } });
+    const hook = await sendWebhook(
+      "tcf-latest",
+      googlePurchase("o-tcf", { consent: undefined, joinKey: "k-tcf", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("tcf-latest");
+    const deliveries = (await admin("GET", `/tenants/tcf-latest/events/${hook.json.id}`)).json.deliveries as any[];
+    expect(deliveries.find((d) => d.destinationId === "google-dm")).toMatchObject({
+      decision: "blocked",
+      reason: "tcf_vendor_755_not_disclosed",
+    });
+    expect(google.callsTo("google-dm")).toHaveLength(0);
+  });
+
+  it("a newer string arriving later replaces the older one", async () => {
+    await createTenant("tcf-newer");
+    expect((await admin("PUT", "/tenants/tcf-newer/destinations/google-dm", dataManagerPut("tcf-newer", DM_SETTINGS))).status).toBeLessThan(
+      300,
+    );
+    const google = useGoogleEmulators(now);
+    const older = tcString({ lastUpdated: "2026-03-06T00:00:00Z", disclosed: [1] });
+    const newer = tcString({ lastUpdated: "2026-03-10T00:00:00Z" });
+    await sendBeacon("tcf-newer", { joinKey: "k-new", consent: { tcf: { tcString: older, gdprApplies: true } } });
+    await sendBeacon("tcf-newer", { joinKey: "k-new", consent: { tcf: { tcString: newer, gdprApplies: true } } });
+    const hook = await sendWebhook(
+      "tcf-newer",
+      googlePurchase("o-new", { consent: undefined, joinKey: "k-new", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("tcf-newer");
+    const deliveries = (await admin("GET", `/tenants/tcf-newer/events/${hook.json.id}`)).json.deliveries as any[];
+    expect(deliveries.find((d) => d.destinationId === "google-dm")).toMatchObject({ decision: "send", reason: "tcf_granted" });
+    expect(google.callsTo("google-dm")).toHaveLength(1);
+  });
+});
