@@ -5,13 +5,31 @@ import { ApiError } from "./errors";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * Webhooks carry the platform's whole resource, and a large order is large: Shopify says some of
+ * its webhook bodies reach "upwards of a megabyte"
+ * (https://community.shopify.com/c/Shopify-APIs-SDKs/Webhook-requests-exceed-max-size/m-p/144434),
+ * and it now sends up to 1,000,000 bytes inline where it used to cut off at 256 KB
+ * (https://shopify.dev/changelog/amazon-eventbridge-webhook-payload-size-limit-increased-to-1-mb).
+ * A 413 there loses the conversion after the platform's retries (and Shopify may drop the
+ * subscription), so the webhook route takes up to 1 MiB; every other route keeps 256 KiB.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+function limitTo(maxSize: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `Body exceeds ${maxSize} bytes`);
+    },
+  });
+}
+
 /** 413 for bodies over 256 KiB, checked on the stream, not just Content-Length. */
-export const limitBody: MiddlewareHandler = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new ApiError(413, "payload_too_large", `Body exceeds ${MAX_BODY_BYTES} bytes`);
-  },
-});
+export const limitBody: MiddlewareHandler = limitTo(MAX_BODY_BYTES);
+
+/** 413 for webhook bodies over 1 MiB, checked the same way. */
+export const limitWebhookBody: MiddlewareHandler = limitTo(MAX_WEBHOOK_BODY_BYTES);
 
 /** The body exactly as received, for signature checks over its bytes (limitBody bounds it). */
 export async function readRawBody(c: Context): Promise<Uint8Array<ArrayBuffer>> {

@@ -17,7 +17,7 @@ import { ApiError, errorBody } from "./errors";
  *   address's budget, so a flood of bad requests from a shared address cannot starve the good
  *   ones from it. Over the budget, a failing request is answered 429 instead of 401/404. Counting
  *   after the verdict is safe because the work before it is bounded: a KV read, a body of at
- *   most 256 KiB, at most 8 HMACs of it (an admin token: one SHA-256).
+ *   most 1 MiB (256 KiB outside webhooks), at most 8 HMACs of it (an admin token: one SHA-256).
  * - Beacons count per address (`BEACON_IP_RL`) and per tenant (`BEACON_TENANT_RL`) before any
  *   lookup: they are unauthenticated by nature.
  */

@@ -3,7 +3,7 @@ import { findSource, getTenantForRequest } from "../config/tenant-store";
 import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { RETENTION_MS } from "../delivery/backoff";
-import { limitBody, readRawBody } from "../http/body";
+import { limitWebhookBody, readRawBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
 import { receiveWebhook } from "../pipeline/receive";
@@ -27,7 +27,7 @@ function unknownWebhookTarget(): ApiError {
 
 // Not limited by address: verified webhooks come from platforms' shared address pools. Failures
 // count against the address (failureBudget); verified ones against the tenant's quota.
-ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitBody, async (c) => {
+ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitWebhookBody, async (c) => {
   const { tenantId, sourceId } = c.req.param();
   // The bytes exactly as received: signatures are checked over them, text is decoded after.
   const body = await readRawBody(c);

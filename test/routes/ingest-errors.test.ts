@@ -36,12 +36,19 @@ describe("bad webhook input gets a clear 4xx and nothing is stored", () => {
     expect(JSON.stringify(res.json)).not.toContain("650");
   });
 
-  it("a body over 256 KiB → 413", async () => {
+  it("a webhook body over 1 MiB → 413", async () => {
     await createTenant("t-big");
-    const res = await sendWebhook("t-big", purchase("big", { padding: "x".repeat(300 * 1024) }));
+    const res = await sendWebhook("t-big", purchase("big", { padding: "x".repeat(1100 * 1024) }));
     expect(res.status).toBe(413);
     expect(res.json.error.code).toBe("payload_too_large");
     expect((await relayRows("t-big")).events).toEqual([]);
+  });
+
+  it("a large order's webhook (600 KiB, as Shopify sends for an order with a few hundred line items) is taken", async () => {
+    await createTenant("t-large-order");
+    const res = await sendWebhook("t-large-order", purchase("large", { padding: "x".repeat(600 * 1024) }));
+    expect(res.status).toBe(202);
+    expect((await relayRows("t-large-order")).events).toHaveLength(1);
   });
 
   it("unknown tenant or source → 404; wrong method → 405; unknown route → 404", async () => {

@@ -2,13 +2,15 @@ import { constantTimeEqual, fromBase64, utf8 } from "../../config/encoding";
 
 /**
  * HMAC-SHA256 building blocks shared by the platform signature checks. Comparison is left to
- * `crypto.subtle.verify`, which compares in constant time, so no adapter compares MACs by hand.
+ * `crypto.subtle.verify` or the runtime's `timingSafeEqual`, both constant-time, so no adapter
+ * compares MACs by hand.
  */
 
-/** A verify-only HMAC-SHA256 key; a string secret is used as its raw UTF-8 bytes. */
+/** An HMAC-SHA256 key for checking signatures; a string secret is used as its raw UTF-8 bytes. */
 export function hmacSha256Key(secret: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   const raw = typeof secret === "string" ? utf8(secret) : secret;
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  // `sign` as well: several candidates are checked against one computed MAC (verifyAnyHmacSha256).
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
 /**
@@ -50,6 +52,27 @@ export function hmacKeyFor(
 /** Whether `mac` is the HMAC-SHA256 of `message` (the bytes as received) under `key`, in constant time. */
 export function verifyHmacSha256(key: CryptoKey, message: Uint8Array<ArrayBuffer>, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
   return crypto.subtle.verify("HMAC", key, mac, message);
+}
+
+/**
+ * Whether any of `macs` (each 32 bytes) is the HMAC-SHA256 of `message` under `key`. One
+ * candidate is checked by `crypto.subtle.verify`; several (a sender rotating its secret) against
+ * one MAC computed once, each compared with the runtime's constant-time `timingSafeEqual`
+ * (https://developers.cloudflare.com/workers/runtime-apis/web-crypto/#timingsafeequal), every one
+ * of them, so a header of eight candidates costs one pass over a body of up to 1 MiB, not eight.
+ */
+export async function verifyAnyHmacSha256(
+  key: CryptoKey,
+  message: Uint8Array<ArrayBuffer>,
+  macs: Uint8Array<ArrayBuffer>[],
+): Promise<boolean> {
+  const candidates = macs.filter((mac) => mac.length === 32);
+  if (candidates.length === 0) return false;
+  if (candidates.length === 1) return verifyHmacSha256(key, message, candidates[0]!);
+  const expected = await crypto.subtle.sign("HMAC", key, message);
+  let found = false;
+  for (const mac of candidates) found = crypto.subtle.timingSafeEqual(expected, mac) || found;
+  return found;
 }
 
 /** A signed message made of a text prefix (`<id>.<timestamp>.`) and the body's raw bytes. */

@@ -1,5 +1,5 @@
 import { fromBase64 } from "../../config/encoding";
-import { hmacKeyFor, prefixedBytes, type SourceKey, verifyHmacSha256 } from "../shared/crypto";
+import { hmacKeyFor, prefixedBytes, type SourceKey, verifyAnyHmacSha256 } from "../shared/crypto";
 
 /**
  * Standard Webhooks (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256>` over
@@ -51,8 +51,5 @@ export async function verifyStandardSignature(
   if (!hmacKey) return false;
 
   const signed = prefixedBytes(`${id}.${timestamp}.`, body);
-  for (const candidate of candidates) {
-    if (await verifyHmacSha256(hmacKey, signed, candidate)) return true;
-  }
-  return false;
+  return verifyAnyHmacSha256(hmacKey, signed, candidates);
 }

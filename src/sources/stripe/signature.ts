@@ -1,4 +1,4 @@
-import { fromHex, hmacKeyFor, prefixedBytes, type SourceKey, verifyHmacSha256 } from "../shared/crypto";
+import { fromHex, hmacKeyFor, prefixedBytes, type SourceKey, verifyAnyHmacSha256 } from "../shared/crypto";
 
 /**
  * `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (docs.stripe.com/webhooks/signature; stripe-node
@@ -43,10 +43,7 @@ export async function verifyStripeSignature(
   const key = await hmacKeyFor(secret, () => secret, held);
   if (!key) return false;
   const signed = prefixedBytes(`${parsed.timestamp}.`, body);
-  for (const candidate of parsed.signatures) {
-    // hex of a 32-byte HMAC: any other length cannot match and is not decoded.
-    const mac = candidate.length === 64 ? fromHex(candidate) : null;
-    if (mac && mac.length === 32 && (await verifyHmacSha256(key, signed, mac))) return true;
-  }
-  return false;
+  // hex of a 32-byte HMAC: any other length cannot match and is not decoded.
+  const macs = parsed.signatures.flatMap((candidate) => (candidate.length === 64 ? (fromHex(candidate) ?? []) : []));
+  return verifyAnyHmacSha256(key, signed, macs);
 }
