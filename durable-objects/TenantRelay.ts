@@ -87,6 +87,11 @@ export const BATCH_WINDOW_MS = 500;
 const TENANT_ID_KEY = "tenantId";
 const REGION_KEY = "region";
 const FLUSHED_HOUR_KEY = "aggregatesFlushedHour";
+/** Ids of events whose raw captures could not be deleted yet (see #deleteCaptures). */
+const CAPTURES_LEFT_KEY = "capturesLeft";
+const MAX_CAPTURES_LEFT = 10_000;
+/** How soon an alarm run tries the captures left again. */
+const CAPTURE_RETRY_MS = 60_000;
 /** Set when the tenant is deleted and kept through the purge: the object then refuses all writes. */
 const DELETED_AT_KEY = "deletedAt";
 
@@ -935,12 +940,25 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     this.#remembered = remembered;
   }
 
-  /** Raw captures live in R2 under the tenant's jurisdiction and go with their events. */
+  /**
+   * Raw captures live in R2 under the tenant's jurisdiction and go with their events. A delete
+   * that fails (an R2 outage) is kept and tried again by every alarm run until it goes through:
+   * the events' rows are gone by then, and nothing else would find their captures. Only opaque
+   * event ids are kept, at most MAX_CAPTURES_LEFT (the bucket's lifecycle rule is the backstop).
+   */
   async #deleteCaptures(eventIds: string[]): Promise<void> {
     const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
     const region = this.ctx.storage.kv.get<Region>(REGION_KEY);
-    if (!tenantId || !region || eventIds.length === 0) return;
-    await deleteRawCaptures(eventsBucket(this.env, { region }), tenantId, eventIds);
+    const left = this.ctx.storage.kv.get<string[]>(CAPTURES_LEFT_KEY) ?? [];
+    const ids = [...new Set([...left, ...eventIds])];
+    if (!tenantId || !region || ids.length === 0) return;
+    try {
+      await deleteRawCaptures(eventsBucket(this.env, { region }), tenantId, ids);
+      if (left.length > 0) this.ctx.storage.kv.delete(CAPTURES_LEFT_KEY);
+    } catch (err) {
+      this.ctx.storage.kv.put(CAPTURES_LEFT_KEY, ids.slice(-MAX_CAPTURES_LEFT));
+      log.warn("capture_delete_failed", { tenantId, count: ids.length, errorName: err instanceof Error ? err.name : "unknown" });
+    }
   }
 
   #beacon(joinHash: string | undefined, now: number): BeaconSignal | undefined {
@@ -954,7 +972,9 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
    * ends, and that alarm still stands if the object dies with the lane.
    */
   async #rearm(): Promise<void> {
-    const next = this.#store.nextWakeAt([...this.#lanes.keys()], busyLaneWakeAt(this.env, clock.now()));
+    const work = this.#store.nextWakeAt([...this.#lanes.keys()], busyLaneWakeAt(this.env, clock.now()));
+    const capturesLeft = this.ctx.storage.kv.get(CAPTURES_LEFT_KEY) !== undefined ? clock.now() + CAPTURE_RETRY_MS : null;
+    const next = work === null ? capturesLeft : capturesLeft === null ? work : Math.min(work, capturesLeft);
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
       this.#alarmAt = null;

@@ -6,7 +6,7 @@ import { tenantKey } from "../src/config/tenant-store";
 import { advance, now, useTestClock } from "./helpers/clock";
 import { metaReceives } from "./helpers/meta";
 import { server, useMsw } from "./helpers/msw";
-import { createTenant, purchase, relay, relayRows, runAlarm, sendBeacon, sendWebhook } from "./helpers/relay";
+import { admin, createTenant, purchase, relay, relayRows, runAlarm, sendBeacon, sendWebhook } from "./helpers/relay";
 import { ADS_SETTINGS, DM_SETTINGS, createGoogleTenant, googlePurchase, useGoogleEmulators } from "./google/helpers";
 
 useMsw();
@@ -140,5 +140,77 @@ describe("nothing is sent after 24 hours from receipt", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await runAlarm("ret-late");
     expect(google.callsTo("google-ads")).toEqual([]);
+  });
+});
+
+describe("exactly once when an answer is lost", () => {
+  it("a Google Ads upload whose answer is lost after Google recorded it is resent under the same orderId and counts as delivered once", async () => {
+    await createGoogleTenant("ret-lost", { ads: ADS_SETTINGS });
+    const google = useGoogleEmulators(now);
+    let lost = 0;
+    server.use(
+      http.post(/^https:\/\/googleads\.test\//, async ({ request }) => {
+        if (lost > 0) return undefined;
+        lost++;
+        // Google takes the upload; the connection drops before its answer arrives.
+        const url = new URL(request.url);
+        google.apis.ads.handle(
+          {
+            method: "POST",
+            path: url.pathname,
+            query: {},
+            headers: Object.fromEntries(request.headers),
+            contentType: "application/json",
+            body: await request.json(),
+          },
+          { now },
+        );
+        return HttpResponse.error();
+      }),
+    );
+    const res = await sendWebhook("ret-lost", googlePurchase("ret-lost-1", { occurredAt: new Date(now() - 60_000).toISOString() }));
+    await runAlarm("ret-lost");
+    expect(lost).toBe(1);
+    for (let i = 0; i < 6; i++) {
+      advance(60_000);
+      await runAlarm("ret-lost");
+    }
+    const uploads = google.callsTo("google-ads");
+    expect(uploads).toHaveLength(1);
+    expect((uploads[0]!.body as any).conversions.map((c: any) => c.orderId)).toEqual(["ret-lost-1"]);
+    expect(JSON.stringify(uploads[0]!.response)).toContain("ORDER_ID_ALREADY_IN_USE");
+    const detail = await admin("GET", `/tenants/ret-lost/events/${res.json.id}`);
+    expect(detail.json.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+});
+
+describe("raw captures go with their events", () => {
+  it("a capture whose delete failed in the purge run is deleted by a later run", async () => {
+    await createTenant("ret-r2");
+    expect((await admin("PATCH", "/tenants/ret-r2", { rawCapture: true })).status).toBe(200);
+    server.use(http.post("https://meta.test/:v/:p/events", () => HttpResponse.json({ events_received: 1 })));
+    const res = await sendWebhook("ret-r2", purchase("ret-r2-1"));
+    await runAlarm("ret-r2");
+    const key = `ret-r2/raw/${res.json.id}`;
+    expect((await env.EVENTS.list({ prefix: "ret-r2/" })).objects.map((o) => o.key)).toEqual([key]);
+    // R2 fails the deletes of the purge run (an outage), then recovers.
+    const restore = await runInDurableObject(relay("ret-r2"), (instance) => {
+      const objectEnv = (instance as unknown as { env: Env }).env;
+      const bucket = objectEnv.EVENTS;
+      Object.defineProperty(objectEnv, "EVENTS", {
+        configurable: true,
+        value: new Proxy(bucket, {
+          get: (target, prop) =>
+            prop === "delete" ? () => Promise.reject(new Error("R2 unavailable")) : (target as any)[prop].bind(target),
+        }),
+      });
+      return () => Object.defineProperty(objectEnv, "EVENTS", { configurable: true, value: bucket });
+    });
+    advance(DAY + 1_000);
+    await runAlarm("ret-r2");
+    await runInDurableObject(relay("ret-r2"), () => restore());
+    advance(60_000);
+    await runAlarm("ret-r2");
+    expect((await env.EVENTS.list({ prefix: "ret-r2/" })).objects).toEqual([]);
   });
 });
