@@ -1,4 +1,5 @@
 import { CLOSED, type CircuitState } from "../../src/delivery/circuit";
+import { STATED_BY_DENIED_FLAG } from "../../src/consent/sticky";
 import type { LaneHold } from "../../src/delivery/lane";
 import type { NewDelivery } from "../../src/pipeline/consent-gate";
 import type { DeliveryStatus, EventFilter, StoredDecision } from "../../src/platform/relay-rpc";
@@ -7,6 +8,9 @@ import type { RelayAdjustment } from "../../src/events/adjustment";
 import type { RelayEvent } from "../../src/events/conversion";
 import { isOrderSubject } from "../../src/identity/subjects";
 import { RELAY_MIGRATIONS, RELAY_SCHEMA } from "./schema";
+
+/** The refusals Google's denied flag states, as JSON for SQL (see addDenials). */
+const DENIED_FLAG_REFUSALS = JSON.stringify([...STATED_BY_DENIED_FLAG]);
 
 export interface PurgeCounts {
   /** Ids of the events purged (for their R2 raw captures). */
@@ -674,14 +678,21 @@ export class RelayStore {
   /** Records refusals; the first reason and time stand, the 24 h count from the latest refusal. */
   addDenials(scope: string, denials: { destinationId: string; reason: string }[], now: number, expiresAt: number): void {
     for (const d of denials) {
+      // One refusal per scope and destination: the first one recorded, unless it is one Google's
+      // denied flag states (an ad_user_data denial) and a later one blocks outright (a US opt-out,
+      // a refused category): that one stands, or the denied flag would outlive it (sticky.ts).
       this.sql.exec(
         `INSERT INTO consent_denials (scope, destination_id, reason, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (scope, destination_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+         ON CONFLICT (scope, destination_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at),
+           reason = CASE WHEN reason IN (SELECT value FROM json_each(?)) AND excluded.reason NOT IN (SELECT value FROM json_each(?))
+             THEN excluded.reason ELSE reason END`,
         scope,
         d.destinationId,
         d.reason,
         now,
         expiresAt,
+        DENIED_FLAG_REFUSALS,
+        DENIED_FLAG_REFUSALS,
       );
     }
   }

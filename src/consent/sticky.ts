@@ -65,7 +65,7 @@ export function explicitDenials(
  * https://developers.google.com/google-ads/api/reference/rpc/latest/ClickConversion), as it did
  * for the refusal itself.
  */
-const STATED_BY_DENIED_FLAG: ReadonlySet<ConsentReason> = new Set([
+export const STATED_BY_DENIED_FLAG: ReadonlySet<ConsentReason> = new Set([
   "gcm_ad_user_data_denied",
   "tcf_purpose_1_denied",
   "tcf_purpose_7_denied",

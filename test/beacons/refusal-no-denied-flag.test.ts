@@ -49,6 +49,23 @@ describe("a sticky refusal is not turned into Google's denied flag", () => {
     expect(google.callsTo("google-dm")).toHaveLength(0);
   });
 
+  it("an ad_user_data denial recorded first, a US opt-out after it: the opt-out is what stands, not the denied flag", async () => {
+    await googleTenant("rf-order");
+    const google = useGoogleEmulators(now);
+    const optOut = gppString("usnat", { SaleOptOut: 1, SaleOptOutNotice: 1 });
+    const noOptOut = gppString("usnat", { SaleOptOut: 2, SaleOptOutNotice: 1 });
+    await sendBeacon("rf-order", { joinKey: "k-order", consent: userDenial });
+    await sendBeacon("rf-order", { joinKey: "k-order", consent: { ...userDenial, gpp: { gppString: optOut, applicableSections: [7] } } });
+    await sendBeacon("rf-order", { joinKey: "k-order", consent: { ...userDenial, gpp: { gppString: noOptOut, applicableSections: [7] } } });
+    const hook = await sendWebhook(
+      "rf-order",
+      googlePurchase("o-order", { consent: undefined, joinKey: "k-order", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("rf-order");
+    expect(await googleDelivery("rf-order", hook.json.id)).toMatchObject({ decision: "blocked", reason: "us_opt_out" });
+    expect(google.callsTo("google-dm")).toHaveLength(0);
+  });
+
   it("a refused category mapped to Google: a later beacon granting it with an ad_user_data denial sends nothing", async () => {
     await googleTenant("rf-cat", { marketing: ["google-dm"] });
     const google = useGoogleEmulators(now);
