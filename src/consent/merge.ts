@@ -25,16 +25,60 @@ function restatedBy(later: ConsentInput, mark: string, laterMarks: ReadonlySet<s
 }
 
 /**
- * A TC string's `LastUpdated` (epoch ms), or -Infinity when it cannot be read: an unreadable
- * string never outranks a readable one by its date, and is then merged by arrival as before.
+ * A TC string's `LastUpdated` (epoch ms), or undefined when it cannot be read. Two strings are
+ * ordered by date only when both are readable: an unreadable one says the CMP's current state is
+ * unknown, so it is merged by arrival as before and, arriving last, keeps the verdict ambiguous
+ * instead of letting the earlier string's grant stand.
  */
-function lastUpdatedOf(tcString: string): number {
+function lastUpdatedOf(tcString: string): number | undefined {
   try {
     const t = TCString.decode(tcString).lastUpdated?.getTime();
-    return t !== undefined && Number.isFinite(t) ? t : Number.NEGATIVE_INFINITY;
+    return t !== undefined && Number.isFinite(t) ? t : undefined;
   } catch {
-    return Number.NEGATIVE_INFINITY;
+    return undefined;
   }
+}
+
+/** Whether the earlier TC string is the newer of two readable ones (see lastUpdatedOf). */
+function earlierIsNewer(earlier: string, later: string): boolean {
+  const laterAt = lastUpdatedOf(later);
+  if (laterAt === undefined) return false;
+  const earlierAt = lastUpdatedOf(earlier);
+  return earlierAt !== undefined && earlierAt > laterAt;
+}
+
+type TcfField = NonNullable<ConsentInput["tcf"]>;
+
+/**
+ * One join key's beacons, combined: a consent input that may also keep, beside `tcf`, the other
+ * TC strings dated the same (`tcfTies`), because no date orders them. Only the merge writes it.
+ */
+export type MergedConsentInput = ConsentInput & { tcfTies?: TcfField[] };
+
+/** Every TC string an input carries in its `tcf` field: the one kept, then those tied with it. */
+export function tcfFieldsOf(input: ConsentInput): TcfField[] {
+  const ties = (input as MergedConsentInput).tcfTies ?? [];
+  return input.tcf ? [input.tcf, ...ties] : [];
+}
+
+/** The same choice read the same way: one string under one applicability. */
+const sameTcf = (a: TcfField, b: TcfField) => a.tcString === b.tcString && a.gdprApplies === b.gdprApplies;
+
+/**
+ * The TC strings that stand after `later`'s, by `LastUpdated`: the newer one's; on an equal,
+ * readable date both (the earlier's ties too), for readTcf (./tcf-reading.ts) to weigh as it
+ * weighs one webhook's strings, where equal dates that decide differently conflict and deny;
+ * an unreadable date orders nothing, so the later arrival stands as before.
+ */
+function standingTcf(earlier: ConsentInput, later: ConsentInput): TcfField[] {
+  const before = tcfFieldsOf(earlier);
+  if (!later.tcf || before.length === 0) return later.tcf ? [later.tcf] : before;
+  const earlierAt = lastUpdatedOf(before[0]!.tcString);
+  const laterAt = lastUpdatedOf(later.tcf.tcString);
+  if (earlierAt > laterAt) return before;
+  if (earlierAt < laterAt || !Number.isFinite(laterAt)) return [later.tcf];
+  const newest = later.tcf;
+  return [newest, ...before.filter((t) => !sameTcf(t, newest))];
 }
 
 /**
@@ -44,7 +88,8 @@ function lastUpdatedOf(tcString: string): number {
  * stands (IAB TCF: a CMP always surfaces the latest choice; a new string replaces the old one,
  * https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20CMP%20API%20v2.md),
  * most recent by its `LastUpdated` rather than by when its beacon arrived, so a stale string from
- * a second tab does not replace the user's newer choice; on equal dates the later beacon's stands.
+ * a second tab does not replace the user's newer choice. Strings dated the same are all kept (see
+ * standingTcf), since arrival does not say which choice came last.
  * `gpc` is an opt-out and is never taken back within a join key.
  *
  * An unreadable value is a signal like any other, and kept the same way: the merged `malformed`
@@ -56,15 +101,18 @@ function lastUpdatedOf(tcString: string): number {
  * This merge alone would let a later grant replace an earlier denial; the sticky denials
  * (src/consent/sticky.ts) are what keep a user's refusal standing. Pure.
  */
-export function mergeConsentInputs(earlier: ConsentInput | undefined, later: ConsentInput | undefined): ConsentInput | undefined {
+export function mergeConsentInputs(
+  earlier: ConsentInput | undefined,
+  later: ConsentInput | undefined,
+): MergedConsentInput | undefined {
   if (!earlier) return later;
   if (!later) return earlier;
-  const merged: ConsentInput = { ...earlier, ...later };
+  const merged: MergedConsentInput = { ...earlier, ...later };
   if (earlier.gcm || later.gcm) merged.gcm = { ...earlier.gcm, ...later.gcm };
   if (earlier.gcmDefault || later.gcmDefault) merged.gcmDefault = { ...earlier.gcmDefault, ...later.gcmDefault };
   if (earlier.categories || later.categories) merged.categories = { ...earlier.categories, ...later.categories };
   if (earlier.gpc || later.gpc) merged.gpc = true;
-  if (earlier.tcf && later.tcf && lastUpdatedOf(earlier.tcf.tcString) > lastUpdatedOf(later.tcf.tcString)) merged.tcf = earlier.tcf;
+  if (earlier.tcf && later.tcf && earlierIsNewer(earlier.tcf.tcString, later.tcf.tcString)) merged.tcf = earlier.tcf;
   const laterMarks = new Set(later.malformed ?? []);
   const malformed = new Set([...(earlier.malformed ?? []).filter((mark) => !restatedBy(later, mark, laterMarks)), ...laterMarks]);
   if (malformed.size > 0) merged.malformed = [...malformed];

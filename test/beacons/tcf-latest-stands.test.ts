@@ -58,3 +58,24 @@ describe("TC strings across beacons: the latest LastUpdated stands", () => {
     expect(google.callsTo("google-dm")).toHaveLength(1);
   });
 });
+
+describe("TC strings across beacons: an unreadable later string is not dropped", () => {
+  it("a granting string, then an unreadable one (the CMP's current state unknown), sends nothing to Google", async () => {
+    await createTenant("tcf-garbled");
+    expect(
+      (await admin("PUT", "/tenants/tcf-garbled/destinations/google-dm", dataManagerPut("tcf-garbled", DM_SETTINGS))).status,
+    ).toBeLessThan(300);
+    const google = useGoogleEmulators(now);
+    const granting = tcString({ lastUpdated: "2026-03-06T00:00:00Z" });
+    await sendBeacon("tcf-garbled", { joinKey: "k-garbled", consent: { tcf: { tcString: granting, gdprApplies: true } } });
+    await sendBeacon("tcf-garbled", { joinKey: "k-garbled", consent: { tcf: { tcString: "not-a-tc-string", gdprApplies: true } } });
+    const hook = await sendWebhook(
+      "tcf-garbled",
+      googlePurchase("o-garbled", { consent: undefined, joinKey: "k-garbled", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("tcf-garbled");
+    const deliveries = (await admin("GET", `/tenants/tcf-garbled/events/${hook.json.id}`)).json.deliveries as any[];
+    expect(deliveries.find((d) => d.destinationId === "google-dm")).toMatchObject({ decision: "blocked", reason: "tcf_invalid" });
+    expect(google.callsTo("google-dm")).toHaveLength(0);
+  });
+});
