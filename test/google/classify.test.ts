@@ -78,28 +78,25 @@ describe("UploadClickConversions: HTTP 200 with partialFailureError", () => {
     ]);
   });
 
-  it("counts every duplicate code as delivered", () => {
-    const codes = ["ORDER_ID_ALREADY_IN_USE", "DUPLICATE_ORDER_ID", "CLICK_CONVERSION_ALREADY_EXISTS"];
+  it("counts every already-recorded code as delivered", () => {
+    const codes = ["ORDER_ID_ALREADY_IN_USE", "CLICK_CONVERSION_ALREADY_EXISTS"];
     const body = partialFailure(
       codes.map((c, i) => rowError("conversionUploadError", c, i)),
       codes.map(() => ({})),
     );
-    expect(classifyUploadAnswer(3, 200, body)).toEqual(codes.map(() => ({ status: "delivered" })));
+    expect(classifyUploadAnswer(codes.length, 200, body)).toEqual(codes.map(() => ({ status: "delivered" })));
   });
 
-  it("DUPLICATE_CLICK_CONVERSION_IN_REQUEST: Google processed neither row, so both are resent, not delivered", () => {
-    const body = partialFailure(
-      [
-        rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 0),
-        rowError("conversionUploadError", "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", 1),
-      ],
-      [{}, {}],
-    );
-    expect(classifyUploadAnswer(2, 200, body)).toEqual([
-      { status: "retry", code: "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", perRow: true },
-      { status: "retry", code: "DUPLICATE_CLICK_CONVERSION_IN_REQUEST", perRow: true },
-    ]);
-  });
+  it.each(["DUPLICATE_CLICK_CONVERSION_IN_REQUEST", "DUPLICATE_ORDER_ID"])(
+    "%s: Google processed neither row, so both are resent, not delivered",
+    (code) => {
+      const body = partialFailure([rowError("conversionUploadError", code, 0), rowError("conversionUploadError", code, 1)], [{}, {}]);
+      expect(classifyUploadAnswer(2, 200, body)).toEqual([
+        { status: "retry", code, perRow: true },
+        { status: "retry", code, perRow: true },
+      ]);
+    },
+  );
 
   it("retries TOO_RECENT_* after 6 hours and CONCURRENT_MODIFICATION with backoff", () => {
     const body = partialFailure(
@@ -348,11 +345,11 @@ describe("events:ingest (Data Manager, fast fail)", () => {
 describe("retry classes", () => {
   it.each([
     ["ORDER_ID_ALREADY_IN_USE", "duplicate"],
-    ["DUPLICATE_ORDER_ID", "duplicate"],
+    ["DUPLICATE_ORDER_ID", "not_processed_in_request"],
     ["CLICK_CONVERSION_ALREADY_EXISTS", "duplicate"],
     ["TOO_RECENT_EVENT", "too_recent"],
     ["TOO_RECENT_CALL", "too_recent"],
-    ["DUPLICATE_CLICK_CONVERSION_IN_REQUEST", "same_click_in_request"],
+    ["DUPLICATE_CLICK_CONVERSION_IN_REQUEST", "not_processed_in_request"],
     ["UNSUPPORTED_VERSION", "hold"],
     ["CONCURRENT_MODIFICATION", "transient"],
     ["RESOURCE_TEMPORARILY_EXHAUSTED", "transient"],

@@ -84,6 +84,44 @@ describe("google_ads: Google's answer read exactly", () => {
     for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "delivered", attempts: 1 });
   });
 
+  it("DUPLICATE_ORDER_ID: Google processed neither row, so each is sent again in a request of its own, and only then delivered", async () => {
+    const tenant = "gx-sameorder";
+    await createGoogleTenant(tenant, { ads: ADS_SETTINGS });
+    const google = useGoogleEmulators(now);
+    // Google judged the two order ids one and the same ("Imported events include multiple
+    // conversions with the same order ID and were not processed"): nothing recorded.
+    google.override("google-ads", () => ({
+      status: 200,
+      body: {
+        partialFailureError: {
+          code: 3,
+          message: "DUPLICATE_ORDER_ID, at conversions[0].order_id",
+          details: [
+            googleAdsFailure(
+              "v25",
+              [
+                adsError("conversionUploadError", "DUPLICATE_ORDER_ID", { row: 0, field: "order_id" }),
+                adsError("conversionUploadError", "DUPLICATE_ORDER_ID", { row: 1, field: "order_id" }),
+              ],
+              "req-o",
+            ),
+          ],
+        },
+        results: [{}, {}],
+      },
+    }));
+    const ids = await sendAll(tenant, [purchase("order-A"), purchase("order-a")]);
+    await runAlarm(tenant);
+
+    const uploads = google.callsTo("google-ads");
+    expect(uploads.map(orderIdsOf)).toEqual([["order-A", "order-a"], ["order-A"], ["order-a"]]);
+    expect(uploads.slice(1).map((u) => u.response)).toEqual([
+      expect.not.objectContaining({ partialFailureError: expect.anything() }),
+      expect.not.objectContaining({ partialFailureError: expect.anything() }),
+    ]);
+    for (const id of ids) expect(await deliveryOf(tenant, id)).toMatchObject({ status: "delivered", attempts: 1 });
+  });
+
   it("a quota error's retryDelay (no Retry-After header) is when the delivery is tried again", async () => {
     const tenant = "gx-quota";
     await createGoogleTenant(tenant, { ads: ADS_SETTINGS });

@@ -1,6 +1,6 @@
 import type { DeliveryItem, ItemOutcome } from "../types";
 import { googlePrecheck } from "./conversion";
-import { REJECTED_WITH_BATCH, SAME_CLICK_IN_REQUEST } from "./errors";
+import { isSentAlone, REJECTED_WITH_BATCH } from "./errors";
 import { sendPrechecked } from "../precheck";
 
 /** Rows held back because an earlier row of the same batch carries their order id. */
@@ -24,8 +24,9 @@ const MAX_SENT_ALONE = 20;
  *    DUPLICATE_ORDER_ID, neither recorded;
  * 3. the rest is posted; rows Google did not process only because others were rejected
  *    (REJECTED_WITH_BATCH) are posted again without the rejected ones;
- * 4. rows rejected for sharing a click and conversion time with another row of the request
- *    (DUPLICATE_CLICK_CONVERSION_IN_REQUEST) are posted again, one per request.
+ * 4. rows Google left unprocessed for clashing with another row of the request
+ *    (DUPLICATE_CLICK_CONVERSION_IN_REQUEST: same click and conversion time; DUPLICATE_ORDER_ID)
+ *    are posted again, one per request.
  * `post` returns one outcome per row it was given, in order.
  */
 export async function sendGoogleBatch(
@@ -63,13 +64,13 @@ export async function postGoogleRows<T>(
         if (outcome.status === "retry" && outcome.code === REJECTED_WITH_BATCH && round < MAX_ROUNDS) again.push(i);
         else {
           outcomes[i] = outcome;
-          if (outcome.status === "retry" && outcome.code === SAME_CLICK_IN_REQUEST) alone.push(i);
+          if (outcome.status === "retry" && isSentAlone(outcome.code)) alone.push(i);
         }
       });
       pending = again;
     }
-    // Google processed none of the rows that share a click and time within one request; alone,
-    // each is a conversion of its own (its order id keeps a resend from counting twice).
+    // Google processed none of the rows that clashed within one request; alone, each is a
+    // conversion of its own (its order id keeps a resend from counting twice).
     for (const i of alone.slice(0, MAX_SENT_ALONE)) {
       const [outcome] = await post([candidates[i]!]);
       outcomes[i] = outcome ?? { status: "retry", code: "missing_outcome" };

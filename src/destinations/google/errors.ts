@@ -20,16 +20,26 @@ const DUPLICATE = new Set([
   // (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionAdjustmentUploadErrorEnum.ConversionAdjustmentUploadError).
   "RESTATEMENT_ALREADY_EXISTS",
   "ORDER_ID_ALREADY_IN_USE",
-  "DUPLICATE_ORDER_ID",
   "CLICK_CONVERSION_ALREADY_EXISTS",
 ]);
 
 /**
- * "Multiple events have the same click and `conversion_date_time`": Google processed none of those
- * rows (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadErrorEnum.ConversionUploadError),
- * so they are not delivered; each is sent again in a request of its own (src/destinations/google/batch.ts).
+ * Rows Google did not process because another row of the same request clashed with them, so they
+ * are not delivered; each is sent again in a request of its own (src/destinations/google/batch.ts),
+ * where the first counts and a repeat of a recorded order comes back ORDER_ID_ALREADY_IN_USE
+ * (https://developers.google.com/google-ads/api/reference/rpc/latest/ConversionUploadErrorEnum.ConversionUploadError):
+ * - DUPLICATE_CLICK_CONVERSION_IN_REQUEST, "Multiple events have the same click and
+ *   `conversion_date_time`";
+ * - DUPLICATE_ORDER_ID, "Imported events include multiple conversions with the same order ID and
+ *   were not processed" (the relay keeps a repeated order id out of a request, but Google is the
+ *   judge of which order ids are the same).
  */
-export const SAME_CLICK_IN_REQUEST = "DUPLICATE_CLICK_CONVERSION_IN_REQUEST";
+const SENT_ALONE = new Set(["DUPLICATE_CLICK_CONVERSION_IN_REQUEST", "DUPLICATE_ORDER_ID"]);
+
+/** Whether a row's retry code means "send it again in a request of its own". */
+export function isSentAlone(code: string | undefined): boolean {
+  return code !== undefined && SENT_ALONE.has(code);
+}
 
 /** Quota, internal and contention errors: the same request can succeed later. */
 const TRANSIENT = new Set([
@@ -172,12 +182,12 @@ export const HOLD_MESSAGES: Record<string, string> = {
   UNSUPPORTED_VERSION: RETIRED_ADS_VERSION_MESSAGE,
 };
 
-export type GoogleErrorClass = "duplicate" | "same_click_in_request" | "too_recent" | "transient" | "hold" | "terminal";
+export type GoogleErrorClass = "duplicate" | "not_processed_in_request" | "too_recent" | "transient" | "hold" | "terminal";
 
 export function classOfGoogleCode(code: string): GoogleErrorClass {
   if (Object.hasOwn(HOLD_MESSAGES, code)) return "hold";
   if (DUPLICATE.has(code)) return "duplicate";
-  if (code === SAME_CLICK_IN_REQUEST) return "same_click_in_request";
+  if (SENT_ALONE.has(code)) return "not_processed_in_request";
   if (code.startsWith("TOO_RECENT_")) return "too_recent";
   if (TRANSIENT.has(code)) return "transient";
   // Data errors (UNPARSEABLE_GCLID …) and configuration errors (NO_CONVERSION_ACTION_FOUND …) fail
@@ -189,7 +199,7 @@ export function outcomeForCode(code: string, retryAfterMs?: number): ItemOutcome
   switch (classOfGoogleCode(code)) {
     case "duplicate":
       return { status: "delivered" };
-    case "same_click_in_request":
+    case "not_processed_in_request":
       return { status: "retry", code, perRow: true };
     case "too_recent":
       // A fresh click or conversion action, not an unhealthy API: never counts toward the breaker.
