@@ -39,14 +39,6 @@ function lastUpdatedOf(tcString: string): number | undefined {
   }
 }
 
-/** Whether the earlier TC string is the newer of two readable ones (see lastUpdatedOf). */
-function earlierIsNewer(earlier: string, later: string): boolean {
-  const laterAt = lastUpdatedOf(later);
-  if (laterAt === undefined) return false;
-  const earlierAt = lastUpdatedOf(earlier);
-  return earlierAt !== undefined && earlierAt > laterAt;
-}
-
 type TcfField = NonNullable<ConsentInput["tcf"]>;
 
 /**
@@ -65,19 +57,20 @@ export function tcfFieldsOf(input: ConsentInput): TcfField[] {
 const sameTcf = (a: TcfField, b: TcfField) => a.tcString === b.tcString && a.gdprApplies === b.gdprApplies;
 
 /**
- * The TC strings that stand after `later`'s, by `LastUpdated`: the newer one's; on an equal,
- * readable date both (the earlier's ties too), for readTcf (./tcf-reading.ts) to weigh as it
- * weighs one webhook's strings, where equal dates that decide differently conflict and deny;
- * an unreadable date orders nothing, so the later arrival stands as before.
+ * The TC strings that stand after `later`'s, by `LastUpdated` (see lastUpdatedOf): the newer
+ * one's; when either date cannot be read, the later arrival's; on an equal date both (with the
+ * earlier's ties), for readTcf (./tcf-reading.ts) to weigh as it weighs one webhook's strings:
+ * equal dates that decide differently are a conflict, which denies.
  */
 function standingTcf(earlier: ConsentInput, later: ConsentInput): TcfField[] {
   const before = tcfFieldsOf(earlier);
-  if (!later.tcf || before.length === 0) return later.tcf ? [later.tcf] : before;
-  const earlierAt = lastUpdatedOf(before[0]!.tcString);
-  const laterAt = lastUpdatedOf(later.tcf.tcString);
-  if (earlierAt > laterAt) return before;
-  if (earlierAt < laterAt || !Number.isFinite(laterAt)) return [later.tcf];
   const newest = later.tcf;
+  if (!newest) return before;
+  if (!before[0]) return [newest];
+  const earlierAt = lastUpdatedOf(before[0].tcString);
+  const laterAt = lastUpdatedOf(newest.tcString);
+  if (earlierAt === undefined || laterAt === undefined || laterAt > earlierAt) return [newest];
+  if (earlierAt > laterAt) return before;
   return [newest, ...before.filter((t) => !sameTcf(t, newest))];
 }
 
@@ -101,10 +94,7 @@ function standingTcf(earlier: ConsentInput, later: ConsentInput): TcfField[] {
  * This merge alone would let a later grant replace an earlier denial; the sticky denials
  * (src/consent/sticky.ts) are what keep a user's refusal standing. Pure.
  */
-export function mergeConsentInputs(
-  earlier: ConsentInput | undefined,
-  later: ConsentInput | undefined,
-): MergedConsentInput | undefined {
+export function mergeConsentInputs(earlier: ConsentInput | undefined, later: ConsentInput | undefined): MergedConsentInput | undefined {
   if (!earlier) return later;
   if (!later) return earlier;
   const merged: MergedConsentInput = { ...earlier, ...later };
@@ -112,7 +102,10 @@ export function mergeConsentInputs(
   if (earlier.gcmDefault || later.gcmDefault) merged.gcmDefault = { ...earlier.gcmDefault, ...later.gcmDefault };
   if (earlier.categories || later.categories) merged.categories = { ...earlier.categories, ...later.categories };
   if (earlier.gpc || later.gpc) merged.gpc = true;
-  if (earlier.tcf && later.tcf && earlierIsNewer(earlier.tcf.tcString, later.tcf.tcString)) merged.tcf = earlier.tcf;
+  const [tcf, ...tcfTies] = standingTcf(earlier, later);
+  if (tcf) merged.tcf = tcf;
+  if (tcfTies.length > 0) merged.tcfTies = tcfTies;
+  else delete merged.tcfTies;
   const laterMarks = new Set(later.malformed ?? []);
   const malformed = new Set([...(earlier.malformed ?? []).filter((mark) => !restatedBy(later, mark, laterMarks)), ...laterMarks]);
   if (malformed.size > 0) merged.malformed = [...malformed];

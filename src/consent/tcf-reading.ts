@@ -1,5 +1,6 @@
 import type { ConsentInput } from "../events/conversion";
 import { GPP_SECTION_TCF_EU, declaredSections, type GppDecoded } from "./gpp";
+import { tcfFieldsOf } from "./merge";
 import { decodeTcf, purposeOneWaived } from "./tcf";
 import type { TcfDetails } from "./types";
 
@@ -13,11 +14,13 @@ import type { TcfDetails } from "./types";
  * skipping the GPP one whenever `tcf` is set would let an older grant in `tcf` outlive a newer
  * denial in GPP. The same string in both places decides the same, so it is no conflict; it is
  * read twice, each with its own applicability, exactly as if the two came in separate inputs.
+ * A join key's merged beacons may hold several `tcf` strings of the same date (src/consent/merge.ts):
+ * each is read here too, so equal dates conflict across beacons as they do within one webhook.
  */
 function collectTcf(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDecoded | undefined>): TcfDetails[] {
   const out: TcfDetails[] = [];
   inputs.forEach((input, n) => {
-    if (input.tcf) out.push(decodeTcf(input.tcf.tcString, input.tcf.gdprApplies));
+    for (const tcf of tcfFieldsOf(input)) out.push(decodeTcf(tcf.tcString, tcf.gdprApplies));
     const tcfEu = gpp[n]?.tcfEuString;
     if (!tcfEu) return;
     // Inside GPP, the declared applicable sections play the role of gdprApplies; `[-1]` (no

@@ -6,6 +6,7 @@ import { readConsentInput } from "../../src/consent/schema";
 import { normalizeConsent } from "../../src/consent/snapshot";
 import { explicitDenials } from "../../src/consent/sticky";
 import type { ConsentInput } from "../../src/events/conversion";
+import { ADS, policy as consentPolicy, tcString } from "./fixtures";
 
 const policy = { ...DEFAULT_CONSENT_POLICY, categoryMap: { marketing: ["meta"] } };
 const destinations = [
@@ -126,5 +127,48 @@ describe("explicitDenials (what sticks for a join key)", () => {
     ]);
     // Nothing readable refuses: still no refusal.
     expect(refusals({ meta: "granted", gpp: { gppString: "garbage~x" } })).toEqual([]);
+  });
+});
+
+describe("mergeConsentInputs: TC strings of the same LastUpdated", () => {
+  // Issue 9, item 4: "equal timestamps conflict → deny". No date orders two strings of the same
+  // LastUpdated (TC string format, https://github.com/InteractiveAdvertisingBureau/GDPR-Transparency-and-Consent-Framework/blob/master/TCFv2/IAB%20Tech%20Lab%20-%20Consent%20string%20and%20vendor%20list%20formats%20v2.md),
+  // so the merge keeps both and the reading weighs them as it weighs one webhook's strings.
+  const day = "2026-03-06T00:00:00Z";
+  const grant = { tcString: tcString({ lastUpdated: day }), gdprApplies: true };
+  const refuse = { tcString: tcString({ lastUpdated: day, purposes: [], vendorConsent: false }), gdprApplies: true };
+  const newer = { tcString: tcString({ lastUpdated: "2026-03-10T00:00:00Z" }), gdprApplies: true };
+  const older = { tcString: tcString({ lastUpdated: "2026-03-01T00:00:00Z" }), gdprApplies: true };
+  const merge = (...inputs: ConsentInput[]) => inputs.reduce<ConsentInput | undefined>((a, b) => mergeConsentInputs(a, b), undefined);
+
+  it("keeps both strings of one date, which then conflict", () => {
+    const merged = merge({ tcf: grant }, { tcf: refuse });
+    expect(merged).toEqual({ tcf: refuse, tcfTies: [grant] });
+    expect(decideConsent(merged, ADS, consentPolicy())).toEqual({ decision: "blocked", reason: "consent_conflict" });
+    expect(decideConsent(merge({ tcf: refuse }, { tcf: grant }), ADS, consentPolicy())).toEqual({
+      decision: "blocked",
+      reason: "consent_conflict",
+    });
+  });
+
+  it("the same string twice is kept once; an older one leaves the tie; a newer one replaces it", () => {
+    expect(merge({ tcf: grant }, { tcf: grant })).toEqual({ tcf: grant });
+    expect(merge({ tcf: grant }, { tcf: refuse }, { tcf: older })).toEqual({ tcf: refuse, tcfTies: [grant] });
+    expect(merge({ tcf: grant }, { tcf: refuse }, { meta: "granted" })).toEqual({ tcf: refuse, tcfTies: [grant], meta: "granted" });
+    expect(merge({ tcf: grant }, { tcf: refuse }, { tcf: newer })).toEqual({ tcf: newer });
+    expect(decideConsent(merge({ tcf: grant }, { tcf: refuse }, { tcf: newer }), ADS, consentPolicy())).toEqual({
+      decision: "send",
+      reason: "tcf_granted",
+    });
+  });
+
+  it("a later string that cannot be read replaces the tie (tcf_invalid)", () => {
+    const merged = merge({ tcf: grant }, { tcf: refuse }, { tcf: { tcString: "garbage!!", gdprApplies: true } });
+    expect(merged).toEqual({ tcf: { tcString: "garbage!!", gdprApplies: true } });
+  });
+
+  it("a webhook string newer than the tied beacon strings stands over both", () => {
+    const beacons = merge({ tcf: grant }, { tcf: refuse })!;
+    expect(decideConsent([{ tcf: newer }, beacons], ADS, consentPolicy())).toEqual({ decision: "send", reason: "tcf_granted" });
   });
 });
