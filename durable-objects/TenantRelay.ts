@@ -712,8 +712,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     const plan = consentPlan(tenant);
     const beacon = this.#beacon(stored.joinKeyHash, now);
     const verdicts = decideDeliveries(withBeacon(stored, beacon), beacon, plan, now, this.#denials(stored.joinKeyHash, eventId, now));
-    const sendable = new Set(verdicts.filter((v) => v.status !== "blocked").map((v) => v.destinationId));
-    return this.#store.replay(eventId, now, (d) => sendable.has(d.destination_id) && only(d));
+    const sendable = new Map(verdicts.filter((v) => v.status !== "blocked").map((v) => [v.destinationId, v]));
+    return this.#store.replay(
+      eventId,
+      now,
+      (d) => sendable.has(d.destination_id) && only(d),
+      (d) => sendable.get(d.destination_id),
+    );
   }
 
   /**

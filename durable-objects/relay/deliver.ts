@@ -240,13 +240,24 @@ function guardedFetch(run: RunContext, destinationId: string, batch: DueDelivery
 }
 
 /** One destination's lane: its own circuit breaker, batches sent one at a time. */
-async function deliverToDestination(run: RunContext, destinationId: string, rows: DueDelivery[]): Promise<void> {
+async function deliverToDestination(run: RunContext, destinationId: string, due: DueDelivery[]): Promise<void> {
   const { store, tenant, now } = run;
   const config = findDestination(tenant, destinationId);
-  if (!config) return failAll(run, rows, "destination_removed");
-  if (!config.enabled) return failAll(run, rows, "destination_disabled");
+  if (!config) return failAll(run, due, "destination_removed");
+  if (!config.enabled) return failAll(run, due, "destination_disabled");
   const adapter = destinationAdapters[config.type];
-  if (!adapter) return failAll(run, rows, "destination_type_unsupported");
+  if (!adapter) return failAll(run, due, "destination_type_unsupported");
+  // A delivery's consent was decided for the platform its destination was when it was queued. One
+  // queued for another platform under this id (a PUT changed the type, or the destination was
+  // deleted and created again as another platform) is not sent on that verdict: a replay decides
+  // it again for the destination as it is now.
+  failAll(
+    run,
+    due.filter((row) => row.type !== config.type),
+    "destination_type_changed",
+  );
+  const rows = due.filter((row) => row.type === config.type);
+  if (rows.length === 0) return;
 
   // A held lane waits for the tenant; once an hour one delivery goes out to see if the error is gone.
   const hold = store.laneHold(destinationId);

@@ -534,14 +534,30 @@ export class RelayStore {
   }
 
   /** Puts an event's sent, failed or expired deliveries back in the queue (never blocked ones). */
-  replay(eventId: string, now: number, allowed: (row: DeliveryRow) => boolean = () => true): number {
+  /**
+   * Puts an event's sent, failed or expired deliveries back in the queue where `allowed`. `decided`
+   * gives the verdict a delivery is sent on now (consent as it stands, for the destination as it
+   * is), which replaces the one it was first sent on: a user who has since denied ad_user_data gets
+   * Google's denied flag, not the full identifiers of the first send.
+   */
+  replay(
+    eventId: string,
+    now: number,
+    allowed: (row: DeliveryRow) => boolean = () => true,
+    decided?: (row: DeliveryRow) => Pick<DeliveryRow, "decision" | "reason" | "type"> | undefined,
+  ): number {
     let n = 0;
     for (const row of this.deliveriesOf(eventId)) {
       const replayable =
         ["send", "send_denied_flag"].includes(row.decision) && ["delivered", "validated", "failed", "expired"].includes(row.status);
       if (!replayable || !allowed(row)) continue;
+      const verdict = decided?.(row) ?? row;
       this.sql.exec(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE event_id = ? AND destination_id = ?`,
+        `UPDATE deliveries SET status = 'pending', decision = ?, reason = ?, type = ?, next_attempt_at = ?, last_error = NULL, updated_at = ?
+         WHERE event_id = ? AND destination_id = ?`,
+        verdict.decision,
+        verdict.reason,
+        verdict.type,
         now,
         now,
         eventId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { now, useTestClock } from "../helpers/clock";
+import { advance, now, useTestClock } from "../helpers/clock";
 import { useMsw } from "../helpers/msw";
 import { admin, createTenant, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
 import { DM_SETTINGS, dataManagerPut, googlePurchase, useGoogleEmulators } from "../google/helpers";
@@ -96,5 +96,36 @@ describe("a sticky refusal is not turned into Google's denied flag", () => {
     const [ingest] = google.callsTo("google-dm");
     expect(ingest!.body.events[0].consent).toEqual({ adUserData: "CONSENT_DENIED" });
     expect(ingest!.body.events[0]).not.toHaveProperty("userData");
+  });
+});
+
+describe("a replay sends what consent allows now, not what the first send was allowed", () => {
+  it("a conversion sent in full, then the user denies ad_user_data: its replay goes with the denied flag and no identifiers", async () => {
+    await googleTenant("rf-replay");
+    const google = useGoogleEmulators(now);
+    const granted = { gcm: { ad_storage: "granted", ad_user_data: "granted", ad_personalization: "granted" } };
+    await sendBeacon("rf-replay", { joinKey: "k-replay", consent: granted });
+    const hook = await sendWebhook(
+      "rf-replay",
+      googlePurchase("o-replay", { consent: undefined, joinKey: "k-replay", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("rf-replay");
+    advance(61_000); // Google's asynchronous outcome: the status poll
+    await runAlarm("rf-replay");
+    expect(await googleDelivery("rf-replay", hook.json.id)).toMatchObject({ decision: "send", status: "delivered" });
+    const ingests = () => google.callsTo("google-dm").filter((c) => c.url.includes("events:ingest"));
+    expect(ingests()[0]!.body.events[0]).toHaveProperty("userData");
+
+    await sendBeacon("rf-replay", { joinKey: "k-replay", consent: userDenial });
+    expect((await admin("POST", `/tenants/rf-replay/events/${hook.json.id}/replay`)).json).toMatchObject({ replayed: 1 });
+    await runAlarm("rf-replay");
+    const resent = ingests().slice(1);
+    expect(resent).toHaveLength(1);
+    expect(resent[0]!.body.events[0].consent).toEqual({ adUserData: "CONSENT_DENIED" });
+    expect(resent[0]!.body.events[0]).not.toHaveProperty("userData");
+    expect(await googleDelivery("rf-replay", hook.json.id)).toMatchObject({
+      decision: "send_denied_flag",
+      reason: "gcm_ad_user_data_denied",
+    });
   });
 });
