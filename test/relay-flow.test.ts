@@ -188,7 +188,7 @@ describe("relay spine: standard webhook → Meta", () => {
     });
     expect(stats.coverage).toEqual({ events: 2, email: 1, phone: 1, clickId: 1, ipUserAgent: 1 });
     // The console's chart: outcomes per hour, all destinations together.
-    expect(stats.hourly).toEqual([{ hour: new Date(now()).toISOString().slice(0, 13), delivered: 0, blocked: 2, failed: 0 }]);
+    expect(stats.hourly).toEqual([{ hour: new Date(now()).toISOString().slice(0, 13), delivered: 0, validated: 0, blocked: 2, failed: 0 }]);
   });
 
   it("retries a Meta 500 and delivers once on the following 200, with the same event_id", async () => {

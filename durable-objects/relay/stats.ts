@@ -46,10 +46,12 @@ export function buildStats(
     hourly: [],
   };
   const hours = new Map<string, HourlyOutcomes>();
-  const hourOf = (hour: string) => hours.get(hour) ?? hours.set(hour, { hour, delivered: 0, blocked: 0, failed: 0 }).get(hour)!;
+  const hourOf = (hour: string) =>
+    hours.get(hour) ?? hours.set(hour, { hour, delivered: 0, validated: 0, blocked: 0, failed: 0 }).get(hour)!;
   for (const row of counters) {
-    // Test traffic counts as delivered in the chart: the API accepted it. Expired ones failed for good.
-    if (row.metric === "delivered" || row.metric === "validated") hourOf(row.hour).delivered += row.count;
+    // Test traffic apart, as in the per-destination counts: it was checked, never recorded. Expired ones failed for good.
+    if (row.metric === "delivered") hourOf(row.hour).delivered += row.count;
+    else if (row.metric === "validated") hourOf(row.hour).validated += row.count;
     else if (row.metric.startsWith("blocked:") || row.metric === "suppressed") hourOf(row.hour).blocked += row.count;
     else if (row.metric === "failed" || row.metric === "expired") hourOf(row.hour).failed += row.count;
   }

@@ -431,19 +431,19 @@ export const CONSOLE_JS = String.raw`
     hourly.forEach(function (h) { byHour[h.hour] = h; });
     for (var i = 23; i >= 0; i--) {
       var hour = new Date(now.getTime() - i * 3600000).toISOString().slice(0, 13);
-      slots.push(byHour[hour] || { hour: hour, delivered: 0, blocked: 0, failed: 0 });
+      slots.push(byHour[hour] || { hour: hour, delivered: 0, validated: 0, blocked: 0, failed: 0 });
     }
-    var max = 1;
-    slots.forEach(function (s) { max = Math.max(max, s.delivered + s.blocked + s.failed); });
+    var kinds = ["delivered", "validated", "blocked", "failed"], max = 1;
+    slots.forEach(function (s) { max = Math.max(max, (s.delivered || 0) + (s.validated || 0) + s.blocked + s.failed); });
     var W = 720, H = 180, pad = 28, bw = (W - pad - 8) / 24;
-    var colors = { delivered: "#1a7f37", blocked: "#9a6700", failed: "#cf222e" };
-    var root = svg("svg", { class: "chart", viewBox: "0 0 " + W + " " + (H + 24), role: "img", "aria-label": "Delivered, blocked and failed per hour" },
-      svg("title", { text: "Delivered, blocked and failed per hour, last 24 hours" }),
+    var colors = { delivered: "#1a7f37", validated: "#8250df", blocked: "#9a6700", failed: "#cf222e" };
+    var root = svg("svg", { class: "chart", viewBox: "0 0 " + W + " " + (H + 24), role: "img", "aria-label": "Delivered, test traffic validated, blocked and failed per hour" },
+      svg("title", { text: "Delivered, test traffic validated, blocked and failed per hour, last 24 hours" }),
       svg("line", { x1: pad, y1: H, x2: W, y2: H, stroke: "#d8dde3" }),
       svg("text", { x: 2, y: 10, text: String(max) }), svg("text", { x: 2, y: H, text: "0" }));
     slots.forEach(function (s, i) {
       var y = H, x = pad + i * bw + 2;
-      ["delivered", "blocked", "failed"].forEach(function (k) {
+      kinds.forEach(function (k) {
         if (!s[k]) return;
         var h = (s[k] / max) * (H - 10);
         y -= h;
@@ -452,7 +452,7 @@ export const CONSOLE_JS = String.raw`
       if (i % 3 === 0) add(root, svg("text", { x: x, y: H + 14, text: s.hour.slice(11) + "h" }));
     });
     return el("div", {}, root, el("div", { class: "legend" },
-      ["delivered", "blocked", "failed"].map(function (k) { var s = el("span", { text: k }); s.style.setProperty("--c", colors[k]); return s; })));
+      kinds.map(function (k) { var s = el("span", { text: k === "validated" ? "validated (test)" : k }); s.style.setProperty("--c", colors[k]); return s; })));
   }
   function coverage(c) {
     var rows = [["E-mail", c.email], ["Phone", c.phone], ["Click id", c.clickId], ["IP and user agent", c.ipUserAgent]];

@@ -225,6 +225,8 @@ export interface TenantStats {
 export interface HourlyOutcomes {
   hour: string;
   delivered: number;
+  /** Test traffic the API accepted (validateOnly, a test event code): checked, never recorded. */
+  validated: number;
   blocked: number;
   failed: number;
 }

@@ -33,6 +33,9 @@ describe("test traffic is not delivered traffic", () => {
     expect(event.deliveries.find((d: any) => d.destinationId === "meta")).toMatchObject({ status: "validated", attempts: 1 });
     const stats = (await admin("GET", `/tenants/${tenant}/stats`)).json.destinations.meta;
     expect(stats).toMatchObject({ validated: 1, delivered: 0, failed: 0 });
+    // The hourly series keeps test traffic apart too: it was checked, not recorded.
+    const hourly = (await admin("GET", `/tenants/${tenant}/stats`)).json.hourly;
+    expect(hourly).toEqual([{ hour: expect.any(String), delivered: 0, validated: 1, blocked: 0, failed: 0 }]);
     const listed = (await admin("GET", `/tenants/${tenant}/events?status=validated`)).json.events;
     expect(listed.map((e: any) => e.id)).toEqual([res.json.id]);
   });
