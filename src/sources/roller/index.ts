@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RETENTION_MS } from "../../delivery/backoff";
 import { parseJson, validate } from "../../http/body";
 import { readOptions } from "../shared/schema";
 import { defineSource } from "../types";
@@ -53,6 +54,12 @@ export const rollerSource = defineSource({
     if (event === "updated" && !isPaidBooking(booking)) return { kind: "ignored", reason: "booking_not_paid" };
 
     const conversion = rollerConversion(envelope, booking, options, ctx);
+    // Every `Created` is counted, so a paid `Updated` of a booking made more than 24 hours ago (a
+    // check-in on the day of the visit, an edit) repeats a conversion whose dedup record is gone
+    // with its event: counted again it would be a second purchase at Meta, which deduplicates an
+    // event_id only for 48 hours
+    // (https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events/).
+    if (event === "updated" && ctx.now - conversion.occurredAt > RETENTION_MS) return { kind: "ignored", reason: "created_before_window" };
     // Without e-mail or phone Meta can barely match; the booking detail usually has them.
     const needsContact = !conversion.customer.email && !conversion.customer.phone;
     return needsContact

@@ -5,10 +5,12 @@ import { presentedKeys } from "../../../src/sources/roller/auth";
 import { SECRETS, changed, context, fixtures, request, sign } from "../helpers";
 
 const OPTIONS = { currency: "aud" };
-const ctx = (options: Record<string, unknown> = OPTIONS) => context(SECRETS.roller, options);
+/** An hour after the sample booking was made (its createdDate). */
+const SOON_AFTER = Date.parse("2026-11-22T10:57:48Z");
+const ctx = (options: Record<string, unknown> = OPTIONS, now = SOON_AFTER) => context(SECRETS.roller, options, now);
 
-function parse(body: unknown, options: Record<string, unknown> = OPTIONS) {
-  return rollerSource.parse(request(JSON.stringify(body), sign.roller()), ctx(options));
+function parse(body: unknown, options: Record<string, unknown> = OPTIONS, now = SOON_AFTER) {
+  return rollerSource.parse(request(JSON.stringify(body), sign.roller()), ctx(options, now));
 }
 
 const created = (mutate: (booking: any, envelope: any) => void = () => {}) =>
@@ -107,6 +109,16 @@ describe("ROLLER: booking → ConversionEvent", () => {
       }),
     );
     expect(byStatus.kind).toBe("conversion");
+  });
+
+  it("ignores a paid Updated of a booking made more than 24 hours before: its Created counted it, and its dedup record is gone", () => {
+    const checkIn = created((_b, e) => (e.eventType = "Updated"));
+    const dayAndHourLater = Date.parse("2026-11-23T10:57:48Z");
+    expect(parse(checkIn, OPTIONS, dayAndHourLater)).toEqual({ kind: "ignored", reason: "created_before_window" });
+    const justUnderADay = Date.parse("2026-11-23T09:50:00Z");
+    expect(parse(checkIn, OPTIONS, justUnderADay).kind).toBe("conversion");
+    // A Created is counted whatever its age (within the source's time bounds).
+    expect(parse(created(), OPTIONS, dayAndHourLater).kind).toBe("conversion");
   });
 
   it("ignores an unpaid Updated, Deleted, other event and record types, with reasons", () => {
