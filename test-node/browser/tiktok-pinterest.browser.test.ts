@@ -120,18 +120,8 @@ function shopPages(): Server {
 
 /** Loads the checkout page and returns the first beacon it posts, parsed, once the relay took it. */
 async function beaconOf(query: Record<string, string>): Promise<any> {
-  const page = await browser.newPage();
-  const beacons: Array<{ body: string; status: number }> = [];
-  page.on("response", (r) => {
-    const req = r.request();
-    if (req.url() === `${relayUrl}/v1/collect/${TENANT}` && req.method() === "POST")
-      beacons.push({ body: req.postData() ?? "", status: r.status() });
-  });
-  await page.goto(`${shopOrigin}/checkout?${new URLSearchParams({ ...query, joinToken: mintJoinToken(query.joinKey!) })}`);
-  const [first] = await waitFor(() => (beacons.length > 0 ? beacons : undefined), 15_000, "the beacon's answer");
-  await page.close();
-  expect(first!.status).toBe(204);
-  return JSON.parse(first!.body);
+  const [first] = await beaconsOf(query, (all) => all.length > 0);
+  return first;
 }
 
 /** Loads the checkout page and collects the beacons it posts until `done` holds for them (each parsed, each taken with 204). */
