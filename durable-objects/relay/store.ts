@@ -336,15 +336,25 @@ export class RelayStore {
     }
   }
 
-  /** Sets the consent decision of a delivery that was waiting for it. */
-  decideDelivery(eventId: string, destinationId: string, d: Omit<NewDelivery, "destinationId" | "type">, now: number): void {
+  /**
+   * Sets the consent decision of a delivery that was waiting for it. With `type`, the platform it
+   * was decided for is written too: a destination that changed platform while the delivery waited
+   * was decided as it is now, and must not be failed as queued for the old one.
+   */
+  decideDelivery(
+    eventId: string,
+    destinationId: string,
+    d: Omit<NewDelivery, "destinationId" | "type"> & { type?: string },
+    now: number,
+  ): void {
     this.sql.exec(
-      `UPDATE deliveries SET decision = ?, reason = ?, status = ?, next_attempt_at = ?, updated_at = ?
+      `UPDATE deliveries SET decision = ?, reason = ?, status = ?, next_attempt_at = ?, type = COALESCE(?, type), updated_at = ?
        WHERE event_id = ? AND destination_id = ? AND decision = 'pending' AND status = 'pending'`,
       d.decision,
       d.reason,
       d.status,
       d.nextAttemptAt,
+      d.type ?? null,
       now,
       eventId,
       destinationId,

@@ -4,7 +4,7 @@ import { pinterestApi } from "../../../src/destinations/pinterest/emulator.mjs";
 import { advance, useTestClock } from "../../helpers/clock";
 import { useEmulator } from "../../helpers/emulator";
 import { server, useMsw } from "../../helpers/msw";
-import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../../helpers/relay";
+import { admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../../helpers/relay";
 
 useMsw();
 useTestClock();
@@ -105,5 +105,25 @@ describe("a held destination deleted and created again as another platform", () 
     expect(created.status).toBe(201);
     await runAlarm(tenant);
     expect(meta).toEqual(["rt-3"]);
+  });
+});
+
+describe("a delivery held for its consent when its destination changes platform", () => {
+  it("is decided by the beacon for the platform it is now, and sent there (a grant to Pinterest)", async () => {
+    const tenant = "h-held-retype";
+    await createTenant(tenant);
+    await sendWebhook(tenant, purchase("rt-held-1", { consent: undefined, joinKey: "k-held-retype", clickIds: {} }));
+    const received = useEmulator(pinterestApi, "https://pinterest.test");
+    const retyped = await admin("PUT", `/tenants/${tenant}/destinations/meta`, {
+      type: "pinterest",
+      settings: { adAccountId: "549755885175" },
+      credentials: { accessToken: "pina-test-conversion-token" },
+    });
+    expect(retyped.status).toBeLessThan(300);
+    expect((await sendBeacon(tenant, { joinKey: "k-held-retype", consent: { pinterest: "granted" } })).status).toBe(204);
+    await runAlarm(tenant);
+    const events = (await admin("GET", `/tenants/${tenant}/events`)).json.events as any[];
+    expect(events[0].deliveries.find((d: any) => d.destinationId === "meta")).toMatchObject({ status: "delivered" });
+    expect(received).toHaveLength(1);
   });
 });
