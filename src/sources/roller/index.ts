@@ -8,7 +8,7 @@ import { rollerCancellation } from "./cancel";
 import { bookingSchema, isPaidBooking } from "./booking";
 import { enrichRollerBooking, ROLLER_BOOKING_LOOKUP } from "./enrich";
 import { bookingOf, envelopeEvent, envelopeSchema, envelopeType } from "./envelope";
-import { rollerConversion } from "./map";
+import { earliestCreatedAt, rollerConversion } from "./map";
 import { rollerOptionsSchema } from "./options";
 
 export { fetchRollerBooking, rollerBookingFromResponse } from "./enrich";
@@ -59,7 +59,10 @@ export const rollerSource = defineSource({
     // with its event: counted again it would be a second purchase at Meta, which deduplicates an
     // event_id only for 48 hours
     // (https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events/).
-    if (event === "updated" && ctx.now - conversion.occurredAt > RETENTION_MS) return { kind: "ignored", reason: "created_before_window" };
+    // The booking's own createdDate decides (./map.ts, earliestCreatedAt): the conversion's time
+    // may be the Updated's eventDate when createdDate has no offset.
+    const createdAt = earliestCreatedAt(booking) ?? conversion.occurredAt;
+    if (event === "updated" && ctx.now - createdAt > RETENTION_MS) return { kind: "ignored", reason: "created_before_window" };
     // Without e-mail or phone Meta can barely match; the booking detail usually has them.
     const needsContact = !conversion.customer.email && !conversion.customer.phone;
     return needsContact

@@ -21,6 +21,23 @@ function bookingTime(envelope: RollerEnvelope, booking: Record<string, unknown>)
   return at;
 }
 
+/** UTC offsets in use run from -12:00 to +14:00 (Pacific/Kiritimati, IANA time zone database, https://www.iana.org/time-zones). */
+const MAX_UTC_OFFSET_MS = 14 * 60 * 60 * 1000;
+
+/**
+ * The earliest instant the booking's `createdDate` can name, or undefined without one. The
+ * envelope's dates are the webhook's own (for an `Updated`, when it was updated), so they never
+ * stand in for it. A time without an offset is a wall-clock time somewhere: read as UTC it can be
+ * up to 14 hours late, so the earliest reading is taken, which can only call a booking older than
+ * it is (never younger, which would let a repeat through after its dedup record is gone).
+ */
+export function earliestCreatedAt(booking: Record<string, unknown>): number | undefined {
+  const created = text(booking.createdDate);
+  const at = isoTime(created);
+  if (created === undefined || at === undefined) return undefined;
+  return HAS_OFFSET.test(created) ? at : at - MAX_UTC_OFFSET_MS;
+}
+
 /** A verified `Created` (or paid `Updated`) booking as a ConversionEvent. */
 export function rollerConversion(
   envelope: RollerEnvelope,

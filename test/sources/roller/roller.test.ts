@@ -121,6 +121,23 @@ describe("ROLLER: booking → ConversionEvent", () => {
     expect(parse(created(), OPTIONS, dayAndHourLater).kind).toBe("conversion");
   });
 
+  it("reads the 24 hours from the booking's createdDate even when it has no offset (the envelope's dates are the Updated's own)", () => {
+    // Made at 20:57 in Sydney (09:57 UTC) on the 22nd, stated without an offset; checked in the next evening.
+    const checkIn = created((b, e) => {
+      e.eventType = "Updated";
+      b.createdDate = "2026-11-22T20:57:48";
+      e.eventDate = e.sendDate = "2026-11-23T11:00:00Z";
+    });
+    expect(parse(checkIn, OPTIONS, Date.parse("2026-11-23T11:00:05Z"))).toEqual({ kind: "ignored", reason: "created_before_window" });
+    // The same booking updated an hour after it was made is still a conversion (its Created's dedup record stands).
+    const soon = created((b, e) => {
+      e.eventType = "Updated";
+      b.createdDate = "2026-11-22T20:57:48";
+      e.eventDate = e.sendDate = "2026-11-22T10:57:48Z";
+    });
+    expect(parse(soon, OPTIONS, Date.parse("2026-11-22T10:57:50Z")).kind).toBe("conversion");
+  });
+
   it("ignores an unpaid Updated, Deleted, other event and record types, with reasons", () => {
     const owing = created((b, e) => {
       e.eventType = "Updated";
