@@ -195,18 +195,24 @@ export function takenBackByBeacon(
   const own =
     incoming.consent || incoming.gpc ? snapshotOf(incoming.consent ? [incoming.consent] : [], incoming.gpc, plan, now) : undefined;
   const refused = own ? explicitDenials(own, plan.destinations, plan.policy) : [];
+  const conflicted: string[] = [];
   if (previous) {
     const before = snapshotOf(previous.consent ? [previous.consent] : [], previous.gpc, plan, now);
     const after = snapshotOf(merged.consent ? [merged.consent] : [], merged.gpc, plan, now);
     const taken = revokedDestinations(before, after, plan.destinations, plan.policy)
       .filter((d) => !refused.some((r) => r.destinationId === d.id))
       .map((d) => ({ destinationId: d.id, reason: decideSnapshot(after, d, plan.policy).reason }));
-    refused.push(...taken);
+    // A conflict the combined beacons make (two TC strings of the same date that decide
+    // differently) is no refusal of its own: a refusal among them was recorded when its beacon
+    // came. It holds back what was granted, as ambiguity does, without sticking, so a strictly
+    // newer string settles it (src/consent/merge.ts).
+    refused.push(...taken.filter((t) => t.reason !== "consent_conflict"));
+    conflicted.push(...taken.filter((t) => t.reason === "consent_conflict").map((t) => t.destinationId));
   }
   const ambiguous = own
     ? plan.destinations
         .filter((d) => !refused.some((r) => r.destinationId === d.id) && decideWithBasis(own, d, plan.policy).basis === "malformed")
         .map((d) => d.id)
     : [];
-  return { refused, ambiguous };
+  return { refused, ambiguous: [...new Set([...ambiguous, ...conflicted])] };
 }
