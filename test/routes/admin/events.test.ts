@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTestClock } from "../../helpers/clock";
+import { advance, useTestClock } from "../../helpers/clock";
 import { metaReceives } from "../../helpers/meta";
 import { useMsw } from "../../helpers/msw";
 import { admin, createTenant, purchase, runAlarm, sendWebhook } from "../../helpers/relay";
@@ -18,7 +18,11 @@ describe("GET /v1/admin/tenants/:id/events filters", () => {
     await createTenant("ev-filter");
     metaReceives();
     await sendWebhook("ev-filter", purchase("o-first"));
-    for (let i = 0; i < 5; i++) await sendWebhook("ev-filter", purchase(`o-later-${i}`));
+    // A second apart: events of one millisecond have no order among them (their ids' random bits).
+    for (let i = 0; i < 5; i++) {
+      advance(1_000);
+      await sendWebhook("ev-filter", purchase(`o-later-${i}`));
+    }
     await sendWebhook("ev-filter", purchase("o-denied", { consent: { meta: "denied" } }));
     await runAlarm("ev-filter");
 
