@@ -705,8 +705,13 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
         original ? { event: JSON.parse(original.body) as RelayEvent, deliveries: this.#store.deliveriesOf(original.id) } : undefined,
       );
       if (targets) {
-        const configured = new Set(consentPlan(tenant).destinations.map((d) => d.id));
-        return this.#store.replay(eventId, now, (d) => targets.has(d.destination_id) && configured.has(d.destination_id) && only(d));
+        // Only to a destination that is still the platform the original was recorded by.
+        const configured = new Map(consentPlan(tenant).destinations.map((d) => [d.id, d.type]));
+        return this.#store.replay(
+          eventId,
+          now,
+          (d) => targets.has(d.destination_id) && configured.get(d.destination_id) === d.type && only(d),
+        );
       }
     }
     const plan = consentPlan(tenant);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adsError, googleAdsFailure } from "../../sandbox/google.mjs";
+import { DM_SETTINGS, dataManagerPut } from "../google/helpers";
 import { useMsw } from "../helpers/msw";
 import { admin, runAlarm } from "../helpers/relay";
 import {
@@ -45,6 +46,28 @@ const notFoundOnce = (req: { path: string }) =>
     : undefined;
 
 describe("replaying a refund whose adjustment failed", () => {
+  it("is not resent to a destination that has since become another platform (the original never went there)", async () => {
+    const tenant = "adj-replay-retyped";
+    const world = await createAdjustmentWorld(tenant);
+    await sendStandard(tenant, consentedPurchase("order-rt"));
+    await deliverAndSettle(tenant);
+    advance(60_000);
+    world.google.override("google-ads", notFoundOnce);
+    const refund = await sendStandard(tenant, standardRefund("order-rt"));
+    await runAlarm(tenant);
+    expect(deliveryTo(await world.eventDetail(refund.json.id), "google")).toMatchObject({ status: "failed" });
+
+    // The destination id `google` is now a Data Manager destination: it never got the original.
+    expect((await admin("PUT", `/tenants/${tenant}/destinations/google`, dataManagerPut(tenant, DM_SETTINGS))).status).toBeLessThan(300);
+    const replay = await admin("POST", `/tenants/${tenant}/events/${refund.json.id}/replay`);
+    expect(replay.json).toMatchObject({ replayed: 0 });
+    await runAlarm(tenant);
+    expect(deliveryTo(await world.eventDetail(refund.json.id), "google")).toMatchObject({
+      status: "failed",
+      lastError: "CONVERSION_NOT_FOUND",
+    });
+  });
+
   it("an event replay of the refund resends its retraction (it carries no consent of its own: it follows its original)", async () => {
     const tenant = "adj-replay-ev";
     const world = await createAdjustmentWorld(tenant);
