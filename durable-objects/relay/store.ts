@@ -1065,7 +1065,10 @@ export class RelayStore {
       args.push(filter.since);
     }
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    return this.sql.exec<EventRow>(`SELECT * FROM events ${clause} ORDER BY received_at DESC, id LIMIT ?`, ...args, filter.limit).toArray();
+    // Newest first; events of one millisecond by arrival (rowid), not by their ids' random bits.
+    return this.sql
+      .exec<EventRow>(`SELECT * FROM events ${clause} ORDER BY received_at DESC, rowid DESC LIMIT ?`, ...args, filter.limit)
+      .toArray();
   }
 
   count(

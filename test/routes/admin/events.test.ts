@@ -39,6 +39,13 @@ describe("GET /v1/admin/tenants/:id/events filters", () => {
     expect(await list("ev-filter", "destinationId=meta&reason=meta_denied&status=blocked")).toEqual(["o-denied"]);
   });
 
+  it("lists events of one millisecond newest first by arrival", async () => {
+    await createTenant("ev-same-ms");
+    metaReceives();
+    for (let i = 0; i < 6; i++) await sendWebhook("ev-same-ms", purchase(`o-same-${i}`));
+    expect(await list("ev-same-ms", "limit=6")).toEqual(["o-same-5", "o-same-4", "o-same-3", "o-same-2", "o-same-1", "o-same-0"]);
+  });
+
   it("refuses filter values it cannot use with a 400", async () => {
     await createTenant("ev-filter-bad");
     expect((await admin("GET", `/tenants/ev-filter-bad/events?orderId=${"x".repeat(300)}`)).status).toBe(400);
