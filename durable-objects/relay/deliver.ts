@@ -178,6 +178,19 @@ function failAll(run: RunContext, rows: DueDelivery[], code: string): void {
   for (const row of rows) recordOutcome(run.store, run.tenant.id, row, { status: "failed", code }, run.now, run.retryScale);
 }
 
+/** Puts the lane on hold (or keeps it there) until its next probe, an hour from `at`. */
+function holdLane(
+  run: RunContext,
+  destinationId: string,
+  previous: LaneHold | undefined,
+  outcome: { code: string; message: string },
+  at: number,
+): LaneHold {
+  const next = heldAfter(previous, outcome, at, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
+  run.store.setLaneHold(destinationId, next);
+  return next;
+}
+
 /** Holds the lane without a request: every due delivery stays queued until the next probe. */
 function holdAll(
   run: RunContext,
@@ -186,8 +199,7 @@ function holdAll(
   rows: DueDelivery[],
   outcome: { status: "hold"; code: string; message: string },
 ): void {
-  const next = heldAfter(previous, outcome, run.now, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
-  run.store.setLaneHold(destinationId, next);
+  const next = holdLane(run, destinationId, previous, outcome, run.now);
   for (const row of rows) {
     const adjustment = isAdjustment(JSON.parse(row.body) as RelayEvent);
     recordOutcome(run.store, run.tenant.id, row, outcome, run.now, run.retryScale, { heldUntil: next.probeAt, adjustment });
@@ -387,8 +399,7 @@ async function deliverToDestination(run: RunContext, destinationId: string, due:
     const held = outcomes.find((o) => o.status === "hold");
     if (held) {
       // The whole lane waits (its other deliveries too): the same error would answer every one.
-      const next = heldAfter(hold, held, answeredAt, Math.max(1, Math.round(PROBE_INTERVAL_MS * run.retryScale)));
-      store.setLaneHold(destinationId, next);
+      const next = holdLane(run, destinationId, hold, held, answeredAt);
       recordOutcomes(store, tenant.id, batch, outcomes, answeredAt, run.retryScale, { testTraffic, heldUntil: next.probeAt, adjustment });
       store.setCircuit(destinationId, afterRequest(circuit, false, answeredAt));
       store.postpone(destinationId, next.probeAt);
