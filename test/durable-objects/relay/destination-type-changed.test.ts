@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { pinterestApi } from "../../../src/destinations/pinterest/emulator.mjs";
 import { advance, useTestClock } from "../../helpers/clock";
 import { useEmulator } from "../../helpers/emulator";
+import { metaReceives } from "../../helpers/meta";
 import { server, useMsw } from "../../helpers/msw";
 import { admin, createTenant, purchase, runAlarm, sendBeacon, sendWebhook } from "../../helpers/relay";
 
@@ -10,6 +11,21 @@ useMsw();
 useTestClock();
 
 const advanceMinutes = (m: number) => advance(m * 60_000);
+
+/** Graph's answer to an expired token: the lane is held (https://developers.facebook.com/docs/graph-api/guides/error-handling). */
+const expiredMetaToken = () =>
+  HttpResponse.json(
+    { error: { message: "Error validating access token", type: "OAuthException", code: 190, error_subcode: 463 } },
+    { status: 400 },
+  );
+
+/** The destination id `meta` made (or made again) a Pinterest destination. */
+const asPinterest = (tenant: string) =>
+  admin("PUT", `/tenants/${tenant}/destinations/meta`, {
+    type: "pinterest",
+    settings: { adAccountId: "549755885175" },
+    credentials: { accessToken: "pina-test-conversion-token" },
+  });
 
 /*
  * A delivery's consent verdict was made for the destination it was queued for. A destination
@@ -20,25 +36,14 @@ describe("a held destination deleted and created again as another platform", () 
   it("does not receive what was queued for the deleted one (consented to Meta, refused to Pinterest)", async () => {
     const tenant = "h-recreate-type";
     await createTenant(tenant);
-    server.use(
-      http.post("https://meta.test/:version/:pixelId/events", () =>
-        HttpResponse.json(
-          { error: { message: "Error validating access token", type: "OAuthException", code: 190, error_subcode: 463 } },
-          { status: 400 },
-        ),
-      ),
-    );
+    server.use(http.post("https://meta.test/:version/:pixelId/events", () => expiredMetaToken()));
     await sendWebhook(tenant, purchase("rt-1", { consent: { meta: "granted", pinterest: "denied" } }));
     await runAlarm(tenant);
     expect((await admin("GET", `/tenants/${tenant}/destinations/meta`)).json.lane).toMatchObject({ state: "needs_attention" });
 
     expect((await admin("DELETE", `/tenants/${tenant}/destinations/meta`)).status).toBe(200);
     const received = useEmulator(pinterestApi, "https://pinterest.test");
-    const created = await admin("PUT", `/tenants/${tenant}/destinations/meta`, {
-      type: "pinterest",
-      settings: { adAccountId: "549755885175" },
-      credentials: { accessToken: "pina-test-conversion-token" },
-    });
+    const created = await asPinterest(tenant);
     expect(created.status).toBe(201);
     await runAlarm(tenant);
     expect(received).toHaveLength(0);
@@ -54,19 +59,11 @@ describe("a held destination deleted and created again as another platform", () 
   it("a PUT that turns a destination into another platform does not send it what was decided for the old one", async () => {
     const tenant = "h-retype";
     await createTenant(tenant);
-    server.use(
-      http.post("https://meta.test/:version/:pixelId/events", () =>
-        HttpResponse.json({ error: { message: "Service temporarily unavailable", type: "OAuthException", code: 2 } }, { status: 503 }),
-      ),
-    );
+    metaReceives(503);
     await sendWebhook(tenant, purchase("rt-2", { consent: { meta: "granted", pinterest: "denied" } }));
     await runAlarm(tenant);
     const received = useEmulator(pinterestApi, "https://pinterest.test");
-    const retyped = await admin("PUT", `/tenants/${tenant}/destinations/meta`, {
-      type: "pinterest",
-      settings: { adAccountId: "549755885175" },
-      credentials: { accessToken: "pina-test-conversion-token" },
-    });
+    const retyped = await asPinterest(tenant);
     expect(retyped.status).toBeLessThan(300);
     for (let i = 0; i < 3; i++) {
       advanceMinutes(10);
@@ -82,11 +79,7 @@ describe("a held destination deleted and created again as another platform", () 
     const meta: string[] = [];
     server.use(
       http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-        if (answer === "hold")
-          return HttpResponse.json(
-            { error: { message: "Error validating access token", type: "OAuthException", code: 190, error_subcode: 463 } },
-            { status: 400 },
-          );
+        if (answer === "hold") return expiredMetaToken();
         const { data } = (await request.json()) as { data: Array<{ event_id: string }> };
         meta.push(...data.map((e) => e.event_id));
         return HttpResponse.json({ events_received: data.length, messages: [], fbtrace_id: "AbC" });
@@ -114,11 +107,7 @@ describe("a delivery held for its consent when its destination changes platform"
     await createTenant(tenant);
     await sendWebhook(tenant, purchase("rt-held-1", { consent: undefined, joinKey: "k-held-retype", clickIds: {} }));
     const received = useEmulator(pinterestApi, "https://pinterest.test");
-    const retyped = await admin("PUT", `/tenants/${tenant}/destinations/meta`, {
-      type: "pinterest",
-      settings: { adAccountId: "549755885175" },
-      credentials: { accessToken: "pina-test-conversion-token" },
-    });
+    const retyped = await asPinterest(tenant);
     expect(retyped.status).toBeLessThan(300);
     expect((await sendBeacon(tenant, { joinKey: "k-held-retype", consent: { pinterest: "granted" } })).status).toBe(204);
     await runAlarm(tenant);
