@@ -4,6 +4,7 @@ import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { RETENTION_MS } from "../delivery/backoff";
 import { limitWebhookBody, readRawBody } from "../http/body";
+import { markSignedAnswer } from "../http/security-headers";
 import { ApiError } from "../http/errors";
 import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
 import { receiveWebhook } from "../pipeline/receive";
@@ -48,7 +49,10 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitWebhookBody, async
     {
       now,
       unverified: "reject",
-      afterVerify: () => checkWebhookQuota(c.env, tenantId),
+      afterVerify: () => {
+        markSignedAnswer(c);
+        return checkWebhookQuota(c.env, tenantId);
+      },
     },
   );
   // An unsigned platform handshake (e.g. a webhook-creation ping) is answered, never stored.

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { call, createTenant, uniqueId } from "../admin/helpers";
-import { api } from "../helpers/relay";
+import { api, createTenant as createRelayTenant, purchase } from "../helpers/relay";
+import { signStandard } from "../helpers/standard-webhooks";
 
 const CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const HTML_ONLY = [
@@ -69,5 +70,29 @@ describe("security headers", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
     expectBrowserHardening(res.headers);
+  });
+
+  it("a verified webhook's answer goes back to the platform without browser headers; every webhook answer a browser can obtain keeps them", async () => {
+    const id = uniqueId("hdr-hook");
+    await createRelayTenant(id);
+    const raw = JSON.stringify(purchase(`${id}-o1`));
+    const signed = await signStandard(raw);
+    const hook = (headers: Record<string, string>, body = raw, source = "shop", method = "POST") =>
+      api(`/v1/hooks/${id}/${source}`, { method, headers, ...(method === "POST" ? { body } : {}) });
+
+    // Only a holder of the source's secret gets these: the stored webhook and its redelivery.
+    const verified = [await hook(signed), await hook(signed)];
+    expect(verified.map((r) => r.status)).toEqual([202, 200]);
+    for (const res of verified) {
+      for (const name of ["content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options"]) {
+        expect(res.headers.get(name)).toBeNull();
+      }
+    }
+
+    // What a browser (a form post, a navigation) can make the route answer stays hardened.
+    const forged = { ...signed, "webhook-signature": "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
+    const refused = [await hook(forged), await hook({}), await hook(signed, raw, "no-such-source"), await hook({}, raw, "shop", "GET")];
+    expect(refused.map((r) => r.status)).toEqual([401, 401, 404, 405]);
+    for (const res of refused) expectBrowserHardening(res.headers);
   });
 });
