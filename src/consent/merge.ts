@@ -43,9 +43,18 @@ type TcfField = NonNullable<ConsentInput["tcf"]>;
 
 /**
  * One join key's beacons, combined: a consent input that may also keep, beside `tcf`, the other
- * TC strings dated the same (`tcfTies`), because no date orders them. Only the merge writes it.
+ * TC strings dated the same (`tcfTies`), because no date orders them, and, while an unreadable
+ * string stands, the latest `LastUpdated` of the readable ones it replaced (`tcfLatestAt`).
+ * Only the merge writes them.
  */
-export type MergedConsentInput = ConsentInput & { tcfTies?: TcfField[] };
+export type MergedConsentInput = ConsentInput & { tcfTies?: TcfField[]; tcfLatestAt?: number };
+
+/** The latest `LastUpdated` among the readable TC strings an input carries or has merged. */
+function latestTcfDate(input: ConsentInput): number | undefined {
+  const dates = [(input as MergedConsentInput).tcfLatestAt, ...tcfFieldsOf(input).map((t) => lastUpdatedOf(t.tcString))];
+  const known = dates.filter((d): d is number => d !== undefined);
+  return known.length > 0 ? Math.max(...known) : undefined;
+}
 
 /** Every TC string an input carries in its `tcf` field: the one kept, then those tied with it. */
 export function tcfFieldsOf(input: ConsentInput): TcfField[] {
@@ -61,6 +70,11 @@ const sameTcf = (a: TcfField, b: TcfField) => a.tcString === b.tcString && a.gdp
  * one's; when either date cannot be read, the later arrival's; on an equal date both (with the
  * earlier's ties), for readTcf (./tcf-reading.ts) to weigh as it weighs one webhook's strings:
  * equal dates that decide differently are a conflict, which denies.
+ *
+ * An unreadable string that replaced a readable one is replaced in turn only by a string newer
+ * than every readable one seen before it: one no newer than those is a stale copy (a second
+ * tab, a cache) of a choice the user has since changed, to something that could not be read, so
+ * it does not bring an old grant back.
  */
 function standingTcf(earlier: ConsentInput, later: ConsentInput): TcfField[] {
   const before = tcfFieldsOf(earlier);
@@ -69,6 +83,10 @@ function standingTcf(earlier: ConsentInput, later: ConsentInput): TcfField[] {
   if (!before[0]) return [newest];
   const earlierAt = lastUpdatedOf(before[0].tcString);
   const laterAt = lastUpdatedOf(newest.tcString);
+  if (earlierAt === undefined && laterAt !== undefined) {
+    const seenAt = (earlier as MergedConsentInput).tcfLatestAt;
+    return seenAt !== undefined && laterAt <= seenAt ? before : [newest];
+  }
   if (earlierAt === undefined || laterAt === undefined || laterAt > earlierAt) return [newest];
   if (earlierAt > laterAt) return before;
   return [newest, ...before.filter((t) => !sameTcf(t, newest))];
@@ -106,6 +124,10 @@ export function mergeConsentInputs(earlier: ConsentInput | undefined, later: Con
   if (tcf) merged.tcf = tcf;
   if (tcfTies.length > 0) merged.tcfTies = tcfTies;
   else delete merged.tcfTies;
+  // Kept only while an unreadable string stands: a readable one that stands is itself the latest.
+  const seenAt = [latestTcfDate(earlier), latestTcfDate(later)].filter((d): d is number => d !== undefined);
+  if (tcf && lastUpdatedOf(tcf.tcString) === undefined && seenAt.length > 0) merged.tcfLatestAt = Math.max(...seenAt);
+  else delete merged.tcfLatestAt;
   const laterMarks = new Set(later.malformed ?? []);
   const malformed = new Set([...(earlier.malformed ?? []).filter((mark) => !restatedBy(later, mark, laterMarks)), ...laterMarks]);
   if (malformed.size > 0) merged.malformed = [...malformed];

@@ -79,3 +79,47 @@ describe("TC strings across beacons: an unreadable later string is not dropped",
     expect(google.callsTo("google-dm")).toHaveLength(0);
   });
 });
+
+describe("TC strings across beacons: a stale string does not stand in for an unreadable one", () => {
+  it("a newer string, an unreadable one, then a string older than the first: the stale grant is not sent to Google", async () => {
+    await createTenant("tcf-stale");
+    expect((await admin("PUT", "/tenants/tcf-stale/destinations/google-dm", dataManagerPut("tcf-stale", DM_SETTINGS))).status).toBeLessThan(
+      300,
+    );
+    const google = useGoogleEmulators(now);
+    const newer = tcString({ lastUpdated: "2026-03-10T00:00:00Z", disclosed: [1] });
+    const staleGrant = tcString({ lastUpdated: "2026-03-06T00:00:00Z" });
+    for (const tc of [newer, "not-a-tc-string", staleGrant]) {
+      await sendBeacon("tcf-stale", { joinKey: "k-stale", consent: { tcf: { tcString: tc, gdprApplies: true } } });
+    }
+    const hook = await sendWebhook(
+      "tcf-stale",
+      googlePurchase("o-stale", { consent: undefined, joinKey: "k-stale", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("tcf-stale");
+    const deliveries = (await admin("GET", `/tenants/tcf-stale/events/${hook.json.id}`)).json.deliveries as any[];
+    expect(deliveries.find((d) => d.destinationId === "google-dm")).toMatchObject({ decision: "blocked", reason: "tcf_invalid" });
+    expect(google.callsTo("google-dm")).toHaveLength(0);
+  });
+
+  it("after an unreadable string, one newer than every string seen stands", async () => {
+    await createTenant("tcf-recovered");
+    expect(
+      (await admin("PUT", "/tenants/tcf-recovered/destinations/google-dm", dataManagerPut("tcf-recovered", DM_SETTINGS))).status,
+    ).toBeLessThan(300);
+    const google = useGoogleEmulators(now);
+    const first = tcString({ lastUpdated: "2026-03-06T00:00:00Z", disclosed: [1] });
+    const newest = tcString({ lastUpdated: "2026-03-10T00:00:00Z" });
+    for (const tc of [first, "not-a-tc-string", newest]) {
+      await sendBeacon("tcf-recovered", { joinKey: "k-recovered", consent: { tcf: { tcString: tc, gdprApplies: true } } });
+    }
+    const hook = await sendWebhook(
+      "tcf-recovered",
+      googlePurchase("o-recovered", { consent: undefined, joinKey: "k-recovered", occurredAt: new Date(now() - 60_000).toISOString() }),
+    );
+    await runAlarm("tcf-recovered");
+    const deliveries = (await admin("GET", `/tenants/tcf-recovered/events/${hook.json.id}`)).json.deliveries as any[];
+    expect(deliveries.find((d) => d.destinationId === "google-dm")).toMatchObject({ decision: "send", reason: "tcf_granted" });
+    expect(google.callsTo("google-dm")).toHaveLength(1);
+  });
+});

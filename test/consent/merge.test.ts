@@ -164,7 +164,11 @@ describe("mergeConsentInputs: TC strings of the same LastUpdated", () => {
 
   it("a later string that cannot be read replaces the tie (tcf_invalid)", () => {
     const merged = merge({ tcf: grant }, { tcf: refuse }, { tcf: { tcString: "garbage!!", gdprApplies: true } });
-    expect(merged).toEqual({ tcf: { tcString: "garbage!!", gdprApplies: true } });
+    // The tie's date stays beside it: only a string newer than that replaces it in turn.
+    expect(merged).toEqual({ tcf: { tcString: "garbage!!", gdprApplies: true }, tcfLatestAt: Date.parse(day) });
+    expect(merge(merged!, { tcf: older })).toEqual(merged);
+    expect(merge(merged!, { tcf: grant })).toEqual(merged);
+    expect(merge(merged!, { tcf: newer })).toEqual({ tcf: newer });
   });
 
   it("a webhook string newer than the tied beacon strings stands over both", () => {
