@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayRuntime } from "../../scripts/lib/relay-runtime.mjs";
 import { startSandbox } from "../../sandbox/server.mjs";
 import type { Sandbox } from "../../sandbox/server.mjs";
-import { createStandardTenant, relayClient, signedPurchase, waitFor } from "../client";
+import { createStandardTenant, relayClient, waitFor } from "../client";
 import { launchBrowser } from "./browser";
+import { shopCheckout } from "./shop";
 
 /**
  * The console, the checkout snippet and the API reference in a real Chromium (one browser, a few
@@ -33,23 +33,10 @@ let apiKey: string;
 
 const { call, admin } = relayClient((urlPath, init) => fetch(`${relayUrl}${urlPath}`, init), ADMIN_TOKEN);
 
-function webhook(orderId: string, extra: Record<string, unknown>) {
-  const { body, headers } = signedPurchase(SECRET, {
-    orderId,
-    value: 42,
-    currency: "EUR",
-    customer: { email: "buyer@example.com", country: "DE" },
-    client: { ip: "198.51.100.7", userAgent: "Mozilla/5.0 browser-test", pageUrl: "https://shop.example/thanks" },
-    ...extra,
-  });
-  return call("POST", `/v1/hooks/${TENANT}/shop`, body, headers);
-}
-
-/** What the tenant's checkout server does: a join token for one join key (README "Signed beacons"). */
-function mintJoinToken(beaconKey: string, joinKey: string): string {
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  return `v1.${exp}.${createHmac("sha256", beaconKey).update(`${TENANT}.${joinKey}.${exp}`).digest("base64url")}`;
-}
+const checkout = shopCheckout(call, TENANT, SECRET);
+const webhook = (orderId: string, extra: Record<string, unknown>) =>
+  checkout.webhook(orderId, { email: "buyer@example.com", country: "DE" }, extra);
+const mintJoinToken = (beaconKey: string, joinKey: string) => checkout.joinToken(beaconKey, joinKey);
 
 /** The shop: a landing page and a checkout page on another origin than the relay. */
 function shopPages(): Server {

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Miniflare } from "miniflare";
@@ -9,6 +8,7 @@ import { startSandbox } from "../../sandbox/server.mjs";
 import type { Sandbox } from "../../sandbox/server.mjs";
 import { createStandardTenant, relayClient, signedPurchase, waitFor } from "../client";
 import { launchBrowser } from "./browser";
+import { shopCheckout } from "./shop";
 
 /**
  * TikTok and Pinterest destinations in the console and behind the checkout snippet, in a real
@@ -33,23 +33,10 @@ let beaconKey: string;
 
 const { call, admin } = relayClient((urlPath, init) => fetch(`${relayUrl}${urlPath}`, init), ADMIN_TOKEN);
 
-function webhook(orderId: string, extra: Record<string, unknown>) {
-  const { body, headers } = signedPurchase(SECRET, {
-    orderId,
-    value: 42,
-    currency: "EUR",
-    customer: { email: "buyer@example.com", phone: "+4915123456789", externalId: "customer-7", country: "DE" },
-    client: { ip: "198.51.100.7", userAgent: "Mozilla/5.0 browser-test", pageUrl: "https://shop.example/thanks" },
-    ...extra,
-  });
-  return call("POST", `/v1/hooks/${TENANT}/shop`, body, headers);
-}
-
-/** What the tenant's checkout server does: a join token for one join key (README "Signed beacons"). */
-function mintJoinToken(joinKey: string): string {
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  return `v1.${exp}.${createHmac("sha256", beaconKey).update(`${TENANT}.${joinKey}.${exp}`).digest("base64url")}`;
-}
+const checkout = shopCheckout(call, TENANT, SECRET);
+const webhook = (orderId: string, extra: Record<string, unknown>) =>
+  checkout.webhook(orderId, { email: "buyer@example.com", phone: "+4915123456789", externalId: "customer-7", country: "DE" }, extra);
+const mintJoinToken = (joinKey: string) => checkout.joinToken(beaconKey, joinKey);
 
 /** A delivery once its consent decision is final (not waiting for a beacon). */
 async function decidedDelivery(eventId: string, destinationId: string) {
