@@ -49,9 +49,12 @@ type TcfField = NonNullable<ConsentInput["tcf"]>;
  */
 export type MergedConsentInput = ConsentInput & { tcfTies?: TcfField[]; tcfLatestAt?: number };
 
-/** The latest `LastUpdated` among the readable TC strings an input carries or has merged. */
-function latestTcfDate(input: ConsentInput): number | undefined {
-  const dates = [(input as MergedConsentInput).tcfLatestAt, ...tcfFieldsOf(input).map((t) => lastUpdatedOf(t.tcString))];
+/** The latest `LastUpdated` among the readable TC strings the inputs carry or have merged. */
+function latestTcfDate(inputs: ConsentInput[]): number | undefined {
+  const dates = inputs.flatMap((input) => [
+    (input as MergedConsentInput).tcfLatestAt,
+    ...tcfFieldsOf(input).map((t) => lastUpdatedOf(t.tcString)),
+  ]);
   const known = dates.filter((d): d is number => d !== undefined);
   return known.length > 0 ? Math.max(...known) : undefined;
 }
@@ -125,8 +128,8 @@ export function mergeConsentInputs(earlier: ConsentInput | undefined, later: Con
   if (tcfTies.length > 0) merged.tcfTies = tcfTies;
   else delete merged.tcfTies;
   // Kept only while an unreadable string stands: a readable one that stands is itself the latest.
-  const seenAt = [latestTcfDate(earlier), latestTcfDate(later)].filter((d): d is number => d !== undefined);
-  if (tcf && lastUpdatedOf(tcf.tcString) === undefined && seenAt.length > 0) merged.tcfLatestAt = Math.max(...seenAt);
+  const seenAt = tcf && lastUpdatedOf(tcf.tcString) === undefined ? latestTcfDate([earlier, later]) : undefined;
+  if (seenAt !== undefined) merged.tcfLatestAt = seenAt;
   else delete merged.tcfLatestAt;
   const laterMarks = new Set(later.malformed ?? []);
   const malformed = new Set([...(earlier.malformed ?? []).filter((mark) => !restatedBy(later, mark, laterMarks)), ...laterMarks]);

@@ -43,8 +43,8 @@ const local = secureHeaders({ ...JSON_API, strictTransportSecurity: false });
 
 declare module "hono" {
   interface ContextVariableMap {
-    /** Set by markSignedAnswer: this request's answer goes back to a platform, never to a browser. */
-    signedRequest: true;
+    /** Set by markVerifiedWebhook: this request's answer goes back to a platform, never to a browser. */
+    verifiedWebhook: true;
   }
 }
 
@@ -60,13 +60,13 @@ declare module "hono" {
  * is about 4 % of the ingest path's cost (`npm run bench`, two builds compared): under `wrangler
  * dev` each header is copied again by the local proxy on the way out.
  */
-export function markSignedAnswer(c: Context): void {
-  c.set("signedRequest", true);
+export function markVerifiedWebhook(c: Context): void {
+  c.set("verifiedWebhook", true);
 }
 
 export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   await next();
-  if (c.get("signedRequest")) return;
+  if (c.get("verifiedWebhook")) return;
   // Hono's middleware sets its headers after its `next`: here that is once the answer exists.
   await (c.env.ENVIRONMENT === "dev" ? local : deployed)(c, async () => {});
 };

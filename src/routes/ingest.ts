@@ -4,7 +4,7 @@ import { forgetTenant } from "../config/tenant-cache";
 import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { RETENTION_MS } from "../delivery/backoff";
 import { limitWebhookBody, readRawBody } from "../http/body";
-import { markSignedAnswer } from "../http/security-headers";
+import { markVerifiedWebhook } from "../http/security-headers";
 import { ApiError } from "../http/errors";
 import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
 import { receiveWebhook } from "../pipeline/receive";
@@ -50,7 +50,7 @@ ingestRoutes.post("/:tenantId/:sourceId", failureBudget, limitWebhookBody, async
       now,
       unverified: "reject",
       afterVerify: () => {
-        markSignedAnswer(c);
+        markVerifiedWebhook(c);
         return checkWebhookQuota(c.env, tenantId);
       },
     },
