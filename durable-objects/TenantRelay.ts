@@ -39,7 +39,7 @@ import type {
   TenantStats,
   WithdrawalResult,
 } from "../src/platform/relay-rpc";
-import { busyLaneWakeAt, deliverDue, retryScale, type BusyLanes, type LanePaces } from "./relay/deliver";
+import { busyLaneWakeAt, deliverDue, expireOverdue, retryScale, type BusyLanes, type LanePaces } from "./relay/deliver";
 import { pollRequestStatuses } from "./relay/poll-status";
 import { enrichDue } from "./relay/enrich";
 import { flushAggregates } from "./relay/aggregates";
@@ -829,6 +829,8 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     // every run (a KV outage, an unreadable value) must not keep an event past its 24 hours.
     try {
       const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
+      // Counted first: a run that could not send did not expire them, and the purge deletes them.
+      expireOverdue(this.#store, tenantId ?? "", clock.now());
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);
       if (purged.events + purged.beacons + purged.suppressions > 0) {

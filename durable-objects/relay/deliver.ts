@@ -465,6 +465,19 @@ export function busyLaneWakeAt(env: Env, now: number): number {
  * the next run (for another destination's new events) does not wait for it; errors stay inside
  * their lane. `onLaneDone` re-arms the alarm when a lane finishes.
  */
+/**
+ * Ends the deliveries whose event reached its 24 hours unsent (a lane held all that time, a retry
+ * schedule run out) as `expired`, and counts them: the tenant's stats show what was lost. Runs
+ * before each send and before the purge, which would otherwise delete them uncounted.
+ */
+export function expireOverdue(store: RelayStore, tenantId: string, now: number): void {
+  const expired = store.expireDue(now);
+  for (const { destinationId, adjustment, count } of expired)
+    store.bumpCounter(now, metricOf("expired", { adjustment }), destinationId, count);
+  const count = expired.reduce((sum, e) => sum + e.count, 0);
+  if (count > 0) log.warn("deliveries_expired", { tenantId, count });
+}
+
 export async function deliverDue(
   env: Env,
   store: RelayStore,
@@ -475,8 +488,7 @@ export async function deliverDue(
   onLaneDone: () => Promise<void> = async () => {},
   paces: LanePaces = new Map(),
 ): Promise<void> {
-  const expired = store.expireDue(now);
-  if (expired > 0) log.warn("deliveries_expired", { tenantId, count: expired });
+  expireOverdue(store, tenantId, now);
   const due = store.dueDeliveries(now, DELIVERIES_PER_RUN, [...lanes.keys()]);
   if (due.length === 0) return;
   if (!tenant) {

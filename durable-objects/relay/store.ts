@@ -93,6 +93,14 @@ export function subjectIndexKey(key: string): string {
   return key.slice(0, key.indexOf(":") + 1 + INDEXED_HEX_DIGITS);
 }
 
+/** Deliveries of one destination that reached the end of their event's 24 h unsent. */
+export interface ExpiredDeliveries {
+  destinationId: string;
+  /** Refunds and cancellations, counted apart from conversions. */
+  adjustment: boolean;
+  count: number;
+}
+
 /** An event to insert, with what is stored beside it (see insertEvents). */
 export interface NewEvent {
   row: EventRow & { dedup_key: string };
@@ -523,16 +531,21 @@ export class RelayStore {
     );
   }
 
-  /** Marks deliveries whose event is 24 h old as expired: nothing is sent after the window. */
-  expireDue(now: number): number {
+  /**
+   * Marks deliveries whose event is 24 h old as expired: nothing is sent after the window. Returns
+   * how many per destination, adjustments apart, for the stats.
+   */
+  expireDue(now: number): ExpiredDeliveries[] {
     const expired = this.sql
-      .exec<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'
-         AND event_id IN (SELECT id FROM events WHERE expires_at <= ?)`,
+      .exec<{ destination_id: string; adjustment: number; n: number }>(
+        `SELECT d.destination_id, e.adjusts IS NOT NULL AS adjustment, COUNT(*) AS n
+         FROM deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.status = 'pending' AND e.expires_at <= ? GROUP BY 1, 2`,
         now,
       )
-      .one().n;
-    if (expired > 0) {
+      .toArray()
+      .map((r) => ({ destinationId: r.destination_id, adjustment: r.adjustment === 1, count: r.n }));
+    if (expired.length > 0) {
       this.sql.exec(
         `UPDATE deliveries SET status = 'expired', next_attempt_at = NULL, updated_at = ?
          WHERE status = 'pending' AND event_id IN (SELECT id FROM events WHERE expires_at <= ?)`,
