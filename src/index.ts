@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { benchApp } from "./bench/routes";
-import { errorBody, handleError } from "./http/errors";
+import { errorBody, handleError, methodNotAllowed } from "./http/errors";
 import { configureLogging } from "./platform/log";
 import { noStore, securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
@@ -25,6 +25,7 @@ app.use("/v1/admin/*", noStore);
 app.use("/v1/consent/*", noStore);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
+app.all("/healthz", methodNotAllowed(["GET"]));
 app.route("/", pageRoutes);
 app.route("/v1/hooks", ingestRoutes);
 app.route("/v1/collect", snippetRoutes);

@@ -21,6 +21,14 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
+/**
+ * Register after a path's handlers: any other method answers 405 with the methods it takes in
+ * `Allow`, which a 405 must carry (RFC 9110 §15.5.6, https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6).
+ */
+export function methodNotAllowed(allowed: string[]) {
+  return (c: Context) => c.json(errorBody("method_not_allowed", `Use ${allowed.join(", ")}`), 405, { Allow: allowed.join(", ") });
+}
+
 /** The single onError of the app: typed errors become their response, anything else a 500. */
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status, err.headers);

@@ -9,7 +9,7 @@ import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
 import { limitBody, parseJson, validate } from "../http/body";
-import { ApiError, errorBody } from "../http/errors";
+import { ApiError, errorBody, methodNotAllowed } from "../http/errors";
 import { limitBeacons } from "../http/rate-limit";
 import { clickSubjectKey, hashOpaque } from "../identity/subjects";
 import { clickIdsShape } from "../sources/shared/click-ids";
@@ -182,6 +182,4 @@ collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBea
   return c.body(null, 204);
 });
 
-collectRoutes.all("/:tenantId", () => {
-  throw new ApiError(405, "method_not_allowed", "Use POST");
-});
+collectRoutes.all("/:tenantId", methodNotAllowed(["POST", "OPTIONS"]));

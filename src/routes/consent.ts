@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { authFailureBudget } from "../http/rate-limit";
 import { limitBody, readJson } from "../http/body";
+import { methodNotAllowed } from "../http/errors";
 import { requestedSubjectKeys, subjectSchema } from "../identity/subject-request";
 import { tenantRelay } from "../platform/durable";
 import { log } from "../platform/log";
@@ -20,3 +21,4 @@ consentRoutes.post("/:id/withdraw", async (c) => {
   log.info("withdrawal", { tenantId: tenant.id, count: result.suppressed });
   return c.json({ status: "withdrawn", ...result });
 });
+consentRoutes.all("/:id/withdraw", methodNotAllowed(["POST"]));

@@ -5,7 +5,7 @@ import { tenantGone, throwIfTombstoned } from "../config/tombstone";
 import { RETENTION_MS } from "../delivery/backoff";
 import { limitWebhookBody, readRawBody } from "../http/body";
 import { markVerifiedWebhook } from "../http/security-headers";
-import { ApiError } from "../http/errors";
+import { ApiError, methodNotAllowed } from "../http/errors";
 import { checkWebhookQuota, failureBudget } from "../http/rate-limit";
 import { receiveWebhook } from "../pipeline/receive";
 import { clock } from "../platform/clock";
@@ -112,6 +112,4 @@ function erasedSubject(c: Context) {
   return c.json({ status: "ignored", reason: "erased_subject" }, 200);
 }
 
-ingestRoutes.all("/:tenantId/:sourceId", () => {
-  throw new ApiError(405, "method_not_allowed", "Use POST");
-});
+ingestRoutes.all("/:tenantId/:sourceId", methodNotAllowed(["POST"]));

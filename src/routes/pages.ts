@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { consolePage } from "../console/page";
 import { CONSOLE_JS } from "../console/script";
+import { methodNotAllowed } from "../http/errors";
 import { openApiDocument } from "../openapi/document";
 import { renderDocs } from "../pages/docs";
 import { pageHeaders } from "../pages/headers";
@@ -24,3 +25,7 @@ pageRoutes.get("/console/app.js", (c) => c.body(CONSOLE_JS, 200, pageHeaders("te
 
 // A trailing slash, as people type it, leads to the page rather than a JSON 404.
 for (const page of ["/console", "/docs"]) pageRoutes.get(`${page}/`, (c) => c.redirect(page, 301));
+
+for (const path of ["/v1/openapi.json", "/docs", "/console", "/console/app.css", "/console/app.js"]) {
+  pageRoutes.all(path, methodNotAllowed(["GET"]));
+}

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { isValidId } from "../config/ids";
 import { getTenant } from "../config/tenant-store";
-import { ApiError } from "../http/errors";
+import { ApiError, methodNotAllowed } from "../http/errors";
 import { snippetConfig } from "../snippet/config";
 import { renderSnippet } from "../snippet/script";
 
@@ -28,3 +28,4 @@ snippetRoutes.get("/:tenantId/sluice.js", async (c) => {
     "Cross-Origin-Resource-Policy": "cross-origin",
   });
 });
+snippetRoutes.all("/:tenantId/sluice.js", methodNotAllowed(["GET"]));

@@ -6,7 +6,7 @@ import { findDestination, findSource } from "../../config/tenant-store";
 import { destinationAdapters } from "../../destinations/registry";
 import { eventSummary } from "../../events/summary";
 import { readJson } from "../../http/body";
-import { ApiError } from "../../http/errors";
+import { ApiError, methodNotAllowed } from "../../http/errors";
 import { decideDeliveries } from "../../pipeline/consent-gate";
 import { receiveWebhook } from "../../pipeline/receive";
 import { clock } from "../../platform/clock";
@@ -94,3 +94,4 @@ dryRunRoutes.post("/", async (c) => {
     deliveries,
   });
 });
+dryRunRoutes.all("/", methodNotAllowed(["POST"]));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { validate } from "../../http/body";
-import { ApiError } from "../../http/errors";
+import { ApiError, methodNotAllowed } from "../../http/errors";
 import { tenantRelay } from "../../platform/durable";
 import type { AdminEnv } from "./context";
 
@@ -30,6 +30,7 @@ eventRoutes.get("/", async (c) => {
   const events = await tenantRelay(c.env, c.get("tenant")).listEvents(filter);
   return c.json({ events });
 });
+eventRoutes.all("/", methodNotAllowed(["GET"]));
 
 eventRoutes.get("/:eventId", async (c) => {
   const tenant = c.get("tenant");
@@ -37,9 +38,11 @@ eventRoutes.get("/:eventId", async (c) => {
   if (!event) throw new ApiError(404, "event_not_found", "No such event (events are kept 24 hours)");
   return c.json(event);
 });
+eventRoutes.all("/:eventId", methodNotAllowed(["GET"]));
 
 eventRoutes.post("/:eventId/replay", async (c) => {
   const result = await tenantRelay(c.env, c.get("tenant")).replay(c.req.param("eventId"));
   if (!result) throw new ApiError(410, "event_gone", "Events can be replayed only within 24 hours of receipt");
   return c.json({ status: "replaying", ...result }, 202);
 });
+eventRoutes.all("/:eventId/replay", methodNotAllowed(["POST"]));

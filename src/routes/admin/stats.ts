@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { methodNotAllowed } from "../../http/errors";
 import { tenantRelay } from "../../platform/durable";
 import type { AdminEnv } from "./context";
 
@@ -9,3 +10,4 @@ statsRoutes.get("/", async (c) => {
   const tenant = c.get("tenant");
   return c.json(await tenantRelay(c.env, tenant).stats(Object.keys(tenant.destinations)));
 });
+statsRoutes.all("/", methodNotAllowed(["GET"]));

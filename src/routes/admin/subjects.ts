@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { readJson } from "../../http/body";
+import { methodNotAllowed } from "../../http/errors";
 import { requestedSubjectKeys, subjectSchema } from "../../identity/subject-request";
 import { tenantRelay } from "../../platform/durable";
 import { log } from "../../platform/log";
@@ -15,3 +16,4 @@ subjectRoutes.post("/erase", async (c) => {
   log.info("subject_erased", { tenantId: tenant.id, count: result.erasedEvents });
   return c.json({ status: "erased", ...result });
 });
+subjectRoutes.all("/erase", methodNotAllowed(["POST"]));
