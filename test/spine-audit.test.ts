@@ -4,7 +4,8 @@ import { SHA256 } from "./helpers/hash-vectors";
 import { advance, now, useTestClock } from "./helpers/clock";
 import { metaReceives } from "./helpers/meta";
 import { server, useMsw } from "./helpers/msw";
-import { admin, api, createTenant, deliveryOf, purchase, relayRows, runAlarm, sendWebhook } from "./helpers/relay";
+import { admin, alarmAt, api, createTenant, deliveryOf, purchase, relayRows, runAlarm, sendWebhook } from "./helpers/relay";
+import { signStandard } from "./helpers/standard-webhooks";
 
 useMsw();
 useTestClock();
@@ -197,7 +198,6 @@ describe("delivery", () => {
     await createTenant("sa-prompt");
     const sent = metaReceives();
     await sendWebhook("sa-prompt", purchase("sa-prompt-1"));
-    const { alarmAt } = await import("./helpers/relay");
     const at = await alarmAt("sa-prompt");
     expect(at).not.toBeNull();
     expect(at! - now()).toBeLessThanOrEqual(1_000);
@@ -239,5 +239,221 @@ describe("delivery", () => {
     await runAlarm("sa-dup-late");
     expect(sent).toHaveLength(1);
     expect((await relayRows("sa-dup-late")).events).toHaveLength(1);
+  });
+});
+
+describe("queue and batches", () => {
+  it("a disabled destination gets no delivery and no request", async () => {
+    await createTenant("sa-disabled");
+    await admin("PUT", "/tenants/sa-disabled/destinations/meta", {
+      type: "meta",
+      enabled: false,
+      settings: { pixelId: "1234567890", actionSource: "website" },
+    });
+    const sent = metaReceives();
+    const res = await sendWebhook("sa-disabled", purchase("sa-dis-1"));
+    expect(res.status).toBe(202);
+    await runAlarm("sa-disabled");
+    expect(sent).toEqual([]);
+    expect((await admin("GET", `/tenants/sa-disabled/events/${res.json.id}`)).json.deliveries).toEqual([]);
+  });
+
+  it("events received together leave in one Conversions API request", async () => {
+    await createTenant("sa-batch");
+    let requests = 0;
+    const sent: any[] = [];
+    server.use(
+      http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
+        requests++;
+        const body = (await request.json()) as any;
+        sent.push(...body.data);
+        return HttpResponse.json({ events_received: body.data.length, messages: [] });
+      }),
+    );
+    for (const id of ["sa-b-1", "sa-b-2", "sa-b-3"]) await sendWebhook("sa-batch", purchase(id));
+    await runAlarm("sa-batch");
+    expect(requests).toBe(1);
+    expect(sent.map((e) => e.event_id).sort()).toEqual(["sa-b-1", "sa-b-2", "sa-b-3"]);
+  });
+
+  it("a redelivery 23 hours later is still a duplicate", async () => {
+    await createTenant("sa-dup-23h");
+    const sent = metaReceives();
+    const first = await sendWebhook("sa-dup-23h", purchase("sa-23-1"));
+    await runAlarm("sa-dup-23h");
+    advance(23 * 3_600_000);
+    const body = purchase("sa-23-1");
+    const again = await sendWebhook("sa-dup-23h", body);
+    expect(again).toEqual({ status: 200, json: { status: "duplicate", id: first.json.id } });
+    await runAlarm("sa-dup-23h");
+    expect(sent).toHaveLength(1);
+  });
+
+  it("a webhook without a content type is read the same", async () => {
+    await createTenant("sa-no-ctype");
+    const raw = JSON.stringify(purchase("sa-nc-1"));
+    const { "content-type": _ct, ...headers } = await signStandard(raw, { timestamp: Math.floor(now() / 1000) });
+    const res = await api("/v1/hooks/sa-no-ctype/shop", { method: "POST", headers, body: raw });
+    expect(res.status).toBe(202);
+  });
+
+  it("a network error reaching Meta is retried under the same event_id", async () => {
+    await createTenant("sa-neterr");
+    let calls = 0;
+    const ids: string[] = [];
+    server.use(
+      http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
+        calls++;
+        const body = (await request.json()) as any;
+        ids.push(...body.data.map((e: any) => e.event_id));
+        return calls === 1 ? HttpResponse.error() : HttpResponse.json({ events_received: body.data.length, messages: [] });
+      }),
+    );
+    const res = await sendWebhook("sa-neterr", purchase("sa-ne-1"));
+    await runAlarm("sa-neterr");
+    expect(await deliveryOf("sa-neterr", res.json.id)).toMatchObject({ status: "pending", attempts: 1, lastError: "network_error" });
+    advance(15_000);
+    await runAlarm("sa-neterr");
+    expect(ids).toEqual(["sa-ne-1", "sa-ne-1"]);
+    expect(await deliveryOf("sa-neterr", res.json.id)).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+});
+
+describe("24-hour purge with nothing else to do", () => {
+  it("a blocked event alone keeps an alarm set for its expiry, which purges it", async () => {
+    await createTenant("sa-purge-alone");
+    const sent = metaReceives();
+    const res = await sendWebhook("sa-purge-alone", purchase("sa-pa-1", { consent: undefined }));
+    const receivedAt = now();
+    await runAlarm("sa-purge-alone");
+    expect(sent).toEqual([]);
+    const at = await alarmAt("sa-purge-alone");
+    expect(at).not.toBeNull();
+    expect(at!).toBeLessThanOrEqual(receivedAt + 24 * 3_600_000 + 60_000);
+    advance(24 * 3_600_000 + 1_000);
+    expect(await runAlarm("sa-purge-alone")).toBe(true);
+    const rows = await relayRows("sa-purge-alone");
+    expect(rows.events).toEqual([]);
+    expect(rows.deliveries).toEqual([]);
+    expect(rows.eventSubjects).toEqual([]);
+    expect((await admin("GET", `/tenants/sa-purge-alone/events/${res.json.id}`)).status).toBe(404);
+  });
+
+  it("a delivered event alone is purged at 24 hours too", async () => {
+    await createTenant("sa-purge-done");
+    metaReceives();
+    await sendWebhook("sa-purge-done", purchase("sa-pd-1"));
+    await runAlarm("sa-purge-done");
+    advance(24 * 3_600_000 + 1_000);
+    expect(await runAlarm("sa-purge-done")).toBe(true);
+    expect((await relayRows("sa-purge-done")).events).toEqual([]);
+  });
+});
+
+describe("the README's walkthrough, as written", () => {
+  it("creates acme with curl's bodies, and the README's sample purchase reaches Meta hashed", async () => {
+    const tenant = await admin("POST", "/tenants", { id: "acme", name: "Acme Tickets", region: "eu", defaultCountry: "DE" });
+    expect(tenant.status).toBe(201);
+    expect(tenant.json).toMatchObject({ tenant: { id: "acme", name: "Acme Tickets", region: "eu" }, apiKey: expect.any(String) });
+    const secret = "whsec_c2x1aWNlLWRlbW8tc2lnbmluZy1rZXkh";
+    expect((await admin("PUT", "/tenants/acme/sources/shop", { type: "standard", secret })).status).toBe(201);
+    const dest = await admin("PUT", "/tenants/acme/destinations/meta", {
+      type: "meta",
+      enabled: true,
+      settings: { pixelId: "1234567890", actionSource: "website" },
+      credentials: { accessToken: "EAAB..." },
+    });
+    expect(dest.status).toBe(201);
+    expect(dest.text).not.toContain("EAAB...");
+    const policy = await admin("PUT", "/tenants/acme/consent-policy", {
+      googleOnDenied: "drop",
+      categoryMap: { marketing: ["meta"] },
+      userRegion: "auto",
+    });
+    expect(policy.status).toBeLessThan(300);
+
+    const sent = metaReceives();
+    const body = {
+      type: "purchase",
+      orderId: "1001",
+      occurredAt: new Date(now() - 60_000).toISOString(),
+      value: 49.0,
+      currency: "EUR",
+      items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
+      customer: { email: "jane@example.com", phone: "+49 30 1234567", firstName: "Jane", country: "DE" },
+      clickIds: { fbc: "fb.1.1767225000000.AbC", fbp: "fb.1.1767000000000.123" },
+      client: { ip: "203.0.113.7", userAgent: "Mozilla/5.0 …", pageUrl: "https://shop.example/thanks" },
+      consent: { meta: "granted", gcm: { ad_user_data: "granted" } },
+    };
+    const raw = JSON.stringify(body);
+    const headers = await signStandard(raw, { secret, timestamp: Math.floor(now() / 1000) });
+    const res = await api("/v1/hooks/acme/shop", { method: "POST", headers, body: raw });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await runAlarm("acme");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ event_id: "1001", event_name: "Purchase", action_source: "website" });
+    expect(sent[0].user_data.em).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(JSON.stringify(sent[0])).not.toContain("jane@example.com");
+
+    const blocked = await admin("GET", "/tenants/acme/events?status=blocked&limit=20");
+    expect(blocked.json).toEqual({ events: [] });
+    const log = await admin("GET", "/tenants/acme/events");
+    expect(log.json.events.map((e: any) => e.id)).toEqual([id]);
+    expect((await admin("GET", "/tenants/acme/events?orderId=1001")).json.events).toHaveLength(1);
+    expect((await admin("GET", "/tenants/acme/events?destinationId=meta&status=failed")).json.events).toEqual([]);
+  });
+});
+
+describe("Meta consent, first cut, through the webhook route", () => {
+  it("a categoryMap category that is true sends to Meta; the same category false blocks it with a reason", async () => {
+    await createTenant("sa-category");
+    expect((await admin("PUT", "/tenants/sa-category/consent-policy", { categoryMap: { marketing: ["meta"] } })).status).toBeLessThan(300);
+    const sent = metaReceives();
+    const granted = await sendWebhook("sa-category", purchase("sa-cat-1", { consent: { categories: { marketing: true } } }));
+    const refused = await sendWebhook("sa-category", purchase("sa-cat-2", { consent: { categories: { marketing: false } } }));
+    const unmapped = await sendWebhook("sa-category", purchase("sa-cat-3", { consent: { categories: { analytics: true } } }));
+    await runAlarm("sa-category");
+    expect(sent.map((e) => e.event_id)).toEqual(["sa-cat-1"]);
+    expect(await deliveryOf("sa-category", granted.json.id)).toMatchObject({ decision: "send", status: "delivered" });
+    expect(await deliveryOf("sa-category", refused.json.id)).toMatchObject({
+      decision: "blocked",
+      status: "blocked",
+      reason: expect.any(String),
+    });
+    expect(await deliveryOf("sa-category", unmapped.json.id)).toMatchObject({
+      decision: "blocked",
+      status: "blocked",
+      reason: expect.any(String),
+    });
+  });
+});
+
+describe("the contract's own example body", () => {
+  it("blank optional fields read as absent: accepted, and with empty consent blocked at once for a reason", async () => {
+    await createTenant("sa-spec-body");
+    const sent = metaReceives();
+    const body = {
+      type: "purchase",
+      orderId: "1001",
+      occurredAt: new Date(now() - 60_000).toISOString(),
+      value: 49.0,
+      currency: "EUR",
+      items: [{ id: "SKU1", quantity: 2, price: 24.5 }],
+      customer: { email: "", phone: "", firstName: "", lastName: "", city: "", state: "", zip: "", country: "DE", externalId: "" },
+      clickIds: { gclid: "", gbraid: "", wbraid: "", fbclid: "", fbc: "", fbp: "" },
+      client: { ip: "", userAgent: "", pageUrl: "" },
+      joinKey: "",
+      consent: {},
+    };
+    const res = await sendWebhook("sa-spec-body", body);
+    expect(res).toEqual({ status: 202, json: { status: "accepted", id: expect.any(String) } });
+    await runAlarm("sa-spec-body");
+    expect(sent).toEqual([]);
+    expect(await deliveryOf("sa-spec-body", res.json.id)).toMatchObject({
+      decision: "blocked",
+      status: "blocked",
+      reason: "consent_missing",
+    });
   });
 });
