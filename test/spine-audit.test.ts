@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
+import app from "../src/index";
 import { SHA256 } from "./helpers/hash-vectors";
 import { advance, now, useTestClock } from "./helpers/clock";
 import { metaReceives } from "./helpers/meta";
@@ -455,5 +457,18 @@ describe("the contract's own example body", () => {
       status: "blocked",
       reason: "consent_missing",
     });
+  });
+});
+
+describe("region pinning fails closed", () => {
+  it("an EU tenant's webhook in a deployed environment without DO_JURISDICTION=eu answers 503 (the platform retries) and stores nothing", async () => {
+    await createTenant("sa-eu-closed", { region: "eu" });
+    const deployed = { ...env, ENVIRONMENT: "production", DO_JURISDICTION: "none" };
+    const raw = JSON.stringify(purchase("sa-eu-1"));
+    const headers = await signStandard(raw, { timestamp: Math.floor(now() / 1000) });
+    const res = await app.request("http://sluice.test/v1/hooks/sa-eu-closed/shop", { method: "POST", headers, body: raw }, deployed);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as any).error.code).toBe("region_unavailable");
+    expect((await relayRows("sa-eu-closed")).events).toEqual([]);
   });
 });
