@@ -71,18 +71,40 @@ export function decodeGpp(gppString: string): GppDecoded {
     }
     const out: GppDecoded = { valid: true, sectionIds, us };
     // The model lists only sections it knows; the header says what the string really carries.
-    const headerIds = (new HeaderV1(gppString.split("~")[0]).getFieldValue("SectionIds") as unknown[]).filter(
-      (n): n is number => typeof n === "number",
-    );
+    const headerIds = headerSectionIds(gppString);
     const unknownSectionIds = headerIds.filter((id) => !Sections.SECTION_ID_NAME_MAP.has(id));
     if (unknownSectionIds.length > 0) out.unknownSectionIds = unknownSectionIds;
-    // Section texts follow the header in header order, unknown sections included.
-    const tcfIndex = headerIds.indexOf(GPP_SECTION_TCF_EU);
-    // The section text is the TC string itself (core plus its optional segments).
-    const tcf = tcfIndex >= 0 ? gppString.split("~")[tcfIndex + 1] : undefined;
+    const tcf = tcfEuSectionIn(gppString, headerIds);
     if (tcf) out.tcfEuString = tcf;
     return out;
   } catch {
     return { valid: false, sectionIds: [], us: {} };
+  }
+}
+
+/** The section ids a GPP string's header lists, in order (throws when the header cannot be read). */
+function headerSectionIds(gppString: string): number[] {
+  return (new HeaderV1(gppString.split("~")[0]).getFieldValue("SectionIds") as unknown[]).filter((n): n is number => typeof n === "number");
+}
+
+/**
+ * The text of the TCF EU section (the TC string itself, core plus its optional segments): section
+ * texts follow the header in the header's order, unknown sections included.
+ */
+function tcfEuSectionIn(gppString: string, headerIds: readonly number[]): string | undefined {
+  const tcfIndex = headerIds.indexOf(GPP_SECTION_TCF_EU);
+  return tcfIndex >= 0 ? gppString.split("~")[tcfIndex + 1] || undefined : undefined;
+}
+
+/**
+ * A GPP string's TCF EU section, read from the header alone: also for a string whose sections
+ * the decoder cannot read, so a TC string that cannot be read is still known to be there.
+ * Undefined when the header cannot be read or lists no section 2.
+ */
+export function tcfEuSectionOf(gppString: string): string | undefined {
+  try {
+    return tcfEuSectionIn(gppString, headerSectionIds(gppString));
+  } catch {
+    return undefined;
   }
 }

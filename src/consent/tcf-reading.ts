@@ -1,6 +1,6 @@
 import type { ConsentInput } from "../events/conversion";
 import { GPP_SECTION_TCF_EU, declaredSections, type GppDecoded } from "./gpp";
-import { tcfFieldsOf } from "./merge";
+import { tcfFieldsOf, type MergedConsentInput } from "./merge";
 import { decodeTcf, purposeOneWaived } from "./tcf";
 import type { TcfDetails } from "./types";
 
@@ -15,13 +15,15 @@ import type { TcfDetails } from "./types";
  * denial in GPP. The same string in both places decides the same, so it is no conflict; it is
  * read twice, each with its own applicability, exactly as if the two came in separate inputs.
  * A join key's merged beacons may hold several `tcf` strings of the same date (src/consent/merge.ts):
- * each is read here too, so equal dates conflict across beacons as they do within one webhook.
+ * each is read here too, so equal dates conflict across beacons as they do within one webhook; and
+ * their GPP string's section 2 is skipped when the merge found it older than a string before it.
  */
 function collectTcf(inputs: readonly ConsentInput[], gpp: ReadonlyArray<GppDecoded | undefined>): TcfDetails[] {
   const out: TcfDetails[] = [];
   inputs.forEach((input, n) => {
     for (const tcf of tcfFieldsOf(input)) out.push(decodeTcf(tcf.tcString, tcf.gdprApplies));
-    const tcfEu = gpp[n]?.tcfEuString;
+    // A GPP copy older than a string that arrived before it is not the user's choice any more.
+    const tcfEu = (input as MergedConsentInput).gppTcfSuperseded ? undefined : gpp[n]?.tcfEuString;
     if (!tcfEu) return;
     // Inside GPP, the declared applicable sections play the role of gdprApplies; `[-1]` (no
     // section applies) is the CMP saying GDPR does not apply, like gdprApplies false.

@@ -1,3 +1,4 @@
+import { GppModel } from "@iabgpp/cmpapi";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONSENT_POLICY } from "../../src/config/types";
 import { decideConsent } from "../../src/consent/decide";
@@ -174,5 +175,87 @@ describe("mergeConsentInputs: TC strings of the same LastUpdated", () => {
   it("a webhook string newer than the tied beacon strings stands over both", () => {
     const beacons = merge({ tcf: grant }, { tcf: refuse })!;
     expect(decideConsent([{ tcf: newer }, beacons], ADS, consentPolicy())).toEqual({ decision: "send", reason: "tcf_granted" });
+  });
+});
+
+describe("mergeConsentInputs: the TC string inside a GPP string", () => {
+  // Issue 9, item 4: "Strings that disagree: the one with the latest lastUpdated stands", whichever
+  // field carries them: GPP section 2 is the TC string itself (IAB GPP, TCF EU section,
+  // https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Sections/EEA/GPPExtension:%20IAB%20Europe%20TCF.md).
+  const older = tcString({ lastUpdated: "2026-03-06T00:00:00Z" });
+  const newer = tcString({ lastUpdated: "2026-03-10T00:00:00Z", purposes: [], vendorConsent: false });
+  const newest = tcString({ lastUpdated: "2026-03-12T00:00:00Z" });
+  /** A GPP string with `tc` as its TCF EU section and, optionally, a usnat section, built with the GPP library. */
+  const gpp = (tc: string | undefined, usnat?: Record<string, number>) => {
+    const model = new GppModel();
+    if (tc) model.decodeSection("tcfeuv2", tc);
+    for (const [field, value] of Object.entries(usnat ?? {})) model.setFieldValue("usnat", field, value);
+    return { gpp: { gppString: model.encode(), applicableSections: [2] } };
+  };
+  /** The TC string a GPP string carries (the library re-encodes it with a publisher segment). */
+  const sectionOf = (input: ReturnType<typeof gpp>) => input.gpp.gppString.split("~")[1]!;
+  /** A GPP string whose header lists section 2 but whose TC string cannot be read. */
+  const unreadableInGpp = {
+    gpp: { gppString: `${gpp(older).gpp.gppString.split("~")[0]}~${older.slice(0, 20)}`, applicableSections: [2] },
+  };
+  const merge = (...inputs: ConsentInput[]) => inputs.reduce<ConsentInput | undefined>((a, b) => mergeConsentInputs(a, b), undefined);
+  const google = (input: ConsentInput | undefined) => decideConsent(input, ADS, consentPolicy());
+  const refused = { decision: "blocked", reason: "tcf_purpose_1_denied" };
+  const granted = { decision: "send", reason: "tcf_granted" };
+
+  it("an older GPP string's TC string arriving after a newer one does not replace it", () => {
+    const merged = merge(gpp(newer), gpp(older));
+    expect(google(merged)).toEqual(refused);
+    // The later GPP string stays (its other sections are read by arrival); its stale TC string is marked.
+    expect(merged).toMatchObject({ gpp: gpp(older).gpp, gppTcfSuperseded: true, tcf: { tcString: sectionOf(gpp(newer)) } });
+    expect(google(merge(gpp(newer), gpp(older), gpp(newest)))).toEqual(granted);
+    expect(google(merge(gpp(older), gpp(newer)))).toEqual(refused);
+    expect(merge(gpp(older), gpp(newer))).toEqual(gpp(newer));
+  });
+
+  it("TC strings in tcf and in GPP are ordered together, in either order", () => {
+    const tcf = (tc: string) => ({ tcf: { tcString: tc, gdprApplies: true } });
+    expect(google(merge(gpp(newer), tcf(older)))).toEqual(refused);
+    expect(google(merge(tcf(newer), gpp(older)))).toEqual(refused);
+    expect(google(merge(tcf(older), gpp(newer), tcf(older)))).toEqual(refused);
+    expect(google(merge(gpp(older), tcf(newest)))).toEqual(granted);
+    // The same string in both fields is kept once, in the GPP string.
+    expect(merge(tcf(older), { ...tcf(sectionOf(gpp(newer))), ...gpp(newer) })).toEqual(gpp(newer));
+  });
+
+  it("a later GPP string without a TC string keeps the earlier one standing", () => {
+    const merged = merge(gpp(newer), gpp(undefined, { SaleOptOut: 2 }));
+    expect(google(merged)).toEqual(refused);
+    expect(google(merge(merged!, gpp(older)))).toEqual(refused);
+  });
+
+  it("an unreadable TC string in GPP stands until a string newer than every readable one (tcf_invalid)", () => {
+    const merged = merge(gpp(newer), unreadableInGpp);
+    expect(google(merged)).toEqual({ decision: "blocked", reason: "tcf_invalid" });
+    expect(google(merge(merged!, gpp(older)))).toEqual({ decision: "blocked", reason: "tcf_invalid" });
+    expect(google(merge(merged!, { tcf: { tcString: older, gdprApplies: true } }))).toEqual({ decision: "blocked", reason: "tcf_invalid" });
+    expect(google(merge(merged!, gpp(older), gpp(older)))).toEqual({ decision: "blocked", reason: "tcf_invalid" });
+    expect(google(merge(merged!, gpp(newest)))).toEqual(granted);
+    // And the other way round: a readable GPP string, an unreadable tcf string, a stale GPP string.
+    expect(google(merge(gpp(newer), { tcf: { tcString: "garbage!!", gdprApplies: true } }, gpp(older)))).toEqual({
+      decision: "blocked",
+      reason: "tcf_invalid",
+    });
+  });
+
+  it("a stale GPP copy is not read even where the string that stands does not apply", () => {
+    // The user's latest string says GDPR does not apply; the older GPP grant must not stand in for it.
+    const notApplying = { tcf: { tcString: newer, gdprApplies: false } };
+    expect(google(merge(notApplying, gpp(older)))).toEqual({ decision: "blocked", reason: "gcm_ad_user_data_missing" });
+    const unreadableNotApplying = { tcf: { tcString: "garbage!!", gdprApplies: false } };
+    expect(google(merge(gpp(newer), unreadableNotApplying, gpp(older)))).not.toMatchObject({ decision: "send" });
+  });
+
+  it("a US opt-out in a later GPP string stands even when its TC string is stale", () => {
+    // US sections carry no date (IAB GPP US National, https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/tree/main/Sections):
+    // the later GPP string's sections are read by arrival, so a refusal in it is never set aside.
+    const merged = merge(gpp(newest, { SaleOptOut: 2 }), gpp(older, { SaleOptOut: 1 }));
+    expect(google(merged)).toEqual({ decision: "blocked", reason: "us_opt_out" });
+    expect(decideConsent(merged, { id: "meta", type: "meta" }, consentPolicy())).toEqual({ decision: "blocked", reason: "us_opt_out" });
   });
 });
