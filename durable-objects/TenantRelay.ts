@@ -20,6 +20,7 @@ import {
   refusedBy,
   suppressedDeliveries,
   takenBackByBeacon,
+  unreadableStandIn,
   withBeacon,
   type DenialMap,
 } from "../src/pipeline/consent-gate";
@@ -524,6 +525,12 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
         this.#remember(plan);
         this.#revoke([joinHash], [], refused, now, plan.tenantId);
         this.#holdBackAmbiguous(joinHash, ambiguous, now);
+        // Nor is what it made unreadable, for the webhooks still to come: the stored beacons
+        // keep a mark for each consent field it carried (a few bytes over the bound at most).
+        if (refusal === "too_large" && previous && ambiguous.length > 0) {
+          const marked = mergeBeacons(previous, unreadableStandIn(signal), now);
+          this.#store.putBeacon(joinHash, JSON.stringify(marked), now, now + RETENTION_MS, [], false);
+        }
         await this.#rearm();
       }
       return { status: refusal };

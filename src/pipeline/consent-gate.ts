@@ -56,6 +56,19 @@ export function mergeBeacons(earlier: BeaconSignal | undefined, later: BeaconSig
   };
 }
 
+/**
+ * What is kept of a beacon whose consent made the verdict ambiguous but that was too large to be
+ * stored with the join key's earlier ones: each consent field it carried, marked unreadable
+ * (`malformed`), and nothing else. Merged into the stored beacons, the marks keep the ambiguity
+ * for the webhooks still to come, as it holds for those already waiting, until a later beacon
+ * states the field readably (src/consent/merge.ts); the values themselves did not fit.
+ */
+export function unreadableStandIn(beacon: BeaconSignal): BeaconSignal {
+  const fields = Object.keys(beacon.consent ?? {}).filter((field) => field !== "malformed");
+  const malformed = [...new Set([...fields, ...(beacon.consent?.malformed ?? [])])];
+  return { ...(malformed.length > 0 ? { consent: { malformed } } : {}), clickIds: {}, client: {}, gpc: beacon.gpc };
+}
+
 /** First-seen time per click id: kept while a later beacon repeats the same id, `now` for a new one. */
 function clickTimes(earlier: BeaconSignal | undefined, later: BeaconSignal, now: number): BeaconSignal["clickSeenAt"] {
   const times: NonNullable<BeaconSignal["clickSeenAt"]> = { ...earlier?.clickSeenAt };

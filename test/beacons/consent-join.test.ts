@@ -242,7 +242,7 @@ describe("beacon bounds", () => {
     expect((await relayRows("cj-big")).beacons).toEqual([]);
   });
 
-  it("beacons that together exceed 4 KiB for one join key are refused; the earlier one stays as it was", async () => {
+  it("beacons that together exceed 4 KiB for one join key are refused; the earlier one stays as it was, with a mark for the unreadable field", async () => {
     await createTenant("cj-sum");
     const part = (n: number) => ({
       joinKey: "k-sum",
@@ -256,7 +256,27 @@ describe("beacon bounds", () => {
     const before = (await relayRows("cj-sum")).beacons;
     const res = await sendBeacon("cj-sum", { joinKey: "k-sum", consent: { tcf: { tcString: "C".repeat(2500) } } });
     expect(res.status).toBe(413);
-    expect((await relayRows("cj-sum")).beacons).toEqual(before);
+    // The refused beacon's TC string could not be read: only a mark of it is kept, so later
+    // webhooks under the join key are not sent on the earlier grant (beacons/oversized-unreadable.test.ts).
+    const after = (await relayRows("cj-sum")).beacons;
+    expect(after.map(({ body: _body, ...row }) => row)).toEqual(before.map(({ body: _body, ...row }) => row));
+    const [was, is] = [JSON.parse(before[0]!.body as string), JSON.parse(after[0]!.body as string)];
+    expect(is).toEqual({ ...was, consent: { ...was.consent, malformed: ["tcf"] } });
+    expect(is.consent.tcf).toBeUndefined();
+  });
+
+  it("a readable beacon too large to store leaves the earlier ones exactly as they were", async () => {
+    await createTenant("cj-sum-readable");
+    await sendBeacon("cj-sum-readable", { joinKey: "k-sr", consent: { meta: "granted" }, clickIds: { fbp: "fb.1.1.1" } });
+    await sendBeacon("cj-sum-readable", { joinKey: "k-sr", consent: { gpp: { gppString: `DBABM~${"A".repeat(2500)}` } } });
+    const before = (await relayRows("cj-sum-readable")).beacons;
+    const res = await sendBeacon("cj-sum-readable", {
+      joinKey: "k-sr",
+      consent: { meta: "granted" },
+      page: { url: `https://shop.example/${"p".repeat(1500)}` },
+    });
+    expect(res.status).toBe(413);
+    expect((await relayRows("cj-sum-readable")).beacons).toEqual(before);
   });
 
   it("unbounded lists are refused", async () => {
