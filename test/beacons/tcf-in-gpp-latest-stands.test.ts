@@ -1,10 +1,9 @@
 import { GppModel } from "@iabgpp/cmpapi";
 import { describe, expect, it } from "vitest";
-import { now, useTestClock } from "../helpers/clock";
+import { useTestClock } from "../helpers/clock";
 import { useMsw } from "../helpers/msw";
-import { admin, createTenant, runAlarm, sendBeacon, sendWebhook } from "../helpers/relay";
-import { DM_SETTINGS, dataManagerPut, googlePurchase, useGoogleEmulators } from "../google/helpers";
 import { tcString } from "../consent/fixtures";
+import { googleVerdictAfter } from "./google-verdict";
 
 useMsw();
 useTestClock();
@@ -29,20 +28,6 @@ function gppWithTcf(tc: string, usnat?: Record<string, number>): string {
 const gppConsent = (tc: string, usnat?: Record<string, number>) => ({
   gpp: { gppString: gppWithTcf(tc, usnat), applicableSections: [2] },
 });
-
-async function googleVerdictAfter(tenant: string, joinKey: string, consents: unknown[]) {
-  await createTenant(tenant);
-  expect((await admin("PUT", `/tenants/${tenant}/destinations/google-dm`, dataManagerPut(tenant, DM_SETTINGS))).status).toBeLessThan(300);
-  const google = useGoogleEmulators(now);
-  for (const consent of consents) await sendBeacon(tenant, { joinKey, consent });
-  const hook = await sendWebhook(
-    tenant,
-    googlePurchase(`o-${joinKey}`, { consent: undefined, joinKey, occurredAt: new Date(now() - 60_000).toISOString() }),
-  );
-  await runAlarm(tenant);
-  const deliveries = (await admin("GET", `/tenants/${tenant}/events/${hook.json.id}`)).json.deliveries as any[];
-  return { delivery: deliveries.find((d) => d.destinationId === "google-dm"), uploads: google.callsTo("google-dm") };
-}
 
 const NEWER_NOT_DISCLOSED = tcString({ lastUpdated: "2026-03-10T00:00:00Z", disclosed: [1] });
 const OLDER_GRANT = tcString({ lastUpdated: "2026-03-06T00:00:00Z" });
