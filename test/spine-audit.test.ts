@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import app from "../src/index";
 import { SHA256 } from "./helpers/hash-vectors";
 import { advance, now, useTestClock } from "./helpers/clock";
-import { metaReceives } from "./helpers/meta";
+import { metaReceives, metaRequests } from "./helpers/meta";
 import { server, useMsw } from "./helpers/msw";
 import { admin, alarmAt, api, createTenant, deliveryOf, purchase, relayRows, runAlarm, sendWebhook } from "./helpers/relay";
 import { signStandard } from "./helpers/standard-webhooks";
@@ -20,6 +20,15 @@ useTestClock();
  */
 
 const UK_PHONE_HASH = "35e206e5dec4c89b9e8b71b8c32724a5bb518483ac5a20c6617d738375b3b823";
+
+/** Replaces the tenant's Meta destination (its token kept): enabled or not, with an action source. */
+function putMeta(tenant: string, { enabled, actionSource }: { enabled: boolean; actionSource: string }) {
+  return admin("PUT", `/tenants/${tenant}/destinations/meta`, {
+    type: "meta",
+    enabled,
+    settings: { pixelId: "1234567890", actionSource },
+  });
+}
 
 describe("Meta user_data through the webhook route", () => {
   it("reads a phone without a country code in the tenant's defaultCountry, and does not send that country", async () => {
@@ -89,11 +98,7 @@ describe("Meta user_data through the webhook route", () => {
 
   it("sends an event of a non-website action source without browser context", async () => {
     await createTenant("sa-store");
-    await admin("PUT", "/tenants/sa-store/destinations/meta", {
-      type: "meta",
-      enabled: true,
-      settings: { pixelId: "1234567890", actionSource: "physical_store" },
-    });
+    await putMeta("sa-store", { enabled: true, actionSource: "physical_store" });
     const sent = metaReceives();
     const res = await sendWebhook("sa-store", purchase("sa-store-1", { client: {} }));
     await runAlarm("sa-store");
@@ -247,11 +252,7 @@ describe("delivery", () => {
 describe("queue and batches", () => {
   it("a disabled destination gets no delivery and no request", async () => {
     await createTenant("sa-disabled");
-    await admin("PUT", "/tenants/sa-disabled/destinations/meta", {
-      type: "meta",
-      enabled: false,
-      settings: { pixelId: "1234567890", actionSource: "website" },
-    });
+    await putMeta("sa-disabled", { enabled: false, actionSource: "website" });
     const sent = metaReceives();
     const res = await sendWebhook("sa-disabled", purchase("sa-dis-1"));
     expect(res.status).toBe(202);
@@ -262,20 +263,11 @@ describe("queue and batches", () => {
 
   it("events received together leave in one Conversions API request", async () => {
     await createTenant("sa-batch");
-    let requests = 0;
-    const sent: any[] = [];
-    server.use(
-      http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-        requests++;
-        const body = (await request.json()) as any;
-        sent.push(...body.data);
-        return HttpResponse.json({ events_received: body.data.length, messages: [] });
-      }),
-    );
+    const requests = metaRequests();
     for (const id of ["sa-b-1", "sa-b-2", "sa-b-3"]) await sendWebhook("sa-batch", purchase(id));
     await runAlarm("sa-batch");
-    expect(requests).toBe(1);
-    expect(sent.map((e) => e.event_id).sort()).toEqual(["sa-b-1", "sa-b-2", "sa-b-3"]);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.map((e) => e.event_id).sort()).toEqual(["sa-b-1", "sa-b-2", "sa-b-3"]);
   });
 
   it("a redelivery 23 hours later is still a duplicate", async () => {
@@ -301,22 +293,13 @@ describe("queue and batches", () => {
 
   it("a network error reaching Meta is retried under the same event_id", async () => {
     await createTenant("sa-neterr");
-    let calls = 0;
-    const ids: string[] = [];
-    server.use(
-      http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
-        calls++;
-        const body = (await request.json()) as any;
-        ids.push(...body.data.map((e: any) => e.event_id));
-        return calls === 1 ? HttpResponse.error() : HttpResponse.json({ events_received: body.data.length, messages: [] });
-      }),
-    );
+    const requests = metaRequests(1);
     const res = await sendWebhook("sa-neterr", purchase("sa-ne-1"));
     await runAlarm("sa-neterr");
     expect(await deliveryOf("sa-neterr", res.json.id)).toMatchObject({ status: "pending", attempts: 1, lastError: "network_error" });
     advance(15_000);
     await runAlarm("sa-neterr");
-    expect(ids).toEqual(["sa-ne-1", "sa-ne-1"]);
+    expect(requests.flat().map((e) => e.event_id)).toEqual(["sa-ne-1", "sa-ne-1"]);
     expect(await deliveryOf("sa-neterr", res.json.id)).toMatchObject({ status: "delivered", attempts: 2 });
   });
 });

@@ -19,3 +19,21 @@ export function metaReceives(status = 200): any[] {
   );
   return sent;
 }
+
+/**
+ * Like metaReceives, but one entry per request (the events it carried), and the first
+ * `networkErrors` requests fail as a dropped connection does (the events still arrived).
+ */
+export function metaRequests(networkErrors = 0): any[][] {
+  const requests: any[][] = [];
+  server.use(
+    http.post("https://meta.test/:version/:pixelId/events", async ({ request }) => {
+      const body = (await request.json()) as any;
+      requests.push(body.data);
+      return requests.length <= networkErrors
+        ? HttpResponse.error()
+        : HttpResponse.json({ events_received: body.data.length, messages: [] });
+    }),
+  );
+  return requests;
+}
