@@ -837,7 +837,7 @@ export class TenantRelay extends DurableObject<Env> implements TenantRelayApi {
     try {
       const tenantId = this.ctx.storage.kv.get<string>(TENANT_ID_KEY);
       // Counted first: a run that could not send did not expire them, and the purge deletes them.
-      expireOverdue(this.#store, tenantId ?? "", clock.now());
+      expireOverdue(this.#store, tenantId ?? "", clock.now(), this.#lanes);
       const purged = this.#store.purgeExpired(clock.now());
       await this.#deleteCaptures(purged.eventIds);
       if (purged.events + purged.beacons + purged.suppressions > 0) {

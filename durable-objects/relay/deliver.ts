@@ -468,10 +468,11 @@ export function busyLaneWakeAt(env: Env, now: number): number {
 /**
  * Ends the deliveries whose event reached its 24 hours unsent (a lane held all that time, a retry
  * schedule run out) as `expired`, and counts them: the tenant's stats show what was lost. Runs
- * before each send and before the purge, which would otherwise delete them uncounted.
+ * before each send and before the purge, which would otherwise delete them uncounted. A request
+ * of a busy lane still on the wire left inside the window: its answer counts it, not this.
  */
-export function expireOverdue(store: RelayStore, tenantId: string, now: number): void {
-  const expired = store.expireDue(now);
+export function expireOverdue(store: RelayStore, tenantId: string, now: number, lanes: BusyLanes = new Map()): void {
+  const expired = store.expireDue(now, [...lanes.keys()]);
   for (const { destinationId, adjustment, count } of expired)
     store.bumpCounter(now, metricOf("expired", { adjustment }), destinationId, count);
   const count = expired.reduce((sum, e) => sum + e.count, 0);
@@ -488,7 +489,7 @@ export async function deliverDue(
   onLaneDone: () => Promise<void> = async () => {},
   paces: LanePaces = new Map(),
 ): Promise<void> {
-  expireOverdue(store, tenantId, now);
+  expireOverdue(store, tenantId, now, lanes);
   const due = store.dueDeliveries(now, DELIVERIES_PER_RUN, [...lanes.keys()]);
   if (due.length === 0) return;
   if (!tenant) {

@@ -59,6 +59,12 @@ export type CounterRow = {
   count: number;
 };
 
+/**
+ * A delivery on the wire: leased (its next attempt moved to the lease's end, after now) in a lane
+ * still sending, whose ids are the JSON array bound as ?2 (and ?1 is now).
+ */
+const IN_FLIGHT = "(destination_id IN (SELECT value FROM json_each(?2)) AND COALESCE(next_attempt_at, 0) > ?1)";
+
 /** Durable Object SQLite binds at most 100 parameters per statement. */
 const MAX_BOUND_PARAMETERS = 100;
 /** Hex digits of a subject key's hash that event_subjects keeps (subjectIndexKey). */
@@ -533,27 +539,31 @@ export class RelayStore {
 
   /**
    * Marks deliveries whose event is 24 h old as expired: nothing is sent after the window. Returns
-   * how many per destination, adjustments apart, for the stats.
+   * how many per destination, adjustments apart, for the stats. A leased row of a lane still
+   * sending (`busyDestinations`) is on the wire, sent inside the window: its answer records it
+   * (delivered, or expired by the retry schedule), so it is not counted here as well.
    */
-  expireDue(now: number): ExpiredDeliveries[] {
+  expireDue(now: number, busyDestinations: string[] = []): ExpiredDeliveries[] {
     // One probe of the expiry index in the common case (no event at its 24 h yet), instead of a
     // pass over every pending delivery on each run.
     if (this.sql.exec("SELECT 1 FROM events WHERE expires_at <= ? LIMIT 1", now).toArray().length === 0) return [];
+    const busy = JSON.stringify(busyDestinations);
     const expired = this.sql
       .exec<{ destination_id: string; adjustment: number; n: number }>(
         `SELECT d.destination_id, e.adjusts IS NOT NULL AS adjustment, COUNT(*) AS n
          FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE d.status = 'pending' AND e.expires_at <= ? GROUP BY 1, 2`,
+         WHERE d.status = 'pending' AND e.expires_at <= ?1 AND NOT ${IN_FLIGHT} GROUP BY 1, 2`,
         now,
+        busy,
       )
       .toArray()
       .map((r) => ({ destinationId: r.destination_id, adjustment: r.adjustment === 1, count: r.n }));
     if (expired.length > 0) {
       this.sql.exec(
-        `UPDATE deliveries SET status = 'expired', next_attempt_at = NULL, updated_at = ?
-         WHERE status = 'pending' AND event_id IN (SELECT id FROM events WHERE expires_at <= ?)`,
+        `UPDATE deliveries SET status = 'expired', next_attempt_at = NULL, updated_at = ?1
+         WHERE status = 'pending' AND event_id IN (SELECT id FROM events WHERE expires_at <= ?1) AND NOT ${IN_FLIGHT}`,
         now,
-        now,
+        busy,
       );
     }
     return expired;
