@@ -18,11 +18,8 @@ import { ApiError, errorBody } from "./errors";
  *   ones from it. Over the budget, a failing request is answered 429 instead of 401/404. Counting
  *   after the verdict is safe because the work before it is bounded: a KV read, a body of at
  *   most 1 MiB (256 KiB outside webhooks), at most 8 HMACs of it (an admin token: one SHA-256).
- * - Beacons count per address (`BEACON_IP_RL`) before any lookup: they are unauthenticated by
- *   nature. They count per tenant (`BEACON_TENANT_RL`) only once they passed the tenant's check
- *   (a valid join token, or an allowed origin in "origin" mode), for the same reason as verified
- *   webhooks: forged beacons sent from many addresses must not use up the tenant's budget and
- *   get its shoppers' real beacons refused.
+ * - Beacons count per address (`BEACON_IP_RL`) and per tenant (`BEACON_TENANT_RL`) before any
+ *   lookup: they are unauthenticated by nature.
  */
 
 /** Seconds a refused client is told to wait: the bindings' window (wrangler.toml `period`). */
@@ -81,13 +78,11 @@ export async function checkWebhookQuota(env: Env, tenantId: string): Promise<voi
   }
 }
 
-/** Beacons: per client address, before the tenant is looked up. */
-export const limitBeaconAddress: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+/** Beacons: per client address, then per tenant, before the tenant is looked up. */
+export const limitBeacons: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   if (!(await withinLimit(c.env.BEACON_IP_RL, clientAddress(c)))) throw tooManyRequests("Too many beacons from this address");
+  if (!(await withinLimit(c.env.BEACON_TENANT_RL, c.req.param("tenantId") ?? ""))) {
+    throw tooManyRequests("Too many beacons for this tenant");
+  }
   await next();
 };
-
-/** Beacons: per tenant, counted only for a beacon that passed the tenant's check. */
-export async function checkBeaconTenantQuota(env: Env, tenantId: string): Promise<void> {
-  if (!(await withinLimit(env.BEACON_TENANT_RL, tenantId))) throw tooManyRequests("Too many beacons for this tenant");
-}

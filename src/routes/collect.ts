@@ -10,7 +10,7 @@ import type { TenantConfig } from "../config/types";
 import { consentSchema } from "../consent/schema";
 import { limitBody, parseJson, validate } from "../http/body";
 import { ApiError, errorBody, methodNotAllowed } from "../http/errors";
-import { checkBeaconTenantQuota, limitBeaconAddress } from "../http/rate-limit";
+import { limitBeacons } from "../http/rate-limit";
 import { clickSubjectKey, hashOpaque } from "../identity/subjects";
 import { clickIdsShape } from "../sources/shared/click-ids";
 import { tenantRelay } from "../platform/durable";
@@ -127,15 +127,13 @@ collectRoutes.options("/:tenantId", tenantOrigin, (c) => {
   return c.body(null, 204);
 });
 
-collectRoutes.post("/:tenantId", limitBeaconAddress, tenantOrigin, limitBody, limitBeaconBody, async (c) => {
+collectRoutes.post("/:tenantId", limitBeacons, tenantOrigin, limitBody, limitBeaconBody, async (c) => {
   const tenant = c.get("tenant");
   // sendBeacon posts text/plain, so the body is read as JSON whatever its content type.
   const raw = parseJson(await c.req.text());
   // Authenticate before validating the rest: see tokenEnvelope.
   const envelope = validate(tokenEnvelope, raw);
   await requireJoinToken(c.env, tenant, envelope.joinKey, envelope.joinToken);
-  // Counted only now, so forged beacons cannot use up the tenant's budget (see ../http/rate-limit).
-  await checkBeaconTenantQuota(c.env, tenant.id);
   const body = validate(beaconSchema, raw);
   const gpc = c.req.header("sec-gpc") === "1";
   const joinHash = (await hashOpaque(body.joinKey))!;
